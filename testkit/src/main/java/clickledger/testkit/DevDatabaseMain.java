@@ -1,0 +1,56 @@
+package clickledger.testkit;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The PostgreSQL that {@code make run} starts when no DATABASE_URL is given: embedded, with its
+ * data under {@code .data/pg} so it survives restarts. Writes the URL to {@code .data/database-url}
+ * once it accepts connections, then runs until killed.
+ */
+public final class DevDatabaseMain {
+    private DevDatabaseMain() {}
+
+    public static void main(String[] args) throws Exception {
+        Path dataDir = Path.of(args.length > 0 ? args[0] : ".data").toAbsolutePath();
+        int port = Integer.parseInt(System.getenv().getOrDefault("DEV_DB_PORT", "54329"));
+        Path pgDir = dataDir.resolve("pg");
+        Files.createDirectories(pgDir);
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(pgDir)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .setServerConfig("max_connections", "300")
+                .start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                System.err.println("embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+            }
+        }));
+        createDatabase(postgres.getJdbcUrl("postgres", "postgres"));
+        String url = "postgres://postgres@localhost:" + port + "/clickledger";
+        Path urlFile = dataDir.resolve("database-url");
+        Files.writeString(urlFile, url + "\n");
+        System.out.println("embedded PostgreSQL ready at " + url + " (data in " + pgDir + ")");
+        Thread.currentThread().join();
+    }
+
+    private static void createDatabase(String adminJdbcUrl) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(adminJdbcUrl);
+                Statement statement = connection.createStatement();
+                ResultSet exists = statement.executeQuery("select 1 from pg_database where datname = 'clickledger'")) {
+            if (!exists.next()) {
+                statement.execute("create database clickledger");
+            }
+        }
+    }
+}
