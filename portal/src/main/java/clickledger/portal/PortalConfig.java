@@ -1,0 +1,55 @@
+package clickledger.portal;
+
+import clickledger.common.config.EnvReader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The portal's settings, every variable named here.
+ *
+ * @param publicApiUrl the api as a browser reaches it (links on pages)
+ * @param publicRouterUrl the router as a visitor reaches it (shareable link URLs)
+ * @param portalUrl the portal's own public address (links in mail, redirects after login)
+ * @param apiUrl the api as the portal process reaches it; differs from {@code publicApiUrl} when the
+ *     two run side by side behind a proxy or in containers ({@code http://api:4601})
+ */
+public record PortalConfig(int port, URI publicApiUrl, URI publicRouterUrl, URI portalUrl, URI apiUrl) {
+    public static final int DEFAULT_PORT = 8080;
+    public static final String DEFAULT_API_URL = "http://localhost:4601";
+    public static final String DEFAULT_ROUTER_URL = "http://localhost:4701";
+
+    /** Reads the environment; throws one {@link clickledger.common.config.ConfigException} naming every problem. */
+    public static PortalConfig fromEnv(Map<String, String> environment) {
+        EnvReader env = new EnvReader(environment);
+        int port = env.port("PORTAL_PORT", DEFAULT_PORT);
+        URI publicApiUrl = baseUrl(env, "PUBLIC_API_URL", DEFAULT_API_URL);
+        URI publicRouterUrl = baseUrl(env, "PUBLIC_ROUTER_URL", DEFAULT_ROUTER_URL);
+        URI portalUrl = baseUrl(env, "PORTAL_URL", "http://localhost:" + (port == 0 ? DEFAULT_PORT : port));
+        URI apiUrl = baseUrl(env, "API_URL", publicApiUrl.toString());
+        env.finish();
+        return new PortalConfig(port, publicApiUrl, publicRouterUrl, portalUrl, apiUrl);
+    }
+
+    /** An absolute http(s) URL without query or fragment, kept without a trailing slash so paths append cleanly. */
+    private static URI baseUrl(EnvReader env, String name, String defaultValue) {
+        String raw = env.string(name, defaultValue);
+        try {
+            URI uri = new URI(raw);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                env.problem(name + " \"" + raw + "\" is not an http(s) URL with a host");
+                return URI.create(defaultValue);
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                env.problem(name + " \"" + raw + "\" must not have a query or fragment");
+                return URI.create(defaultValue);
+            }
+            return URI.create(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
+        } catch (URISyntaxException e) {
+            env.problem(name + " \"" + raw + "\" is not a valid URL");
+            return URI.create(defaultValue);
+        }
+    }
+}
