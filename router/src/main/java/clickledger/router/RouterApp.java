@@ -1,0 +1,135 @@
+package clickledger.router;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.db.Database;
+import clickledger.db.setting.SettingsRepository;
+import clickledger.router.click.BotClassifier;
+import clickledger.router.click.ClickSink;
+import clickledger.router.click.ClickWriter;
+import clickledger.router.click.ClientResolver;
+import clickledger.router.click.IpHasher;
+import clickledger.router.click.PostgresClickSink;
+import clickledger.router.click.VelocityTracker;
+import clickledger.router.link.LinkCache;
+import clickledger.router.link.LinkRefresher;
+import clickledger.router.link.LinkRepository;
+import clickledger.router.redirect.RedirectHandler;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** Builds the router from its dependencies; Main and the tests call the same {@link #create}. */
+public final class RouterApp implements AutoCloseable {
+    // The kernel caps the accept backlog at somaxconn (4096 here); a bigger queue lets a burst of
+    // thousands of new connections wait instead of being refused.
+    private static final int ACCEPT_QUEUE = 4_096;
+    // Header limit: user agents and referers of any realistic length fit; 64 KB of headers gets 431.
+    private static final int REQUEST_HEADER_BYTES = 32 * 1024;
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final ClickWriter writer;
+    private final LinkCache cache;
+    private final LinkRefresher refresher;
+
+    private RouterApp(
+            Server server, ServerConnector connector, ClickWriter writer, LinkCache cache, LinkRefresher refresher) {
+        this.server = server;
+        this.connector = connector;
+        this.writer = writer;
+        this.cache = cache;
+        this.refresher = refresher;
+    }
+
+    public static RouterApp create(
+            RouterConfig config, Database database, Clock clock, PrometheusMeterRegistry registry) {
+        return create(config, database, new PostgresClickSink(database.pool()), clock, registry);
+    }
+
+    public static RouterApp create(
+            RouterConfig config, Database database, ClickSink sink, Clock clock, PrometheusMeterRegistry registry) {
+        requireNonNull(config, "config is null");
+        String salt =
+                new SettingsRepository(database.dsl()).getOrCreate(SettingsRepository.IP_HASH_SALT, RouterApp::newSalt);
+        LinkCache cache = new LinkCache();
+        LinkRefresher refresher = new LinkRefresher(
+                new LinkRepository(database.dsl()),
+                cache,
+                config.database().direct(),
+                config.linkReloadInterval(),
+                registry);
+        ClickWriter writer =
+                new ClickWriter(sink, config.writerThreads(), config.queueCapacity(), config.maxBatchSize(), registry);
+        RedirectHandler redirects = new RedirectHandler(
+                cache,
+                writer,
+                new BotClassifier(),
+                new VelocityTracker(
+                        config.velocityLimit(), config.velocityWindow().toMillis()),
+                new ClientResolver(config.trustedProxies()),
+                new IpHasher(salt),
+                config.cookieDomain(),
+                clock,
+                registry);
+
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("router-http");
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(true);
+        http.setRequestHeaderSize(REQUEST_HEADER_BYTES);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setPort(config.port());
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
+        connector.setIdleTimeout(30_000);
+        server.setHandler(new RouterHandler(redirects, registry, () -> cache.loaded() && writer.healthy()));
+        server.setStopTimeout(5_000);
+        return new RouterApp(server, connector, writer, cache, refresher);
+    }
+
+    private static String newSalt() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    public RouterApp start() throws Exception {
+        server.addConnector(connector);
+        refresher.start();
+        server.start();
+        return this;
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public LinkCache cache() {
+        return cache;
+    }
+
+    public LinkRefresher refresher() {
+        return refresher;
+    }
+
+    public ClickWriter writer() {
+        return writer;
+    }
+
+    /** Stops accepting, lets in-flight clicks commit and their 302s leave, then stops the rest. */
+    @Override
+    public void close() throws Exception {
+        connector.close();
+        writer.close();
+        server.stop();
+        refresher.close();
+    }
+}

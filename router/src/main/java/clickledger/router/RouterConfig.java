@@ -1,0 +1,76 @@
+package clickledger.router;
+
+import clickledger.common.config.ConfigException;
+import clickledger.common.config.EnvReader;
+import clickledger.db.DatabaseConfig;
+import clickledger.router.click.Cidr;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every setting the router reads, from the environment once at start. */
+public record RouterConfig(
+        int port,
+        DatabaseConfig database,
+        List<Cidr> trustedProxies,
+        Optional<String> cookieDomain,
+        int velocityLimit,
+        Duration velocityWindow,
+        Duration linkReloadInterval,
+        int writerThreads,
+        int queueCapacity,
+        int maxBatchSize,
+        int retentionMonths) {
+
+    public static final int DEFAULT_POOL_SIZE = 4;
+
+    /** @throws ConfigException naming every problem at once */
+    public static RouterConfig fromEnv(Map<String, String> environment) {
+        EnvReader env = new EnvReader(environment);
+        int port = env.port("ROUTER_PORT", 4701);
+        DatabaseConfig database = DatabaseConfig.fromEnv(env, DEFAULT_POOL_SIZE);
+        List<Cidr> trusted = new ArrayList<>();
+        for (String entry : env.string("TRUSTED_PROXIES", "").split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            Optional<Cidr> cidr = Cidr.parse(entry);
+            if (cidr.isEmpty()) {
+                env.problem("TRUSTED_PROXIES entry \"" + entry.trim() + "\" is not an address or CIDR block");
+            } else {
+                trusted.add(cidr.get());
+            }
+        }
+        Optional<String> cookieDomain = env.optional("COOKIE_DOMAIN");
+        if (cookieDomain.isPresent()
+                && !cookieDomain.get().matches("\\.?[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")) {
+            env.problem("COOKIE_DOMAIN \"" + cookieDomain.get() + "\" is not a domain name");
+        }
+        int velocityLimit = env.integer("CLICK_VELOCITY_LIMIT", 10, 1, 1_000_000);
+        int velocityWindow = env.integer("CLICK_VELOCITY_WINDOW_SECONDS", 60, 1, 86_400);
+        int reload = env.integer("LINK_RELOAD_SECONDS", 60, 1, 86_400);
+        int writers = env.integer("CLICK_WRITER_THREADS", database.poolSize(), 1, 64);
+        if (writers > database.poolSize()) {
+            env.problem("CLICK_WRITER_THREADS " + writers + " exceeds DB_POOL_SIZE " + database.poolSize()
+                    + "; each writer holds one connection");
+        }
+        int queueCapacity = env.integer("CLICK_QUEUE_CAPACITY", 20_000, 100, 1_000_000);
+        int maxBatch = env.integer("CLICK_BATCH_MAX", 1_000, 1, 10_000);
+        int retention = env.integer("CLICK_RETENTION_MONTHS", 0, 0, 1_200);
+        env.finish();
+        return new RouterConfig(
+                port,
+                database,
+                List.copyOf(trusted),
+                cookieDomain,
+                velocityLimit,
+                Duration.ofSeconds(velocityWindow),
+                Duration.ofSeconds(reload),
+                writers,
+                queueCapacity,
+                maxBatch,
+                retention);
+    }
+}

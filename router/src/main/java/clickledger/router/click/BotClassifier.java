@@ -1,0 +1,99 @@
+package clickledger.router.click;
+
+import java.util.Locale;
+
+/**
+ * Decides whether a click came from software rather than a person. Bots still get their 302 and
+ * their click is stored with the reason; they never earn attribution. Matching is substring
+ * search on the lower-cased user agent, in list order, so the more specific names come first.
+ */
+public final class BotClassifier {
+    private static final String[][] PATTERNS = {
+        // Link previewers fetch a URL the moment it is pasted into a chat.
+        {"slackbot", "link_preview:slack"},
+        {"slack-imgproxy", "link_preview:slack"},
+        {"facebookexternalhit", "link_preview:facebook"},
+        {"facebookcatalog", "link_preview:facebook"},
+        {"linkedinbot", "link_preview:linkedin"},
+        {"discordbot", "link_preview:discord"},
+        {"whatsapp", "link_preview:whatsapp"},
+        {"telegrambot", "link_preview:telegram"},
+        {"twitterbot", "link_preview:twitter"},
+        {"skypeuripreview", "link_preview:skype"},
+        {"pinterestbot", "link_preview:pinterest"},
+        {"redditbot", "link_preview:reddit"},
+        {"embedly", "link_preview:embedly"},
+        {"iframely", "link_preview:iframely"},
+        {"vkshare", "link_preview:vk"},
+        {"applebot", "crawler:applebot"},
+        // Headless and automated browsers.
+        {"headlesschrome", "headless:chrome"},
+        {"phantomjs", "headless:phantomjs"},
+        {"puppeteer", "headless:puppeteer"},
+        {"playwright", "headless:playwright"},
+        {"selenium", "headless:selenium"},
+        {"electron", "headless:electron"},
+        // Uptime checkers.
+        {"uptimerobot", "uptime:uptimerobot"},
+        {"pingdom", "uptime:pingdom"},
+        {"statuscake", "uptime:statuscake"},
+        {"site24x7", "uptime:site24x7"},
+        {"betteruptime", "uptime:betteruptime"},
+        {"uptime-kuma", "uptime:uptime-kuma"},
+        {"freshping", "uptime:freshping"},
+        {"datadog", "uptime:datadog"},
+        {"newrelicpinger", "uptime:newrelic"},
+        // Scanners.
+        {"zgrab", "scanner:zgrab"},
+        {"masscan", "scanner:masscan"},
+        {"nmap", "scanner:nmap"},
+        {"nikto", "scanner:nikto"},
+        {"sqlmap", "scanner:sqlmap"},
+        {"nuclei", "scanner:nuclei"},
+        {"censys", "scanner:censys"},
+        // Command-line and library HTTP clients.
+        {"curl/", "http_client:curl"},
+        {"wget", "http_client:wget"},
+        {"python-requests", "http_client:python"},
+        {"python-urllib", "http_client:python"},
+        {"aiohttp", "http_client:python"},
+        {"go-http-client", "http_client:go"},
+        {"java/", "http_client:java"},
+        {"java-http-client", "http_client:java"},
+        {"okhttp", "http_client:okhttp"},
+        {"axios", "http_client:node"},
+        {"node-fetch", "http_client:node"},
+        {"libwww-perl", "http_client:perl"},
+        {"httpclient", "http_client:other"},
+        // Search and SEO crawlers, and anything that calls itself a bot.
+        {"googlebot", "crawler:google"},
+        {"bingbot", "crawler:bing"},
+        {"yandex", "crawler:yandex"},
+        {"baiduspider", "crawler:baidu"},
+        {"duckduckbot", "crawler:duckduckgo"},
+        {"ahrefsbot", "crawler:ahrefs"},
+        {"semrushbot", "crawler:semrush"},
+        {"gptbot", "crawler:openai"},
+        {"bot", "crawler:other"},
+        {"crawler", "crawler:other"},
+        {"spider", "crawler:other"},
+        {"scrapy", "crawler:other"},
+    };
+
+    /** The reason, or null for a person. */
+    public String classify(String method, String userAgent) {
+        if ("HEAD".equals(method)) {
+            return "head_request";
+        }
+        if (userAgent == null || userAgent.isBlank()) {
+            return "no_user_agent";
+        }
+        String lower = userAgent.toLowerCase(Locale.ROOT);
+        for (String[] pattern : PATTERNS) {
+            if (lower.contains(pattern[0])) {
+                return pattern[1];
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,228 @@
+package clickledger.router.link;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.db.DataSources;
+import clickledger.db.DatabaseConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps {@link LinkCache} fresh two ways: LISTEN on the direct connection for the NOTIFY that
+ * triggers send on every link, program, partner and membership change (sub-second), and a
+ * periodic full reload that repairs anything a lost connection made it miss.
+ *
+ * <p>A full reload reads a snapshot while notifications keep arriving; a row it read before a
+ * change could overwrite the fresher row the listener stored. So every notification seen during
+ * a reload is applied again after it, which always reads the latest state.
+ */
+public final class LinkRefresher implements AutoCloseable {
+    public static final String CHANNEL = "clickledger_links";
+    private static final Logger LOG = LoggerFactory.getLogger(LinkRefresher.class);
+
+    private final LinkRepository repository;
+    private final LinkCache cache;
+    private final DatabaseConfig.Endpoint direct;
+    private final Duration reloadInterval;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean reloading = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<String> seenDuringReload = new ConcurrentLinkedQueue<>();
+    private final Counter notifications;
+    private final Counter reloads;
+    private volatile boolean listening;
+    private volatile Connection listenConnection;
+    private Thread listener;
+    private Thread reloader;
+
+    public LinkRefresher(
+            LinkRepository repository,
+            LinkCache cache,
+            DatabaseConfig.Endpoint direct,
+            Duration reloadInterval,
+            MeterRegistry registry) {
+        this.repository = requireNonNull(repository, "repository is null");
+        this.cache = requireNonNull(cache, "cache is null");
+        this.direct = requireNonNull(direct, "direct is null");
+        this.reloadInterval = requireNonNull(reloadInterval, "reloadInterval is null");
+        this.notifications =
+                Counter.builder("clickledger_link_notifications_total").register(registry);
+        this.reloads = Counter.builder("clickledger_link_reloads_total").register(registry);
+        registry.gauge("clickledger_link_cache_size", cache, LinkCache::size);
+    }
+
+    public void start() {
+        listener = Thread.ofPlatform().name("link-listener").daemon().start(this::listenLoop);
+        // Listen before the first load, so a change made during that load is not missed until the
+        // next periodic reload; but do not let a slow LISTEN hold the load back for long.
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (!listening && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        reloader = Thread.ofPlatform().name("link-reloader").daemon().start(this::reloadLoop);
+    }
+
+    public boolean listening() {
+        return listening;
+    }
+
+    /** Loads every link; returns how many. Also called by tests and at start. */
+    public int reloadAll() {
+        reloading.set(true);
+        try {
+            Set<UUID> seen = new HashSet<>();
+            repository.forEachLink(target -> {
+                cache.put(target);
+                seen.add(target.linkId());
+            });
+            cache.retainOnly(seen);
+            reloads.increment();
+            return seen.size();
+        } finally {
+            reloading.set(false);
+            String payload;
+            while ((payload = seenDuringReload.poll()) != null) {
+                apply(payload);
+            }
+        }
+    }
+
+    private void reloadLoop() {
+        long backoffMillis = 200;
+        while (running.get()) {
+            try {
+                int count = reloadAll();
+                LOG.atDebug().addKeyValue("links", count).log("link cache reloaded");
+                backoffMillis = 200;
+                sleep(reloadInterval.toMillis());
+            } catch (RuntimeException e) {
+                // Until the first load succeeds the router is not ready; retry quickly, then back off.
+                LOG.atWarn().addKeyValue("error", e.toString()).log("link reload failed");
+                sleep(backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, 5_000);
+            }
+        }
+    }
+
+    private void listenLoop() {
+        long backoffMillis = 200;
+        while (running.get()) {
+            try (Connection connection = DataSources.directConnection(direct, "clickledger-router-listen")) {
+                listenConnection = connection;
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("listen " + CHANNEL);
+                }
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                if (!listening && cache.loaded()) {
+                    // Notifications were lost while we were not listening: catch up.
+                    reloadAll();
+                }
+                listening = true;
+                backoffMillis = 200;
+                while (running.get()) {
+                    PGNotification[] batch = pg.getNotifications(500);
+                    if (batch == null) {
+                        continue;
+                    }
+                    for (PGNotification notification : batch) {
+                        notifications.increment();
+                        if (reloading.get()) {
+                            seenDuringReload.add(notification.getParameter());
+                        }
+                        apply(notification.getParameter());
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (!running.get()) {
+                    return;
+                }
+                listening = false;
+                LOG.atWarn().addKeyValue("error", e.toString()).log("link listener lost its connection");
+                sleep(backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, 5_000);
+            }
+        }
+    }
+
+    /** Applies one notification payload: {@code link:<uuid>}, {@code program:<uuid>} or {@code partner:<uuid>}. */
+    void apply(String payload) {
+        int colon = payload.indexOf(':');
+        if (colon < 0) {
+            return;
+        }
+        Optional<UUID> id = parseUuid(payload.substring(colon + 1));
+        if (id.isEmpty()) {
+            return;
+        }
+        try {
+            switch (payload.substring(0, colon)) {
+                case "link" -> {
+                    List<LinkTarget> targets = repository.byLink(id.get());
+                    if (targets.isEmpty()) {
+                        cache.removeLink(id.get());
+                    }
+                    targets.forEach(cache::put);
+                }
+                case "program" -> repository.byProgram(id.get()).forEach(cache::put);
+                case "partner" -> repository.byPartner(id.get()).forEach(cache::put);
+                default -> LOG.atDebug().addKeyValue("payload", payload).log("unknown link notification");
+            }
+        } catch (RuntimeException e) {
+            // The periodic reload repairs what this missed.
+            LOG.atWarn()
+                    .addKeyValue("payload", payload)
+                    .addKeyValue("error", e.toString())
+                    .log("link refresh failed");
+        }
+    }
+
+    private static Optional<UUID> parseUuid(String text) {
+        try {
+            return Optional.of(UUID.fromString(text));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        Connection connection = listenConnection;
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // closing on shutdown; nothing left to do with it
+            }
+        }
+        if (listener != null) {
+            listener.interrupt();
+        }
+        if (reloader != null) {
+            reloader.interrupt();
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package clickledger.router.redirect;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.common.id.Ulid;
+import clickledger.router.click.BotClassifier;
+import clickledger.router.click.Click;
+import clickledger.router.click.ClickWriter;
+import clickledger.router.click.ClientResolver;
+import clickledger.router.click.IpHasher;
+import clickledger.router.click.VelocityTracker;
+import clickledger.router.link.LinkCache;
+import clickledger.router.link.LinkTarget;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Decides the answer to {@code GET|HEAD /r/{slug}} (SPEC "Router contract"). Per request it only
+ * parses, looks the slug up in memory, builds the click, and hands it to {@link ClickWriter}; the
+ * 302 leaves when the writer reports the click durable. Nothing here blocks.
+ */
+public final class RedirectHandler {
+    public static final String PREFIX = "/r/";
+    private static final int USER_AGENT_MAX = 1_024;
+    private static final int REFERER_MAX = 2_048;
+    private static final int LANDING_MAX = 4_096;
+    private static final int UTM_MAX = 256;
+    private static final ByteBuffer NOT_FOUND_PAGE =
+            page("Link not found", "This link does not exist. Check the address, or ask whoever shared it.");
+    private static final ByteBuffer UNAVAILABLE_PAGE =
+            page("Try again", "This link cannot be followed right now. Please try again in a moment.");
+
+    private final LinkCache links;
+    private final ClickWriter writer;
+    private final BotClassifier bots;
+    private final VelocityTracker velocity;
+    private final ClientResolver clients;
+    private final IpHasher ipHasher;
+    private final Optional<String> cookieDomain;
+    private final Clock clock;
+    private final Counter redirected;
+    private final Counter inactive;
+    private final Counter notFound;
+    private final Counter unavailable;
+
+    public RedirectHandler(
+            LinkCache links,
+            ClickWriter writer,
+            BotClassifier bots,
+            VelocityTracker velocity,
+            ClientResolver clients,
+            IpHasher ipHasher,
+            Optional<String> cookieDomain,
+            Clock clock,
+            MeterRegistry registry) {
+        this.links = requireNonNull(links, "links is null");
+        this.writer = requireNonNull(writer, "writer is null");
+        this.bots = requireNonNull(bots, "bots is null");
+        this.velocity = requireNonNull(velocity, "velocity is null");
+        this.clients = requireNonNull(clients, "clients is null");
+        this.ipHasher = requireNonNull(ipHasher, "ipHasher is null");
+        this.cookieDomain = requireNonNull(cookieDomain, "cookieDomain is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.redirected = outcome(registry, "redirected");
+        this.inactive = outcome(registry, "inactive");
+        this.notFound = outcome(registry, "not_found");
+        this.unavailable = outcome(registry, "unavailable");
+    }
+
+    private static Counter outcome(MeterRegistry registry, String outcome) {
+        return Counter.builder("clickledger_redirects_total")
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    public void handle(Request request, Response response, Callback callback, String slug) {
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        if (!links.loaded()) {
+            unavailable.increment();
+            writePage(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, UNAVAILABLE_PAGE);
+            return;
+        }
+        LinkTarget target = Slugs.valid(slug) ? links.get(slug) : null;
+        if (target == null) {
+            notFound.increment();
+            writePage(response, callback, HttpStatus.NOT_FOUND_404, NOT_FOUND_PAGE);
+            return;
+        }
+        String query = request.getHttpURI().getQuery();
+        long now = clock.millis();
+        if (!target.activeAt(now)) {
+            // Paused link, revoked partner, ended program: the visitor still arrives, but no click
+            // is handed out, so nothing can be attributed to it.
+            inactive.increment();
+            response.setStatus(HttpStatus.FOUND_302);
+            response.getHeaders()
+                    .put(HttpHeader.LOCATION, target.programDestination().location(query, null));
+            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            return;
+        }
+        var headers = request.getHeaders();
+        ClientResolver.Client client = clients.resolve(
+                socketAddress(request),
+                request.isSecure(),
+                headers.get(HttpHeader.X_FORWARDED_FOR),
+                headers.get(HttpHeader.X_FORWARDED_PROTO),
+                headers.get("CF-IPCountry"));
+        String userAgent = headers.get(HttpHeader.USER_AGENT);
+        String botReason = bots.classify(request.getMethod(), userAgent);
+        byte[] ipHash = client.address() == null ? null : ipHasher.hash(client.address());
+        boolean burst = ipHash != null
+                && velocity.record(IpHasher.key(ipHash), target.linkId().getLeastSignificantBits(), now);
+        UUID clickId = Ulid.newUuidV7(now);
+        String cref = Ulid.encode(clickId);
+        String location = target.destination().location(query, cref);
+        Utm utm = Utm.of(query, target.destination());
+        Click click = new Click(
+                clickId,
+                now,
+                target.linkId(),
+                target.programId(),
+                target.partnerId(),
+                ipHash,
+                crop(userAgent, USER_AGENT_MAX),
+                crop(headers.get(HttpHeader.REFERER), REFERER_MAX),
+                crop(location, LANDING_MAX),
+                client.country(),
+                crop(utm.source(), UTM_MAX),
+                crop(utm.medium(), UTM_MAX),
+                crop(utm.campaign(), UTM_MAX),
+                crop(utm.term(), UTM_MAX),
+                crop(utm.content(), UTM_MAX),
+                botReason != null,
+                botReason,
+                burst ? "velocity" : null);
+        response.setStatus(HttpStatus.FOUND_302);
+        response.getHeaders().put(HttpHeader.LOCATION, location);
+        response.getHeaders().add(HttpHeader.SET_COOKIE, cookie(cref, target.cookieMaxAgeSeconds(), client.secure()));
+        boolean queued = writer.submit(click, new ClickWriter.Completion() {
+            @Override
+            public void durable() {
+                redirected.increment();
+                response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                unavailable(response, callback);
+            }
+        });
+        if (!queued) {
+            unavailable(response, callback);
+        }
+    }
+
+    // The click could not be made durable: never send a cref that is not recorded.
+    private void unavailable(Response response, Callback callback) {
+        unavailable.increment();
+        response.getHeaders().remove(HttpHeader.LOCATION);
+        response.getHeaders().remove(HttpHeader.SET_COOKIE);
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+        writePage(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, UNAVAILABLE_PAGE);
+    }
+
+    /**
+     * {@code _cref} is readable by the merchant's page script (no HttpOnly): with COOKIE_DOMAIN set
+     * to the shared parent domain, the merchant's SDK picks it up when the landing URL lost its
+     * query. It carries only the click id, which the Location already exposes.
+     */
+    private String cookie(String cref, int maxAgeSeconds, boolean secure) {
+        StringBuilder cookie = new StringBuilder(96)
+                .append("_cref=")
+                .append(cref)
+                .append("; Max-Age=")
+                .append(maxAgeSeconds)
+                .append("; Path=/; SameSite=Lax");
+        if (secure) {
+            cookie.append("; Secure");
+        }
+        cookieDomain.ifPresent(domain -> cookie.append("; Domain=").append(domain));
+        return cookie.toString();
+    }
+
+    private static InetAddress socketAddress(Request request) {
+        SocketAddress address = request.getConnectionMetaData().getRemoteSocketAddress();
+        return address instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+
+    private static String crop(String value, int max) {
+        if (value == null || value.length() <= max) {
+            return value;
+        }
+        int end = max;
+        if (Character.isHighSurrogate(value.charAt(end - 1))) {
+            end--;
+        }
+        return value.substring(0, end);
+    }
+
+    static void writePage(Response response, Callback callback, int status, ByteBuffer page) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+        response.write(true, page.slice(), callback);
+    }
+
+    private static ByteBuffer page(String title, String message) {
+        String html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + title
+                + "</title><meta name=\"viewport\" content=\"width=device-width\"></head>"
+                + "<body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem\">"
+                + "<h1>" + title + "</h1><p>" + message + "</p></body></html>";
+        return ByteBuffer.wrap(html.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+    }
+
+    public static ByteBuffer notFoundPage() {
+        return NOT_FOUND_PAGE.slice();
+    }
+}

@@ -1,0 +1,57 @@
+package clickledger.router.click;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClientResolverTest {
+    private static InetAddress ip(String literal) {
+        return Cidr.IpLiteral.parse(literal).orElseThrow();
+    }
+
+    private final ClientResolver resolver = new ClientResolver(
+            List.of(Cidr.parse("10.0.0.0/8").orElseThrow(), Cidr.parse("::1").orElseThrow()));
+
+    @Test
+    void forwardedHeadersAreIgnoredFromUntrustedPeers() {
+        var client = resolver.resolve(ip("203.0.113.9"), false, "1.2.3.4", "https", "DE");
+        assertThat(client.address()).isEqualTo(ip("203.0.113.9"));
+        assertThat(client.secure()).isFalse();
+        assertThat(client.country()).isNull();
+    }
+
+    @Test
+    void trustedProxyForwardsTheNearestUntrustedHop() {
+        var client = resolver.resolve(ip("10.1.2.3"), false, "6.6.6.6, 198.51.100.7, 10.9.9.9", "https", "de");
+        assertThat(client.address()).isEqualTo(ip("198.51.100.7"));
+        assertThat(client.secure()).isTrue();
+        assertThat(client.country()).isEqualTo("DE");
+    }
+
+    @Test
+    void garbageInForwardedForNeverResolvesNames() {
+        var client = resolver.resolve(ip("10.1.2.3"), false, "evil.example.com", null, "X1Y");
+        assertThat(client.address()).isEqualTo(ip("10.1.2.3"));
+        assertThat(client.country()).isNull();
+    }
+
+    @Test
+    void parsesCidrBlocks() {
+        assertThat(Cidr.parse("192.168.0.0/16").orElseThrow().contains(ip("192.168.44.1")))
+                .isTrue();
+        assertThat(Cidr.parse("192.168.0.0/16").orElseThrow().contains(ip("192.169.0.1")))
+                .isFalse();
+        assertThat(Cidr.parse("172.16.0.0/12").orElseThrow().contains(ip("172.31.255.255")))
+                .isTrue();
+        assertThat(Cidr.parse("172.16.0.0/12").orElseThrow().contains(ip("172.32.0.0")))
+                .isFalse();
+        assertThat(Cidr.parse("2001:db8::/32").orElseThrow().contains(ip("2001:db8::1")))
+                .isTrue();
+        assertThat(Cidr.parse("nope")).isEmpty();
+        assertThat(Cidr.parse("10.0.0.0/33")).isEmpty();
+        assertThat(Cidr.parse("256.1.1.1")).isEmpty();
+        assertThat(Cidr.parse("localhost")).isEmpty();
+    }
+}
