@@ -35,8 +35,25 @@ public final class PostgresFixture {
         if (instance == null) {
             instance = start();
             instance.createTemplate();
+            if (instance.source.equals("TEST_DATABASE_URL")) {
+                // A shared server outlives this JVM: leave it as we found it.
+                PostgresFixture fixture = instance;
+                Runtime.getRuntime().addShutdownHook(new Thread(fixture::dropCreatedDatabases));
+            }
         }
         return instance;
+    }
+
+    private final java.util.List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private void dropCreatedDatabases() {
+        for (String name : created) {
+            try {
+                execute(admin, "drop database if exists " + name + " with (force)");
+            } catch (RuntimeException e) {
+                System.err.println("could not drop test database " + name + ": " + e.getMessage());
+            }
+        }
     }
 
     /** Which source the suite runs on: "TEST_DATABASE_URL", "testcontainers" or "embedded". */
@@ -48,6 +65,7 @@ public final class PostgresFixture {
     public DatabaseConfig.Endpoint newDatabase() {
         String name = "cl_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
         execute(admin, "create database " + name + " template " + TEMPLATE);
+        created.add(name);
         return withDatabase(admin, name);
     }
 
@@ -55,6 +73,7 @@ public final class PostgresFixture {
     public DatabaseConfig.Endpoint newEmptyDatabase() {
         String name = "cl_empty_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
         execute(admin, "create database " + name);
+        created.add(name);
         return withDatabase(admin, name);
     }
 
