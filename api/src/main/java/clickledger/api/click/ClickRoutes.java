@@ -1,0 +1,25 @@
+package clickledger.api.click;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.web.ApiException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+
+/** {@code GET /v1/clicks/{cref}}: one click by the id the router put in the redirect. */
+public final class ClickRoutes {
+    private final ClickRepository clicks;
+
+    public ClickRoutes(ClickRepository clicks) {
+        this.clicks = requireNonNull(clicks, "clicks is null");
+    }
+
+    public void register(Javalin app) {
+        app.get("/v1/clicks/{cref}", this::get);
+    }
+
+    private void get(Context ctx) {
+        ClickId id = ClickId.parse("cref", ctx.pathParam("cref"));
+        ctx.json(clicks.find(id).orElseThrow(() -> ApiException.notFound("click")));
+    }
+}

@@ -1,0 +1,36 @@
+package clickledger.api.link;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.api.partner.PartnerId;
+import clickledger.api.program.ProgramId;
+import clickledger.api.value.DestinationUrl;
+import clickledger.api.value.Slug;
+import java.time.Instant;
+
+/**
+ * A partner's shareable link into a program.
+ *
+ * @param destinationUrl null when the link goes to the program's destination
+ */
+public record Link(
+        LinkId id,
+        Slug slug,
+        ProgramId programId,
+        PartnerId partnerId,
+        DestinationUrl destinationUrl,
+        LinkStatus status,
+        Instant createdAt) {
+    public Link {
+        requireNonNull(id, "id is null");
+        requireNonNull(slug, "slug is null");
+        requireNonNull(programId, "programId is null");
+        requireNonNull(partnerId, "partnerId is null");
+        requireNonNull(status, "status is null");
+        requireNonNull(createdAt, "createdAt is null");
+    }
+
+    public Link withStatus(LinkStatus newStatus) {
+        return new Link(id, slug, programId, partnerId, destinationUrl, newStatus, createdAt);
+    }
+}

@@ -1,0 +1,107 @@
+package clickledger.api.link;
+
+import static clickledger.db.jooq.Tables.LINK;
+import static java.util.Objects.requireNonNull;
+
+import clickledger.api.http.Page;
+import clickledger.api.http.PageRequest;
+import clickledger.api.partner.PartnerId;
+import clickledger.api.program.ProgramId;
+import clickledger.api.value.DestinationUrl;
+import clickledger.api.value.Slug;
+import clickledger.db.jooq.tables.records.LinkRecord;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.Optional;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/**
+ * Links in PostgreSQL. Inserts and updates fire the schema's NOTIFY trigger, so routers serve a
+ * new or changed link within a second without ever querying for it.
+ */
+public final class LinkRepository {
+    private final DSLContext dsl;
+
+    public LinkRepository(DSLContext dsl) {
+        this.dsl = requireNonNull(dsl, "dsl is null");
+    }
+
+    /** False when the slug is taken: ON CONFLICT keeps the transaction usable for another try. */
+    public boolean insert(Link link) {
+        return dsl.insertInto(LINK)
+                        .set(LINK.ID, link.id().value())
+                        .set(LINK.SLUG, link.slug().value())
+                        .set(LINK.PROGRAM_ID, link.programId().value())
+                        .set(LINK.PARTNER_ID, link.partnerId().value())
+                        .set(LINK.DESTINATION_URL, destination(link))
+                        .set(LINK.STATUS, link.status().wire())
+                        .set(LINK.CREATED_AT, link.createdAt().atOffset(ZoneOffset.UTC))
+                        .set(LINK.UPDATED_AT, link.createdAt().atOffset(ZoneOffset.UTC))
+                        .onConflictDoNothing()
+                        .execute()
+                == 1;
+    }
+
+    public Optional<Link> find(LinkId id) {
+        return dsl.selectFrom(LINK)
+                .where(LINK.ID.eq(id.value()))
+                .fetchOptional()
+                .map(LinkRepository::toLink);
+    }
+
+    /** Locks the row until the transaction ends, so concurrent changes apply one after the other. */
+    public Optional<Link> findForUpdate(LinkId id) {
+        return dsl.selectFrom(LINK)
+                .where(LINK.ID.eq(id.value()))
+                .forUpdate()
+                .fetchOptional()
+                .map(LinkRepository::toLink);
+    }
+
+    /**
+     * Newest first. The (program_id, id) and (partner_id, id) indexes serve the filtered lists.
+     *
+     * @param programId null for every program
+     * @param partnerId null for every partner
+     * @param status null for every status
+     */
+    public Page<Link> list(ProgramId programId, PartnerId partnerId, LinkStatus status, PageRequest page) {
+        return Page.of(
+                dsl.selectFrom(LINK)
+                        .where(page.after(LINK.ID))
+                        .and(programId == null ? DSL.noCondition() : LINK.PROGRAM_ID.eq(programId.value()))
+                        .and(partnerId == null ? DSL.noCondition() : LINK.PARTNER_ID.eq(partnerId.value()))
+                        .and(status == null ? DSL.noCondition() : LINK.STATUS.eq(status.wire()))
+                        .orderBy(LINK.ID.desc())
+                        .limit(page.fetchSize())
+                        .fetch(LinkRepository::toLink),
+                page,
+                link -> link.id().toString());
+    }
+
+    public void update(Link link, Instant updatedAt) {
+        dsl.update(LINK)
+                .set(LINK.DESTINATION_URL, destination(link))
+                .set(LINK.STATUS, link.status().wire())
+                .set(LINK.UPDATED_AT, updatedAt.atOffset(ZoneOffset.UTC))
+                .where(LINK.ID.eq(link.id().value()))
+                .execute();
+    }
+
+    private static String destination(Link link) {
+        return link.destinationUrl() == null ? null : link.destinationUrl().value();
+    }
+
+    static Link toLink(LinkRecord row) {
+        return new Link(
+                new LinkId(row.getId()),
+                new Slug(row.getSlug()),
+                new ProgramId(row.getProgramId()),
+                new PartnerId(row.getPartnerId()),
+                row.getDestinationUrl() == null ? null : new DestinationUrl(row.getDestinationUrl()),
+                LinkStatus.valueOf(row.getStatus().toUpperCase(Locale.ROOT)),
+                row.getCreatedAt().toInstant());
+    }
+}

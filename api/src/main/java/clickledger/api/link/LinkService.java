@@ -1,0 +1,169 @@
+package clickledger.api.link;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.api.audit.AuditEntry;
+import clickledger.api.audit.AuditRepository;
+import clickledger.api.auth.Principal;
+import clickledger.api.http.FieldErrors;
+import clickledger.api.http.Page;
+import clickledger.api.http.PageRequest;
+import clickledger.api.partner.MembershipRepository;
+import clickledger.api.partner.Partner;
+import clickledger.api.partner.PartnerId;
+import clickledger.api.partner.PartnerRepository;
+import clickledger.api.partner.PartnerStatus;
+import clickledger.api.program.Program;
+import clickledger.api.program.ProgramId;
+import clickledger.api.program.ProgramRepository;
+import clickledger.api.program.ProgramStatus;
+import clickledger.api.value.Slug;
+import clickledger.web.ApiException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.jooq.DSLContext;
+
+/**
+ * Creates links, with the partner's program membership in the same transaction, and changes
+ * them; every change is audited in the same transaction.
+ */
+public final class LinkService {
+    // Five collisions in a row in a space of 1.5e12 slugs means something other than bad luck.
+    static final int SLUG_ATTEMPTS = 5;
+
+    private final DSLContext dsl;
+    private final Clock clock;
+    private final Supplier<Slug> slugs;
+
+    public LinkService(DSLContext dsl, Clock clock, Supplier<Slug> slugs) {
+        this.dsl = requireNonNull(dsl, "dsl is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.slugs = requireNonNull(slugs, "slugs is null");
+    }
+
+    public Link create(LinkCreate request, Principal actor) {
+        LinkCreate.Valid valid = request.validate();
+        Instant now = now();
+        return dsl.transactionResult(trx -> {
+            DSLContext tx = trx.dsl();
+            Optional<Program> program = new ProgramRepository(tx).find(valid.programId());
+            Optional<Partner> partner = new PartnerRepository(tx).find(valid.partnerId());
+            FieldErrors errors = new FieldErrors();
+            if (program.isEmpty()) {
+                errors.add("programId", "no program has this id");
+            }
+            if (partner.isEmpty()) {
+                errors.add("partnerId", "no partner has this id");
+            }
+            errors.throwIfAny();
+            if (partner.get().status() == PartnerStatus.REVOKED) {
+                throw ApiException.conflict("partner_revoked", "partnerId: the partner is revoked");
+            }
+            if (program.get().status() == ProgramStatus.ENDED) {
+                throw ApiException.conflict("program_ended", "programId: the program has ended");
+            }
+            boolean joined = new MembershipRepository(tx).ensureMember(valid.partnerId(), valid.programId(), now);
+            Link link = insert(new LinkRepository(tx), valid, now);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("slug", link.slug().value());
+            details.put("membershipCreated", joined);
+            new AuditRepository(tx)
+                    .append(new AuditEntry(
+                            now,
+                            actor.actor(),
+                            "link.created",
+                            "link",
+                            link.id().toString(),
+                            details));
+            return link;
+        });
+    }
+
+    public Optional<Link> find(LinkId id) {
+        return new LinkRepository(dsl).find(id);
+    }
+
+    public Page<Link> list(ProgramId programId, PartnerId partnerId, LinkStatus status, PageRequest page) {
+        return new LinkRepository(dsl).list(programId, partnerId, status, page);
+    }
+
+    /** Empty when there is no such link. */
+    public Optional<Link> update(LinkId id, LinkPatch patch, Set<String> present, Principal actor) {
+        return change(id, current -> patch.applyTo(current, present), actor);
+    }
+
+    /** Pausing a paused link (or resuming an active one) changes nothing and writes no audit entry. */
+    public Optional<Link> setStatus(LinkId id, LinkStatus status, Principal actor) {
+        return change(id, current -> current.withStatus(status), actor);
+    }
+
+    private Link insert(LinkRepository links, LinkCreate.Valid valid, Instant now) {
+        if (valid.slug() != null) {
+            Link link = newLink(valid, valid.slug(), now);
+            if (!links.insert(link)) {
+                throw ApiException.conflict(
+                        "slug_taken", "slug: a link with slug \"" + valid.slug() + "\" already exists");
+            }
+            return link;
+        }
+        for (int attempt = 0; attempt < SLUG_ATTEMPTS; attempt++) {
+            Link link = newLink(valid, slugs.get(), now);
+            if (links.insert(link)) {
+                return link;
+            }
+        }
+        throw new IllegalStateException("no free link slug after " + SLUG_ATTEMPTS + " attempts");
+    }
+
+    private static Link newLink(LinkCreate.Valid valid, Slug slug, Instant now) {
+        return new Link(
+                LinkId.newId(now),
+                slug,
+                valid.programId(),
+                valid.partnerId(),
+                valid.destinationUrl(),
+                LinkStatus.ACTIVE,
+                now);
+    }
+
+    private Optional<Link> change(LinkId id, UnaryOperator<Link> change, Principal actor) {
+        return dsl.transactionResult(trx -> {
+            LinkRepository links = new LinkRepository(trx.dsl());
+            Optional<Link> current = links.findForUpdate(id);
+            if (current.isEmpty()) {
+                return current;
+            }
+            Link before = current.get();
+            Link after = change.apply(before);
+            if (after.equals(before)) {
+                return current;
+            }
+            Instant now = now();
+            links.update(after, now);
+            String action = before.status() == after.status()
+                    ? "link.updated"
+                    : "link." + after.status().wire();
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("previousStatus", before.status().wire());
+            details.put("status", after.status().wire());
+            details.put("destinationChanged", !Objects.equals(before.destinationUrl(), after.destinationUrl()));
+            new AuditRepository(trx.dsl())
+                    .append(new AuditEntry(now, actor.actor(), action, "link", id.toString(), details));
+            return Optional.of(after);
+        });
+    }
+
+    // The database keeps microseconds and ids keep milliseconds: truncate once so the value a
+    // create returns is the value every later read returns.
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

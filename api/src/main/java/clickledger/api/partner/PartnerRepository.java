@@ -1,0 +1,88 @@
+package clickledger.api.partner;
+
+import static clickledger.db.jooq.Tables.PARTNER;
+import static java.util.Objects.requireNonNull;
+
+import clickledger.api.http.Page;
+import clickledger.api.http.PageRequest;
+import clickledger.api.value.Name;
+import clickledger.db.jooq.tables.records.PartnerRecord;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.Optional;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/** Partners in PostgreSQL. Updates fire the schema's NOTIFY trigger, so routers see a revocation within a second. */
+public final class PartnerRepository {
+    private final DSLContext dsl;
+
+    public PartnerRepository(DSLContext dsl) {
+        this.dsl = requireNonNull(dsl, "dsl is null");
+    }
+
+    /**
+     * False when the email is taken, ignoring case: the unique index is on lower(email), and ON
+     * CONFLICT keeps a surrounding transaction usable where a caught unique violation would not.
+     */
+    public boolean insert(Partner partner) {
+        return dsl.insertInto(PARTNER)
+                        .set(PARTNER.ID, partner.id().value())
+                        .set(PARTNER.EMAIL, partner.email().value())
+                        .set(PARTNER.NAME, partner.name().value())
+                        .set(PARTNER.STATUS, partner.status().wire())
+                        .set(PARTNER.CREATED_AT, partner.createdAt().atOffset(ZoneOffset.UTC))
+                        .set(PARTNER.UPDATED_AT, partner.createdAt().atOffset(ZoneOffset.UTC))
+                        .onConflictDoNothing()
+                        .execute()
+                == 1;
+    }
+
+    public Optional<Partner> find(PartnerId id) {
+        return dsl.selectFrom(PARTNER)
+                .where(PARTNER.ID.eq(id.value()))
+                .fetchOptional()
+                .map(PartnerRepository::toPartner);
+    }
+
+    /** Locks the row until the transaction ends, so concurrent changes apply one after the other. */
+    public Optional<Partner> findForUpdate(PartnerId id) {
+        return dsl.selectFrom(PARTNER)
+                .where(PARTNER.ID.eq(id.value()))
+                .forUpdate()
+                .fetchOptional()
+                .map(PartnerRepository::toPartner);
+    }
+
+    /** @param status null for every status */
+    public Page<Partner> list(PartnerStatus status, PageRequest page) {
+        return Page.of(
+                dsl.selectFrom(PARTNER)
+                        .where(page.after(PARTNER.ID))
+                        .and(status == null ? DSL.noCondition() : PARTNER.STATUS.eq(status.wire()))
+                        .orderBy(PARTNER.ID.desc())
+                        .limit(page.fetchSize())
+                        .fetch(PartnerRepository::toPartner),
+                page,
+                partner -> partner.id().toString());
+    }
+
+    public void update(Partner partner, Instant updatedAt) {
+        dsl.update(PARTNER)
+                .set(PARTNER.NAME, partner.name().value())
+                .set(PARTNER.STATUS, partner.status().wire())
+                .set(PARTNER.UPDATED_AT, updatedAt.atOffset(ZoneOffset.UTC))
+                .where(PARTNER.ID.eq(partner.id().value()))
+                .execute();
+    }
+
+    static Partner toPartner(PartnerRecord row) {
+        return new Partner(
+                new PartnerId(row.getId()),
+                new Email(row.getEmail()),
+                new Name(row.getName()),
+                PartnerStatus.valueOf(row.getStatus().toUpperCase(Locale.ROOT)),
+                row.getCreatedAt().toInstant());
+    }
+}

@@ -1,0 +1,57 @@
+package clickledger.api.partner;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.api.auth.Principal;
+import clickledger.api.http.ApiJson;
+import clickledger.api.http.PageRequest;
+import clickledger.api.http.PathIds;
+import clickledger.web.ApiException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Header;
+
+/** {@code /v1/partners}: create, list (by status), get, patch, revoke. */
+public final class PartnerRoutes {
+    private final PartnerService service;
+
+    public PartnerRoutes(PartnerService service) {
+        this.service = requireNonNull(service, "service is null");
+    }
+
+    public void register(Javalin app) {
+        app.post("/v1/partners", this::create);
+        app.get("/v1/partners", this::list);
+        app.get("/v1/partners/{id}", ctx -> ctx.json(service.find(id(ctx)).orElseThrow(PartnerRoutes::notFound)));
+        app.patch("/v1/partners/{id}", this::update);
+        app.post(
+                "/v1/partners/{id}/revoke",
+                ctx -> ctx.json(service.revoke(id(ctx), Principal.of(ctx)).orElseThrow(PartnerRoutes::notFound)));
+    }
+
+    private void create(Context ctx) {
+        Partner partner = service.create(ApiJson.body(ctx, PartnerCreate.class), Principal.of(ctx));
+        ctx.status(201).header(Header.LOCATION, "/v1/partners/" + partner.id()).json(partner);
+    }
+
+    private void list(Context ctx) {
+        String status = ctx.queryParam("status");
+        PartnerStatus filter = status == null || status.isEmpty() ? null : PartnerStatus.fromWire("status", status);
+        ctx.json(service.list(filter, PageRequest.from(ctx)));
+    }
+
+    private void update(Context ctx) {
+        PartnerId id = id(ctx);
+        PartnerPatch patch = ApiJson.body(ctx, PartnerPatch.class);
+        ctx.json(service.update(id, patch, ApiJson.presentFields(ctx), Principal.of(ctx))
+                .orElseThrow(PartnerRoutes::notFound));
+    }
+
+    private static PartnerId id(Context ctx) {
+        return new PartnerId(PathIds.id(ctx));
+    }
+
+    private static ApiException notFound() {
+        return ApiException.notFound("partner");
+    }
+}

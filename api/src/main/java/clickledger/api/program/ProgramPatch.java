@@ -1,0 +1,73 @@
+package clickledger.api.program;
+
+import clickledger.api.http.FieldErrors;
+import clickledger.api.http.Timestamps;
+import clickledger.api.value.DestinationUrl;
+import clickledger.api.value.Name;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * The body of {@code PATCH /v1/programs/{id}}: a field left out keeps its value; {@code "endsAt":
+ * null} clears the end date; null is refused for fields that cannot be empty.
+ */
+public record ProgramPatch(
+        String name,
+        String destinationUrl,
+        String status,
+        String endsAt,
+        Integer cookieDays,
+        Integer lookbackDays,
+        Integer holdbackDays,
+        String attributionModel,
+        JsonNode commissionRules) {
+
+    /** @param present the fields the body named, from {@code ApiJson.presentFields} */
+    Program applyTo(Program current, Set<String> present) {
+        FieldErrors errors = new FieldErrors();
+        Name newName = present.contains("name") ? errors.check(() -> new Name(name)) : current.name();
+        DestinationUrl newDestination = present.contains("destinationUrl")
+                ? errors.check(() -> new DestinationUrl(destinationUrl))
+                : current.destinationUrl();
+        ProgramStatus newStatus = present.contains("status")
+                ? errors.check(() -> ProgramStatus.fromWire("status", status))
+                : current.status();
+        Instant newEndsAt = current.endsAt();
+        if (present.contains("endsAt")) {
+            newEndsAt = endsAt == null ? null : errors.check(() -> Timestamps.parse("endsAt", endsAt));
+        }
+        Integer newCookieDays = present.contains("cookieDays")
+                ? errors.check(() -> Program.checkCookieDays(cookieDays))
+                : Integer.valueOf(current.cookieDays());
+        Integer newLookbackDays = present.contains("lookbackDays")
+                ? errors.check(() -> Program.checkLookbackDays(lookbackDays))
+                : Integer.valueOf(current.lookbackDays());
+        Integer newHoldbackDays = present.contains("holdbackDays")
+                ? errors.check(() -> Program.checkHoldbackDays(holdbackDays))
+                : Integer.valueOf(current.holdbackDays());
+        AttributionModel newModel = present.contains("attributionModel")
+                ? errors.check(() -> AttributionModel.fromWire("attributionModel", attributionModel))
+                : current.attributionModel();
+        JsonNode newRules = present.contains("commissionRules")
+                ? errors.check(() -> Program.checkCommissionRules(commissionRules))
+                : current.commissionRules();
+        errors.throwIfAny();
+        Program.checkPeriod(current.startsAt(), newEndsAt);
+        return new Program(
+                current.id(),
+                current.slug(),
+                newName,
+                newDestination,
+                current.currency(),
+                newModel,
+                newLookbackDays,
+                newHoldbackDays,
+                newCookieDays,
+                newRules,
+                current.startsAt(),
+                newEndsAt,
+                newStatus,
+                current.createdAt());
+    }
+}

@@ -1,0 +1,138 @@
+package clickledger.api.program;
+
+import static clickledger.db.jooq.Tables.PROGRAM;
+import static java.util.Objects.requireNonNull;
+
+import clickledger.api.http.Page;
+import clickledger.api.http.PageRequest;
+import clickledger.api.value.DestinationUrl;
+import clickledger.api.value.Name;
+import clickledger.api.value.Slug;
+import clickledger.db.jooq.tables.records.ProgramRecord;
+import clickledger.web.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Currency;
+import java.util.Locale;
+import java.util.Optional;
+import org.jooq.DSLContext;
+import org.jooq.JSON;
+
+/** Programs in PostgreSQL. Updates fire the schema's NOTIFY trigger, so routers reload within a second. */
+public final class ProgramRepository {
+    private final DSLContext dsl;
+
+    public ProgramRepository(DSLContext dsl) {
+        this.dsl = requireNonNull(dsl, "dsl is null");
+    }
+
+    /** False when the slug is taken: ON CONFLICT keeps a surrounding transaction usable. */
+    public boolean insert(Program program) {
+        return dsl.insertInto(PROGRAM)
+                        .set(PROGRAM.ID, program.id().value())
+                        .set(PROGRAM.SLUG, program.slug().value())
+                        .set(PROGRAM.NAME, program.name().value())
+                        .set(PROGRAM.DESTINATION_URL, program.destinationUrl().value())
+                        .set(PROGRAM.CURRENCY, program.currency().getCurrencyCode())
+                        .set(
+                                PROGRAM.ATTRIBUTION_MODEL,
+                                program.attributionModel().wire())
+                        .set(PROGRAM.LOOKBACK_DAYS, program.lookbackDays())
+                        .set(PROGRAM.HOLDBACK_DAYS, program.holdbackDays())
+                        .set(PROGRAM.COOKIE_DAYS, program.cookieDays())
+                        .set(PROGRAM.COMMISSION_RULES, json(program.commissionRules()))
+                        .set(PROGRAM.STARTS_AT, offset(program.startsAt()))
+                        .set(PROGRAM.ENDS_AT, offset(program.endsAt()))
+                        .set(PROGRAM.STATUS, program.status().wire())
+                        .set(PROGRAM.CREATED_AT, offset(program.createdAt()))
+                        .set(PROGRAM.UPDATED_AT, offset(program.createdAt()))
+                        .onConflictDoNothing()
+                        .execute()
+                == 1;
+    }
+
+    public Optional<Program> find(ProgramId id) {
+        return dsl.selectFrom(PROGRAM)
+                .where(PROGRAM.ID.eq(id.value()))
+                .fetchOptional()
+                .map(ProgramRepository::toProgram);
+    }
+
+    /** Locks the row until the transaction ends, so concurrent PATCHes apply one after the other. */
+    public Optional<Program> findForUpdate(ProgramId id) {
+        return dsl.selectFrom(PROGRAM)
+                .where(PROGRAM.ID.eq(id.value()))
+                .forUpdate()
+                .fetchOptional()
+                .map(ProgramRepository::toProgram);
+    }
+
+    public Page<Program> list(PageRequest page) {
+        return Page.of(
+                dsl.selectFrom(PROGRAM)
+                        .where(page.after(PROGRAM.ID))
+                        .orderBy(PROGRAM.ID.desc())
+                        .limit(page.fetchSize())
+                        .fetch(ProgramRepository::toProgram),
+                page,
+                program -> program.id().toString());
+    }
+
+    /** Writes the fields a PATCH may change. */
+    public void update(Program program, Instant updatedAt) {
+        dsl.update(PROGRAM)
+                .set(PROGRAM.NAME, program.name().value())
+                .set(PROGRAM.DESTINATION_URL, program.destinationUrl().value())
+                .set(PROGRAM.ATTRIBUTION_MODEL, program.attributionModel().wire())
+                .set(PROGRAM.LOOKBACK_DAYS, program.lookbackDays())
+                .set(PROGRAM.HOLDBACK_DAYS, program.holdbackDays())
+                .set(PROGRAM.COOKIE_DAYS, program.cookieDays())
+                .set(PROGRAM.COMMISSION_RULES, json(program.commissionRules()))
+                .set(PROGRAM.ENDS_AT, offset(program.endsAt()))
+                .set(PROGRAM.STATUS, program.status().wire())
+                .set(PROGRAM.UPDATED_AT, offset(updatedAt))
+                .where(PROGRAM.ID.eq(program.id().value()))
+                .execute();
+    }
+
+    static Program toProgram(ProgramRecord row) {
+        return new Program(
+                new ProgramId(row.getId()),
+                new Slug(row.getSlug()),
+                new Name(row.getName()),
+                new DestinationUrl(row.getDestinationUrl()),
+                Currency.getInstance(row.getCurrency().strip()),
+                AttributionModel.valueOf(row.getAttributionModel().toUpperCase(Locale.ROOT)),
+                row.getLookbackDays(),
+                row.getHoldbackDays(),
+                row.getCookieDays(),
+                readJson(row.getCommissionRules()),
+                instant(row.getStartsAt()),
+                instant(row.getEndsAt()),
+                ProgramStatus.valueOf(row.getStatus().toUpperCase(Locale.ROOT)),
+                row.getCreatedAt().toInstant());
+    }
+
+    private static JSON json(JsonNode node) {
+        return JSON.valueOf(node.toString());
+    }
+
+    private static JsonNode readJson(JSON json) {
+        try {
+            return Json.MAPPER.readTree(json.data());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("program.commission_rules holds invalid JSON", e);
+        }
+    }
+
+    private static OffsetDateTime offset(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(OffsetDateTime time) {
+        return time == null ? null : time.toInstant();
+    }
+}
