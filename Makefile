@@ -1,0 +1,35 @@
+# clickledger: the commands a newcomer needs. `make` alone lists them.
+# Every Java step runs on a JDK 21+ found by scripts/find-jdk.sh (JAVA_HOME when it qualifies).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.PHONY: help run test build clean backup restore
+
+# Recipes that need Java start with this: it exports JAVA_HOME or stops with the reason.
+WITH_JDK = JAVA_HOME="$$(scripts/find-jdk.sh)"; export JAVA_HOME;
+
+help: ## list the targets
+	@echo "clickledger"
+	@echo
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 22
+	@echo
+	@echo "See README.md for configuration and operations."
+
+run: ## build if needed, then start the embedded database (unless DATABASE_URL is set), api, router and portal
+	@scripts/run.sh
+
+test: ## every test of every module, against a real PostgreSQL
+	@$(WITH_JDK) ./mvnw -B verify
+
+build: ## build the service jars (router, api, portal, dev database) without running tests
+	@$(WITH_JDK) ./mvnw -B -q package -DskipTests
+
+clean: ## delete build output (keeps .data/ and backups/)
+	@$(WITH_JDK) ./mvnw -B -q clean
+
+backup: ## pg_dump (custom format) of DATABASE_URL, or the embedded database, to backups/
+	@scripts/db.sh backup
+
+restore: ## FILE=backups/clickledger-….dump: pg_restore --clean --if-exists into that database
+	@scripts/db.sh restore "$(FILE)"
