@@ -3,15 +3,26 @@ package clickledger.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.javalin.http.Context;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The one JSON mapper, and body parsing that turns every Jackson failure into a 400 naming the field. */
+/**
+ * The one JSON mapper, and body parsing that turns every Jackson failure into a 400 naming the
+ * field. Reading is strictly typed: Jackson's default coercions would turn
+ * {@code "lookbackDays": 1.5} into 1 and {@code "name": 42} into "42", so a client's mistake would
+ * be stored instead of reported.
+ */
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -19,6 +30,8 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    static final ObjectMapper STRICT = strictMapper();
 
     private Json() {}
 
@@ -28,32 +41,61 @@ public final class Json {
             throw ApiException.badRequest("body", "a JSON object is required");
         }
         try {
-            T value = MAPPER.readValue(body, type);
+            T value = STRICT.readValue(body, type);
             if (value == null) {
                 throw ApiException.badRequest("body", "a JSON object is required");
             }
             return value;
         } catch (UnrecognizedPropertyException e) {
-            throw ApiException.badRequest(path(e), "is not a known field");
+            throw ApiException.badRequest(fieldOrBody(e), "is not a known field");
         } catch (MismatchedInputException e) {
-            String field = path(e);
-            throw ApiException.badRequest(field.isEmpty() ? "body" : field, "has the wrong type or format");
+            throw ApiException.badRequest(fieldOrBody(e), "has the wrong type or format");
         } catch (JsonMappingException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof ApiException api) {
+            if (e.getCause() instanceof ApiException api) {
                 throw api;
             }
-            String field = path(e);
-            throw ApiException.badRequest(field.isEmpty() ? "body" : field, "is invalid");
+            throw ApiException.badRequest(fieldOrBody(e), "is invalid");
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("body", "is not valid JSON");
         }
     }
 
-    private static String path(JsonMappingException e) {
-        return e.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+    /**
+     * The top-level fields a PATCH body names, so that {@code "endsAt": null} (clear it) can be told
+     * apart from leaving endsAt out (keep it). Call after {@link #body} has accepted the body.
+     */
+    public static Set<String> presentFields(Context ctx) {
+        try {
+            JsonNode tree = STRICT.readTree(ctx.body());
+            Set<String> names = new LinkedHashSet<>();
+            tree.fieldNames().forEachRemaining(names::add);
+            return names;
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("body", "is not valid JSON");
+        }
+    }
+
+    private static String fieldOrBody(JsonMappingException e) {
+        String path = e.getPath().stream()
+                .map(reference ->
+                        reference.getFieldName() != null ? reference.getFieldName() : "[" + reference.getIndex() + "]")
                 .collect(Collectors.joining("."))
                 .replace(".[", "[");
+        return path.isEmpty() ? "body" : path;
+    }
+
+    private static ObjectMapper strictMapper() {
+        ObjectMapper mapper = MAPPER.copy().disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Boolean)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        return mapper;
     }
 }

@@ -35,6 +35,7 @@ public final class WebApp {
             config.showJavalinBanner = false;
             config.useVirtualThreads = true;
             config.http.maxRequestSize = maxBodyBytes;
+            config.http.prefer405over404 = true;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
             config.jetty.modifyServer(server -> server.setStopTimeout(2_000));
         });

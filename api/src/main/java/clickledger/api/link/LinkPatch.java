@@ -10,7 +10,7 @@ import java.util.Set;
  */
 public record LinkPatch(String status, String destinationUrl) {
 
-    /** @param present the fields the body named, from {@code ApiJson.presentFields} */
+    /** @param present the fields the body named, from {@code Json.presentFields} */
     Link applyTo(Link current, Set<String> present) {
         FieldErrors errors = new FieldErrors();
         LinkStatus newStatus = present.contains("status")

@@ -3,13 +3,13 @@ package clickledger.api.link;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.auth.Principal;
-import clickledger.api.http.ApiJson;
 import clickledger.api.http.FieldErrors;
 import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
 import clickledger.api.partner.PartnerId;
 import clickledger.api.program.ProgramId;
 import clickledger.web.ApiException;
+import clickledger.web.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
@@ -40,7 +40,7 @@ public final class LinkRoutes {
     }
 
     private void create(Context ctx) {
-        Link link = service.create(ApiJson.body(ctx, LinkCreate.class), Principal.of(ctx));
+        Link link = service.create(Json.body(ctx, LinkCreate.class), Principal.of(ctx));
         ctx.status(201).header(Header.LOCATION, "/v1/links/" + link.id()).json(LinkView.of(link, publicRouterUrl));
     }
 
@@ -62,8 +62,8 @@ public final class LinkRoutes {
 
     private void update(Context ctx) {
         LinkId id = id(ctx);
-        LinkPatch patch = ApiJson.body(ctx, LinkPatch.class);
-        ctx.json(view(service.update(id, patch, ApiJson.presentFields(ctx), Principal.of(ctx))));
+        LinkPatch patch = Json.body(ctx, LinkPatch.class);
+        ctx.json(view(service.update(id, patch, Json.presentFields(ctx), Principal.of(ctx))));
     }
 
     private LinkView view(Optional<Link> link) {

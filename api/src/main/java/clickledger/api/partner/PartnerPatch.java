@@ -8,7 +8,7 @@ import java.util.Set;
 /** The body of {@code PATCH /v1/partners/{id}}: a field left out keeps its value. */
 public record PartnerPatch(String name, String status) {
 
-    /** @param present the fields the body named, from {@code ApiJson.presentFields} */
+    /** @param present the fields the body named, from {@code Json.presentFields} */
     Partner applyTo(Partner current, Set<String> present) {
         FieldErrors errors = new FieldErrors();
         Name newName = present.contains("name") ? errors.check(() -> new Name(name)) : current.name();

@@ -3,10 +3,10 @@ package clickledger.api.partner;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.auth.Principal;
-import clickledger.api.http.ApiJson;
 import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
 import clickledger.web.ApiException;
+import clickledger.web.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
@@ -30,7 +30,7 @@ public final class PartnerRoutes {
     }
 
     private void create(Context ctx) {
-        Partner partner = service.create(ApiJson.body(ctx, PartnerCreate.class), Principal.of(ctx));
+        Partner partner = service.create(Json.body(ctx, PartnerCreate.class), Principal.of(ctx));
         ctx.status(201).header(Header.LOCATION, "/v1/partners/" + partner.id()).json(partner);
     }
 
@@ -42,8 +42,8 @@ public final class PartnerRoutes {
 
     private void update(Context ctx) {
         PartnerId id = id(ctx);
-        PartnerPatch patch = ApiJson.body(ctx, PartnerPatch.class);
-        ctx.json(service.update(id, patch, ApiJson.presentFields(ctx), Principal.of(ctx))
+        PartnerPatch patch = Json.body(ctx, PartnerPatch.class);
+        ctx.json(service.update(id, patch, Json.presentFields(ctx), Principal.of(ctx))
                 .orElseThrow(PartnerRoutes::notFound));
     }
 

@@ -23,7 +23,7 @@ public record ProgramPatch(
         String attributionModel,
         JsonNode commissionRules) {
 
-    /** @param present the fields the body named, from {@code ApiJson.presentFields} */
+    /** @param present the fields the body named, from {@code Json.presentFields} */
     Program applyTo(Program current, Set<String> present) {
         FieldErrors errors = new FieldErrors();
         Name newName = present.contains("name") ? errors.check(() -> new Name(name)) : current.name();

@@ -3,10 +3,10 @@ package clickledger.api.program;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.auth.Principal;
-import clickledger.api.http.ApiJson;
 import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
 import clickledger.web.ApiException;
+import clickledger.web.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
@@ -27,14 +27,14 @@ public final class ProgramRoutes {
     }
 
     private void create(Context ctx) {
-        Program program = service.create(ApiJson.body(ctx, ProgramCreate.class), Principal.of(ctx));
+        Program program = service.create(Json.body(ctx, ProgramCreate.class), Principal.of(ctx));
         ctx.status(201).header(Header.LOCATION, "/v1/programs/" + program.id()).json(program);
     }
 
     private void update(Context ctx) {
         ProgramId id = id(ctx);
-        ProgramPatch patch = ApiJson.body(ctx, ProgramPatch.class);
-        ctx.json(service.update(id, patch, ApiJson.presentFields(ctx), Principal.of(ctx))
+        ProgramPatch patch = Json.body(ctx, ProgramPatch.class);
+        ctx.json(service.update(id, patch, Json.presentFields(ctx), Principal.of(ctx))
                 .orElseThrow(ProgramRoutes::notFound));
     }
 
