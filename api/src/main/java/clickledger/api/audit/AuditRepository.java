@@ -7,7 +7,7 @@ import clickledger.web.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.time.ZoneOffset;
 import org.jooq.DSLContext;
-import org.jooq.JSON;
+import org.jooq.JSONB;
 
 /**
  * Appends to audit_log. Call it with the transaction's context so the entry commits or rolls back
@@ -33,7 +33,7 @@ public final class AuditRepository {
                 .set(AUDIT_LOG.ACTION, entry.action())
                 .set(AUDIT_LOG.ENTITY, entry.entity())
                 .set(AUDIT_LOG.ENTITY_ID, entry.entityId())
-                .set(AUDIT_LOG.DETAILS, JSON.valueOf(details))
+                .set(AUDIT_LOG.DETAILS, JSONB.valueOf(details))
                 .execute();
     }
 }

@@ -19,7 +19,7 @@ import java.util.Currency;
 import java.util.Locale;
 import java.util.Optional;
 import org.jooq.DSLContext;
-import org.jooq.JSON;
+import org.jooq.JSONB;
 
 /** Programs in PostgreSQL. Updates fire the schema's NOTIFY trigger, so routers reload within a second. */
 public final class ProgramRepository {
@@ -116,11 +116,11 @@ public final class ProgramRepository {
                 row.getCreatedAt().toInstant());
     }
 
-    private static JSON json(JsonNode node) {
-        return JSON.valueOf(node.toString());
+    private static JSONB json(JsonNode node) {
+        return JSONB.valueOf(node.toString());
     }
 
-    private static JsonNode readJson(JSON json) {
+    private static JsonNode readJson(JSONB json) {
         try {
             return Json.MAPPER.readTree(json.data());
         } catch (JsonProcessingException e) {
