@@ -91,6 +91,23 @@ stop_pids() {
     done
 }
 
+# The embedded server runs in a session of its own (the postmaster calls setsid), so when
+# devdb.jar is killed outright its PostgreSQL lives on and holds .data/pg: stop it by its pid file.
+stop_orphaned_postgres() {
+    local pid_file=$DATA_DIR/pg/postmaster.pid postgres_pid
+    [[ -f $pid_file ]] || return 0
+    postgres_pid=$(head -n 1 "$pid_file")
+    [[ $postgres_pid =~ ^[0-9]+$ ]] && alive "$postgres_pid" || return 0
+    [[ $(ps -o comm= -p "$postgres_pid" 2>/dev/null) == postgres* ]] || return 0
+    say "Stopping the embedded PostgreSQL $1 (pid $postgres_pid)..."
+    # SIGINT is PostgreSQL's fast shutdown: roll back open transactions, checkpoint, exit.
+    kill -INT "$postgres_pid" 2>/dev/null || true
+    for _ in $(seq 1 $((STOP_WAIT_SECONDS * 10))); do
+        alive "$postgres_pid" || return 0
+        sleep 0.1
+    done
+}
+
 stopping=0
 stop_all() {
     ((stopping)) && return 0
@@ -106,7 +123,10 @@ stop_all() {
     ((${#pids[@]})) && say "Stopping clickledger..."
     # Services first, so they close their pools while PostgreSQL still answers.
     ((${#services[@]})) && stop_pids "${services[@]}"
-    ((${#database[@]})) && stop_pids "${database[@]}"
+    if ((${#database[@]})); then
+        stop_pids "${database[@]}"
+        stop_orphaned_postgres "that devdb.jar left behind"
+    fi
     for i in "${!pids[@]}"; do
         wait "${pids[$i]}" 2>/dev/null || true
     done
@@ -212,18 +232,7 @@ if [[ -z ${DATABASE_URL:-} ]]; then
     embedded=1
     readonly DEV_DB_PORT=${DEV_DB_PORT:-54329}
     export DEV_DB_PORT
-    # A server left behind by a run that was killed outright holds the data directory: stop it.
-    if [[ -f $DATA_DIR/pg/postmaster.pid ]]; then
-        stale=$(head -n 1 "$DATA_DIR/pg/postmaster.pid")
-        if [[ $stale =~ ^[0-9]+$ ]] && alive "$stale" && [[ $(ps -o comm= -p "$stale" 2>/dev/null) == postgres* ]]; then
-            say "Stopping the embedded PostgreSQL left over from an earlier run (pid $stale)..."
-            kill -INT "$stale" 2>/dev/null || true
-            for _ in $(seq 1 $((STOP_WAIT_SECONDS * 10))); do
-                alive "$stale" || break
-                sleep 0.1
-            done
-        fi
-    fi
+    stop_orphaned_postgres "left over from an earlier run"
     if port_in_use "$DEV_DB_PORT"; then
         fail "port $DEV_DB_PORT (DEV_DB_PORT) is already in use; set DEV_DB_PORT to another port, or DATABASE_URL to use your own PostgreSQL"
     fi
