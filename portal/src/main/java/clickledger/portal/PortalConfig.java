@@ -2,8 +2,6 @@ package clickledger.portal;
 
 import clickledger.common.config.EnvReader;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -24,32 +22,11 @@ public record PortalConfig(int port, URI publicApiUrl, URI publicRouterUrl, URI 
     public static PortalConfig fromEnv(Map<String, String> environment) {
         EnvReader env = new EnvReader(environment);
         int port = env.port("PORTAL_PORT", DEFAULT_PORT);
-        URI publicApiUrl = baseUrl(env, "PUBLIC_API_URL", DEFAULT_API_URL);
-        URI publicRouterUrl = baseUrl(env, "PUBLIC_ROUTER_URL", DEFAULT_ROUTER_URL);
-        URI portalUrl = baseUrl(env, "PORTAL_URL", "http://localhost:" + (port == 0 ? DEFAULT_PORT : port));
-        URI apiUrl = baseUrl(env, "API_URL", publicApiUrl.toString());
+        URI publicApiUrl = URI.create(env.baseUrl("PUBLIC_API_URL", DEFAULT_API_URL));
+        URI publicRouterUrl = URI.create(env.baseUrl("PUBLIC_ROUTER_URL", DEFAULT_ROUTER_URL));
+        URI portalUrl = URI.create(env.baseUrl("PORTAL_URL", "http://localhost:" + (port == 0 ? DEFAULT_PORT : port)));
+        URI apiUrl = URI.create(env.baseUrl("API_URL", publicApiUrl.toString()));
         env.finish();
         return new PortalConfig(port, publicApiUrl, publicRouterUrl, portalUrl, apiUrl);
-    }
-
-    /** An absolute http(s) URL without query or fragment, kept without a trailing slash so paths append cleanly. */
-    private static URI baseUrl(EnvReader env, String name, String defaultValue) {
-        String raw = env.string(name, defaultValue);
-        try {
-            URI uri = new URI(raw);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-                env.problem(name + " \"" + raw + "\" is not an http(s) URL with a host");
-                return URI.create(defaultValue);
-            }
-            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                env.problem(name + " \"" + raw + "\" must not have a query or fragment");
-                return URI.create(defaultValue);
-            }
-            return URI.create(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
-        } catch (URISyntaxException e) {
-            env.problem(name + " \"" + raw + "\" is not a valid URL");
-            return URI.create(defaultValue);
-        }
     }
 }

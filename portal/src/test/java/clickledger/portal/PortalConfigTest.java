@@ -39,8 +39,8 @@ class PortalConfigTest {
                         "PORTAL_URL", "not a url")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("Invalid configuration: PORTAL_PORT \"eighty\" is not a port; "
-                        + "PUBLIC_API_URL \"ftp://files.example.com\" is not an http(s) URL with a host; "
-                        + "PUBLIC_ROUTER_URL \"http://go.example.com/?x=1\" must not have a query or fragment; "
-                        + "PORTAL_URL \"not a url\" is not a valid URL");
+                        + "PUBLIC_API_URL \"ftp://files.example.com\" is not an absolute http(s) URL without query or fragment; "
+                        + "PUBLIC_ROUTER_URL \"http://go.example.com/?x=1\" is not an absolute http(s) URL without query or fragment; "
+                        + "PORTAL_URL \"not a url\" is not an absolute http(s) URL without query or fragment");
     }
 }

@@ -117,6 +117,33 @@ public final class EnvReader {
         };
     }
 
+    /**
+     * An absolute http(s) base URL with a host and no query or fragment, without trailing slashes,
+     * so callers can append paths such as "/r/{slug}".
+     */
+    public String baseUrl(String name, String defaultValue) {
+        String value = string(name, defaultValue);
+        String complaint = name + " \"" + value + "\" is not an absolute http(s) URL without query or fragment";
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(value);
+        } catch (java.net.URISyntaxException e) {
+            problems.add(complaint);
+            return defaultValue;
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        boolean web = scheme.equals("http") || scheme.equals("https");
+        if (!web || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            problems.add(complaint);
+            return defaultValue;
+        }
+        String text = uri.toString();
+        while (text.endsWith("/")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        return text;
+    }
+
     /** Records a problem found by the caller's own validation, so it is reported with the rest. */
     public void problem(String message) {
         problems.add(message);
