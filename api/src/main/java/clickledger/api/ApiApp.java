@@ -6,14 +6,23 @@ import clickledger.api.auth.ApiKeyAuthenticator;
 import clickledger.api.auth.RequireApiKey;
 import clickledger.api.click.ClickRepository;
 import clickledger.api.click.ClickRoutes;
+import clickledger.api.commission.AutoApprovalJob;
+import clickledger.api.commission.CommissionRoutes;
+import clickledger.api.commission.CommissionService;
+import clickledger.api.event.EventService;
+import clickledger.api.event.SdkRoutes;
+import clickledger.api.identity.IdentifyService;
 import clickledger.api.link.LinkRoutes;
 import clickledger.api.link.LinkService;
 import clickledger.api.link.RandomSlugs;
 import clickledger.api.maintenance.PartitionMaintenanceJob;
+import clickledger.api.partner.MembershipRoutes;
 import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
 import clickledger.api.program.ProgramRoutes;
 import clickledger.api.program.ProgramService;
+import clickledger.api.rederive.RederiveRoutes;
+import clickledger.api.rederive.RederiveService;
 import clickledger.common.metrics.Metrics;
 import clickledger.db.Database;
 import clickledger.db.partition.PartitionMaintenance;
@@ -41,12 +50,19 @@ public final class ApiApp implements AutoCloseable {
     private final Database database;
     private final Javalin javalin;
     private final PartitionMaintenanceJob maintenance;
+    private final AutoApprovalJob approval;
 
-    private ApiApp(ApiConfig config, Database database, Javalin javalin, PartitionMaintenanceJob maintenance) {
+    private ApiApp(
+            ApiConfig config,
+            Database database,
+            Javalin javalin,
+            PartitionMaintenanceJob maintenance,
+            AutoApprovalJob approval) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
         this.maintenance = maintenance;
+        this.approval = approval;
     }
 
     /**
@@ -69,11 +85,22 @@ public final class ApiApp implements AutoCloseable {
             new LinkRoutes(new LinkService(database.dsl(), clock, new RandomSlugs()), config.publicRouterUrl())
                     .register(javalin);
             new ClickRoutes(new ClickRepository(database.dsl())).register(javalin);
+            new MembershipRoutes(database.dsl(), clock).register(javalin);
+            EventService.EventListener eventListener = EventService.EventListener.NONE;
+            CommissionService.CommissionListener commissionListener = CommissionService.CommissionListener.NONE;
+            new SdkRoutes(
+                            new IdentifyService(database.dsl(), clock, eventListener),
+                            new EventService(database.dsl(), clock, eventListener))
+                    .register(javalin);
+            new CommissionRoutes(new CommissionService(database.dsl(), clock, commissionListener)).register(javalin);
+            new RederiveRoutes(new RederiveService(database.dsl(), clock), clock).register(javalin);
+            AutoApprovalJob approval =
+                    new AutoApprovalJob(database.dsl(), clock, config.commissionApprovalInterval(), commissionListener);
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(
                             database.dsl(), clock, Database.PARTITION_MONTHS_AHEAD, config.clickRetentionMonths()),
                     PartitionMaintenanceJob.DAILY);
-            return new ApiApp(config, database, javalin, maintenance);
+            return new ApiApp(config, database, javalin, maintenance, approval);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -84,6 +111,7 @@ public final class ApiApp implements AutoCloseable {
     public ApiApp start() {
         javalin.start(config.port());
         maintenance.start();
+        approval.start();
         return this;
     }
 
@@ -95,10 +123,15 @@ public final class ApiApp implements AutoCloseable {
         return database;
     }
 
+    public AutoApprovalJob approval() {
+        return approval;
+    }
+
     @Override
     public void close() {
         javalin.stop();
         maintenance.close();
+        approval.close();
         database.close();
     }
 

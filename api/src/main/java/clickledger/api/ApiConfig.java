@@ -4,9 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.common.config.EnvReader;
 import clickledger.db.DatabaseConfig;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -24,6 +22,7 @@ public record ApiConfig(
         String publicRouterUrl,
         String publicApiUrl,
         int clickRetentionMonths,
+        Duration commissionApprovalInterval,
         DatabaseConfig database) {
     public static final int DEFAULT_PORT = 4601;
     public static final int DEFAULT_POOL_SIZE = 10;
@@ -45,38 +44,21 @@ public record ApiConfig(
             // The value is a secret: say what is wrong with it, never echo it.
             env.problem("ADMIN_API_KEY must be at least " + MIN_ADMIN_API_KEY_LENGTH + " characters");
         }
-        String publicRouterUrl = baseUrl(env, "PUBLIC_ROUTER_URL", "http://localhost:4701");
+        String publicRouterUrl = env.baseUrl("PUBLIC_ROUTER_URL", "http://localhost:4701");
         // Unset, the api is where it listens; port 0 (pick a free one) has no useful URL to guess.
-        String publicApiUrl = baseUrl(env, "PUBLIC_API_URL", "http://localhost:" + (port == 0 ? DEFAULT_PORT : port));
+        String publicApiUrl = env.baseUrl("PUBLIC_API_URL", "http://localhost:" + (port == 0 ? DEFAULT_PORT : port));
         int clickRetentionMonths = env.integer("CLICK_RETENTION_MONTHS", 0, 0, 1200);
+        int approvalSeconds = env.integer("COMMISSION_APPROVAL_SECONDS", 60, 1, 86_400);
         DatabaseConfig database = DatabaseConfig.fromEnv(env, DEFAULT_POOL_SIZE);
         env.finish();
-        return new ApiConfig(port, adminApiKey, publicRouterUrl, publicApiUrl, clickRetentionMonths, database);
-    }
-
-    // Links are built by appending "/r/{slug}" to this base, so it must be an absolute http(s) URL
-    // with a host and nothing after the path.
-    private static String baseUrl(EnvReader env, String name, String defaultValue) {
-        String value = env.string(name, defaultValue);
-        String complaint = name + " \"" + value + "\" is not an absolute http(s) URL without query or fragment";
-        URI uri;
-        try {
-            uri = new URI(value);
-        } catch (URISyntaxException e) {
-            env.problem(complaint);
-            return defaultValue;
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        boolean web = scheme.equals("http") || scheme.equals("https");
-        if (!web || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            env.problem(complaint);
-            return defaultValue;
-        }
-        String text = uri.toString();
-        while (text.endsWith("/")) {
-            text = text.substring(0, text.length() - 1);
-        }
-        return text;
+        return new ApiConfig(
+                port,
+                adminApiKey,
+                publicRouterUrl,
+                publicApiUrl,
+                clickRetentionMonths,
+                Duration.ofSeconds(approvalSeconds),
+                database);
     }
 
     @Override

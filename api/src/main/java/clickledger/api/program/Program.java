@@ -54,6 +54,7 @@ public record Program(
         checkHoldbackDays(holdbackDays);
         checkCookieDays(cookieDays);
         checkCommissionRules(commissionRules);
+        clickledger.api.commission.CommissionRule.parseAll("commissionRules", commissionRules, currency);
         checkPeriod(startsAt, endsAt);
     }
 

@@ -1,0 +1,87 @@
+package clickledger.api.event;
+
+import static clickledger.db.jooq.Tables.COMMISSION;
+
+import clickledger.api.attribution.AttributionRepository;
+import clickledger.api.commission.CommissionRepository;
+import clickledger.api.commission.CommissionRow;
+import clickledger.api.commission.CommissionView;
+import clickledger.api.money.Money;
+import clickledger.common.id.Ulid;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.Currency;
+import java.util.List;
+import org.jooq.DSLContext;
+
+/**
+ * An event with its attribution and commissions as the API returns them. Always read back from the
+ * database, so the first answer and every idempotent replay are built the same way.
+ */
+public record EventView(
+        String id,
+        String eventId,
+        String programId,
+        String userId,
+        String type,
+        String value,
+        String currency,
+        Instant ts,
+        String refundOf,
+        JsonNode metadata,
+        Attribution attribution,
+        List<CommissionView> commissions) {
+
+    public record Touch(
+            String clickId,
+            String linkId,
+            String partnerId,
+            String weight,
+            String value,
+            String attributionId,
+            List<String> commissionIds) {}
+
+    public record Attribution(String status, String model, List<Touch> touches) {}
+
+    public static EventView load(DSLContext dsl, EventRow event) {
+        Currency currency = Currency.getInstance(event.currency().trim());
+        String refundOf = null;
+        if (event.refundOf() != null) {
+            refundOf = EventRepository.find(dsl, event.programId(), event.refundOf())
+                    .map(EventRow::eventKey)
+                    .orElse(Ulid.encode(event.refundOf()));
+        }
+        List<CommissionRow> commissions = dsl.selectFrom(COMMISSION)
+                .where(COMMISSION.EVENT_ID.eq(event.id()))
+                .orderBy(COMMISSION.ID)
+                .fetch(CommissionRepository::toRow);
+        List<Touch> touches = AttributionRepository.forEvent(dsl, event.id()).stream()
+                .map(stored -> new Touch(
+                        Ulid.encode(stored.clickId()),
+                        Ulid.encode(stored.linkId()),
+                        Ulid.encode(stored.partnerId()),
+                        stored.weight().stripTrailingZeros().toPlainString(),
+                        Money.format(stored.valueMinor(), currency),
+                        Ulid.encode(stored.id()),
+                        commissions.stream()
+                                .filter(c -> stored.id().equals(c.attributionId()) && "commission".equals(c.kind()))
+                                .map(c -> Ulid.encode(c.id()))
+                                .toList()))
+                .toList();
+        return new EventView(
+                Ulid.encode(event.id()),
+                event.eventKey(),
+                Ulid.encode(event.programId()),
+                event.userId(),
+                event.type(),
+                event.valueMinor() == null ? null : Money.format(event.valueMinor(), currency),
+                currency.getCurrencyCode(),
+                event.ts(),
+                refundOf,
+                event.metadata(),
+                new Attribution(event.attributionStatus(), event.model(), touches),
+                commissions.stream()
+                        .map(c -> CommissionView.of(c, event.eventKey()))
+                        .toList());
+    }
+}

@@ -1,0 +1,68 @@
+package clickledger.api.event;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.api.auth.Principal;
+import clickledger.api.http.Ids;
+import clickledger.api.http.Timestamps;
+import clickledger.api.identity.IdentifyService;
+import clickledger.web.ApiException;
+import clickledger.web.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.UUID;
+
+/** The merchant-facing SDK routes: {@code POST /v1/identify} and {@code POST /v1/events}. */
+public final class SdkRoutes {
+    private static final Set<String> IDENTIFY_FIELDS = Set.of("cref", "userId", "ts");
+
+    private final IdentifyService identify;
+    private final EventService events;
+
+    public SdkRoutes(IdentifyService identify, EventService events) {
+        this.identify = requireNonNull(identify, "identify is null");
+        this.events = requireNonNull(events, "events is null");
+    }
+
+    public void register(Javalin app) {
+        app.post("/v1/identify", this::identify);
+        app.post("/v1/events", this::event);
+    }
+
+    private void identify(Context ctx) {
+        JsonNode body = Json.body(ctx, JsonNode.class);
+        if (!body.isObject()) {
+            throw ApiException.badRequest("body", "must be a JSON object");
+        }
+        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!IDENTIFY_FIELDS.contains(name)) {
+                throw ApiException.badRequest(name, "is not a known field");
+            }
+        }
+        String cref = EventRequest.text(body, "cref", true, 64);
+        String userId = EventRequest.text(body, "userId", true, EventRequest.MAX_ID_LENGTH);
+        String ts = EventRequest.text(body, "ts", false, 64);
+        IdentifyService.Result result = identify.identify(
+                cref, userId, ts == null ? null : Timestamps.parse("ts", ts), ProgramScope.of(Principal.of(ctx)));
+        ctx.status(result.created() ? 201 : 200).json(result);
+    }
+
+    private void event(Context ctx) {
+        EventRequest request = EventRequest.from(Json.body(ctx, JsonNode.class));
+        UUID programId = ProgramScope.of(Principal.of(ctx));
+        if (programId == null) {
+            if (request.programId() == null) {
+                throw ApiException.badRequest("programId", "is required with a key that is not bound to a program");
+            }
+            programId = Ids.parse("programId", request.programId());
+        } else if (request.programId() != null && !programId.equals(Ids.parse("programId", request.programId()))) {
+            throw ApiException.badRequest("programId", "is not the program of this key");
+        }
+        EventService.Outcome outcome = events.record(programId, request);
+        ctx.status(outcome.created() ? 201 : 200).json(outcome.view());
+    }
+}

@@ -1,0 +1,140 @@
+package clickledger.api.partner;
+
+import static clickledger.db.jooq.Tables.PARTNER_PROGRAM;
+import static clickledger.db.jooq.Tables.PROGRAM;
+import static java.util.Objects.requireNonNull;
+
+import clickledger.api.audit.AuditEntry;
+import clickledger.api.audit.AuditRepository;
+import clickledger.api.auth.Principal;
+import clickledger.api.commission.CommissionRule;
+import clickledger.api.http.Ids;
+import clickledger.common.id.Ulid;
+import clickledger.web.ApiException;
+import clickledger.web.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Currency;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.JSONB;
+
+/**
+ * {@code PATCH /v1/programs/{programId}/partners/{partnerId}}: a partner's membership of a program,
+ * its status (pending, approved, rejected, revoked) and its own commission rules, which replace
+ * the program's for that partner ({@code "commissionRules": null} returns to the program's).
+ */
+public final class MembershipRoutes {
+    private static final Set<String> FIELDS = Set.of("status", "commissionRules");
+    private static final Set<String> STATUSES = Set.of("pending", "approved", "rejected", "revoked");
+
+    private final DSLContext dsl;
+    private final Clock clock;
+
+    public MembershipRoutes(DSLContext dsl, Clock clock) {
+        this.dsl = requireNonNull(dsl, "dsl is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public void register(Javalin app) {
+        app.patch("/v1/programs/{programId}/partners/{partnerId}", this::patch);
+        app.get(
+                "/v1/programs/{programId}/partners/{partnerId}",
+                ctx -> ctx.json(view(
+                        Ids.parse("programId", ctx.pathParam("programId")),
+                        Ids.parse("partnerId", ctx.pathParam("partnerId")))));
+    }
+
+    private void patch(Context ctx) {
+        UUID programId = Ids.parse("programId", ctx.pathParam("programId"));
+        UUID partnerId = Ids.parse("partnerId", ctx.pathParam("partnerId"));
+        JsonNode body = Json.body(ctx, JsonNode.class);
+        if (!body.isObject()) {
+            throw ApiException.badRequest("body", "must be a JSON object");
+        }
+        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                throw ApiException.badRequest(name, "is not a known field");
+            }
+        }
+        String currencyCode = dsl.select(PROGRAM.CURRENCY)
+                .from(PROGRAM)
+                .where(PROGRAM.ID.eq(programId))
+                .fetchOptional(PROGRAM.CURRENCY)
+                .orElseThrow(() -> ApiException.notFound("program " + Ulid.encode(programId)));
+        JsonNode status = body.get("status");
+        if (status != null && (!status.isTextual() || !STATUSES.contains(status.textValue()))) {
+            throw ApiException.badRequest("status", "must be one of pending, approved, rejected, revoked");
+        }
+        JsonNode rules = body.get("commissionRules");
+        if (rules != null && !rules.isNull()) {
+            CommissionRule.parseAll("commissionRules", rules, Currency.getInstance(currencyCode.trim()));
+        }
+        Instant now = clock.instant();
+        Principal actor = Principal.of(ctx);
+        dsl.transaction(configuration -> {
+            DSLContext trx = configuration.dsl();
+            if (!trx.fetchExists(
+                    clickledger.db.jooq.Tables.PARTNER, clickledger.db.jooq.Tables.PARTNER.ID.eq(partnerId))) {
+                throw ApiException.notFound("partner " + Ulid.encode(partnerId));
+            }
+            trx.insertInto(PARTNER_PROGRAM)
+                    .set(PARTNER_PROGRAM.PARTNER_ID, partnerId)
+                    .set(PARTNER_PROGRAM.PROGRAM_ID, programId)
+                    .set(PARTNER_PROGRAM.CREATED_AT, now.atOffset(ZoneOffset.UTC))
+                    .set(PARTNER_PROGRAM.UPDATED_AT, now.atOffset(ZoneOffset.UTC))
+                    .onConflictDoNothing()
+                    .execute();
+            var update = trx.update(PARTNER_PROGRAM).set(PARTNER_PROGRAM.UPDATED_AT, now.atOffset(ZoneOffset.UTC));
+            if (status != null) {
+                update = update.set(PARTNER_PROGRAM.STATUS, status.textValue());
+            }
+            if (rules != null) {
+                update = update.set(
+                        PARTNER_PROGRAM.COMMISSION_OVERRIDE, rules.isNull() ? null : JSONB.valueOf(rules.toString()));
+            }
+            update.where(PARTNER_PROGRAM.PARTNER_ID.eq(partnerId).and(PARTNER_PROGRAM.PROGRAM_ID.eq(programId)))
+                    .execute();
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("programId", Ulid.encode(programId));
+            if (status != null) {
+                details.put("status", status.textValue());
+            }
+            details.put("commissionOverride", rules != null && !rules.isNull());
+            new AuditRepository(trx)
+                    .append(new AuditEntry(
+                            now, actor.actor(), "membership.update", "partner", Ulid.encode(partnerId), details));
+        });
+        ctx.json(view(programId, partnerId));
+    }
+
+    private Map<String, Object> view(UUID programId, UUID partnerId) {
+        var row = dsl.selectFrom(PARTNER_PROGRAM)
+                .where(PARTNER_PROGRAM.PARTNER_ID.eq(partnerId).and(PARTNER_PROGRAM.PROGRAM_ID.eq(programId)))
+                .fetchOptional()
+                .orElseThrow(() -> ApiException.notFound("membership"));
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("programId", Ulid.encode(programId));
+        view.put("partnerId", Ulid.encode(partnerId));
+        view.put("status", row.getStatus());
+        try {
+            view.put(
+                    "commissionRules",
+                    row.getCommissionOverride() == null
+                            ? null
+                            : Json.MAPPER.readTree(row.getCommissionOverride().data()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored override is not JSON", e);
+        }
+        return view;
+    }
+}
