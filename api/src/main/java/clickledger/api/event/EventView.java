@@ -55,7 +55,19 @@ public record EventView(
                 .where(COMMISSION.EVENT_ID.eq(event.id()))
                 .orderBy(COMMISSION.ID)
                 .fetch(CommissionRepository::toRow);
-        List<Touch> touches = AttributionRepository.forEvent(dsl, event.id()).stream()
+        List<AttributionRepository.Stored> credited = AttributionRepository.forEvent(dsl, event.id());
+        List<java.util.UUID> touchOrder =
+                credited.stream().map(AttributionRepository.Stored::id).toList();
+        // Commissions in touch order, then rule order; offsets (reversals, adjustments) last.
+        commissions = commissions.stream()
+                .sorted(java.util.Comparator.comparing((CommissionRow c) -> !"commission".equals(c.kind()))
+                        .thenComparing(c ->
+                                c.attributionId() == null ? Integer.MAX_VALUE : touchOrder.indexOf(c.attributionId()))
+                        .thenComparing(c -> c.ruleIndex() == null ? Integer.MAX_VALUE : c.ruleIndex())
+                        .thenComparing(CommissionRow::id))
+                .toList();
+        List<CommissionRow> ordered = commissions;
+        List<Touch> touches = credited.stream()
                 .map(stored -> new Touch(
                         Ulid.encode(stored.clickId()),
                         Ulid.encode(stored.linkId()),
@@ -63,7 +75,7 @@ public record EventView(
                         stored.weight().stripTrailingZeros().toPlainString(),
                         Money.format(stored.valueMinor(), currency),
                         Ulid.encode(stored.id()),
-                        commissions.stream()
+                        ordered.stream()
                                 .filter(c -> stored.id().equals(c.attributionId()) && "commission".equals(c.kind()))
                                 .map(c -> Ulid.encode(c.id()))
                                 .toList()))

@@ -27,10 +27,27 @@ public final class Ulid {
 
     private Ulid() {}
 
-    /** A UUIDv7 whose 48-bit timestamp is {@code epochMillis}; the other 74 bits are random. */
+    // Last millisecond and 12-bit sequence handed out, packed as (millis << 12) | sequence.
+    private static final java.util.concurrent.atomic.AtomicLong LAST = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A UUIDv7 whose 48-bit timestamp is {@code epochMillis}. Within one millisecond the 12 bits
+     * after the version count up from a random start (RFC 9562 method 1), so ids made in this
+     * process sort in creation order, which list cursors rely on; the last 62 bits are random.
+     */
     public static UUID newUuidV7(long epochMillis) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        long msb = (epochMillis << 16) | 0x7000L | (random.nextInt() & 0x0FFFL);
+        long sequence;
+        while (true) {
+            long last = LAST.get();
+            long lastMillis = last >>> 12;
+            // A fresh millisecond starts in the lower half, leaving room to count up.
+            sequence = lastMillis == epochMillis && (last & 0xFFF) < 0xFFF ? (last & 0xFFF) + 1 : random.nextInt(0x800);
+            if (LAST.compareAndSet(last, (epochMillis << 12) | sequence)) {
+                break;
+            }
+        }
+        long msb = (epochMillis << 16) | 0x7000L | sequence;
         long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb);
     }

@@ -41,6 +41,17 @@ class UlidTest {
     }
 
     @Test
+    void idsOfOneMillisecondSortInCreationOrder() {
+        String previous = Ulid.encode(Ulid.newUuidV7(5_000L));
+        for (int i = 0; i < 1_000; i++) {
+            String next = Ulid.encode(Ulid.newUuidV7(5_000L));
+            assertThat(next).isGreaterThan(previous);
+            assertThat(Ulid.epochMillis(Ulid.parse(next).orElseThrow())).isEqualTo(5_000L);
+            previous = next;
+        }
+    }
+
+    @Test
     void rejectsMalformedText() {
         assertThat(Ulid.parse(null)).isEmpty();
         assertThat(Ulid.parse("")).isEmpty();

@@ -1,0 +1,94 @@
+package clickledger.api.event;
+
+import static clickledger.db.jooq.Tables.CLICK;
+
+import clickledger.api.TestApi;
+import clickledger.common.id.Ulid;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+/** Seeds programs, partners, links and clicks for attribution tests, through the api where it can. */
+final class Ledger {
+    final TestApi api;
+
+    Ledger(TestApi api) {
+        this.api = api;
+    }
+
+    record Partner(String id, String linkId) {}
+
+    /** A program with these settings; rules is a JSON array. */
+    String program(String currency, String model, String rules) {
+        return api.post(
+                        "/v1/programs",
+                        """
+                        {"slug":"%s","name":"Shop","destinationUrl":"https://shop.example.com/","currency":"%s",
+                         "attributionModel":"%s","lookbackDays":60,"holdbackDays":30,"commissionRules":%s}"""
+                                .formatted(TestApi.unique("shop-"), currency, model, rules))
+                .expect(201)
+                .json()
+                .get("id")
+                .asText();
+    }
+
+    /** An active partner with one link in the program. */
+    Partner partner(String programId) {
+        String partnerId = api.createPartner();
+        String linkId = api.post(
+                        "/v1/links",
+                        """
+                        {"programId":"%s","partnerId":"%s"}"""
+                                .formatted(programId, partnerId))
+                .expect(201)
+                .json()
+                .get("id")
+                .asText();
+        return new Partner(partnerId, linkId);
+    }
+
+    /** A click on the partner's link at {@code ts}, as the router would store it; returns the cref. */
+    String click(String programId, Partner partner, Instant ts) {
+        return click(programId, partner, ts, false, null);
+    }
+
+    String click(String programId, Partner partner, Instant ts, boolean bot, String fraudFlag) {
+        UUID id = Ulid.newUuidV7(ts.toEpochMilli());
+        api.dsl()
+                .insertInto(CLICK)
+                .set(CLICK.ID, id)
+                .set(CLICK.TS, Instant.ofEpochMilli(ts.toEpochMilli()).atOffset(ZoneOffset.UTC))
+                .set(CLICK.LINK_ID, Ulid.parse(partner.linkId()).orElseThrow())
+                .set(CLICK.PROGRAM_ID, Ulid.parse(programId).orElseThrow())
+                .set(CLICK.PARTNER_ID, Ulid.parse(partner.id()).orElseThrow())
+                .set(CLICK.IS_BOT, bot)
+                .set(CLICK.BOT_REASON, bot ? "crawler:other" : null)
+                .set(CLICK.FRAUD_FLAG, fraudFlag)
+                .execute();
+        return Ulid.encode(id);
+    }
+
+    TestApi.Response identify(String cref, String userId) {
+        return api.post("/v1/identify", """
+                {"cref":"%s","userId":"%s"}""".formatted(cref, userId));
+    }
+
+    TestApi.Response event(String programId, String eventId, String userId, String value, Instant ts) {
+        return api.post(
+                "/v1/events",
+                """
+                {"programId":"%s","eventId":"%s","userId":"%s","type":"purchase","value":"%s","ts":"%s"}"""
+                        .formatted(programId, eventId, userId, value, ts));
+    }
+
+    /** The commission amounts of an event's touches, in touch order, as "partnerId=amount". */
+    static java.util.List<String> amounts(JsonNode event) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode commission : event.get("commissions")) {
+            out.add(commission.get("partnerId").asText() + "="
+                    + commission.get("amount").asText());
+        }
+        return out;
+    }
+}
