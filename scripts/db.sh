@@ -65,13 +65,12 @@ pg_tool() {
     echo "$best"
 }
 
-# Shown when the client is older than the server: the embedded database of `make run` is PostgreSQL 17.
+# Shown when the client is older than the server (the embedded database of `make run` is PostgreSQL 15).
 version_hint() {
     local log=$1 tool=$2
     if grep -q 'server version mismatch\|unsupported version' "$log"; then
         echo "Hint: $tool is $("$tool" --version | sed -E 's/.* ([0-9.]+).*/\1/') and the server is newer." \
-            "Install the client of the server's major version (postgresql-client-17 for the embedded database," \
-            "from the PostgreSQL project's apt repository) or point PG_DUMP / PG_RESTORE at one." >&2
+            "Install the client of the server's major version or point PG_DUMP / PG_RESTORE at one." >&2
     fi
 }
 

@@ -12,7 +12,8 @@ import java.sql.Statement;
 
 /**
  * The PostgreSQL that {@code make run} starts when no DATABASE_URL is given: embedded, with its
- * data under {@code .data/pg} so it survives restarts. Writes the URL to {@code .data/database-url}
+ * data under {@code .data/pg} so it survives restarts. It is PostgreSQL 15, the version of
+ * Debian 12's client tools, so {@code make backup} can use the machine's pg_dump. Writes the URL to {@code .data/database-url}
  * once it accepts connections, then runs until killed.
  */
 public final class DevDatabaseMain {
@@ -28,6 +29,10 @@ public final class DevDatabaseMain {
                 .setCleanDataDirectory(false)
                 .setPort(port)
                 .setServerConfig("max_connections", "300")
+                // The embedded library tunes for throwaway test databases; this one keeps data.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

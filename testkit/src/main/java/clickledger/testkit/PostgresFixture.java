@@ -176,7 +176,7 @@ public final class PostgresFixture {
             if (!org.testcontainers.DockerClientFactory.instance().isDockerAvailable()) {
                 throw new IllegalStateException("no Docker engine answers");
             }
-            var container = new org.testcontainers.containers.PostgreSQLContainer<>("postgres:17-alpine")
+            var container = new org.testcontainers.containers.PostgreSQLContainer<>("postgres:15-alpine")
                     .withCommand("postgres", "-c", "max_connections=300", "-c", "fsync=off");
             container.start();
             return new PostgresFixture(
