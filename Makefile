@@ -31,5 +31,5 @@ clean: ## delete build output (keeps .data/ and backups/)
 backup: ## pg_dump (custom format) of DATABASE_URL, or the embedded database, to backups/
 	@scripts/db.sh backup
 
-restore: ## FILE=backups/clickledger-….dump: pg_restore --clean --if-exists into that database
+restore: ## FILE=backups/clickledger-….dump: replace the database's schema with the backup, in one transaction
 	@scripts/db.sh restore "$(FILE)"

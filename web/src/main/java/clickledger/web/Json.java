@@ -61,6 +61,27 @@ public final class Json {
     }
 
     /**
+     * A body that must be a JSON object with only the {@code allowed} fields, for routes that read
+     * fields by hand (amounts that may be strings or numbers, fields whose null means "clear").
+     */
+    public static JsonNode object(Context ctx, Set<String> allowed) {
+        return checkObject(body(ctx, JsonNode.class), allowed);
+    }
+
+    public static JsonNode checkObject(JsonNode body, Set<String> allowed) {
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest("body", "must be a JSON object");
+        }
+        for (var names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw ApiException.badRequest(name, "is not a known field");
+            }
+        }
+        return body;
+    }
+
+    /**
      * The top-level fields a PATCH body names, so that {@code "endsAt": null} (clear it) can be told
      * apart from leaving endsAt out (keep it). Call after {@link #body} has accepted the body.
      */

@@ -7,7 +7,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Currency;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -59,8 +58,7 @@ public record CommissionRule(
         if (!rule.isObject()) {
             throw ApiException.badRequest(field, "must be a JSON object");
         }
-        for (Iterator<String> names = rule.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
+        for (String name : (Iterable<String>) rule::fieldNames) {
             if (!FIELDS.contains(name)) {
                 throw ApiException.badRequest(field + "." + name, "is not a known field");
             }

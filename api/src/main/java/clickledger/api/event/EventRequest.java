@@ -4,7 +4,6 @@ import clickledger.api.http.Timestamps;
 import clickledger.web.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Set;
 
 /**
@@ -32,15 +31,7 @@ public record EventRequest(
             Set.of("eventId", "userId", "type", "value", "currency", "ts", "refundOf", "metadata", "programId");
 
     public static EventRequest from(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw ApiException.badRequest("body", "must be a JSON object");
-        }
-        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                throw ApiException.badRequest(name, "is not a known field");
-            }
-        }
+        clickledger.web.Json.checkObject(body, FIELDS);
         String eventId = text(body, "eventId", true, MAX_ID_LENGTH);
         String userId = text(body, "userId", true, MAX_ID_LENGTH);
         String type = text(body, "type", true, 64);

@@ -11,7 +11,6 @@ import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.util.Iterator;
 import java.util.Set;
 import java.util.UUID;
 
@@ -33,16 +32,7 @@ public final class SdkRoutes {
     }
 
     private void identify(Context ctx) {
-        JsonNode body = Json.body(ctx, JsonNode.class);
-        if (!body.isObject()) {
-            throw ApiException.badRequest("body", "must be a JSON object");
-        }
-        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!IDENTIFY_FIELDS.contains(name)) {
-                throw ApiException.badRequest(name, "is not a known field");
-            }
-        }
+        JsonNode body = Json.object(ctx, IDENTIFY_FIELDS);
         String cref = EventRequest.text(body, "cref", true, 64);
         String userId = EventRequest.text(body, "userId", true, EventRequest.MAX_ID_LENGTH);
         String ts = EventRequest.text(body, "ts", false, 64);

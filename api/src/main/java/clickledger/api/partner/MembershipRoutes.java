@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Currency;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -56,16 +55,7 @@ public final class MembershipRoutes {
     private void patch(Context ctx) {
         UUID programId = Ids.parse("programId", ctx.pathParam("programId"));
         UUID partnerId = Ids.parse("partnerId", ctx.pathParam("partnerId"));
-        JsonNode body = Json.body(ctx, JsonNode.class);
-        if (!body.isObject()) {
-            throw ApiException.badRequest("body", "must be a JSON object");
-        }
-        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                throw ApiException.badRequest(name, "is not a known field");
-            }
-        }
+        JsonNode body = Json.object(ctx, FIELDS);
         String currencyCode = dsl.select(PROGRAM.CURRENCY)
                 .from(PROGRAM)
                 .where(PROGRAM.ID.eq(programId))

@@ -14,7 +14,6 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Set;
 
 /** {@code POST /v1/attribution/rederive}: a dry-run diff by default, applied only with dryRun false. */
@@ -34,16 +33,7 @@ public final class RederiveRoutes {
     }
 
     private void rederive(Context ctx) {
-        JsonNode body = Json.body(ctx, JsonNode.class);
-        if (!body.isObject()) {
-            throw ApiException.badRequest("body", "must be a JSON object");
-        }
-        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                throw ApiException.badRequest(name, "is not a known field");
-            }
-        }
+        JsonNode body = Json.object(ctx, FIELDS);
         JsonNode program = body.get("programId");
         if (program == null || !program.isTextual()) {
             throw ApiException.badRequest("programId", "is required");
