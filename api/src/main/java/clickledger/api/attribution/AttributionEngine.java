@@ -40,7 +40,7 @@ public final class AttributionEngine {
     /** History as the database has it now, for events attributed as they arrive. */
     public static Derivation.HistorySource storedHistory(DSLContext dsl, ProgramSettings program, EventRow event) {
         return (partnerId, eventType) -> AttributionRepository.history(
-                dsl, program.programId(), partnerId, event.userId(), eventType, event.ts());
+                dsl, program.programId(), partnerId, event.userId(), eventType, event.id());
     }
 
     public static Written attribute(DSLContext trx, ProgramSettings program, EventRow event, Instant now) {

@@ -60,18 +60,19 @@ public final class AttributionRepository {
     }
 
     /**
-     * The partner's earlier conversions of this user (events credited to the partner before
-     * {@code before}), optionally of one type: how many, and when the first was.
+     * The user's other conversions already credited to the partner (optionally of one type): how
+     * many, and the earliest one's time. "Other", not "earlier in time": an older event that
+     * arrives late must not become a second "first conversion" after a later one was paid as first.
      */
     public static Derivation.History history(
-            DSLContext dsl, UUID programId, UUID partnerId, String userId, String eventType, Instant before) {
+            DSLContext dsl, UUID programId, UUID partnerId, String userId, String eventType, UUID excludingEventId) {
         Condition condition = ATTRIBUTION
                 .PROGRAM_ID
                 .eq(programId)
                 .and(ATTRIBUTION.PARTNER_ID.eq(partnerId))
                 .and(EVENT.USER_ID.eq(userId))
                 .and(EVENT.REFUND_OF.isNull())
-                .and(EVENT.TS.lt(before.atOffset(ZoneOffset.UTC)));
+                .and(EVENT.ID.ne(excludingEventId));
         if (eventType != null) {
             condition = condition.and(EVENT.TYPE.eq(eventType));
         }

@@ -76,6 +76,8 @@ public final class RederiveService {
 
     private record Key(UUID eventId, UUID partnerId, UUID clickId, int ruleIndex) {}
 
+    private record EventState(Map<Key, CommissionRow> paid, Map<Key, Long> paidEffective, Map<Key, String> decided) {}
+
     public Result rederive(Request request, Principal actor) {
         try {
             return dsl.transactionResult(configuration -> {
@@ -108,6 +110,7 @@ public final class RederiveService {
         Map<UUID, Long> totalsBefore = partnerTotals(trx, eventIds);
         Map<Key, Long> before = new HashMap<>();
         Map<Key, Long> after = new HashMap<>();
+        Map<UUID, EventState> states = new HashMap<>();
         for (EventRow event : events) {
             clickledger.api.attribution.UserLock.acquire(trx, request.programId(), event.userId());
             Map<UUID, UUID> clickOfAttribution = new HashMap<>();
@@ -117,6 +120,7 @@ public final class RederiveService {
                     .forEach(r -> clickOfAttribution.put(r.value1(), r.value2()));
             List<CommissionRow> old = CommissionRepository.ofEvent(trx, event.id());
             Map<Key, CommissionRow> paid = new HashMap<>();
+            Map<Key, Long> paidEffective = new HashMap<>();
             Map<Key, String> decided = new HashMap<>();
             List<UUID> unpaid = new ArrayList<>();
             for (CommissionRow row : old) {
@@ -125,12 +129,22 @@ public final class RederiveService {
                         row.partnerId(),
                         clickOfAttribution.get(row.attributionId()),
                         row.ruleIndex() == null ? -1 : row.ruleIndex());
-                if (row.live()) {
-                    before.merge(key, row.amountMinor(), Long::sum);
-                }
                 if (row.paid()) {
+                    // What the partner effectively has for this key: the paid amount plus the
+                    // adjustments earlier re-derivations made to it.
+                    long effective = row.amountMinor();
+                    for (CommissionRow offset : CommissionRepository.offsetsOf(trx, row.id())) {
+                        if ("adjustment".equals(offset.kind())) {
+                            effective += offset.amountMinor();
+                        }
+                    }
                     paid.put(key, row);
+                    paidEffective.put(key, effective);
+                    before.merge(key, effective, Long::sum);
                 } else {
+                    if (row.live()) {
+                        before.merge(key, row.amountMinor(), Long::sum);
+                    }
                     unpaid.add(row.id());
                     if (!"pending".equals(row.status()) && !"reversed".equals(row.status())) {
                         decided.put(key, row.status());
@@ -156,7 +170,14 @@ public final class RederiveService {
             trx.deleteFrom(ATTRIBUTION)
                     .where(ATTRIBUTION.EVENT_ID.eq(event.id()))
                     .execute();
-
+            states.put(event.id(), new EventState(paid, paidEffective, decided));
+        }
+        // Every in-range event is cleared before any is derived again, so each event's history
+        // holds only the events already re-derived (and those outside the range).
+        for (EventRow event : events) {
+            EventState state = states.get(event.id());
+            Map<Key, CommissionRow> paid = state.paid();
+            Map<Key, String> decided = state.decided();
             Derivation.Result derived =
                     AttributionEngine.derive(trx, program, event, AttributionEngine.storedHistory(trx, program, event));
             AttributionEngine.Written written = AttributionEngine.write(trx, program, event, derived, now);
@@ -177,12 +198,41 @@ public final class RederiveService {
             }
             for (var entry : paid.entrySet()) {
                 CommissionRow paidRow = entry.getValue();
-                CommissionRow replacement = fresh.remove(entry.getKey());
+                Key key = entry.getKey();
+                CommissionRow replacement = fresh.remove(key);
+                if (replacement == null && key.clickId() == null) {
+                    // A paid row whose touch was lost earlier: match on partner and rule alone.
+                    Key match = fresh.keySet().stream()
+                            .filter(k -> k.partnerId().equals(key.partnerId()) && k.ruleIndex() == key.ruleIndex())
+                            .findFirst()
+                            .orElse(null);
+                    replacement = match == null ? null : fresh.remove(match);
+                }
+                // The paid row keeps pointing at its touch's new attribution row, when there is one.
+                int credit = -1;
+                for (int i = 0; i < derived.credits().size(); i++) {
+                    UUID clickId = derived.credits().get(i).touch().clickId();
+                    if (clickId.equals(key.clickId())
+                            || (replacement != null
+                                    && replacement
+                                            .attributionId()
+                                            .equals(written.attributionIds().get(i)))) {
+                        credit = i;
+                    }
+                }
+                if (credit >= 0) {
+                    trx.update(COMMISSION)
+                            .set(
+                                    COMMISSION.ATTRIBUTION_ID,
+                                    written.attributionIds().get(credit))
+                            .where(COMMISSION.ID.eq(paidRow.id()))
+                            .execute();
+                }
                 long target = replacement == null ? 0 : replacement.amountMinor();
                 if (replacement != null) {
                     CommissionRepository.delete(trx, List.of(replacement.id()));
                 }
-                long delta = target - paidRow.amountMinor();
+                long delta = target - state.paidEffective().get(entry.getKey());
                 if (delta != 0) {
                     CommissionRepository.insert(
                             trx,

@@ -241,6 +241,9 @@ class EventLifecycleTest {
                 .expect(200);
         api.post("/v1/attribution/rederive", "{\"programId\":\"%s\",\"dryRun\":false}".formatted(program))
                 .expect(200);
+        // A second re-derivation finds nothing left to adjust.
+        api.post("/v1/attribution/rederive", "{\"programId\":\"%s\",\"dryRun\":false}".formatted(program))
+                .expect(200);
         JsonNode rows = api.get("/v1/commissions?programId=" + program)
                 .expect(200)
                 .json()
@@ -249,6 +252,21 @@ class EventLifecycleTest {
         rows.forEach(r -> seen.add(r.get("kind").asText() + ":"
                 + r.get("status").asText() + ":" + r.get("amount").asText()));
         assertThat(seen).containsExactlyInAnyOrder("commission:paid:10.00", "adjustment:approved:5.00");
+    }
+
+    @Test
+    void anOlderEventArrivingLateDoesNotBecomeASecondFirstConversion() {
+        Setup setup = purchaser("[{\"trigger\":\"first\",\"kind\":\"fixed\",\"amount\":\"10.00\"}]");
+        JsonNode later = ledger.event(
+                        setup.program(), TestApi.unique("o-"), setup.user(), "10.00", NOW.minusSeconds(10))
+                .expect(201)
+                .json();
+        JsonNode older = ledger.event(
+                        setup.program(), TestApi.unique("o-"), setup.user(), "10.00", NOW.minusSeconds(3_600))
+                .expect(201)
+                .json();
+        assertThat(later.get("commissions")).hasSize(1);
+        assertThat(older.get("commissions")).isEmpty();
     }
 
     @Test
