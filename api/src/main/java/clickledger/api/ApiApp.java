@@ -3,7 +3,13 @@ package clickledger.api;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.auth.ApiKeyAuthenticator;
+import clickledger.api.auth.ApiKeyFormat;
+import clickledger.api.auth.ApiKeyRepository;
+import clickledger.api.auth.ApiKeyRoutes;
+import clickledger.api.auth.ApiKeyService;
+import clickledger.api.auth.KeyUsage;
 import clickledger.api.auth.RequireApiKey;
+import clickledger.api.auth.RouteAccess;
 import clickledger.api.click.ClickRepository;
 import clickledger.api.click.ClickRoutes;
 import clickledger.api.link.LinkRoutes;
@@ -41,12 +47,19 @@ public final class ApiApp implements AutoCloseable {
     private final Database database;
     private final Javalin javalin;
     private final PartitionMaintenanceJob maintenance;
+    private final KeyUsage keyUsage;
 
-    private ApiApp(ApiConfig config, Database database, Javalin javalin, PartitionMaintenanceJob maintenance) {
+    private ApiApp(
+            ApiConfig config,
+            Database database,
+            Javalin javalin,
+            PartitionMaintenanceJob maintenance,
+            KeyUsage keyUsage) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
         this.maintenance = maintenance;
+        this.keyUsage = keyUsage;
     }
 
     /**
@@ -63,17 +76,24 @@ public final class ApiApp implements AutoCloseable {
             byte[] openApi = openApiDocument(config.publicApiUrl());
             javalin.get(
                     "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-            javalin.before("/v1/*", new RequireApiKey(new ApiKeyAuthenticator(config.adminApiKey())));
+            KeyUsage keyUsage = new KeyUsage(database.dsl(), clock);
+            ApiKeyAuthenticator authenticator =
+                    new ApiKeyAuthenticator(config.adminApiKey(), new ApiKeyRepository(database.dsl()), keyUsage);
+            javalin.before("/v1/*", new RequireApiKey(authenticator));
+            javalin.beforeMatched("/v1/*", new RouteAccess());
             new ProgramRoutes(new ProgramService(database.dsl(), clock)).register(javalin);
-            new PartnerRoutes(new PartnerService(database.dsl(), clock)).register(javalin);
-            new LinkRoutes(new LinkService(database.dsl(), clock, new RandomSlugs()), config.publicRouterUrl())
-                    .register(javalin);
+            PartnerService partners = new PartnerService(database.dsl(), clock);
+            new PartnerRoutes(partners).register(javalin);
+            LinkService links = new LinkService(database.dsl(), clock, new RandomSlugs());
+            new LinkRoutes(links, config.publicRouterUrl()).register(javalin);
             new ClickRoutes(new ClickRepository(database.dsl())).register(javalin);
+            new ApiKeyRoutes(new ApiKeyService(database.dsl(), clock, new ApiKeyFormat(), authenticator, keyUsage))
+                    .register(javalin);
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(
                             database.dsl(), clock, Database.PARTITION_MONTHS_AHEAD, config.clickRetentionMonths()),
                     PartitionMaintenanceJob.DAILY);
-            return new ApiApp(config, database, javalin, maintenance);
+            return new ApiApp(config, database, javalin, maintenance, keyUsage);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -84,6 +104,7 @@ public final class ApiApp implements AutoCloseable {
     public ApiApp start() {
         javalin.start(config.port());
         maintenance.start();
+        keyUsage.start();
         return this;
     }
 
@@ -95,10 +116,17 @@ public final class ApiApp implements AutoCloseable {
         return database;
     }
 
+    /** API key last-use tracking; tests flush it instead of waiting for the interval. */
+    public KeyUsage keyUsage() {
+        return keyUsage;
+    }
+
     @Override
     public void close() {
         javalin.stop();
         maintenance.close();
+        // After the server stopped taking requests, so the final flush has every use.
+        keyUsage.close();
         database.close();
     }
 
