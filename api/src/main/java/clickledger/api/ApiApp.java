@@ -16,6 +16,7 @@ import clickledger.api.link.LinkRoutes;
 import clickledger.api.link.LinkService;
 import clickledger.api.link.RandomSlugs;
 import clickledger.api.maintenance.PartitionMaintenanceJob;
+import clickledger.api.me.MeRoutes;
 import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
 import clickledger.api.program.ProgramRoutes;
@@ -89,6 +90,7 @@ public final class ApiApp implements AutoCloseable {
             new ClickRoutes(new ClickRepository(database.dsl())).register(javalin);
             new ApiKeyRoutes(new ApiKeyService(database.dsl(), clock, new ApiKeyFormat(), authenticator, keyUsage))
                     .register(javalin);
+            new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(javalin);
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(
                             database.dsl(), clock, Database.PARTITION_MONTHS_AHEAD, config.clickRetentionMonths()),

@@ -105,6 +105,7 @@ class ApiKeyRoutesTest {
         assertThat(api.send("GET", "/v1/programs/" + programId, null, secret).status())
                 .isEqualTo(200);
         assertThat(api.send("GET", "/v1/partners", null, admin).status()).isEqualTo(200);
+        assertThat(api.send("GET", "/v1/me", null, partner).status()).isEqualTo(200);
         // Known but not allowed here: 403, where an unknown key would get 401.
         assertThat(api.send("GET", "/v1/programs", null, publishable).status()).isEqualTo(403);
         assertThat(api.send("GET", "/v1/programs", null, partner).status()).isEqualTo(403);

@@ -187,6 +187,13 @@ class AuthzTest {
     }
 
     @Test
+    void onlyPartnerKeysReachTheMeRoutes() {
+        assertForbiddenNaming(call(TestApi.ADMIN_KEY, "GET", "/v1/me"), "a partner key", "admin key");
+        assertForbiddenNaming(call(secretA, "GET", "/v1/me/links"), "a partner key", "secret key");
+        assertForbiddenNaming(call(publishableA, "GET", "/v1/me"), "a partner key", "publishable key");
+    }
+
+    @Test
     void adminKeyRowMayDoEverything() {
         String admin = Keys.key(api, "admin", null, null);
 
