@@ -3,7 +3,13 @@ package clickledger.api;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.auth.ApiKeyAuthenticator;
+import clickledger.api.auth.ApiKeyFormat;
+import clickledger.api.auth.ApiKeyRepository;
+import clickledger.api.auth.ApiKeyRoutes;
+import clickledger.api.auth.ApiKeyService;
+import clickledger.api.auth.KeyUsage;
 import clickledger.api.auth.RequireApiKey;
+import clickledger.api.auth.RouteAccess;
 import clickledger.api.click.ClickRepository;
 import clickledger.api.click.ClickRoutes;
 import clickledger.api.commission.AutoApprovalJob;
@@ -16,6 +22,7 @@ import clickledger.api.link.LinkRoutes;
 import clickledger.api.link.LinkService;
 import clickledger.api.link.RandomSlugs;
 import clickledger.api.maintenance.PartitionMaintenanceJob;
+import clickledger.api.me.MeRoutes;
 import clickledger.api.partner.MembershipRoutes;
 import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
@@ -51,18 +58,21 @@ public final class ApiApp implements AutoCloseable {
     private final Javalin javalin;
     private final PartitionMaintenanceJob maintenance;
     private final AutoApprovalJob approval;
+    private final KeyUsage keyUsage;
 
     private ApiApp(
             ApiConfig config,
             Database database,
             Javalin javalin,
             PartitionMaintenanceJob maintenance,
-            AutoApprovalJob approval) {
+            AutoApprovalJob approval,
+            KeyUsage keyUsage) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
         this.maintenance = maintenance;
         this.approval = approval;
+        this.keyUsage = keyUsage;
     }
 
     /**
@@ -79,11 +89,16 @@ public final class ApiApp implements AutoCloseable {
             byte[] openApi = openApiDocument(config.publicApiUrl());
             javalin.get(
                     "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
-            javalin.before("/v1/*", new RequireApiKey(new ApiKeyAuthenticator(config.adminApiKey())));
+            KeyUsage keyUsage = new KeyUsage(database.dsl(), clock);
+            ApiKeyAuthenticator authenticator =
+                    new ApiKeyAuthenticator(config.adminApiKey(), new ApiKeyRepository(database.dsl()), keyUsage);
+            javalin.before("/v1/*", new RequireApiKey(authenticator));
+            javalin.beforeMatched("/v1/*", new RouteAccess());
             new ProgramRoutes(new ProgramService(database.dsl(), clock)).register(javalin);
-            new PartnerRoutes(new PartnerService(database.dsl(), clock)).register(javalin);
-            new LinkRoutes(new LinkService(database.dsl(), clock, new RandomSlugs()), config.publicRouterUrl())
-                    .register(javalin);
+            PartnerService partners = new PartnerService(database.dsl(), clock);
+            new PartnerRoutes(partners).register(javalin);
+            LinkService links = new LinkService(database.dsl(), clock, new RandomSlugs());
+            new LinkRoutes(links, config.publicRouterUrl()).register(javalin);
             new ClickRoutes(new ClickRepository(database.dsl())).register(javalin);
             new MembershipRoutes(database.dsl(), clock).register(javalin);
             EventService.EventListener eventListener = EventService.EventListener.NONE;
@@ -96,11 +111,14 @@ public final class ApiApp implements AutoCloseable {
             new RederiveRoutes(new RederiveService(database.dsl(), clock), clock).register(javalin);
             AutoApprovalJob approval =
                     new AutoApprovalJob(database.dsl(), clock, config.commissionApprovalInterval(), commissionListener);
+            new ApiKeyRoutes(new ApiKeyService(database.dsl(), clock, new ApiKeyFormat(), authenticator, keyUsage))
+                    .register(javalin);
+            new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(javalin);
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(
                             database.dsl(), clock, Database.PARTITION_MONTHS_AHEAD, config.clickRetentionMonths()),
                     PartitionMaintenanceJob.DAILY);
-            return new ApiApp(config, database, javalin, maintenance, approval);
+            return new ApiApp(config, database, javalin, maintenance, approval, keyUsage);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -112,6 +130,7 @@ public final class ApiApp implements AutoCloseable {
         javalin.start(config.port());
         maintenance.start();
         approval.start();
+        keyUsage.start();
         return this;
     }
 
@@ -127,11 +146,18 @@ public final class ApiApp implements AutoCloseable {
         return approval;
     }
 
+    /** API key last-use tracking; tests flush it instead of waiting for the interval. */
+    public KeyUsage keyUsage() {
+        return keyUsage;
+    }
+
     @Override
     public void close() {
         javalin.stop();
         maintenance.close();
         approval.close();
+        // After the server stopped taking requests, so the final flush has every use.
+        keyUsage.close();
         database.close();
     }
 

@@ -3,6 +3,7 @@ package clickledger.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.api.auth.ApiKeyAuthenticator;
+import clickledger.api.auth.ApiKeyRepository;
 import clickledger.api.auth.Principal;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -88,7 +89,8 @@ class AuthTest {
 
     @Test
     void authenticatorNamesTheAdminKeyAsActorNotTheKey() {
-        ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(TestApi.ADMIN_KEY);
+        ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(
+                TestApi.ADMIN_KEY, new ApiKeyRepository(api.dsl()), api.app().keyUsage());
 
         assertThat(authenticator.authenticate("Bearer " + TestApi.ADMIN_KEY))
                 .get()

@@ -39,17 +39,24 @@ class OpenApiTest {
     void documentDescribesEveryRoute() {
         JsonNode paths = api.get("/openapi.json").expect(200).json().get("paths");
 
-        Map<String, List<String>> expected = Map.of(
-                "/v1/programs", List.of("get", "post"),
-                "/v1/programs/{id}", List.of("get", "patch"),
-                "/v1/partners", List.of("get", "post"),
-                "/v1/partners/{id}", List.of("get", "patch"),
-                "/v1/partners/{id}/revoke", List.of("post"),
-                "/v1/links", List.of("get", "post"),
-                "/v1/links/{id}", List.of("get", "patch"),
-                "/v1/links/{id}/pause", List.of("post"),
-                "/v1/links/{id}/resume", List.of("post"),
-                "/v1/clicks/{cref}", List.of("get"));
+        Map<String, List<String>> expected = Map.ofEntries(
+                Map.entry("/v1/programs", List.of("get", "post")),
+                Map.entry("/v1/programs/{id}", List.of("get", "patch")),
+                Map.entry("/v1/partners", List.of("get", "post")),
+                Map.entry("/v1/partners/{id}", List.of("get", "patch")),
+                Map.entry("/v1/partners/{id}/revoke", List.of("post")),
+                Map.entry("/v1/links", List.of("get", "post")),
+                Map.entry("/v1/links/{id}", List.of("get", "patch")),
+                Map.entry("/v1/links/{id}/pause", List.of("post")),
+                Map.entry("/v1/links/{id}/resume", List.of("post")),
+                Map.entry("/v1/clicks/{cref}", List.of("get")),
+                Map.entry("/v1/api-keys", List.of("get", "post")),
+                Map.entry("/v1/api-keys/{id}", List.of("get", "delete")),
+                Map.entry("/v1/api-keys/{id}/revoke", List.of("post")),
+                Map.entry("/v1/me", List.of("get")),
+                Map.entry("/v1/me/links", List.of("get", "post")),
+                Map.entry("/v1/me/links/{id}", List.of("get")),
+                Map.entry("/v1/me/clicks/{cref}", List.of("get")));
         List<String> names = new ArrayList<>();
         paths.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsAll(expected.keySet());

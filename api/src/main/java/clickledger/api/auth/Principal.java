@@ -2,25 +2,104 @@ package clickledger.api.auth;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.partner.PartnerId;
+import clickledger.api.program.ProgramId;
 import clickledger.web.ApiException;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.javalin.http.Context;
 
 /**
- * Who is calling. Today only the bootstrap admin key from the environment exists; api_key rows
- * (secret, publishable, partner keys) will add kinds here.
+ * Who is calling: the kind of key and what it is bound to. {@link Access} turns this into yes or
+ * no for a route.
  *
- * @param actor how the audit log names the caller, never the key itself
+ * @param actor how the audit log names the caller ({@code api_key:<id>}, {@code admin_key:env}),
+ *     never the key itself
+ * @param keyId null for the ADMIN_API_KEY of the environment, which has no api_key row
+ * @param programId the program a secret or publishable key works in, or the one a partner key is
+ *     narrowed to; null otherwise
+ * @param partnerId the partner of a partner key; null otherwise
  */
-public record Principal(Kind kind, String actor) {
+public record Principal(Kind kind, String actor, ApiKeyId keyId, ProgramId programId, PartnerId partnerId) {
+    /**
+     * What a key may do, and the tag its text starts with ({@code ck_sk_…}), so a leaked key found in
+     * a log or a repository says at a glance how much it exposes.
+     */
     public enum Kind {
-        ADMIN
+        /** A merchant's server: identify and events for its program, and reading that program. */
+        SECRET("secret", "sk"),
+        /** A merchant's browser: identify only, since the key is visible to every visitor. */
+        PUBLISHABLE("publishable", "pk"),
+        /** Everything, like the ADMIN_API_KEY of the environment. */
+        ADMIN("admin", "ak"),
+        /** One partner's own data under /v1/me. */
+        PARTNER("partner", "ptk");
+
+        private final String wire;
+        private final String tag;
+
+        Kind(String wire, String tag) {
+            this.wire = wire;
+            this.tag = tag;
+        }
+
+        @JsonValue
+        public String wire() {
+            return wire;
+        }
+
+        /** The part of the key after {@code ck_} that names the kind: sk, pk, ak or ptk. */
+        public String tag() {
+            return tag;
+        }
+
+        public static Kind fromWire(String field, String text) {
+            for (Kind kind : values()) {
+                if (kind.wire.equals(text)) {
+                    return kind;
+                }
+            }
+            throw ApiException.badRequest(field, "must be one of secret, publishable, admin, partner");
+        }
+
+        /** "an admin key", "a secret key": for messages that say which key a route needs. */
+        public String withArticle() {
+            return (this == ADMIN ? "an " : "a ") + wire + " key";
+        }
     }
 
     static final String ATTRIBUTE = "clickledger.principal";
+    static final String ENV_ADMIN_ACTOR = "admin_key:env";
 
     public Principal {
         requireNonNull(kind, "kind is null");
         requireNonNull(actor, "actor is null");
+        if ((kind == Kind.SECRET || kind == Kind.PUBLISHABLE) && programId == null) {
+            throw new IllegalArgumentException(kind.withArticle() + " needs a program");
+        }
+        if (kind == Kind.PARTNER && partnerId == null) {
+            throw new IllegalArgumentException("a partner key needs a partner");
+        }
+    }
+
+    /**
+     * A principal bound to no program, partner or key row, which only an admin can be: for jobs and
+     * tests acting as an administrator.
+     */
+    public Principal(Kind kind, String actor) {
+        this(kind, actor, null, null, null);
+    }
+
+    /** The ADMIN_API_KEY of the environment. */
+    static Principal environmentAdmin() {
+        return new Principal(Kind.ADMIN, ENV_ADMIN_ACTOR, null, null, null);
+    }
+
+    static Principal forKey(ApiKey key) {
+        return new Principal(key.kind(), "api_key:" + key.id(), key.id(), key.programId(), key.partnerId());
+    }
+
+    public boolean isAdmin() {
+        return kind == Kind.ADMIN;
     }
 
     /** The principal {@link RequireApiKey} attached to this request. */

@@ -2,11 +2,15 @@ package clickledger.api.click;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.auth.Access;
 import clickledger.web.ApiException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
-/** {@code GET /v1/clicks/{cref}}: one click by the id the router put in the redirect. */
+/**
+ * {@code GET /v1/clicks/{cref}}: one click by the id the router put in the redirect. A secret key
+ * reads its own program's clicks; another program's click is a 404 to it, as if it did not exist.
+ */
 public final class ClickRoutes {
     private final ClickRepository clicks;
 
@@ -20,6 +24,8 @@ public final class ClickRoutes {
 
     private void get(Context ctx) {
         ClickId id = ClickId.parse("cref", ctx.pathParam("cref"));
-        ctx.json(clicks.find(id).orElseThrow(() -> ApiException.notFound("click")));
+        Click click = clicks.find(id).orElseThrow(() -> ApiException.notFound("click"));
+        Access.requireProgramAccess(ctx, click.programId(), "click");
+        ctx.json(click);
     }
 }

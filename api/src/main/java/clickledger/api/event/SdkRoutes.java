@@ -2,11 +2,12 @@ package clickledger.api.event;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.auth.Access;
 import clickledger.api.auth.Principal;
-import clickledger.api.http.Ids;
+import clickledger.api.auth.Scope;
 import clickledger.api.http.Timestamps;
 import clickledger.api.identity.IdentifyService;
-import clickledger.web.ApiException;
+import clickledger.api.program.ProgramId;
 import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
@@ -37,21 +38,22 @@ public final class SdkRoutes {
         String userId = EventRequest.text(body, "userId", true, EventRequest.MAX_ID_LENGTH);
         String ts = EventRequest.text(body, "ts", false, 64);
         IdentifyService.Result result = identify.identify(
-                cref, userId, ts == null ? null : Timestamps.parse("ts", ts), ProgramScope.of(Principal.of(ctx)));
+                cref,
+                userId,
+                ts == null ? null : Timestamps.parse("ts", ts),
+                programScope(Access.requireSdk(ctx, Scope.IDENTIFY)));
         ctx.status(result.created() ? 201 : 200).json(result);
+    }
+
+    /** The program a key is bound to (secret, publishable), or null for an admin key. */
+    static UUID programScope(Principal principal) {
+        return principal.programId() == null ? null : principal.programId().value();
     }
 
     private void event(Context ctx) {
         EventRequest request = EventRequest.from(Json.body(ctx, JsonNode.class));
-        UUID programId = ProgramScope.of(Principal.of(ctx));
-        if (programId == null) {
-            if (request.programId() == null) {
-                throw ApiException.badRequest("programId", "is required with a key that is not bound to a program");
-            }
-            programId = Ids.parse("programId", request.programId());
-        } else if (request.programId() != null && !programId.equals(Ids.parse("programId", request.programId()))) {
-            throw ApiException.badRequest("programId", "is not the program of this key");
-        }
+        ProgramId requested = request.programId() == null ? null : ProgramId.parse("programId", request.programId());
+        UUID programId = Access.sdkProgram(ctx, Scope.EVENTS, requested).value();
         EventService.Outcome outcome = events.record(programId, request);
         ctx.status(outcome.created() ? 201 : 200).json(outcome.view());
     }

@@ -2,8 +2,10 @@ package clickledger.api.link;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.auth.Access;
 import clickledger.api.auth.Principal;
 import clickledger.api.http.FieldErrors;
+import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
 import clickledger.api.partner.PartnerId;
@@ -13,9 +15,14 @@ import clickledger.web.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
+import java.util.List;
 import java.util.Optional;
 
-/** {@code /v1/links}: create, list (by program, partner, status), get, patch, pause, resume. */
+/**
+ * {@code /v1/links}: create, list (by program, partner, status), get, patch, pause, resume. Admin
+ * keys do everything; a secret key lists and reads its own program's links, and another program's
+ * link is a 404 to it.
+ */
 public final class LinkRoutes {
     private final LinkService service;
     private final String publicRouterUrl;
@@ -29,18 +36,15 @@ public final class LinkRoutes {
     public void register(Javalin app) {
         app.post("/v1/links", this::create);
         app.get("/v1/links", this::list);
-        app.get("/v1/links/{id}", ctx -> ctx.json(view(service.find(id(ctx)))));
+        app.get("/v1/links/{id}", this::get);
         app.patch("/v1/links/{id}", this::update);
-        app.post(
-                "/v1/links/{id}/pause",
-                ctx -> ctx.json(view(service.setStatus(id(ctx), LinkStatus.PAUSED, Principal.of(ctx)))));
-        app.post(
-                "/v1/links/{id}/resume",
-                ctx -> ctx.json(view(service.setStatus(id(ctx), LinkStatus.ACTIVE, Principal.of(ctx)))));
+        app.post("/v1/links/{id}/pause", ctx -> setStatus(ctx, LinkStatus.PAUSED));
+        app.post("/v1/links/{id}/resume", ctx -> setStatus(ctx, LinkStatus.ACTIVE));
     }
 
     private void create(Context ctx) {
-        Link link = service.create(Json.body(ctx, LinkCreate.class), Principal.of(ctx));
+        Principal actor = Access.requireAdmin(ctx);
+        Link link = service.create(Json.body(ctx, LinkCreate.class), actor);
         ctx.status(201).header(Header.LOCATION, "/v1/links/" + link.id()).json(LinkView.of(link, publicRouterUrl));
     }
 
@@ -57,17 +61,40 @@ public final class LinkRoutes {
                 : errors.check(() -> LinkStatus.fromWire("status", ctx.queryParam("status")));
         PageRequest page = errors.check(() -> PageRequest.from(ctx));
         errors.throwIfAny();
-        ctx.json(service.list(programId, partnerId, status, page).map(link -> LinkView.of(link, publicRouterUrl)));
+        ProgramId readable = Access.readableProgram(ctx);
+        if (readable != null && programId != null && !readable.equals(programId)) {
+            // Another program's links do not exist for this key: the same empty page as an unknown id.
+            ctx.json(new Page<LinkView>(List.of(), null));
+            return;
+        }
+        ProgramId scope = readable != null ? readable : programId;
+        ctx.json(service.list(scope, partnerId, status, page).map(link -> LinkView.of(link, publicRouterUrl)));
+    }
+
+    private void get(Context ctx) {
+        Link link = service.find(id(ctx)).orElseThrow(LinkRoutes::notFound);
+        Access.requireProgramAccess(ctx, link.programId(), "link");
+        ctx.json(LinkView.of(link, publicRouterUrl));
     }
 
     private void update(Context ctx) {
+        Principal actor = Access.requireAdmin(ctx);
         LinkId id = id(ctx);
         LinkPatch patch = Json.body(ctx, LinkPatch.class);
-        ctx.json(view(service.update(id, patch, Json.presentFields(ctx), Principal.of(ctx))));
+        ctx.json(view(service.update(id, patch, Json.presentFields(ctx), actor)));
+    }
+
+    private void setStatus(Context ctx, LinkStatus status) {
+        Principal actor = Access.requireAdmin(ctx);
+        ctx.json(view(service.setStatus(id(ctx), status, actor)));
     }
 
     private LinkView view(Optional<Link> link) {
-        return LinkView.of(link.orElseThrow(() -> ApiException.notFound("link")), publicRouterUrl);
+        return LinkView.of(link.orElseThrow(LinkRoutes::notFound), publicRouterUrl);
+    }
+
+    private static ApiException notFound() {
+        return ApiException.notFound("link");
     }
 
     private static String optional(Context ctx, String name) {

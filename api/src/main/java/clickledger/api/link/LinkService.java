@@ -9,6 +9,7 @@ import clickledger.api.http.FieldErrors;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
 import clickledger.api.partner.MembershipRepository;
+import clickledger.api.partner.MembershipStatus;
 import clickledger.api.partner.Partner;
 import clickledger.api.partner.PartnerId;
 import clickledger.api.partner.PartnerRepository;
@@ -75,6 +76,49 @@ public final class LinkService {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("slug", link.slug().value());
             details.put("membershipCreated", joined);
+            new AuditRepository(tx)
+                    .append(new AuditEntry(
+                            now,
+                            actor.actor(),
+                            "link.created",
+                            "link",
+                            link.id().toString(),
+                            details));
+            return link;
+        });
+    }
+
+    /**
+     * A partner making its own link, in a program where it is an approved member and always to the
+     * program's destination (a partner choosing where the merchant's traffic lands would be an open
+     * redirect under the merchant's name). No membership at all is a 404 of the program, so a
+     * partner cannot probe which programs exist; a pending, rejected or revoked one is a 403.
+     *
+     * @param slug null to generate one
+     */
+    public Link createForPartner(PartnerId partnerId, ProgramId programId, Slug slug, Principal actor) {
+        Instant now = now();
+        return dsl.transactionResult(trx -> {
+            DSLContext tx = trx.dsl();
+            MembershipStatus membership = new MembershipRepository(tx)
+                    .statusForShare(partnerId, programId)
+                    .orElseThrow(() -> ApiException.notFound("program"));
+            if (membership != MembershipStatus.APPROVED) {
+                throw ApiException.forbidden(
+                        "programId: links need an approved membership in the program; yours is " + membership.wire());
+            }
+            Partner partner = new PartnerRepository(tx).find(partnerId).orElseThrow();
+            if (partner.status() == PartnerStatus.REVOKED) {
+                throw ApiException.conflict("partner_revoked", "the partner is revoked");
+            }
+            Program program = new ProgramRepository(tx).find(programId).orElseThrow();
+            if (program.status() == ProgramStatus.ENDED) {
+                throw ApiException.conflict("program_ended", "programId: the program has ended");
+            }
+            Link link = insert(new LinkRepository(tx), new LinkCreate.Valid(programId, partnerId, slug, null), now);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("slug", link.slug().value());
+            details.put("byPartner", true);
             new AuditRepository(tx)
                     .append(new AuditEntry(
                             now,

@@ -2,6 +2,7 @@ package clickledger.api.partner;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.auth.Access;
 import clickledger.api.auth.Principal;
 import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
@@ -11,7 +12,10 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 
-/** {@code /v1/partners}: create, list (by status), get, patch, revoke. */
+/**
+ * {@code /v1/partners}: create, list (by status), get, patch, revoke; admin keys only (a partner
+ * sees itself through /v1/me).
+ */
 public final class PartnerRoutes {
     private final PartnerService service;
 
@@ -22,29 +26,35 @@ public final class PartnerRoutes {
     public void register(Javalin app) {
         app.post("/v1/partners", this::create);
         app.get("/v1/partners", this::list);
-        app.get("/v1/partners/{id}", ctx -> ctx.json(service.find(id(ctx)).orElseThrow(PartnerRoutes::notFound)));
+        app.get("/v1/partners/{id}", ctx -> {
+            Access.requireAdmin(ctx);
+            ctx.json(service.find(id(ctx)).orElseThrow(PartnerRoutes::notFound));
+        });
         app.patch("/v1/partners/{id}", this::update);
-        app.post(
-                "/v1/partners/{id}/revoke",
-                ctx -> ctx.json(service.revoke(id(ctx), Principal.of(ctx)).orElseThrow(PartnerRoutes::notFound)));
+        app.post("/v1/partners/{id}/revoke", ctx -> {
+            Principal actor = Access.requireAdmin(ctx);
+            ctx.json(service.revoke(id(ctx), actor).orElseThrow(PartnerRoutes::notFound));
+        });
     }
 
     private void create(Context ctx) {
-        Partner partner = service.create(Json.body(ctx, PartnerCreate.class), Principal.of(ctx));
+        Principal actor = Access.requireAdmin(ctx);
+        Partner partner = service.create(Json.body(ctx, PartnerCreate.class), actor);
         ctx.status(201).header(Header.LOCATION, "/v1/partners/" + partner.id()).json(partner);
     }
 
     private void list(Context ctx) {
+        Access.requireAdmin(ctx);
         String status = ctx.queryParam("status");
         PartnerStatus filter = status == null || status.isEmpty() ? null : PartnerStatus.fromWire("status", status);
         ctx.json(service.list(filter, PageRequest.from(ctx)));
     }
 
     private void update(Context ctx) {
+        Principal actor = Access.requireAdmin(ctx);
         PartnerId id = id(ctx);
         PartnerPatch patch = Json.body(ctx, PartnerPatch.class);
-        ctx.json(service.update(id, patch, Json.presentFields(ctx), Principal.of(ctx))
-                .orElseThrow(PartnerRoutes::notFound));
+        ctx.json(service.update(id, patch, Json.presentFields(ctx), actor).orElseThrow(PartnerRoutes::notFound));
     }
 
     private static PartnerId id(Context ctx) {

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.jooq.DSLContext;
 import org.jooq.JSONB;
+import org.jooq.impl.DSL;
 
 /** Programs in PostgreSQL. Updates fire the schema's NOTIFY trigger, so routers reload within a second. */
 public final class ProgramRepository {
@@ -70,10 +71,12 @@ public final class ProgramRepository {
                 .map(ProgramRepository::toProgram);
     }
 
-    public Page<Program> list(PageRequest page) {
+    /** @param only the one program to list, or null for every program */
+    public Page<Program> list(ProgramId only, PageRequest page) {
         return Page.of(
                 dsl.selectFrom(PROGRAM)
                         .where(page.after(PROGRAM.ID))
+                        .and(only == null ? DSL.noCondition() : PROGRAM.ID.eq(only.value()))
                         .orderBy(PROGRAM.ID.desc())
                         .limit(page.fetchSize())
                         .fetch(ProgramRepository::toProgram),

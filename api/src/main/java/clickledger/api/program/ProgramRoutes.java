@@ -2,6 +2,7 @@ package clickledger.api.program;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.auth.Access;
 import clickledger.api.auth.Principal;
 import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
@@ -11,7 +12,10 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 
-/** {@code /v1/programs}: create, list, get, patch. */
+/**
+ * {@code /v1/programs}: create, list, get, patch. Admin keys do everything; a secret key lists and
+ * reads only its own program, and any other program is a 404 to it.
+ */
 public final class ProgramRoutes {
     private final ProgramService service;
 
@@ -21,21 +25,29 @@ public final class ProgramRoutes {
 
     public void register(Javalin app) {
         app.post("/v1/programs", this::create);
-        app.get("/v1/programs", ctx -> ctx.json(service.list(PageRequest.from(ctx))));
-        app.get("/v1/programs/{id}", ctx -> ctx.json(service.find(id(ctx)).orElseThrow(ProgramRoutes::notFound)));
+        app.get("/v1/programs", ctx -> {
+            PageRequest page = PageRequest.from(ctx);
+            ctx.json(service.list(Access.readableProgram(ctx), page));
+        });
+        app.get("/v1/programs/{id}", ctx -> {
+            ProgramId id = id(ctx);
+            Access.requireProgramAccess(ctx, id);
+            ctx.json(service.find(id).orElseThrow(ProgramRoutes::notFound));
+        });
         app.patch("/v1/programs/{id}", this::update);
     }
 
     private void create(Context ctx) {
-        Program program = service.create(Json.body(ctx, ProgramCreate.class), Principal.of(ctx));
+        Principal actor = Access.requireAdmin(ctx);
+        Program program = service.create(Json.body(ctx, ProgramCreate.class), actor);
         ctx.status(201).header(Header.LOCATION, "/v1/programs/" + program.id()).json(program);
     }
 
     private void update(Context ctx) {
+        Principal actor = Access.requireAdmin(ctx);
         ProgramId id = id(ctx);
         ProgramPatch patch = Json.body(ctx, ProgramPatch.class);
-        ctx.json(service.update(id, patch, Json.presentFields(ctx), Principal.of(ctx))
-                .orElseThrow(ProgramRoutes::notFound));
+        ctx.json(service.update(id, patch, Json.presentFields(ctx), actor).orElseThrow(ProgramRoutes::notFound));
     }
 
     private static ProgramId id(Context ctx) {

@@ -51,7 +51,12 @@ public final class ProgramService {
     }
 
     public Page<Program> list(PageRequest page) {
-        return new ProgramRepository(dsl).list(page);
+        return list(null, page);
+    }
+
+    /** @param only the one program to list (a program-bound key's view), or null for every program */
+    public Page<Program> list(ProgramId only, PageRequest page) {
+        return new ProgramRepository(dsl).list(only, page);
     }
 
     /** Empty when there is no such program. */

@@ -1,0 +1,62 @@
+package clickledger.api.auth;
+
+import clickledger.web.ApiException;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.util.Set;
+
+/**
+ * Which routes each kind of key may reach, checked once a request has matched a route and before
+ * its handler runs. Deny by default: a route added anywhere in the api is admin-only until it is
+ * listed here, so a new route never opens to browser, partner or program keys by omission. Handlers
+ * still call {@link Access} for what a table cannot know, such as whose program a link is in.
+ */
+public final class RouteAccess implements Handler {
+    /** Routes as "METHOD template", the template as registered ({@code /v1/links/{id}}). */
+    static final Set<String> SECRET = Set.of(
+            "POST /v1/identify",
+            "POST /v1/events",
+            "GET /v1/programs",
+            "GET /v1/programs/{id}",
+            "GET /v1/links",
+            "GET /v1/links/{id}",
+            "GET /v1/clicks/{cref}");
+
+    static final Set<String> PUBLISHABLE = Set.of("POST /v1/identify");
+    static final String PARTNER_ROOT = "/v1/me";
+
+    @Override
+    public void handle(Context ctx) {
+        Principal principal = Principal.of(ctx);
+        String template = ctx.endpointHandlerPath();
+        String route = ctx.method().name() + " " + template;
+        boolean allowed =
+                switch (principal.kind()) {
+                    case ADMIN -> true;
+                    case SECRET -> SECRET.contains(route);
+                    case PUBLISHABLE -> PUBLISHABLE.contains(route);
+                    case PARTNER -> isPartnerRoute(template);
+                };
+        if (!allowed) {
+            throw ApiException.forbidden(route + " needs " + needed(route, template) + "; the request used "
+                    + principal.kind().withArticle());
+        }
+    }
+
+    private static boolean isPartnerRoute(String template) {
+        return template.equals(PARTNER_ROOT) || template.startsWith(PARTNER_ROOT + "/");
+    }
+
+    private static String needed(String route, String template) {
+        if (isPartnerRoute(template)) {
+            return "a partner key";
+        }
+        if (PUBLISHABLE.contains(route)) {
+            return "an admin, secret or publishable key";
+        }
+        if (SECRET.contains(route)) {
+            return "an admin or secret key";
+        }
+        return "an admin key";
+    }
+}
