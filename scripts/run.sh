@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 readonly DATA_DIR=.data
 readonly LOG_DIR=$DATA_DIR/logs
-readonly DB_WAIT_SECONDS=60
+readonly DB_WAIT_SECONDS=150
 readonly SERVICE_WAIT_SECONDS=90
 readonly STOP_WAIT_SECONDS=20
 readonly JARS=(testkit/target/devdb.jar api/target/api.jar router/target/router.jar portal/target/portal.jar)

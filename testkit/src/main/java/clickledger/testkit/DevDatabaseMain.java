@@ -28,6 +28,9 @@ public final class DevDatabaseMain {
                 .setDataDirectory(pgDir)
                 .setCleanDataDirectory(false)
                 .setPort(port)
+                // First start runs initdb with fsync on; on a busy 2-core box that takes longer
+                // than the library's 10-second default.
+                .setPGStartupWait(java.time.Duration.ofSeconds(120))
                 .setServerConfig("max_connections", "300")
                 // The embedded library tunes for throwaway test databases; this one keeps data.
                 .setServerConfig("fsync", "on")

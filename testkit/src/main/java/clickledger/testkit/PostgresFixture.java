@@ -125,6 +125,7 @@ public final class PostgresFixture {
         }
         try {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    .setPGStartupWait(java.time.Duration.ofSeconds(120))
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
