@@ -15,8 +15,10 @@ import clickledger.api.click.ClickRoutes;
 import clickledger.api.commission.AutoApprovalJob;
 import clickledger.api.commission.CommissionRoutes;
 import clickledger.api.commission.CommissionService;
+import clickledger.api.compat.OpenPartnerRoutes;
 import clickledger.api.event.EventService;
 import clickledger.api.event.SdkRoutes;
+import clickledger.api.http.Cors;
 import clickledger.api.identity.IdentifyService;
 import clickledger.api.link.LinkRoutes;
 import clickledger.api.link.LinkService;
@@ -92,6 +94,9 @@ public final class ApiApp implements AutoCloseable {
             KeyUsage keyUsage = new KeyUsage(database.dsl(), clock);
             ApiKeyAuthenticator authenticator =
                     new ApiKeyAuthenticator(config.adminApiKey(), new ApiKeyRepository(database.dsl()), keyUsage);
+            Cors cors = new Cors(config.corsAllowedOrigins());
+            // Before the key filter: a browser's preflight carries no key and is answered by Cors alone.
+            javalin.before(cors);
             javalin.before("/v1/*", new RequireApiKey(authenticator));
             javalin.beforeMatched("/v1/*", new RouteAccess());
             new ProgramRoutes(new ProgramService(database.dsl(), clock)).register(javalin);
@@ -103,9 +108,10 @@ public final class ApiApp implements AutoCloseable {
             new MembershipRoutes(database.dsl(), clock).register(javalin);
             EventService.EventListener eventListener = EventService.EventListener.NONE;
             CommissionService.CommissionListener commissionListener = CommissionService.CommissionListener.NONE;
-            new SdkRoutes(
-                            new IdentifyService(database.dsl(), clock, eventListener),
-                            new EventService(database.dsl(), clock, eventListener))
+            IdentifyService identify = new IdentifyService(database.dsl(), clock, eventListener);
+            EventService events = new EventService(database.dsl(), clock, eventListener);
+            new SdkRoutes(identify, events).register(javalin);
+            OpenPartnerRoutes.create(config, identify, events, authenticator, cors, database.dsl(), clock)
                     .register(javalin);
             new CommissionRoutes(new CommissionService(database.dsl(), clock, commissionListener)).register(javalin);
             new RederiveRoutes(new RederiveService(database.dsl(), clock), clock).register(javalin);

@@ -3,9 +3,17 @@ package clickledger.api;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.common.config.EnvReader;
+import clickledger.common.net.Cidr;
 import clickledger.db.DatabaseConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Everything the api reads from its environment, named in one place. {@link #fromEnv} reports
@@ -15,6 +23,14 @@ import java.util.Map;
  * @param publicApiUrl where clients reach this api, without a trailing slash (advertised in
  *     /openapi.json); defaults to http://localhost:API_PORT
  * @param clickRetentionMonths detach click partitions older than this; 0 keeps every month
+ * @param corsAllowedOrigins exact origins ({@code https://shop.example.com}) whose pages may call
+ *     the api from a browser; normalised to lower case without a default port, as browsers send them
+ * @param identifyAllowAnonymous whether {@code POST /attribution/identify} accepts calls without a
+ *     key (OpenPartner's browser client sends none); off unless asked for, see the README
+ * @param identifyRateLimitPerMinute anonymous identify calls per client address per minute
+ * @param trustedProxies addresses whose {@code X-Forwarded-For} names the client
+ * @param compatDefaultProgram id or slug of the program that OpenPartner-compatible events go to
+ *     when the key is not bound to a program and the body names none
  */
 public record ApiConfig(
         int port,
@@ -23,17 +39,29 @@ public record ApiConfig(
         String publicApiUrl,
         int clickRetentionMonths,
         Duration commissionApprovalInterval,
-        DatabaseConfig database) {
+        DatabaseConfig database,
+        List<String> corsAllowedOrigins,
+        boolean identifyAllowAnonymous,
+        int identifyRateLimitPerMinute,
+        List<Cidr> trustedProxies,
+        Optional<String> compatDefaultProgram) {
     public static final int DEFAULT_PORT = 4601;
     public static final int DEFAULT_POOL_SIZE = 10;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
+    // A browser identifies a user at sign-up or login, a few times a visit; 20 a minute leaves room
+    // for many people behind one NAT while capping how fast one address can probe crefs.
+    public static final int DEFAULT_IDENTIFY_RATE_LIMIT_PER_MINUTE = 20;
+    private static final Pattern PROGRAM_REFERENCE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     public ApiConfig {
         requireNonNull(adminApiKey, "adminApiKey is null");
         requireNonNull(publicRouterUrl, "publicRouterUrl is null");
         requireNonNull(publicApiUrl, "publicApiUrl is null");
         requireNonNull(database, "database is null");
+        corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
+        trustedProxies = List.copyOf(trustedProxies);
+        requireNonNull(compatDefaultProgram, "compatDefaultProgram is null");
     }
 
     public static ApiConfig fromEnv(Map<String, String> environment) {
@@ -50,6 +78,37 @@ public record ApiConfig(
         int clickRetentionMonths = env.integer("CLICK_RETENTION_MONTHS", 0, 0, 1200);
         int approvalSeconds = env.integer("COMMISSION_APPROVAL_SECONDS", 60, 1, 86_400);
         DatabaseConfig database = DatabaseConfig.fromEnv(env, DEFAULT_POOL_SIZE);
+        List<String> origins = new ArrayList<>();
+        for (String entry : env.string("CORS_ALLOWED_ORIGINS", "").split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            origin(entry.trim())
+                    .ifPresentOrElse(
+                            origins::add,
+                            () -> env.problem(
+                                    "CORS_ALLOWED_ORIGINS entry \"" + entry.trim()
+                                            + "\" is not an origin such as https://shop.example.com (exact origins only, no *)"));
+        }
+        boolean identifyAllowAnonymous = env.bool("IDENTIFY_ALLOW_ANONYMOUS", false);
+        int identifyRate =
+                env.integer("IDENTIFY_RATE_LIMIT_PER_MINUTE", DEFAULT_IDENTIFY_RATE_LIMIT_PER_MINUTE, 1, 100_000);
+        List<Cidr> trustedProxies = new ArrayList<>();
+        for (String entry : env.string("TRUSTED_PROXIES", "").split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            Cidr.parse(entry)
+                    .ifPresentOrElse(
+                            trustedProxies::add,
+                            () -> env.problem(
+                                    "TRUSTED_PROXIES entry \"" + entry.trim() + "\" is not an address or CIDR block"));
+        }
+        Optional<String> defaultProgram = env.optional("COMPAT_DEFAULT_PROGRAM");
+        if (defaultProgram.isPresent()
+                && !PROGRAM_REFERENCE.matcher(defaultProgram.get()).matches()) {
+            env.problem("COMPAT_DEFAULT_PROGRAM \"" + defaultProgram.get() + "\" is not a program id or slug");
+        }
         env.finish();
         return new ApiConfig(
                 port,
@@ -58,13 +117,49 @@ public record ApiConfig(
                 publicApiUrl,
                 clickRetentionMonths,
                 Duration.ofSeconds(approvalSeconds),
-                database);
+                database,
+                origins,
+                identifyAllowAnonymous,
+                identifyRate,
+                trustedProxies,
+                defaultProgram);
+    }
+
+    /**
+     * An origin as a browser sends it in the Origin header: scheme, lower-case host and the port
+     * only when it is not the scheme's default. Empty when the text is not one.
+     */
+    static Optional<String> origin(String text) {
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            return Optional.empty();
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        boolean web = scheme.equals("http") || scheme.equals("https");
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (!web
+                || uri.getHost() == null
+                || uri.getRawUserInfo() != null
+                || uri.getRawQuery() != null
+                || uri.getRawFragment() != null
+                || !(path.isEmpty() || path.equals("/"))) {
+            return Optional.empty();
+        }
+        int port = uri.getPort();
+        boolean defaultPort =
+                port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+        return Optional.of(scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port));
     }
 
     @Override
     public String toString() {
         return "ApiConfig[port=" + port + ", adminApiKey=<redacted>, publicRouterUrl=" + publicRouterUrl
                 + ", publicApiUrl=" + publicApiUrl + ", clickRetentionMonths=" + clickRetentionMonths + ", database="
-                + database + "]";
+                + database + ", corsAllowedOrigins=" + corsAllowedOrigins + ", identifyAllowAnonymous="
+                + identifyAllowAnonymous + ", identifyRateLimitPerMinute=" + identifyRateLimitPerMinute
+                + ", trustedProxies=" + trustedProxies.size() + ", compatDefaultProgram="
+                + compatDefaultProgram.orElse("none") + "]";
     }
 }

@@ -2,8 +2,8 @@ package clickledger.router;
 
 import clickledger.common.config.ConfigException;
 import clickledger.common.config.EnvReader;
+import clickledger.common.net.Cidr;
 import clickledger.db.DatabaseConfig;
-import clickledger.router.click.Cidr;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

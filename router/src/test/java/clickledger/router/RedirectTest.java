@@ -7,8 +7,8 @@ import static clickledger.db.jooq.Tables.PROGRAM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.common.id.Ulid;
+import clickledger.common.net.Cidr;
 import clickledger.db.setting.SettingsRepository;
-import clickledger.router.click.Cidr;
 import clickledger.router.click.IpHasher;
 import java.net.http.HttpResponse;
 import java.time.OffsetDateTime;

@@ -26,7 +26,7 @@ public record EventRequest(
         String programId) {
     // Metadata rides along on every event row and webhook: enough for order ids and SKUs, not documents.
     public static final int MAX_METADATA_BYTES = 8 * 1024;
-    static final int MAX_ID_LENGTH = 200;
+    public static final int MAX_ID_LENGTH = 200;
     private static final Set<String> FIELDS =
             Set.of("eventId", "userId", "type", "value", "currency", "ts", "refundOf", "metadata", "programId");
 
@@ -62,7 +62,8 @@ public record EventRequest(
         return new EventRequest(eventId, userId, type, value, currency, ts, refundOf, metadata, programId);
     }
 
-    static String text(JsonNode body, String field, boolean required, int maxLength) {
+    /** A string field, checked for presence, blankness, length and control characters; null when optional and absent. */
+    public static String text(JsonNode body, String field, boolean required, int maxLength) {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
             if (required) {

@@ -55,6 +55,26 @@ class SdkKeysTest {
     }
 
     @Test
+    void openPartnerRoutesTakeTheProgramFromASecretKeyAndRefusePublishableKeysForEvents() {
+        String program = ledger.program("USD", "last_click", "[{\"kind\":\"percent\",\"amount\":\"10\"}]");
+        Ledger.Partner partner = ledger.partner(program);
+        String secret = key("secret", program);
+        String cref = ledger.click(program, partner, NOW.minus(Duration.ofDays(1)));
+        api.send("POST", "/attribution/identify", "{\"cref\":\"%s\",\"userId\":\"op_1\"}".formatted(cref), secret)
+                .expect(201);
+        TestApi.Response event = api.send(
+                "POST", "/attribution/events", "{\"userId\":\"op_1\",\"type\":\"purchase\",\"value\":20}", secret);
+        event.expect(201);
+        assertThat(event.json().at("/attribution/status").asText()).isEqualTo("attributed");
+        TestApi.Response publishable = api.send(
+                "POST",
+                "/attribution/events",
+                "{\"userId\":\"op_1\",\"type\":\"purchase\"}",
+                key("publishable", program));
+        assertThat(publishable.status()).isEqualTo(403);
+    }
+
+    @Test
     void publishableKeyMayIdentifyButNeverPostEvents() {
         String program = ledger.program("USD", "last_click", "[]");
         Ledger.Partner partner = ledger.partner(program);

@@ -1,5 +1,6 @@
 package clickledger.router.click;
 
+import clickledger.common.net.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;

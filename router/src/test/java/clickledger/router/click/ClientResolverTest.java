@@ -2,6 +2,7 @@ package clickledger.router.click;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import clickledger.common.net.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;

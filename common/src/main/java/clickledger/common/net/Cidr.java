@@ -1,10 +1,10 @@
-package clickledger.router.click;
+package clickledger.common.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
 
-/** An address block such as {@code 10.0.0.0/8} or {@code ::1/128}, for TRUSTED_PROXIES. */
+/** An address block such as {@code 10.0.0.0/8} or {@code ::1/128}, for TRUSTED_PROXIES (router and api). */
 public record Cidr(byte[] network, int prefixLength) {
     public Cidr {
         network = network.clone();
