@@ -56,7 +56,18 @@ class OpenApiTest {
                 Map.entry("/v1/me", List.of("get")),
                 Map.entry("/v1/me/links", List.of("get", "post")),
                 Map.entry("/v1/me/links/{id}", List.of("get")),
-                Map.entry("/v1/me/clicks/{cref}", List.of("get")));
+                Map.entry("/v1/me/clicks/{cref}", List.of("get")),
+                Map.entry("/v1/identify", List.of("post")),
+                Map.entry("/v1/events", List.of("post")),
+                Map.entry("/v1/commissions", List.of("get")),
+                Map.entry("/v1/commissions/{id}", List.of("get")),
+                Map.entry("/v1/commissions/{id}/approve", List.of("post")),
+                Map.entry("/v1/commissions/{id}/reject", List.of("post")),
+                Map.entry("/v1/commissions/bulk", List.of("post")),
+                Map.entry("/v1/attribution/rederive", List.of("post")),
+                Map.entry("/v1/programs/{programId}/partners/{partnerId}", List.of("get", "patch")),
+                Map.entry("/attribution/identify", List.of("post")),
+                Map.entry("/attribution/events", List.of("post")));
         List<String> names = new ArrayList<>();
         paths.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsAll(expected.keySet());
