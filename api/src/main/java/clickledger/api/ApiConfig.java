@@ -2,12 +2,14 @@ package clickledger.api;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.secret.SecretBox;
 import clickledger.common.config.EnvReader;
 import clickledger.db.DatabaseConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything the api reads from its environment, named in one place. {@link #fromEnv} reports
@@ -17,6 +19,7 @@ import java.util.Map;
  * @param publicApiUrl where clients reach this api, without a trailing slash (advertised in
  *     /openapi.json); defaults to http://localhost:API_PORT
  * @param clickRetentionMonths detach click partitions older than this; 0 keeps every month
+ * @param secrets SECRETS_ENCRYPTION_KEY: encrypts the secrets the api stores (webhook signing secrets)
  */
 public record ApiConfig(
         int port,
@@ -24,6 +27,7 @@ public record ApiConfig(
         String publicRouterUrl,
         String publicApiUrl,
         int clickRetentionMonths,
+        SecretBox secrets,
         DatabaseConfig database) {
     public static final int DEFAULT_PORT = 4601;
     public static final int DEFAULT_POOL_SIZE = 10;
@@ -34,6 +38,7 @@ public record ApiConfig(
         requireNonNull(adminApiKey, "adminApiKey is null");
         requireNonNull(publicRouterUrl, "publicRouterUrl is null");
         requireNonNull(publicApiUrl, "publicApiUrl is null");
+        requireNonNull(secrets, "secrets is null");
         requireNonNull(database, "database is null");
     }
 
@@ -49,9 +54,30 @@ public record ApiConfig(
         // Unset, the api is where it listens; port 0 (pick a free one) has no useful URL to guess.
         String publicApiUrl = baseUrl(env, "PUBLIC_API_URL", "http://localhost:" + (port == 0 ? DEFAULT_PORT : port));
         int clickRetentionMonths = env.integer("CLICK_RETENTION_MONTHS", 0, 0, 1200);
+        SecretBox secrets = secretsKey(env);
         DatabaseConfig database = DatabaseConfig.fromEnv(env, DEFAULT_POOL_SIZE);
         env.finish();
-        return new ApiConfig(port, adminApiKey, publicRouterUrl, publicApiUrl, clickRetentionMonths, database);
+        return new ApiConfig(port, adminApiKey, publicRouterUrl, publicApiUrl, clickRetentionMonths, secrets, database);
+    }
+
+    // Required rather than generated at start: a key that changed with every restart would leave
+    // every stored secret unreadable.
+    private static SecretBox secretsKey(EnvReader env) {
+        String name = "SECRETS_ENCRYPTION_KEY";
+        String generate = "generate one with: head -c 32 /dev/urandom | base64";
+        if (env.optional(name).isEmpty() && env.optional(name + "_FILE").isEmpty()) {
+            env.problem(name + " is missing (" + generate + ")");
+            return null;
+        }
+        Optional<String> value = env.secret(name);
+        if (value.isEmpty()) {
+            return null; // env.secret recorded why (an unreadable _FILE, or both set)
+        }
+        // The value is a secret: say what is wrong with it, never echo it.
+        return SecretBox.fromBase64(value.get()).orElseGet(() -> {
+            env.problem(name + " must be base64 of exactly " + SecretBox.KEY_BYTES + " bytes (" + generate + ")");
+            return null;
+        });
     }
 
     // Links are built by appending "/r/{slug}" to this base, so it must be an absolute http(s) URL
@@ -82,7 +108,7 @@ public record ApiConfig(
     @Override
     public String toString() {
         return "ApiConfig[port=" + port + ", adminApiKey=<redacted>, publicRouterUrl=" + publicRouterUrl
-                + ", publicApiUrl=" + publicApiUrl + ", clickRetentionMonths=" + clickRetentionMonths + ", database="
-                + database + "]";
+                + ", publicApiUrl=" + publicApiUrl + ", clickRetentionMonths=" + clickRetentionMonths
+                + ", encryptionKey=<redacted>, database=" + database + "]";
     }
 }
