@@ -14,6 +14,7 @@ import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
 import clickledger.api.program.ProgramRoutes;
 import clickledger.api.program.ProgramService;
+import clickledger.api.webhook.Webhooks;
 import clickledger.common.metrics.Metrics;
 import clickledger.db.Database;
 import clickledger.db.partition.PartitionMaintenance;
@@ -41,12 +42,19 @@ public final class ApiApp implements AutoCloseable {
     private final Database database;
     private final Javalin javalin;
     private final PartitionMaintenanceJob maintenance;
+    private final Webhooks webhooks;
 
-    private ApiApp(ApiConfig config, Database database, Javalin javalin, PartitionMaintenanceJob maintenance) {
+    private ApiApp(
+            ApiConfig config,
+            Database database,
+            Javalin javalin,
+            PartitionMaintenanceJob maintenance,
+            Webhooks webhooks) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
         this.maintenance = maintenance;
+        this.webhooks = webhooks;
     }
 
     /**
@@ -64,16 +72,25 @@ public final class ApiApp implements AutoCloseable {
             javalin.get(
                     "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             javalin.before("/v1/*", new RequireApiKey(new ApiKeyAuthenticator(config.adminApiKey())));
+            Webhooks webhooks = Webhooks.create(database.dsl(), clock, config.webhooks(), config.secrets(), registry);
             new ProgramRoutes(new ProgramService(database.dsl(), clock)).register(javalin);
-            new PartnerRoutes(new PartnerService(database.dsl(), clock)).register(javalin);
-            new LinkRoutes(new LinkService(database.dsl(), clock, new RandomSlugs()), config.publicRouterUrl())
+            new PartnerRoutes(new PartnerService(database.dsl(), clock, webhooks.outbox())).register(javalin);
+            new LinkRoutes(
+                            new LinkService(
+                                    database.dsl(),
+                                    clock,
+                                    new RandomSlugs(),
+                                    webhooks.outbox(),
+                                    config.publicRouterUrl()),
+                            config.publicRouterUrl())
                     .register(javalin);
+            webhooks.register(javalin);
             new ClickRoutes(new ClickRepository(database.dsl())).register(javalin);
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(
                             database.dsl(), clock, Database.PARTITION_MONTHS_AHEAD, config.clickRetentionMonths()),
                     PartitionMaintenanceJob.DAILY);
-            return new ApiApp(config, database, javalin, maintenance);
+            return new ApiApp(config, database, javalin, maintenance, webhooks);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -84,6 +101,7 @@ public final class ApiApp implements AutoCloseable {
     public ApiApp start() {
         javalin.start(config.port());
         maintenance.start();
+        webhooks.start();
         return this;
     }
 
@@ -98,6 +116,7 @@ public final class ApiApp implements AutoCloseable {
     @Override
     public void close() {
         javalin.stop();
+        webhooks.close();
         maintenance.close();
         database.close();
     }

@@ -3,6 +3,7 @@ package clickledger.api;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.secret.SecretBox;
+import clickledger.api.webhook.WebhookConfig;
 import clickledger.common.config.EnvReader;
 import clickledger.db.DatabaseConfig;
 import java.net.URI;
@@ -28,6 +29,7 @@ public record ApiConfig(
         String publicApiUrl,
         int clickRetentionMonths,
         SecretBox secrets,
+        WebhookConfig webhooks,
         DatabaseConfig database) {
     public static final int DEFAULT_PORT = 4601;
     public static final int DEFAULT_POOL_SIZE = 10;
@@ -39,6 +41,7 @@ public record ApiConfig(
         requireNonNull(publicRouterUrl, "publicRouterUrl is null");
         requireNonNull(publicApiUrl, "publicApiUrl is null");
         requireNonNull(secrets, "secrets is null");
+        requireNonNull(webhooks, "webhooks is null");
         requireNonNull(database, "database is null");
     }
 
@@ -55,9 +58,11 @@ public record ApiConfig(
         String publicApiUrl = baseUrl(env, "PUBLIC_API_URL", "http://localhost:" + (port == 0 ? DEFAULT_PORT : port));
         int clickRetentionMonths = env.integer("CLICK_RETENTION_MONTHS", 0, 0, 1200);
         SecretBox secrets = secretsKey(env);
+        WebhookConfig webhooks = WebhookConfig.fromEnv(env);
         DatabaseConfig database = DatabaseConfig.fromEnv(env, DEFAULT_POOL_SIZE);
         env.finish();
-        return new ApiConfig(port, adminApiKey, publicRouterUrl, publicApiUrl, clickRetentionMonths, secrets, database);
+        return new ApiConfig(
+                port, adminApiKey, publicRouterUrl, publicApiUrl, clickRetentionMonths, secrets, webhooks, database);
     }
 
     // Required rather than generated at start: a key that changed with every restart would leave
@@ -109,6 +114,6 @@ public record ApiConfig(
     public String toString() {
         return "ApiConfig[port=" + port + ", adminApiKey=<redacted>, publicRouterUrl=" + publicRouterUrl
                 + ", publicApiUrl=" + publicApiUrl + ", clickRetentionMonths=" + clickRetentionMonths
-                + ", encryptionKey=<redacted>, database=" + database + "]";
+                + ", encryptionKey=<redacted>, webhooks=" + webhooks + ", database=" + database + "]";
     }
 }

@@ -93,6 +93,41 @@ class ApiConfigTest {
     }
 
     @Test
+    void webhookSettingsHaveTheSpecDefaultsAndAreRead() {
+        ApiConfig defaults = ApiConfig.fromEnv(valid());
+        Map<String, String> env = valid();
+        env.put("WEBHOOK_RETRY_BASE_SECONDS", "2");
+        env.put("WEBHOOK_RETRY_CAP_SECONDS", "60");
+        env.put("WEBHOOK_MAX_ATTEMPTS", "3");
+        env.put("WEBHOOK_ALLOW_PRIVATE", "true");
+
+        ApiConfig config = ApiConfig.fromEnv(env);
+
+        assertThat(defaults.webhooks().retryBase()).hasSeconds(30);
+        assertThat(defaults.webhooks().retryCap()).hasHours(6);
+        assertThat(defaults.webhooks().maxAttempts()).isEqualTo(20);
+        assertThat(defaults.webhooks().concurrency()).isEqualTo(8);
+        assertThat(defaults.webhooks().endpointConcurrency()).isEqualTo(2);
+        assertThat(defaults.webhooks().timeout()).hasSeconds(10);
+        assertThat(defaults.webhooks().allowPrivate()).isFalse();
+        assertThat(config.webhooks().retryBase()).hasSeconds(2);
+        assertThat(config.webhooks().retryCap()).hasSeconds(60);
+        assertThat(config.webhooks().maxAttempts()).isEqualTo(3);
+        assertThat(config.webhooks().allowPrivate()).isTrue();
+    }
+
+    @Test
+    void webhookCapBelowBaseIsAProblem() {
+        Map<String, String> env = valid();
+        env.put("WEBHOOK_RETRY_BASE_SECONDS", "100");
+        env.put("WEBHOOK_RETRY_CAP_SECONDS", "10");
+
+        assertThatThrownBy(() -> ApiConfig.fromEnv(env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("WEBHOOK_RETRY_CAP_SECONDS (10) is below WEBHOOK_RETRY_BASE_SECONDS (100)");
+    }
+
+    @Test
     void adminKeyIsReadFromTheFileNamedByAdminApiKeyFile(@TempDir Path directory) throws IOException {
         Path file = directory.resolve("admin-key");
         Files.writeString(file, KEY + "-from-file\n");

@@ -39,17 +39,25 @@ class OpenApiTest {
     void documentDescribesEveryRoute() {
         JsonNode paths = api.get("/openapi.json").expect(200).json().get("paths");
 
-        Map<String, List<String>> expected = Map.of(
-                "/v1/programs", List.of("get", "post"),
-                "/v1/programs/{id}", List.of("get", "patch"),
-                "/v1/partners", List.of("get", "post"),
-                "/v1/partners/{id}", List.of("get", "patch"),
-                "/v1/partners/{id}/revoke", List.of("post"),
-                "/v1/links", List.of("get", "post"),
-                "/v1/links/{id}", List.of("get", "patch"),
-                "/v1/links/{id}/pause", List.of("post"),
-                "/v1/links/{id}/resume", List.of("post"),
-                "/v1/clicks/{cref}", List.of("get"));
+        Map<String, List<String>> expected = Map.ofEntries(
+                Map.entry("/v1/programs", List.of("get", "post")),
+                Map.entry("/v1/programs/{id}", List.of("get", "patch")),
+                Map.entry("/v1/partners", List.of("get", "post")),
+                Map.entry("/v1/partners/{id}", List.of("get", "patch")),
+                Map.entry("/v1/partners/{id}/revoke", List.of("post")),
+                Map.entry("/v1/links", List.of("get", "post")),
+                Map.entry("/v1/links/{id}", List.of("get", "patch")),
+                Map.entry("/v1/links/{id}/pause", List.of("post")),
+                Map.entry("/v1/links/{id}/resume", List.of("post")),
+                Map.entry("/v1/clicks/{cref}", List.of("get")),
+                Map.entry("/v1/webhooks", List.of("get", "post")),
+                Map.entry("/v1/webhooks/{id}", List.of("get", "patch", "delete")),
+                Map.entry("/v1/webhooks/{id}/rotate-secret", List.of("post")),
+                Map.entry("/v1/webhooks/{id}/test", List.of("post")),
+                Map.entry("/v1/webhooks/{id}/deliveries", List.of("get")),
+                Map.entry("/v1/webhooks/{id}/redeliver", List.of("post")),
+                Map.entry("/v1/webhooks/deliveries/{deliveryId}", List.of("get")),
+                Map.entry("/v1/webhooks/deliveries/{deliveryId}/redeliver", List.of("post")));
         List<String> names = new ArrayList<>();
         paths.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsAll(expected.keySet());
