@@ -203,8 +203,15 @@ class WebhookBreakerTest {
                         .start()) {
             String endpointId =
                     WebhookFixture.createEndpoint(api, receiver.url("/wobbly")).id();
-            WebhookFixture.sendTest(api, endpointId);
-            await("the first failure", WAIT, () -> receiver.received().size() == 1);
+            String deliveryId = WebhookFixture.sendTest(api, endpointId);
+            // Recorded, not just received: moving the clock past a lease in flight would send it twice.
+            await(
+                    "the first failure",
+                    WAIT,
+                    () -> WebhookFixture.delivery(api, deliveryId)
+                                    .get("attemptCount")
+                                    .asInt()
+                            == 1);
 
             api.clock().advance(Duration.ofHours(48));
             await("the success", WAIT, () -> endpoint(endpointId)
