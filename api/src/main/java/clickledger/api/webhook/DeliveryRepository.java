@@ -60,7 +60,8 @@ public final class DeliveryRepository {
     // the lease's end, so if this worker dies before writing an outcome the row is due again then.
     // Endpoints come in random order so that, when slots are short, no endpoint is always last.
     // Disabled and deleted endpoints, and those whose breaker is open, are left out here, so their
-    // deliveries wait without spending attempts.
+    // deliveries wait without spending attempts. Like outcomes (see relaxDurability), the claim does
+    // not wait for its WAL flush: a claim lost in a PostgreSQL crash can only cause a duplicate.
     private static final String CLAIM =
             """
             update webhook_delivery w
@@ -83,6 +84,7 @@ public final class DeliveryRepository {
                            and f.status = 'pending' and f.next_attempt_at > ?::timestamptz))
                      for update of x skip locked) d
                  limit ?::int) c
+             cross join (select set_config('synchronous_commit', 'off', true)) relaxed
              where w.id = c.id
             returning w.id, w.endpoint_id, w.event_type, w.payload::text, w.attempts,
                       c.url, c.secret_enc, c.previous_secret_enc, c.previous_valid_until""";
