@@ -15,7 +15,7 @@ import java.util.List;
 record DeliveryFilter(String status, String eventType, Instant from, Instant to) {
     private static final List<String> STATUSES = List.of(Delivery.PENDING, Delivery.DELIVERED, Delivery.DEAD);
 
-    static DeliveryFilter from(Context ctx) {
+    static DeliveryFilter parse(Context ctx) {
         FieldErrors errors = new FieldErrors();
         String status = optional(ctx, "status");
         if (status != null && !STATUSES.contains(status)) {

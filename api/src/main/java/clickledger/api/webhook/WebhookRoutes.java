@@ -86,7 +86,7 @@ public final class WebhookRoutes {
     private void deliveries(Context ctx) {
         FieldErrors errors = new FieldErrors();
         WebhookEndpointId id = errors.check(() -> id(ctx));
-        DeliveryFilter filter = errors.check(() -> DeliveryFilter.from(ctx));
+        DeliveryFilter filter = errors.check(() -> DeliveryFilter.parse(ctx));
         PageRequest page = errors.check(() -> PageRequest.from(ctx));
         errors.throwIfAny();
         ctx.json(service.deliveries(id, filter, page).orElseThrow(WebhookRoutes::notFound));
