@@ -281,6 +281,24 @@ if [[ -z ${ADMIN_API_KEY:-} && -z ${ADMIN_API_KEY_FILE:-} ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+# The key that encrypts the secrets the api stores (webhook signing secrets). Generated once and
+# kept with the data: a different key would leave every stored secret unreadable.
+
+if [[ -z ${SECRETS_ENCRYPTION_KEY:-} && -z ${SECRETS_ENCRYPTION_KEY_FILE:-} ]]; then
+    if [[ ! -s $DATA_DIR/secrets-encryption-key ]]; then
+        (
+            umask 077
+            # 32 random bytes (an AES-256 key) as base64.
+            head -c 32 /dev/urandom | base64 | tr -d '\n' >"$DATA_DIR/secrets-encryption-key"
+            printf '\n' >>"$DATA_DIR/secrets-encryption-key"
+        )
+        chmod 600 "$DATA_DIR/secrets-encryption-key"
+    fi
+    SECRETS_ENCRYPTION_KEY=$(<"$DATA_DIR/secrets-encryption-key")
+    export SECRETS_ENCRYPTION_KEY
+fi
+
+# ---------------------------------------------------------------------------------------------
 # The services: the api first, since it migrates the schema the router reads
 
 say "Starting the api on port $API_PORT..."

@@ -32,6 +32,8 @@ import clickledger.api.program.ProgramRoutes;
 import clickledger.api.program.ProgramService;
 import clickledger.api.rederive.RederiveRoutes;
 import clickledger.api.rederive.RederiveService;
+import clickledger.api.webhook.LedgerWebhooks;
+import clickledger.api.webhook.Webhooks;
 import clickledger.common.metrics.Metrics;
 import clickledger.db.Database;
 import clickledger.db.partition.PartitionMaintenance;
@@ -61,6 +63,7 @@ public final class ApiApp implements AutoCloseable {
     private final PartitionMaintenanceJob maintenance;
     private final AutoApprovalJob approval;
     private final KeyUsage keyUsage;
+    private final Webhooks webhooks;
 
     private ApiApp(
             ApiConfig config,
@@ -68,13 +71,15 @@ public final class ApiApp implements AutoCloseable {
             Javalin javalin,
             PartitionMaintenanceJob maintenance,
             AutoApprovalJob approval,
-            KeyUsage keyUsage) {
+            KeyUsage keyUsage,
+            Webhooks webhooks) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
         this.maintenance = maintenance;
         this.approval = approval;
         this.keyUsage = keyUsage;
+        this.webhooks = webhooks;
     }
 
     /**
@@ -99,15 +104,19 @@ public final class ApiApp implements AutoCloseable {
             javalin.before(cors);
             javalin.before("/v1/*", new RequireApiKey(authenticator));
             javalin.beforeMatched("/v1/*", new RouteAccess());
+            Webhooks webhooks = Webhooks.create(database.dsl(), clock, config.webhooks(), config.secrets(), registry);
             new ProgramRoutes(new ProgramService(database.dsl(), clock)).register(javalin);
-            PartnerService partners = new PartnerService(database.dsl(), clock);
+            PartnerService partners = new PartnerService(database.dsl(), clock, webhooks.outbox());
             new PartnerRoutes(partners).register(javalin);
-            LinkService links = new LinkService(database.dsl(), clock, new RandomSlugs());
+            LinkService links = new LinkService(
+                    database.dsl(), clock, new RandomSlugs(), webhooks.outbox(), config.publicRouterUrl());
             new LinkRoutes(links, config.publicRouterUrl()).register(javalin);
+            webhooks.register(javalin);
             new ClickRoutes(new ClickRepository(database.dsl())).register(javalin);
             new MembershipRoutes(database.dsl(), clock).register(javalin);
-            EventService.EventListener eventListener = EventService.EventListener.NONE;
-            CommissionService.CommissionListener commissionListener = CommissionService.CommissionListener.NONE;
+            LedgerWebhooks ledgerWebhooks = new LedgerWebhooks(webhooks.outbox(), clock);
+            EventService.EventListener eventListener = ledgerWebhooks;
+            CommissionService.CommissionListener commissionListener = ledgerWebhooks;
             IdentifyService identify = new IdentifyService(database.dsl(), clock, eventListener);
             EventService events = new EventService(database.dsl(), clock, eventListener);
             new SdkRoutes(identify, events).register(javalin);
@@ -124,7 +133,7 @@ public final class ApiApp implements AutoCloseable {
                     new PartitionMaintenance(
                             database.dsl(), clock, Database.PARTITION_MONTHS_AHEAD, config.clickRetentionMonths()),
                     PartitionMaintenanceJob.DAILY);
-            return new ApiApp(config, database, javalin, maintenance, approval, keyUsage);
+            return new ApiApp(config, database, javalin, maintenance, approval, keyUsage, webhooks);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -137,6 +146,7 @@ public final class ApiApp implements AutoCloseable {
         maintenance.start();
         approval.start();
         keyUsage.start();
+        webhooks.start();
         return this;
     }
 
@@ -160,6 +170,7 @@ public final class ApiApp implements AutoCloseable {
     @Override
     public void close() {
         javalin.stop();
+        webhooks.close();
         maintenance.close();
         approval.close();
         // After the server stopped taking requests, so the final flush has every use.

@@ -2,6 +2,8 @@ package clickledger.api;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.secret.SecretBox;
+import clickledger.api.webhook.WebhookConfig;
 import clickledger.common.config.EnvReader;
 import clickledger.common.net.Cidr;
 import clickledger.db.DatabaseConfig;
@@ -31,6 +33,7 @@ import java.util.regex.Pattern;
  * @param trustedProxies addresses whose {@code X-Forwarded-For} names the client
  * @param compatDefaultProgram id or slug of the program that OpenPartner-compatible events go to
  *     when the key is not bound to a program and the body names none
+ * @param secrets SECRETS_ENCRYPTION_KEY: encrypts the secrets the api stores (webhook signing secrets)
  */
 public record ApiConfig(
         int port,
@@ -39,6 +42,8 @@ public record ApiConfig(
         String publicApiUrl,
         int clickRetentionMonths,
         Duration commissionApprovalInterval,
+        SecretBox secrets,
+        WebhookConfig webhooks,
         DatabaseConfig database,
         List<String> corsAllowedOrigins,
         boolean identifyAllowAnonymous,
@@ -58,6 +63,8 @@ public record ApiConfig(
         requireNonNull(adminApiKey, "adminApiKey is null");
         requireNonNull(publicRouterUrl, "publicRouterUrl is null");
         requireNonNull(publicApiUrl, "publicApiUrl is null");
+        requireNonNull(secrets, "secrets is null");
+        requireNonNull(webhooks, "webhooks is null");
         requireNonNull(database, "database is null");
         corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
         trustedProxies = List.copyOf(trustedProxies);
@@ -77,6 +84,8 @@ public record ApiConfig(
         String publicApiUrl = env.baseUrl("PUBLIC_API_URL", "http://localhost:" + (port == 0 ? DEFAULT_PORT : port));
         int clickRetentionMonths = env.integer("CLICK_RETENTION_MONTHS", 0, 0, 1200);
         int approvalSeconds = env.integer("COMMISSION_APPROVAL_SECONDS", 60, 1, 86_400);
+        SecretBox secrets = secretsKey(env);
+        WebhookConfig webhooks = WebhookConfig.fromEnv(env);
         DatabaseConfig database = DatabaseConfig.fromEnv(env, DEFAULT_POOL_SIZE);
         List<String> origins = new ArrayList<>();
         for (String entry : env.string("CORS_ALLOWED_ORIGINS", "").split(",")) {
@@ -117,12 +126,34 @@ public record ApiConfig(
                 publicApiUrl,
                 clickRetentionMonths,
                 Duration.ofSeconds(approvalSeconds),
+                secrets,
+                webhooks,
                 database,
                 origins,
                 identifyAllowAnonymous,
                 identifyRate,
                 trustedProxies,
                 defaultProgram);
+    }
+
+    // Required rather than generated at start: a key that changed with every restart would leave
+    // every stored secret unreadable.
+    private static SecretBox secretsKey(EnvReader env) {
+        String name = "SECRETS_ENCRYPTION_KEY";
+        String generate = "generate one with: head -c 32 /dev/urandom | base64";
+        if (env.optional(name).isEmpty() && env.optional(name + "_FILE").isEmpty()) {
+            env.problem(name + " is missing (" + generate + ")");
+            return null;
+        }
+        Optional<String> value = env.secret(name);
+        if (value.isEmpty()) {
+            return null; // env.secret recorded why (an unreadable _FILE, or both set)
+        }
+        // The value is a secret: say what is wrong with it, never echo it.
+        return SecretBox.fromBase64(value.get()).orElseGet(() -> {
+            env.problem(name + " must be base64 of exactly " + SecretBox.KEY_BYTES + " bytes (" + generate + ")");
+            return null;
+        });
     }
 
     /**
@@ -156,7 +187,8 @@ public record ApiConfig(
     @Override
     public String toString() {
         return "ApiConfig[port=" + port + ", adminApiKey=<redacted>, publicRouterUrl=" + publicRouterUrl
-                + ", publicApiUrl=" + publicApiUrl + ", clickRetentionMonths=" + clickRetentionMonths + ", database="
+                + ", publicApiUrl=" + publicApiUrl + ", clickRetentionMonths=" + clickRetentionMonths
+                + ", encryptionKey=<redacted>, webhooks=" + webhooks + ", database="
                 + database + ", corsAllowedOrigins=" + corsAllowedOrigins + ", identifyAllowAnonymous="
                 + identifyAllowAnonymous + ", identifyRateLimitPerMinute=" + identifyRateLimitPerMinute
                 + ", trustedProxies=" + trustedProxies.size() + ", compatDefaultProgram="

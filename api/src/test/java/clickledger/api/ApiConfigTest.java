@@ -14,11 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ApiConfigTest {
     private static final String KEY = "an-admin-key-of-enough-length-123";
+    private static final String SECRETS_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
     private static Map<String, String> valid() {
         Map<String, String> env = new HashMap<>();
         env.put("DATABASE_URL", "postgres://clickledger:secret@db.internal:5432/clickledger");
         env.put("ADMIN_API_KEY", KEY);
+        env.put("SECRETS_ENCRYPTION_KEY", SECRETS_KEY);
         return env;
     }
 
@@ -44,9 +46,10 @@ class ApiConfigTest {
 
         assertThatThrownBy(() -> ApiConfig.fromEnv(env))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
-                        .hasSize(5)
+                        .hasSize(6)
                         .anySatisfy(problem -> assertThat(problem).contains("DATABASE_URL is missing"))
                         .anySatisfy(problem -> assertThat(problem).contains("ADMIN_API_KEY is missing"))
+                        .anySatisfy(problem -> assertThat(problem).contains("SECRETS_ENCRYPTION_KEY is missing"))
                         .anySatisfy(problem -> assertThat(problem).contains("API_PORT \"abc\" is not a port"))
                         .anySatisfy(problem -> assertThat(problem).contains("PUBLIC_ROUTER_URL"))
                         .anySatisfy(problem -> assertThat(problem).contains("CLICK_RETENTION_MONTHS")))
@@ -62,6 +65,66 @@ class ApiConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("ADMIN_API_KEY must be at least 24 characters")
                 .hasMessageNotContaining("short-secret");
+    }
+
+    @Test
+    void secretsKeyThatIsNotBase64Of32BytesIsRefusedWithoutEchoingIt() {
+        for (String bad : new String[] {"not-base64-at-all!", "c2hvcnQ=", SECRETS_KEY + SECRETS_KEY}) {
+            Map<String, String> env = valid();
+            env.put("SECRETS_ENCRYPTION_KEY", bad);
+
+            assertThatThrownBy(() -> ApiConfig.fromEnv(env))
+                    .as(bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("SECRETS_ENCRYPTION_KEY must be base64 of exactly 32 bytes")
+                    .hasMessageNotContaining(bad);
+        }
+    }
+
+    @Test
+    void secretsKeyIsReadFromTheFileNamedBySecretsEncryptionKeyFile(@TempDir Path directory) throws IOException {
+        Path file = directory.resolve("secrets-key");
+        Files.writeString(file, SECRETS_KEY + "\n");
+        Map<String, String> env = valid();
+        env.remove("SECRETS_ENCRYPTION_KEY");
+        env.put("SECRETS_ENCRYPTION_KEY_FILE", file.toString());
+
+        assertThat(ApiConfig.fromEnv(env).secrets()).isNotNull();
+    }
+
+    @Test
+    void webhookSettingsHaveTheSpecDefaultsAndAreRead() {
+        ApiConfig defaults = ApiConfig.fromEnv(valid());
+        Map<String, String> env = valid();
+        env.put("WEBHOOK_RETRY_BASE_SECONDS", "2");
+        env.put("WEBHOOK_RETRY_CAP_SECONDS", "60");
+        env.put("WEBHOOK_MAX_ATTEMPTS", "3");
+        env.put("WEBHOOK_ALLOW_PRIVATE", "true");
+
+        ApiConfig config = ApiConfig.fromEnv(env);
+
+        assertThat(defaults.webhooks().retryBase()).hasSeconds(30);
+        assertThat(defaults.webhooks().retryCap()).hasHours(6);
+        assertThat(defaults.webhooks().maxAttempts()).isEqualTo(20);
+        assertThat(defaults.webhooks().concurrency()).isEqualTo(8);
+        assertThat(defaults.webhooks().endpointConcurrency()).isEqualTo(2);
+        assertThat(defaults.webhooks().timeout()).hasSeconds(10);
+        assertThat(defaults.webhooks().allowPrivate()).isFalse();
+        assertThat(config.webhooks().retryBase()).hasSeconds(2);
+        assertThat(config.webhooks().retryCap()).hasSeconds(60);
+        assertThat(config.webhooks().maxAttempts()).isEqualTo(3);
+        assertThat(config.webhooks().allowPrivate()).isTrue();
+    }
+
+    @Test
+    void webhookCapBelowBaseIsAProblem() {
+        Map<String, String> env = valid();
+        env.put("WEBHOOK_RETRY_BASE_SECONDS", "100");
+        env.put("WEBHOOK_RETRY_CAP_SECONDS", "10");
+
+        assertThatThrownBy(() -> ApiConfig.fromEnv(env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("WEBHOOK_RETRY_CAP_SECONDS (10) is below WEBHOOK_RETRY_BASE_SECONDS (100)");
     }
 
     @Test
@@ -119,6 +182,10 @@ class ApiConfigTest {
     void toStringNeverShowsTheAdminKeyOrDatabasePassword() {
         String text = ApiConfig.fromEnv(valid()).toString();
 
-        assertThat(text).doesNotContain(KEY).doesNotContain("secret").contains("<redacted>");
+        assertThat(text)
+                .doesNotContain(KEY)
+                .doesNotContain(SECRETS_KEY)
+                .doesNotContain("secret")
+                .contains("<redacted>");
     }
 }

@@ -17,7 +17,10 @@ class MainTest {
         ProcessBuilder builder =
                 new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName());
         Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("DATABASE_") || name.startsWith("ADMIN_API_KEY"));
+        env.keySet()
+                .removeIf(name -> name.startsWith("DATABASE_")
+                        || name.startsWith("ADMIN_API_KEY")
+                        || name.startsWith("SECRETS_ENCRYPTION_KEY"));
         env.put("API_PORT", "abc");
         Process process = builder.start();
 
@@ -27,6 +30,7 @@ class MainTest {
         assertThat(process.exitValue()).isEqualTo(2);
         assertThat(stderr)
                 .isEqualTo("Invalid configuration: API_PORT \"abc\" is not a port; ADMIN_API_KEY is missing; "
+                        + "SECRETS_ENCRYPTION_KEY is missing (generate one with: head -c 32 /dev/urandom | base64); "
                         + "DATABASE_URL is missing");
     }
 }

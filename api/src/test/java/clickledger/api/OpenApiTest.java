@@ -67,7 +67,15 @@ class OpenApiTest {
                 Map.entry("/v1/attribution/rederive", List.of("post")),
                 Map.entry("/v1/programs/{programId}/partners/{partnerId}", List.of("get", "patch")),
                 Map.entry("/attribution/identify", List.of("post")),
-                Map.entry("/attribution/events", List.of("post")));
+                Map.entry("/attribution/events", List.of("post")),
+                Map.entry("/v1/webhooks", List.of("get", "post")),
+                Map.entry("/v1/webhooks/{id}", List.of("get", "patch", "delete")),
+                Map.entry("/v1/webhooks/{id}/rotate-secret", List.of("post")),
+                Map.entry("/v1/webhooks/{id}/test", List.of("post")),
+                Map.entry("/v1/webhooks/{id}/deliveries", List.of("get")),
+                Map.entry("/v1/webhooks/{id}/redeliver", List.of("post")),
+                Map.entry("/v1/webhooks/deliveries/{deliveryId}", List.of("get")),
+                Map.entry("/v1/webhooks/deliveries/{deliveryId}/redeliver", List.of("post")));
         List<String> names = new ArrayList<>();
         paths.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsAll(expected.keySet());

@@ -26,6 +26,9 @@ import org.jooq.DSLContext;
  */
 public final class TestApi implements AutoCloseable {
     public static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
+    /** SECRETS_ENCRYPTION_KEY of every test api: base64 of 32 fixed bytes, so sealed secrets outlive a restart. */
+    public static final String SECRETS_KEY = "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=";
+
     public static final String ROUTER_URL = "https://go.example.test";
     public static final Instant START = Instant.parse("2030-01-15T10:00:00Z");
     private static final AtomicInteger UNIQUE = new AtomicInteger();
@@ -56,6 +59,7 @@ public final class TestApi implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put("DATABASE_URL", PostgresFixture.postgresUrl(database));
         env.put("ADMIN_API_KEY", ADMIN_KEY);
+        env.put("SECRETS_ENCRYPTION_KEY", SECRETS_KEY);
         env.put("API_PORT", "0");
         env.put("PUBLIC_ROUTER_URL", ROUTER_URL);
         env.put("DB_POOL_SIZE", "4");

@@ -19,6 +19,8 @@ import clickledger.api.program.ProgramId;
 import clickledger.api.program.ProgramRepository;
 import clickledger.api.program.ProgramStatus;
 import clickledger.api.value.Slug;
+import clickledger.api.webhook.WebhookEvents;
+import clickledger.api.webhook.WebhookOutbox;
 import clickledger.web.ApiException;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,7 +36,8 @@ import org.jooq.DSLContext;
 
 /**
  * Creates links, with the partner's program membership in the same transaction, and changes
- * them; every change is audited in the same transaction.
+ * them; every change is audited, and a creation queues its link.created webhook, in the same
+ * transaction.
  */
 public final class LinkService {
     // Five collisions in a row in a space of 1.5e12 slugs means something other than bad luck.
@@ -43,11 +46,17 @@ public final class LinkService {
     private final DSLContext dsl;
     private final Clock clock;
     private final Supplier<Slug> slugs;
+    private final WebhookOutbox webhooks;
+    private final String publicRouterUrl;
 
-    public LinkService(DSLContext dsl, Clock clock, Supplier<Slug> slugs) {
+    /** @param publicRouterUrl the router's public base URL, for the webhook's link {@code url} */
+    public LinkService(
+            DSLContext dsl, Clock clock, Supplier<Slug> slugs, WebhookOutbox webhooks, String publicRouterUrl) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.slugs = requireNonNull(slugs, "slugs is null");
+        this.webhooks = requireNonNull(webhooks, "webhooks is null");
+        this.publicRouterUrl = requireNonNull(publicRouterUrl, "publicRouterUrl is null");
     }
 
     public Link create(LinkCreate request, Principal actor) {
@@ -84,6 +93,12 @@ public final class LinkService {
                             "link",
                             link.id().toString(),
                             details));
+            webhooks.publish(
+                    tx,
+                    WebhookEvents.LINK_CREATED,
+                    LinkView.of(link, publicRouterUrl),
+                    link.id().toString(),
+                    now.toEpochMilli());
             return link;
         });
     }

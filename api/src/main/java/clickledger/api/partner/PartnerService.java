@@ -7,6 +7,8 @@ import clickledger.api.audit.AuditRepository;
 import clickledger.api.auth.Principal;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
+import clickledger.api.webhook.WebhookEvents;
+import clickledger.api.webhook.WebhookOutbox;
 import clickledger.web.ApiException;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,14 +19,19 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.jooq.DSLContext;
 
-/** Creates, changes and revokes partners; every change is audited in the same transaction. */
+/**
+ * Creates, changes and revokes partners; every change is audited, and creation and revocation
+ * queue their webhooks, in the same transaction.
+ */
 public final class PartnerService {
     private final DSLContext dsl;
     private final Clock clock;
+    private final WebhookOutbox webhooks;
 
-    public PartnerService(DSLContext dsl, Clock clock) {
+    public PartnerService(DSLContext dsl, Clock clock, WebhookOutbox webhooks) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.webhooks = requireNonNull(webhooks, "webhooks is null");
     }
 
     public Partner create(PartnerCreate request, Principal actor) {
@@ -42,6 +49,12 @@ public final class PartnerService {
                             "partner",
                             partner.id().toString(),
                             Map.of()));
+            webhooks.publish(
+                    trx.dsl(),
+                    WebhookEvents.PARTNER_CREATED,
+                    partner,
+                    partner.id().toString(),
+                    now.toEpochMilli());
             return partner;
         });
     }
@@ -80,6 +93,14 @@ public final class PartnerService {
             Instant now = now();
             partners.update(after, now);
             new AuditRepository(trx.dsl()).append(auditEntry(now, actor, before, after));
+            if (after.status() == PartnerStatus.REVOKED && before.status() != PartnerStatus.REVOKED) {
+                webhooks.publish(
+                        trx.dsl(),
+                        WebhookEvents.PARTNER_REVOKED,
+                        after,
+                        after.id().toString(),
+                        now.toEpochMilli());
+            }
             return Optional.of(after);
         });
     }

@@ -105,6 +105,7 @@ class CorsTest {
         Map<String, String> env = new HashMap<>();
         env.put("DATABASE_URL", "postgres://u:p@db:5432/clickledger");
         env.put("ADMIN_API_KEY", TestApi.ADMIN_KEY);
+        env.put("SECRETS_ENCRYPTION_KEY", TestApi.SECRETS_KEY);
         env.put("CORS_ALLOWED_ORIGINS", "HTTPS://Shop.Example.com:443, http://[::1]:8080/,http://a.example:80");
 
         assertThat(ApiConfig.fromEnv(env).corsAllowedOrigins())
@@ -116,6 +117,7 @@ class CorsTest {
         Map<String, String> env = new HashMap<>();
         env.put("DATABASE_URL", "postgres://u:p@db:5432/clickledger");
         env.put("ADMIN_API_KEY", TestApi.ADMIN_KEY);
+        env.put("SECRETS_ENCRYPTION_KEY", TestApi.SECRETS_KEY);
         env.put("CORS_ALLOWED_ORIGINS", "*,https://shop.example.com/app,ftp://files.example");
         env.put("IDENTIFY_ALLOW_ANONYMOUS", "sometimes");
 

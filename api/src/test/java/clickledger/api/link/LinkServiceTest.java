@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import clickledger.api.TestApi;
 import clickledger.api.auth.Principal;
 import clickledger.api.value.Slug;
+import clickledger.api.webhook.WebhookOutbox;
 import clickledger.common.id.Ulid;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -48,7 +49,12 @@ class LinkServiceTest {
                         "{\"programId\":\"%s\",\"partnerId\":\"%s\",\"slug\":\"%s\"}"
                                 .formatted(programId, partnerId, taken))
                 .expect(201);
-        LinkService service = new LinkService(api.dsl(), api.clock(), scripted(taken, taken, fresh));
+        LinkService service = new LinkService(
+                api.dsl(),
+                api.clock(),
+                scripted(taken, taken, fresh),
+                new WebhookOutbox(api.clock()),
+                TestApi.ROUTER_URL);
 
         Link link = service.create(new LinkCreate(programId, partnerId, null, null), ADMIN);
 
@@ -68,7 +74,8 @@ class LinkServiceTest {
                 .expect(201);
         String[] always = new String[LinkService.SLUG_ATTEMPTS];
         Arrays.fill(always, taken);
-        LinkService service = new LinkService(api.dsl(), api.clock(), scripted(always));
+        LinkService service = new LinkService(
+                api.dsl(), api.clock(), scripted(always), new WebhookOutbox(api.clock()), TestApi.ROUTER_URL);
 
         assertThatThrownBy(() -> service.create(new LinkCreate(programId, partnerId, null, null), ADMIN))
                 .isInstanceOf(IllegalStateException.class);

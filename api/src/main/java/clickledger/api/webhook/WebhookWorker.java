@@ -1,0 +1,374 @@
+package clickledger.api.webhook;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.api.audit.AuditEntry;
+import clickledger.api.audit.AuditRepository;
+import clickledger.api.secret.SecretBox;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the outbox. One loop thread claims due deliveries ({@link DeliveryRepository#claim}:
+ * FOR UPDATE SKIP LOCKED, then a lease) and hands each to a virtual thread that signs and POSTs it
+ * and writes the outcome. Every api replica runs one; they never get the same row, because the
+ * claim skips rows another worker has locked and a claimed row is not due again until its lease
+ * ends. The claim is the only coordination, so no advisory lock is needed.
+ *
+ * <p>Bounds: at most {@code WEBHOOK_CONCURRENCY} requests in flight in this process, and at most
+ * {@code WEBHOOK_ENDPOINT_CONCURRENCY} per endpoint, counted from the leases in the database (so
+ * across replicas too, except that two replicas claiming in the same instant can each take the
+ * endpoint's full allowance). A receiver that hangs thus holds at most its own slots; its breaker
+ * opens after {@code WEBHOOK_BREAKER_THRESHOLD} failures in a row, and an endpoint failing for
+ * {@code WEBHOOK_DISABLE_AFTER_HOURS} without one success is disabled, logged and audited.
+ *
+ * <p>Delivery is at least once: a worker that dies after the POST and before writing the outcome
+ * leaves the lease to expire, and the delivery is sent again with the same id.
+ */
+public final class WebhookWorker implements AutoCloseable {
+    static final String SYSTEM_ACTOR = "system:webhooks";
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookWorker.class);
+    // How long close() lets requests in flight finish before cutting them off; their leases expire
+    // and another worker (or this one after a restart) sends them again.
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+    private final DSLContext dsl;
+    private final Clock clock;
+    private final WebhookConfig config;
+    private final SecretBox secrets;
+    private final DestinationGuard guard;
+    private final RetrySchedule schedule;
+    private final WebhookSender sender;
+    private final Duration lease;
+    private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("webhook-delivery-", 0).factory());
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Counter delivered;
+    private final Counter failed;
+    private final Counter dead;
+    private final Timer latency;
+    private int inFlight; // guarded by lock
+    private volatile boolean running;
+    private Thread loop;
+
+    public WebhookWorker(
+            DSLContext dsl,
+            Clock clock,
+            WebhookConfig config,
+            SecretBox secrets,
+            DestinationGuard guard,
+            RetrySchedule schedule,
+            MeterRegistry registry) {
+        this.dsl = requireNonNull(dsl, "dsl is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.config = requireNonNull(config, "config is null");
+        this.secrets = requireNonNull(secrets, "secrets is null");
+        this.guard = requireNonNull(guard, "guard is null");
+        this.schedule = requireNonNull(schedule, "schedule is null");
+        this.sender = new WebhookSender(config.timeout());
+        // Longer than any attempt can take (the timeout bounds the request; the rest is for writing
+        // the outcome), so a live worker never loses its lease to another.
+        this.lease = config.timeout().multipliedBy(2).plusSeconds(30);
+        this.delivered =
+                Counter.builder("webhook_attempts").tag("outcome", "delivered").register(registry);
+        this.failed =
+                Counter.builder("webhook_attempts").tag("outcome", "failed").register(registry);
+        this.dead = Counter.builder("webhook_deliveries_dead").register(registry);
+        this.latency = Timer.builder("webhook_attempt_duration").register(registry);
+        registry.gauge("webhook_in_flight", this, worker -> worker.inFlight());
+    }
+
+    public WebhookWorker start() {
+        running = true;
+        loop = Thread.ofPlatform().name("webhook-worker").daemon(true).start(this::run);
+        return this;
+    }
+
+    int inFlight() {
+        lock.lock();
+        try {
+            return inFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            int free = awaitFreeSlots();
+            if (!running) {
+                return;
+            }
+            List<DeliveryRepository.Claimed> batch;
+            try {
+                batch = new DeliveryRepository(dsl).claim(free, config.endpointConcurrency(), clock.instant(), lease);
+            } catch (RuntimeException e) {
+                LOG.atError().setCause(e).log("webhook claim failed; trying again after the poll interval");
+                pause();
+                continue;
+            }
+            for (DeliveryRepository.Claimed claimed : batch) {
+                lock.lock();
+                try {
+                    inFlight++;
+                } finally {
+                    lock.unlock();
+                }
+                deliveries.execute(() -> {
+                    try {
+                        deliver(claimed);
+                    } finally {
+                        release();
+                    }
+                });
+            }
+            if (batch.size() < free) {
+                // Nothing else is due, or the endpoints with due rows are at their limit: wait for
+                // a request to finish (which may free an endpoint) or for the poll interval.
+                pause();
+            }
+        }
+    }
+
+    private int awaitFreeSlots() {
+        lock.lock();
+        try {
+            while (running && inFlight >= config.concurrency()) {
+                changed.await();
+            }
+            return config.concurrency() - inFlight;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void pause() {
+        lock.lock();
+        try {
+            if (running) {
+                changed.await(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void release() {
+        lock.lock();
+        try {
+            inFlight--;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One attempt: sign, check the destination, POST, write the outcome. */
+    private void deliver(DeliveryRepository.Claimed claimed) {
+        Instant attemptedAt = clock.instant();
+        Outcome outcome;
+        try {
+            outcome = attempt(claimed, attemptedAt);
+        } catch (RuntimeException e) {
+            // A bug, not the receiver's doing; recorded as a failed attempt so the delivery follows
+            // its schedule instead of being retried at every lease expiry forever.
+            LOG.atError()
+                    .setCause(e)
+                    .addKeyValue("deliveryId", claimed.deliveryId())
+                    .log("webhook attempt failed unexpectedly");
+            outcome = Outcome.failed("failed: " + e.getClass().getSimpleName(), 0);
+        } catch (InterruptedException e) {
+            // Shutting down mid-request: no outcome is written, the lease expires, and the delivery
+            // goes again, with the same id, from whichever worker claims it next.
+            Thread.currentThread().interrupt();
+            return;
+        }
+        latency.record(Duration.ofMillis(outcome.latencyMs()));
+        try {
+            record(claimed, attemptedAt, outcome);
+        } catch (RuntimeException e) {
+            LOG.atError()
+                    .setCause(e)
+                    .addKeyValue("deliveryId", claimed.deliveryId())
+                    .log("could not write a webhook attempt's outcome; the delivery goes again when its lease ends");
+        }
+    }
+
+    private Outcome attempt(DeliveryRepository.Claimed claimed, Instant now) throws InterruptedException {
+        List<String> signing;
+        try {
+            signing = signingSecrets(claimed, now);
+        } catch (IllegalStateException e) {
+            LOG.atError()
+                    .addKeyValue("endpointId", new WebhookEndpointId(claimed.endpointId()))
+                    .log(e.getMessage());
+            return Outcome.failed("secret_unreadable: " + e.getMessage(), 0);
+        }
+        WebhookUrl url = new WebhookUrl(claimed.url());
+        DestinationGuard.Verdict verdict = guard.check(url);
+        if (!verdict.allowed()) {
+            return Outcome.failed("destination_refused: " + verdict.refusal(), 0);
+        }
+        return sender.send(
+                url.uri(),
+                claimed.eventType(),
+                claimed.deliveryId(),
+                claimed.body().getBytes(StandardCharsets.UTF_8),
+                signing,
+                now);
+    }
+
+    private List<String> signingSecrets(DeliveryRepository.Claimed claimed, Instant now) {
+        String context = WebhookService.sealContext(new WebhookEndpointId(claimed.endpointId()));
+        List<String> signing = new ArrayList<>(2);
+        signing.add(secrets.open(claimed.currentSecret(), context));
+        if (claimed.previousSecret() != null
+                && claimed.previousValidUntil() != null
+                && claimed.previousValidUntil().isAfter(now)) {
+            signing.add(secrets.open(claimed.previousSecret(), context));
+        }
+        return signing;
+    }
+
+    private void record(DeliveryRepository.Claimed claimed, Instant attemptedAt, Outcome outcome) {
+        if (outcome.delivered()) {
+            if (!new DeliveryRepository(dsl).recordDelivered(claimed, attemptedAt, outcome)) {
+                leaseLost(claimed);
+            }
+            delivered.increment();
+            return;
+        }
+        Instant now = clock.instant();
+        int attemptsMade = claimed.attemptsBefore() + 1;
+        boolean exhausted = schedule.exhausted(attemptsMade);
+        String status = exhausted ? Delivery.DEAD : Delivery.PENDING;
+        Instant next = exhausted ? now : now.plus(schedule.delay(attemptsMade, outcome.retryAfter()));
+        recordFailure(claimed, attemptedAt, outcome, status, next, now);
+        failed.increment();
+        if (exhausted) {
+            dead.increment();
+            LOG.atWarn()
+                    .addKeyValue("deliveryId", claimed.deliveryId())
+                    .addKeyValue("endpointId", new WebhookEndpointId(claimed.endpointId()))
+                    .addKeyValue("eventType", claimed.eventType())
+                    .addKeyValue("attempts", attemptsMade)
+                    .log("webhook delivery is dead");
+        }
+    }
+
+    private void recordFailure(
+            DeliveryRepository.Claimed claimed,
+            Instant attemptedAt,
+            Outcome outcome,
+            String status,
+            Instant next,
+            Instant now) {
+        dsl.transaction(trx -> {
+            DSLContext tx = trx.dsl();
+            DeliveryRepository deliveries = new DeliveryRepository(tx);
+            deliveries.relaxDurability();
+            if (!deliveries.recordOutcome(claimed, attemptedAt, outcome, status, next)) {
+                leaseLost(claimed);
+            }
+            WebhookRepository.Health health = new WebhookRepository(tx)
+                    .recordFailure(claimed.endpointId(), now, config.breakerThreshold(), config.breakerCooldown());
+            if (health.consecutiveFailures() == config.breakerThreshold()) {
+                LOG.atInfo()
+                        .addKeyValue("endpointId", new WebhookEndpointId(claimed.endpointId()))
+                        .addKeyValue("openUntil", health.breakerOpenUntil())
+                        .log("webhook endpoint breaker opened");
+            }
+            if (health.enabled()
+                    && health.failingSince() != null
+                    && !health.failingSince().plus(config.disableAfter()).isAfter(now)) {
+                disable(tx, claimed, health, now);
+            }
+        });
+    }
+
+    private static void leaseLost(DeliveryRepository.Claimed claimed) {
+        LOG.atWarn()
+                .addKeyValue("deliveryId", claimed.deliveryId())
+                .log("webhook lease had expired; the attempt is logged but the delivery belongs to another worker now");
+    }
+
+    private void disable(
+            DSLContext tx, DeliveryRepository.Claimed claimed, WebhookRepository.Health health, Instant now) {
+        WebhookEndpointId endpointId = new WebhookEndpointId(claimed.endpointId());
+        String reason = "failing since " + health.failingSince() + " without a successful delivery ("
+                + health.consecutiveFailures() + " failed attempts in a row)";
+        if (!new WebhookRepository(tx).disableFailing(claimed.endpointId(), reason, now)) {
+            return;
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("failingSince", health.failingSince().toString());
+        details.put("consecutiveFailures", health.consecutiveFailures());
+        details.put("reason", reason);
+        new AuditRepository(tx)
+                .append(new AuditEntry(
+                        now, SYSTEM_ACTOR, "webhook.disabled", "webhook_endpoint", endpointId.toString(), details));
+        LOG.atWarn()
+                .addKeyValue("endpointId", endpointId)
+                .addKeyValue("failingSince", health.failingSince())
+                .addKeyValue("consecutiveFailures", health.consecutiveFailures())
+                .log("webhook endpoint disabled: it has been failing for too long; fix the receiver and re-enable it");
+    }
+
+    /**
+     * Stops claiming, lets requests in flight finish for a few seconds, then cuts them off (their
+     * leases expire and they are sent again later).
+     */
+    @Override
+    public void close() {
+        running = false;
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (loop != null) {
+            try {
+                loop.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        deliveries.shutdown();
+        try {
+            if (!deliveries.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                deliveries.shutdownNow();
+                deliveries.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            deliveries.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        sender.close();
+    }
+}

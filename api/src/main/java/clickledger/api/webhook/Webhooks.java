@@ -1,0 +1,70 @@
+package clickledger.api.webhook;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.api.secret.SecretBox;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jooq.DSLContext;
+
+/**
+ * The webhook feature wired from its dependencies: the outbox that services publish to, the admin
+ * routes, and the delivery worker (unless WEBHOOK_WORKER_ENABLED=false).
+ */
+public final class Webhooks implements AutoCloseable {
+    private final WebhookOutbox outbox;
+    private final WebhookRoutes routes;
+    private final WebhookWorker worker;
+
+    private Webhooks(WebhookOutbox outbox, WebhookRoutes routes, WebhookWorker worker) {
+        this.outbox = outbox;
+        this.routes = routes;
+        this.worker = worker;
+    }
+
+    public static Webhooks create(
+            DSLContext dsl, Clock clock, WebhookConfig config, SecretBox secrets, MeterRegistry registry) {
+        requireNonNull(config, "config is null");
+        WebhookOutbox outbox = new WebhookOutbox(clock);
+        DestinationGuard guard = DestinationGuard.system(config.allowPrivate());
+        WebhookRoutes routes = new WebhookRoutes(new WebhookService(dsl, clock, secrets, guard, outbox));
+        WebhookWorker worker = config.workerEnabled()
+                ? new WebhookWorker(
+                        dsl,
+                        clock,
+                        config,
+                        secrets,
+                        guard,
+                        new RetrySchedule(
+                                config.retryBase(),
+                                config.retryCap(),
+                                config.maxAttempts(),
+                                () -> ThreadLocalRandom.current().nextDouble()),
+                        registry)
+                : null;
+        return new Webhooks(outbox, routes, worker);
+    }
+
+    public WebhookOutbox outbox() {
+        return outbox;
+    }
+
+    public void register(Javalin app) {
+        routes.register(app);
+    }
+
+    public void start() {
+        if (worker != null) {
+            worker.start();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (worker != null) {
+            worker.close();
+        }
+    }
+}

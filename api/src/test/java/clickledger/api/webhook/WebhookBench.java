@@ -1,0 +1,216 @@
+package clickledger.api.webhook;
+
+import static clickledger.db.jooq.Tables.WEBHOOK_DELIVERY;
+
+import clickledger.api.TestApi;
+import clickledger.web.Json;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Webhook delivery benchmark, not a test (run by {@code bench/webhooks}, never by {@code make
+ * test}): queues N pending deliveries through the outbox into a fresh PostgreSQL, starts one
+ * delivery worker with the default settings against a local receiver that answers 204 at once, and
+ * times the drain. Reports the outbox write rate, deliveries per second and the drain time, for one
+ * endpoint (the per-endpoint limit of 2 in flight binds) and for eight (the overall limit of 8
+ * binds), each the median of several runs, into bench/results/webhooks.json.
+ *
+ * <p>Arguments: {@code --deliveries N} (100000), {@code --runs N} (3), {@code --out PATH}.
+ */
+public final class WebhookBench {
+    private WebhookBench() {}
+
+    private record Scenario(String name, int endpoints) {}
+
+    private record Run(
+            double queueSeconds, double drainSeconds, double deliveriesPerSecond, double meanRequestMillis) {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        int deliveries = Integer.parseInt(options.getOrDefault("--deliveries", "100000"));
+        int runs = Integer.parseInt(options.getOrDefault("--runs", "3"));
+        Path out = Path.of(options.getOrDefault("--out", "bench/results/webhooks.json"));
+        List<Scenario> scenarios = List.of(new Scenario("1 endpoint", 1), new Scenario("8 endpoints", 8));
+
+        ObjectNode report = Json.MAPPER.createObjectNode();
+        report.put("benchmark", "webhook delivery drain");
+        report.put("command", "bench/webhooks --deliveries " + deliveries + " --runs " + runs);
+        report.put("date", Instant.now().toString());
+        report.put("cpus", Runtime.getRuntime().availableProcessors());
+        report.put("java", System.getProperty("java.version"));
+        report.put("deliveries", deliveries);
+        report.put(
+                "settings",
+                "defaults: WEBHOOK_CONCURRENCY=8, WEBHOOK_ENDPOINT_CONCURRENCY=2, DB_POOL_SIZE=10; receiver answers 204"
+                        + " at once on 127.0.0.1; PostgreSQL on the same machine");
+        ArrayNode results = report.putArray("scenarios");
+
+        try (TestApi api = TestApi.start(Map.of(
+                        "WEBHOOK_WORKER_ENABLED", "false", "WEBHOOK_ALLOW_PRIVATE", "true", "DB_POOL_SIZE", "10"));
+                CountingReceiver receiver = new CountingReceiver()) {
+            for (Scenario scenario : scenarios) {
+                List<String> endpointIds = new ArrayList<>();
+                for (int i = 0; i < scenario.endpoints(); i++) {
+                    endpointIds.add(WebhookFixture.createEndpoint(api, receiver.url("/bench-" + i))
+                            .id());
+                }
+                List<Run> measured = new ArrayList<>();
+                for (int run = 1; run <= runs; run++) {
+                    Run result = run(api, receiver, deliveries / scenario.endpoints());
+                    measured.add(result);
+                    System.out.printf(
+                            "%s, run %d: queued in %.2f s, drained in %.2f s, %.0f deliveries/s, %.2f ms per request%n",
+                            scenario.name(),
+                            run,
+                            result.queueSeconds(),
+                            result.drainSeconds(),
+                            result.deliveriesPerSecond(),
+                            result.meanRequestMillis());
+                }
+                for (String id : endpointIds) {
+                    api.send("DELETE", "/v1/webhooks/" + id, null, TestApi.ADMIN_KEY)
+                            .expect(204);
+                }
+                ObjectNode node = results.addObject();
+                node.put("scenario", scenario.name());
+                node.put(
+                        "medianQueueSeconds",
+                        round(median(
+                                measured.stream().mapToDouble(Run::queueSeconds).toArray())));
+                node.put(
+                        "medianDrainSeconds",
+                        round(median(
+                                measured.stream().mapToDouble(Run::drainSeconds).toArray())));
+                node.put(
+                        "medianDeliveriesPerSecond",
+                        Math.round(median(measured.stream()
+                                .mapToDouble(Run::deliveriesPerSecond)
+                                .toArray())));
+                ArrayNode each = node.putArray("runs");
+                for (Run run : measured) {
+                    each.addObject()
+                            .put("queueSeconds", round(run.queueSeconds()))
+                            .put("drainSeconds", round(run.drainSeconds()))
+                            .put("deliveriesPerSecond", Math.round(run.deliveriesPerSecond()))
+                            .put("meanRequestMillis", round(run.meanRequestMillis()));
+                }
+            }
+        }
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
+        System.out.println("wrote " + out);
+    }
+
+    private static Run run(TestApi api, CountingReceiver receiver, int eventsPerEndpoint) throws InterruptedException {
+        api.dsl().execute("truncate webhook_attempt, webhook_delivery");
+        List<WebhookEvent> events = new ArrayList<>(eventsPerEndpoint);
+        for (int i = 0; i < eventsPerEndpoint; i++) {
+            events.add(new WebhookEvent(
+                    WebhookEvents.COMMISSION_APPROVED,
+                    Map.of("id", "commission-" + i, "amount", "49.00", "currency", "USD", "status", "approved"),
+                    "commission-" + i,
+                    i));
+        }
+        Clock clock = Clock.systemUTC();
+        long queueStart = System.nanoTime();
+        int queued = api.dsl().transactionResult(trx -> new WebhookOutbox(clock).publish(trx.dsl(), events));
+        double queueSeconds = seconds(System.nanoTime() - queueStart);
+        api.dsl().execute("analyze webhook_delivery");
+        long before = receiver.count();
+        long drainStart = System.nanoTime();
+        try (WebhookWorker worker = WebhookFixture.worker(
+                        api, clock, Map.of("WEBHOOK_POLL_INTERVAL_MS", "50"), ThreadLocalRandom.current()::nextDouble)
+                .start()) {
+            while (api.dsl().fetchCount(WEBHOOK_DELIVERY, WEBHOOK_DELIVERY.STATUS.eq("pending")) > 0) {
+                Thread.sleep(100);
+            }
+        }
+        double drainSeconds = seconds(System.nanoTime() - drainStart);
+        long received = receiver.count() - before;
+        if (received < queued) {
+            throw new IllegalStateException("receiver got " + received + " of " + queued + " deliveries");
+        }
+        // The HTTP exchange alone, as the worker timed it: the rest of each delivery's time is the
+        // claim and the outcome write.
+        double meanRequestMillis = api.dsl()
+                .fetchSingle("select coalesce(avg(latency_ms), 0)::float8 from webhook_attempt")
+                .get(0, Double.class);
+        return new Run(queueSeconds, drainSeconds, queued / drainSeconds, meanRequestMillis);
+    }
+
+    /** A receiver that only counts: the test receiver keeps every request, which 100,000 would not fit. */
+    private static final class CountingReceiver implements AutoCloseable {
+        private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        private final AtomicLong count = new AtomicLong();
+        private final HttpServer server;
+
+        CountingReceiver() throws IOException {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1000);
+            server.createContext("/", exchange -> {
+                try (exchange;
+                        InputStream in = exchange.getRequestBody()) {
+                    in.readAllBytes();
+                    count.incrementAndGet();
+                    exchange.sendResponseHeaders(204, -1);
+                }
+            });
+            server.setExecutor(executor);
+            server.start();
+        }
+
+        String url(String path) {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+        }
+
+        long count() {
+            return count.get();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            executor.shutdownNow();
+        }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i], args[i + 1]);
+        }
+        return options;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    private static double seconds(long nanos) {
+        return Duration.ofNanos(nanos).toMillis() / 1000.0;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+}
