@@ -14,6 +14,10 @@ import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
 import clickledger.api.program.ProgramRoutes;
 import clickledger.api.program.ProgramService;
+import clickledger.api.stats.ClickRollup;
+import clickledger.api.stats.ClickRollupJob;
+import clickledger.api.stats.StatsRoutes;
+import clickledger.api.stats.StatsService;
 import clickledger.common.metrics.Metrics;
 import clickledger.db.Database;
 import clickledger.db.partition.PartitionMaintenance;
@@ -41,12 +45,19 @@ public final class ApiApp implements AutoCloseable {
     private final Database database;
     private final Javalin javalin;
     private final PartitionMaintenanceJob maintenance;
+    private final ClickRollupJob clickRollup;
 
-    private ApiApp(ApiConfig config, Database database, Javalin javalin, PartitionMaintenanceJob maintenance) {
+    private ApiApp(
+            ApiConfig config,
+            Database database,
+            Javalin javalin,
+            PartitionMaintenanceJob maintenance,
+            ClickRollupJob clickRollup) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
         this.maintenance = maintenance;
+        this.clickRollup = clickRollup;
     }
 
     /**
@@ -69,11 +80,14 @@ public final class ApiApp implements AutoCloseable {
             new LinkRoutes(new LinkService(database.dsl(), clock, new RandomSlugs()), config.publicRouterUrl())
                     .register(javalin);
             new ClickRoutes(new ClickRepository(database.dsl())).register(javalin);
+            new StatsRoutes(new StatsService(database.readDsl(), clock)).register(javalin);
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(
                             database.dsl(), clock, Database.PARTITION_MONTHS_AHEAD, config.clickRetentionMonths()),
                     PartitionMaintenanceJob.DAILY);
-            return new ApiApp(config, database, javalin, maintenance);
+            ClickRollupJob clickRollup = new ClickRollupJob(
+                    new ClickRollup(database.dsl(), clock), clock, config.statsRollupInterval(), registry);
+            return new ApiApp(config, database, javalin, maintenance, clickRollup);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -84,6 +98,7 @@ public final class ApiApp implements AutoCloseable {
     public ApiApp start() {
         javalin.start(config.port());
         maintenance.start();
+        clickRollup.start();
         return this;
     }
 
@@ -99,6 +114,7 @@ public final class ApiApp implements AutoCloseable {
     public void close() {
         javalin.stop();
         maintenance.close();
+        clickRollup.close();
         database.close();
     }
 

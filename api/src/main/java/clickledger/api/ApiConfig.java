@@ -6,6 +6,7 @@ import clickledger.common.config.EnvReader;
 import clickledger.db.DatabaseConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
@@ -17,6 +18,7 @@ import java.util.Map;
  * @param publicApiUrl where clients reach this api, without a trailing slash (advertised in
  *     /openapi.json); defaults to http://localhost:API_PORT
  * @param clickRetentionMonths detach click partitions older than this; 0 keeps every month
+ * @param statsRollupInterval how often the click rollups of today and yesterday are rebuilt
  */
 public record ApiConfig(
         int port,
@@ -24,9 +26,11 @@ public record ApiConfig(
         String publicRouterUrl,
         String publicApiUrl,
         int clickRetentionMonths,
-        DatabaseConfig database) {
+        DatabaseConfig database,
+        Duration statsRollupInterval) {
     public static final int DEFAULT_PORT = 4601;
     public static final int DEFAULT_POOL_SIZE = 10;
+    public static final int DEFAULT_STATS_ROLLUP_SECONDS = 60;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
 
@@ -35,6 +39,7 @@ public record ApiConfig(
         requireNonNull(publicRouterUrl, "publicRouterUrl is null");
         requireNonNull(publicApiUrl, "publicApiUrl is null");
         requireNonNull(database, "database is null");
+        requireNonNull(statsRollupInterval, "statsRollupInterval is null");
     }
 
     public static ApiConfig fromEnv(Map<String, String> environment) {
@@ -50,8 +55,17 @@ public record ApiConfig(
         String publicApiUrl = baseUrl(env, "PUBLIC_API_URL", "http://localhost:" + (port == 0 ? DEFAULT_PORT : port));
         int clickRetentionMonths = env.integer("CLICK_RETENTION_MONTHS", 0, 0, 1200);
         DatabaseConfig database = DatabaseConfig.fromEnv(env, DEFAULT_POOL_SIZE);
+        // Stats of today lag the rollup by at most this (the rest is counted live); a day at most.
+        int statsRollupSeconds = env.integer("STATS_ROLLUP_SECONDS", DEFAULT_STATS_ROLLUP_SECONDS, 1, 86_400);
         env.finish();
-        return new ApiConfig(port, adminApiKey, publicRouterUrl, publicApiUrl, clickRetentionMonths, database);
+        return new ApiConfig(
+                port,
+                adminApiKey,
+                publicRouterUrl,
+                publicApiUrl,
+                clickRetentionMonths,
+                database,
+                Duration.ofSeconds(statsRollupSeconds));
     }
 
     // Links are built by appending "/r/{slug}" to this base, so it must be an absolute http(s) URL
@@ -83,6 +97,6 @@ public record ApiConfig(
     public String toString() {
         return "ApiConfig[port=" + port + ", adminApiKey=<redacted>, publicRouterUrl=" + publicRouterUrl
                 + ", publicApiUrl=" + publicApiUrl + ", clickRetentionMonths=" + clickRetentionMonths + ", database="
-                + database + "]";
+                + database + ", statsRollupInterval=" + statsRollupInterval + "]";
     }
 }
