@@ -32,6 +32,10 @@ import clickledger.api.program.ProgramRoutes;
 import clickledger.api.program.ProgramService;
 import clickledger.api.rederive.RederiveRoutes;
 import clickledger.api.rederive.RederiveService;
+import clickledger.api.stats.ClickRollup;
+import clickledger.api.stats.ClickRollupJob;
+import clickledger.api.stats.StatsRoutes;
+import clickledger.api.stats.StatsService;
 import clickledger.api.webhook.LedgerWebhooks;
 import clickledger.api.webhook.Webhooks;
 import clickledger.common.metrics.Metrics;
@@ -64,6 +68,7 @@ public final class ApiApp implements AutoCloseable {
     private final AutoApprovalJob approval;
     private final KeyUsage keyUsage;
     private final Webhooks webhooks;
+    private final ClickRollupJob clickRollup;
 
     private ApiApp(
             ApiConfig config,
@@ -72,7 +77,8 @@ public final class ApiApp implements AutoCloseable {
             PartitionMaintenanceJob maintenance,
             AutoApprovalJob approval,
             KeyUsage keyUsage,
-            Webhooks webhooks) {
+            Webhooks webhooks,
+            ClickRollupJob clickRollup) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
@@ -80,6 +86,7 @@ public final class ApiApp implements AutoCloseable {
         this.approval = approval;
         this.keyUsage = keyUsage;
         this.webhooks = webhooks;
+        this.clickRollup = clickRollup;
     }
 
     /**
@@ -129,11 +136,14 @@ public final class ApiApp implements AutoCloseable {
             new ApiKeyRoutes(new ApiKeyService(database.dsl(), clock, new ApiKeyFormat(), authenticator, keyUsage))
                     .register(javalin);
             new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(javalin);
+            new StatsRoutes(new StatsService(database.readDsl(), clock)).register(javalin);
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(
                             database.dsl(), clock, Database.PARTITION_MONTHS_AHEAD, config.clickRetentionMonths()),
                     PartitionMaintenanceJob.DAILY);
-            return new ApiApp(config, database, javalin, maintenance, approval, keyUsage, webhooks);
+            ClickRollupJob clickRollup = new ClickRollupJob(
+                    new ClickRollup(database.dsl(), clock), clock, config.statsRollupInterval(), registry);
+            return new ApiApp(config, database, javalin, maintenance, approval, keyUsage, webhooks, clickRollup);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -147,6 +157,7 @@ public final class ApiApp implements AutoCloseable {
         approval.start();
         keyUsage.start();
         webhooks.start();
+        clickRollup.start();
         return this;
     }
 
@@ -175,6 +186,7 @@ public final class ApiApp implements AutoCloseable {
         approval.close();
         // After the server stopped taking requests, so the final flush has every use.
         keyUsage.close();
+        clickRollup.close();
         database.close();
     }
 

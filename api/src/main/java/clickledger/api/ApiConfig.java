@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  * @param compatDefaultProgram id or slug of the program that OpenPartner-compatible events go to
  *     when the key is not bound to a program and the body names none
  * @param secrets SECRETS_ENCRYPTION_KEY: encrypts the secrets the api stores (webhook signing secrets)
+ * @param statsRollupInterval how often the click rollups of today and yesterday are rebuilt
  */
 public record ApiConfig(
         int port,
@@ -49,9 +50,11 @@ public record ApiConfig(
         boolean identifyAllowAnonymous,
         int identifyRateLimitPerMinute,
         List<Cidr> trustedProxies,
-        Optional<String> compatDefaultProgram) {
+        Optional<String> compatDefaultProgram,
+        Duration statsRollupInterval) {
     public static final int DEFAULT_PORT = 4601;
     public static final int DEFAULT_POOL_SIZE = 10;
+    public static final int DEFAULT_STATS_ROLLUP_SECONDS = 60;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
     // A browser identifies a user at sign-up or login, a few times a visit; 20 a minute leaves room
@@ -69,6 +72,7 @@ public record ApiConfig(
         corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
         trustedProxies = List.copyOf(trustedProxies);
         requireNonNull(compatDefaultProgram, "compatDefaultProgram is null");
+        requireNonNull(statsRollupInterval, "statsRollupInterval is null");
     }
 
     public static ApiConfig fromEnv(Map<String, String> environment) {
@@ -118,6 +122,8 @@ public record ApiConfig(
                 && !PROGRAM_REFERENCE.matcher(defaultProgram.get()).matches()) {
             env.problem("COMPAT_DEFAULT_PROGRAM \"" + defaultProgram.get() + "\" is not a program id or slug");
         }
+        // Stats of today lag the rollup by at most this (the rest is counted live); a day at most.
+        int statsRollupSeconds = env.integer("STATS_ROLLUP_SECONDS", DEFAULT_STATS_ROLLUP_SECONDS, 1, 86_400);
         env.finish();
         return new ApiConfig(
                 port,
@@ -133,7 +139,8 @@ public record ApiConfig(
                 identifyAllowAnonymous,
                 identifyRate,
                 trustedProxies,
-                defaultProgram);
+                defaultProgram,
+                Duration.ofSeconds(statsRollupSeconds));
     }
 
     // Required rather than generated at start: a key that changed with every restart would leave
@@ -192,6 +199,6 @@ public record ApiConfig(
                 + database + ", corsAllowedOrigins=" + corsAllowedOrigins + ", identifyAllowAnonymous="
                 + identifyAllowAnonymous + ", identifyRateLimitPerMinute=" + identifyRateLimitPerMinute
                 + ", trustedProxies=" + trustedProxies.size() + ", compatDefaultProgram="
-                + compatDefaultProgram.orElse("none") + "]";
+                + compatDefaultProgram.orElse("none") + ", statsRollupInterval=" + statsRollupInterval + "]";
     }
 }

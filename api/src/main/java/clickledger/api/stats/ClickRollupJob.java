@@ -1,0 +1,128 @@
+package clickledger.api.stats;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the click rollups current: every STATS_ROLLUP_SECONDS it rebuilds yesterday and today
+ * (UTC), after first rolling up any earlier day that never was (a first start over existing
+ * clicks, or an api that was down across midnight). The first run is at start. Yesterday is
+ * rebuilt too because its last clicks arrive after the last run before midnight. Every api replica
+ * runs this job; ClickRollup's advisory lock lets one of them do each run.
+ */
+public final class ClickRollupJob implements AutoCloseable {
+    static final int CATCH_UP_DAYS = 7;
+    private static final Logger LOG = LoggerFactory.getLogger(ClickRollupJob.class);
+
+    private final ClickRollup rollup;
+    private final Clock clock;
+    private final Duration interval;
+    private final Timer runs;
+    private final ScheduledExecutorService scheduler;
+
+    public ClickRollupJob(ClickRollup rollup, Clock clock, Duration interval, MeterRegistry registry) {
+        this.rollup = requireNonNull(rollup, "rollup is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.interval = requireNonNull(interval, "interval is null");
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("interval must be positive");
+        }
+        this.runs = Timer.builder("clickledger.click.rollup")
+                .description("runs of the click rollup job (catch-up and recent days)")
+                .register(requireNonNull(registry, "registry is null"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("click-rollup").daemon(true).factory());
+    }
+
+    public void start() {
+        scheduler.scheduleWithFixedDelay(this::runOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * One run. Never throws: an exception escaping a scheduled task would cancel every later run.
+     *
+     * @return true when the run completed, or another process held the lock
+     */
+    public boolean runOnce() {
+        long started = System.nanoTime();
+        try {
+            LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+            LocalDate yesterday = today.minusDays(1);
+            List<LocalDate> missing = rollup.incompleteDaysBefore(yesterday);
+            int caughtUp = 0;
+            for (List<LocalDate> days : chunks(missing)) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return false;
+                }
+                if (rollup.tryRebuild(days.getFirst(), days.getLast()).isPresent()) {
+                    caughtUp += days.size();
+                }
+            }
+            if (caughtUp > 0) {
+                LOG.atInfo()
+                        .addKeyValue("days", caughtUp)
+                        .addKeyValue("first", missing.getFirst())
+                        .addKeyValue("last", missing.getLast())
+                        .log("click rollup caught up");
+            }
+            Optional<ClickRollup.Result> recent = rollup.tryRebuild(yesterday, today);
+            LOG.atDebug()
+                    .addKeyValue("rows", recent.map(ClickRollup.Result::rows).orElse(0))
+                    .addKeyValue("skipped", recent.isEmpty())
+                    .log("click rollup ran");
+            return true;
+        } catch (RuntimeException e) {
+            LOG.atError().setCause(e).log("click rollup failed; retrying at the next interval");
+            return false;
+        } finally {
+            runs.record(Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    /**
+     * Runs of consecutive days, at most {@link #CATCH_UP_DAYS} each: one transaction per week
+     * keeps a first start over a year of clicks to about fifty short transactions, each of which
+     * refreshes its month's sums once.
+     */
+    static List<List<LocalDate>> chunks(List<LocalDate> days) {
+        List<List<LocalDate>> chunks = new ArrayList<>();
+        List<LocalDate> current = new ArrayList<>();
+        for (LocalDate day : days) {
+            if (!current.isEmpty() && (!current.getLast().plusDays(1).equals(day) || current.size() == CATCH_UP_DAYS)) {
+                chunks.add(current);
+                current = new ArrayList<>();
+            }
+            current.add(day);
+        }
+        if (!current.isEmpty()) {
+            chunks.add(current);
+        }
+        return chunks;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.atWarn().log("click rollup did not stop within 5 seconds");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

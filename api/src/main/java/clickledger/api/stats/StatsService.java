@@ -1,0 +1,141 @@
+package clickledger.api.stats;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.api.partner.PartnerId;
+import clickledger.api.program.Program;
+import clickledger.api.program.ProgramRepository;
+import clickledger.common.id.Ulid;
+import clickledger.web.ApiException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jooq.DSLContext;
+
+/**
+ * Clicks, billable clicks, unique visitors, conversions, revenue, commissions, EPC and conversion
+ * rate of a program over whole UTC days, in total and by day, partner or link. Reads only from
+ * the read replica when one is configured (DATABASE_READ_URL), so dashboards never load the
+ * primary. See docs/decisions/0004-stats-rollups.md for where each figure comes from.
+ */
+public final class StatsService {
+    private static final Comparator<Map.Entry<Object, Counts>> BUSIEST_FIRST =
+            Comparator.<Map.Entry<Object, Counts>>comparingLong(
+                            entry -> entry.getValue().clicks())
+                    .reversed()
+                    .thenComparing(entry -> entry.getValue().revenueMinor(), Comparator.reverseOrder())
+                    .thenComparing(entry -> (UUID) entry.getKey());
+
+    private final DSLContext readDsl;
+    private final Clock clock;
+
+    /** @param readDsl the replica when there is one, else the primary ({@code Database.readDsl()}) */
+    public StatsService(DSLContext readDsl, Clock clock) {
+        this.readDsl = requireNonNull(readDsl, "readDsl is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** The UTC day it is now, which a query's default range ends on. */
+    public LocalDate today() {
+        return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+    }
+
+    /** Admin stats: the whole program, or the partner or link the query names. */
+    public StatsReport stats(StatsQuery query) {
+        requireNonNull(query, "query is null");
+        Program program = new ProgramRepository(readDsl)
+                .find(query.programId())
+                .orElseThrow(() -> ApiException.notFound("program"));
+        StatsRepository repository = new StatsRepository(readDsl);
+        LocalDate today = today();
+        List<StatsRepository.LiveRange> live = repository.liveRanges(query.from(), query.to(), today);
+        Currency currency = program.currency();
+        StatsRepository.Split split =
+                switch (query.groupBy()) {
+                    case DAY -> StatsRepository.Split.DAY;
+                    case PARTNER -> StatsRepository.Split.PARTNER;
+                    case LINK -> StatsRepository.Split.LINK;
+                };
+        Map<Object, Counts> byKey = new HashMap<>();
+        repository.clicks(query, split, live, today).forEach((key, counts) -> byKey.merge(key, counts, Counts::plus));
+        repository.conversions(query, split).forEach((key, counts) -> byKey.merge(key, counts, Counts::plus));
+        repository.commissions(query, split).forEach((key, counts) -> byKey.merge(key, counts, Counts::plus));
+        // Clicks, billable clicks, revenue and commissions add up over the rows (each click, touch
+        // and commission belongs to one day, partner and link).
+        Counts sum = byKey.values().stream().reduce(Counts.ZERO, Counts::plus);
+        byKey.remove(StatsRepository.UNLINKED);
+        List<StatsReport.Row> rows = new ArrayList<>();
+        Counts totals;
+        if (query.groupBy() == GroupBy.DAY) {
+            // Visitors are counted per day and each event is on one day: the days add up entirely.
+            totals = sum;
+            // Every day of the range, quiet ones included, so a chart has no gaps.
+            for (LocalDate day = query.from(); !day.isAfter(query.to()); day = day.plusDays(1)) {
+                rows.add(row(day.toString(), byKey.getOrDefault(day, Counts.ZERO), currency));
+            }
+        } else {
+            byKey.entrySet().stream()
+                    .sorted(BUSIEST_FIRST)
+                    .forEach(entry -> rows.add(row(Ulid.encode((UUID) entry.getKey()), entry.getValue(), currency)));
+            // Unique visitors and conversions do not add up over partners or links: a visitor of
+            // two partners on one day is one visitor of the program, an event crediting two
+            // partners is one conversion. Those two come from the query's own scope.
+            Counts visitors = repository
+                    .clicks(query, StatsRepository.Split.TOTAL, live, today)
+                    .getOrDefault(StatsRepository.Split.TOTAL, Counts.ZERO);
+            Counts conversions = repository
+                    .conversions(query, StatsRepository.Split.TOTAL)
+                    .getOrDefault(StatsRepository.Split.TOTAL, Counts.ZERO);
+            totals = new Counts(
+                    sum.clicks(),
+                    sum.billableClicks(),
+                    visitors.uniqueVisitors(),
+                    conversions.conversions(),
+                    sum.revenueMinor(),
+                    sum.commissionsMinor());
+        }
+        return new StatsReport(
+                program.id(),
+                currency.getCurrencyCode(),
+                query.from(),
+                query.to(),
+                query.groupBy(),
+                row(null, totals, currency),
+                rows);
+    }
+
+    /**
+     * Stats of one partner, for partner-scoped keys and the partner portal: the partner's own
+     * clicks, conversions and commissions only.
+     *
+     * @throws ApiException 403 when the query names another partner
+     */
+    public StatsReport statsForPartner(PartnerId partner, StatsQuery query) {
+        requireNonNull(partner, "partner is null");
+        requireNonNull(query, "query is null");
+        if (query.partnerId() != null && !query.partnerId().equals(partner)) {
+            throw ApiException.forbidden("a partner sees only its own stats");
+        }
+        return stats(query.forPartner(partner));
+    }
+
+    private static StatsReport.Row row(String key, Counts counts, Currency currency) {
+        return new StatsReport.Row(
+                key,
+                counts.clicks(),
+                counts.billableClicks(),
+                counts.uniqueVisitors(),
+                counts.conversions(),
+                Decimals.money(counts.revenueMinor(), currency),
+                Decimals.money(counts.commissionsMinor(), currency),
+                Decimals.moneyPer(counts.commissionsMinor(), currency, counts.billableClicks()),
+                Decimals.ratio(counts.conversions(), counts.billableClicks()));
+    }
+}
