@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import clickledger.db.Database;
 import clickledger.db.setting.SettingsRepository;
 import clickledger.router.click.BotClassifier;
-import clickledger.router.click.ClickSink;
 import clickledger.router.click.ClickWriter;
 import clickledger.router.click.ClientResolver;
 import clickledger.router.click.IpHasher;
@@ -15,7 +14,11 @@ import clickledger.router.link.LinkCache;
 import clickledger.router.link.LinkRefresher;
 import clickledger.router.link.LinkRepository;
 import clickledger.router.redirect.RedirectHandler;
+import clickledger.router.spool.FailoverClickSink;
+import clickledger.router.spool.Spool;
+import clickledger.router.spool.SpoolReplayer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
@@ -36,28 +39,43 @@ public final class RouterApp implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final ClickWriter writer;
+    private final FailoverClickSink durability;
+    private final SpoolReplayer replayer;
     private final LinkCache cache;
     private final LinkRefresher refresher;
 
     private RouterApp(
-            Server server, ServerConnector connector, ClickWriter writer, LinkCache cache, LinkRefresher refresher) {
+            Server server,
+            ServerConnector connector,
+            ClickWriter writer,
+            FailoverClickSink durability,
+            SpoolReplayer replayer,
+            LinkCache cache,
+            LinkRefresher refresher) {
         this.server = server;
         this.connector = connector;
         this.writer = writer;
+        this.durability = durability;
+        this.replayer = replayer;
         this.cache = cache;
         this.refresher = refresher;
     }
 
+    /**
+     * @throws IOException when the spool directory cannot be opened (or another router holds it)
+     */
     public static RouterApp create(
-            RouterConfig config, Database database, Clock clock, PrometheusMeterRegistry registry) {
-        return create(config, database, new PostgresClickSink(database.pool()), clock, registry);
-    }
-
-    public static RouterApp create(
-            RouterConfig config, Database database, ClickSink sink, Clock clock, PrometheusMeterRegistry registry) {
+            RouterConfig config, Database database, Clock clock, PrometheusMeterRegistry registry) throws IOException {
         requireNonNull(config, "config is null");
         String salt =
                 new SettingsRepository(database.dsl()).getOrCreate(SettingsRepository.IP_HASH_SALT, RouterApp::newSalt);
+        Spool spool = Spool.open(config.spoolDirectory(), registry);
+        PostgresClickSink postgres = new PostgresClickSink(database.pool());
+        // Every attempt thread may hold a connection while stuck; one stays for the replayer.
+        int attemptThreads = Math.max(1, config.database().poolSize() - 1);
+        FailoverClickSink durability =
+                new FailoverClickSink(postgres, spool, config.databaseBudget(), attemptThreads, registry);
+        SpoolReplayer replayer = new SpoolReplayer(durability, postgres, registry);
         LinkCache cache = new LinkCache();
         LinkRefresher refresher = new LinkRefresher(
                 new LinkRepository(database.dsl()),
@@ -65,8 +83,8 @@ public final class RouterApp implements AutoCloseable {
                 config.database().direct(),
                 config.linkReloadInterval(),
                 registry);
-        ClickWriter writer =
-                new ClickWriter(sink, config.writerThreads(), config.queueCapacity(), config.maxBatchSize(), registry);
+        ClickWriter writer = new ClickWriter(
+                durability, config.writerThreads(), config.queueCapacity(), config.maxBatchSize(), registry);
         RedirectHandler redirects = new RedirectHandler(
                 cache,
                 writer,
@@ -90,9 +108,9 @@ public final class RouterApp implements AutoCloseable {
         connector.setPort(config.port());
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         connector.setIdleTimeout(30_000);
-        server.setHandler(new RouterHandler(redirects, registry, () -> cache.loaded() && writer.healthy()));
+        server.setHandler(new RouterHandler(redirects, registry, () -> cache.loaded() && durability.canMakeDurable()));
         server.setStopTimeout(5_000);
-        return new RouterApp(server, connector, writer, cache, refresher);
+        return new RouterApp(server, connector, writer, durability, replayer, cache, refresher);
     }
 
     private static String newSalt() {
@@ -104,6 +122,7 @@ public final class RouterApp implements AutoCloseable {
     public RouterApp start() throws Exception {
         server.addConnector(connector);
         refresher.start();
+        replayer.start();
         server.start();
         return this;
     }
@@ -124,12 +143,22 @@ public final class RouterApp implements AutoCloseable {
         return writer;
     }
 
-    /** Stops accepting, lets in-flight clicks commit and their 302s leave, then stops the rest. */
+    public FailoverClickSink durability() {
+        return durability;
+    }
+
+    /**
+     * Stops accepting, lets in-flight clicks become durable (committed or spooled) and their 302s
+     * leave, then stops the rest. Spooled clicks not yet replayed stay on disk for the next start.
+     */
     @Override
     public void close() throws Exception {
         connector.close();
         writer.close();
         server.stop();
+        replayer.close();
+        durability.close();
         refresher.close();
+        durability.spool().close();
     }
 }

@@ -15,11 +15,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for clicks. Requests hand a click and a completion to a bounded queue and return
- * without waiting; a few writer threads, each using one pooled connection, take whatever has
- * accumulated (up to {@code maxBatchSize}) and write it in one transaction, then complete every
- * request of that batch. No thread parks per click: the redirect's 302 is sent by the writer
- * through the completion once the batch has committed. Database concurrency is the number of
- * writers, never the number of clients.
+ * without waiting; a few writer threads take whatever has accumulated (up to {@code maxBatchSize})
+ * and make it durable in one step through the sink (one PostgreSQL statement, or one spool append
+ * and fsync when the database is slow or down), then complete every request of that batch. No
+ * thread parks per click: the redirect's 302 is sent by the writer through the completion once the
+ * batch is durable. Database concurrency is bounded by the sink, never by the number of clients.
  */
 public final class ClickWriter implements AutoCloseable {
     /** Called exactly once per submitted click, on a writer thread. */
@@ -32,7 +32,6 @@ public final class ClickWriter implements AutoCloseable {
     private record Pending(Click click, Completion completion) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickWriter.class);
-    private static final long IDLE_PING_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final ClickSink sink;
     private final ArrayBlockingQueue<Pending> queue;
@@ -44,8 +43,6 @@ public final class ClickWriter implements AutoCloseable {
     private final Counter failures;
     private final Counter rejected;
     private volatile boolean running = true;
-    private volatile boolean healthy = true;
-    private volatile long lastActivityNanos = System.nanoTime();
 
     /**
      * @param queueCapacity clicks that may wait for a writer; beyond it a click is refused at once
@@ -86,11 +83,6 @@ public final class ClickWriter implements AutoCloseable {
         return true;
     }
 
-    /** True while the last write (or idle ping) succeeded. */
-    public boolean healthy() {
-        return healthy;
-    }
-
     public int queueDepth() {
         return queue.size();
     }
@@ -110,7 +102,6 @@ public final class ClickWriter implements AutoCloseable {
                 continue;
             }
             if (first == null) {
-                pingWhenIdle();
                 continue;
             }
             batch.add(first);
@@ -129,7 +120,6 @@ public final class ClickWriter implements AutoCloseable {
         try {
             sink.write(clicks);
         } catch (Exception e) {
-            healthy = false;
             failures.increment(batch.size());
             LOG.atError()
                     .addKeyValue("clicks", batch.size())
@@ -141,8 +131,6 @@ public final class ClickWriter implements AutoCloseable {
             return;
         }
         long elapsed = System.nanoTime() - start;
-        lastActivityNanos = start + elapsed;
-        healthy = true;
         commitLatency.record(elapsed, TimeUnit.NANOSECONDS);
         batchSizes.record(batch.size());
         written.increment(batch.size());
@@ -158,15 +146,6 @@ public final class ClickWriter implements AutoCloseable {
             // One broken response must not stop the rest of its batch from being answered.
             LOG.atWarn().addKeyValue("error", e.toString()).log("click completion failed");
         }
-    }
-
-    private void pingWhenIdle() {
-        long now = System.nanoTime();
-        if (now - lastActivityNanos < IDLE_PING_NANOS) {
-            return;
-        }
-        lastActivityNanos = now;
-        healthy = sink.ping();
     }
 
     /** Stops taking clicks, writes what is queued, then returns. */
