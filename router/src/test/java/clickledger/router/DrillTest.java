@@ -71,11 +71,11 @@ class DrillTest {
 
             proxy.cut();
             crefs.addAll(redirects(router, "outage", 300));
-            Spool spool = router.app.durability().spool();
+            Spool spool = router.app.spool();
             assertThat(spool.records())
                     .as("clicks made during the outage wait in the spool")
                     .isPositive();
-            assertThat(router.app.durability().databaseUp()).isFalse();
+            assertThat(router.app.writer().databaseUp()).isFalse();
             assertThat(router.get("/readyz").statusCode())
                     .as("ready: the spool takes clicks")
                     .isEqualTo(200);
@@ -86,7 +86,7 @@ class DrillTest {
                     .contains("clickledger_clicks_replayed_total");
 
             proxy.restore();
-            await(() -> spool.records() == 0 && router.app.durability().databaseUp(), Duration.ofSeconds(60));
+            await(() -> spool.records() == 0 && router.app.writer().databaseUp(), Duration.ofSeconds(60));
             crefs.addAll(redirects(router, "outage", 5));
             assertEachStoredExactlyOnce(endpoint, crefs);
             assertThat(router.registry
@@ -117,13 +117,10 @@ class DrillTest {
                                 .counter()
                                 .count())
                         .isPositive();
-                assertThat(router.app.durability().spool().records()).isPositive();
+                assertThat(router.app.spool().records()).isPositive();
                 locker.rollback();
             }
-            await(
-                    () -> router.app.durability().spool().records() == 0
-                            && router.app.durability().databaseUp(),
-                    Duration.ofSeconds(60));
+            await(() -> router.app.spool().records() == 0 && router.app.writer().databaseUp(), Duration.ofSeconds(60));
             assertEachStoredExactlyOnce(router.endpoint, crefs);
         }
     }
@@ -158,10 +155,7 @@ class DrillTest {
             await(() -> status(router, "/readyz") == 200, Duration.ofSeconds(20));
             List<UUID> spooled = redirects(router, "full", 3);
             proxy.restore();
-            await(
-                    () -> router.app.durability().spool().records() == 0
-                            && router.app.durability().databaseUp(),
-                    Duration.ofSeconds(60));
+            await(() -> router.app.spool().records() == 0 && router.app.writer().databaseUp(), Duration.ofSeconds(60));
             assertEachStoredExactlyOnce(endpoint, spooled);
         }
     }

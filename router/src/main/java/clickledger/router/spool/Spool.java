@@ -3,6 +3,7 @@ package clickledger.router.spool;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.router.click.Click;
+import clickledger.router.click.ClickSink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * its clicks committed; a crash in between replays it again, which {@code on conflict do nothing}
  * makes harmless.
  */
-public final class Spool implements AutoCloseable {
+public final class Spool implements ClickSink, AutoCloseable {
     static final String SEGMENT_PREFIX = "clicks-";
     static final String SEGMENT_SUFFIX = ".spool";
     static final byte[] MAGIC = "CLSPOOL1".getBytes(StandardCharsets.US_ASCII);
@@ -364,6 +365,18 @@ public final class Spool implements AutoCloseable {
         Files.deleteIfExists(segment.path);
         records.addAndGet(-segment.records);
         bytes.addAndGet(-segment.bytes);
+    }
+
+    /** The spool as the writer's fallback: {@link #append}. */
+    @Override
+    public void write(List<Click> batch) throws IOException {
+        append(batch);
+    }
+
+    /** True while the last append (or probe) succeeded. */
+    @Override
+    public boolean ping() {
+        return writable;
     }
 
     /** Clicks held, in sealed and active segments. */

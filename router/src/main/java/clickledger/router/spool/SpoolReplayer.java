@@ -3,6 +3,7 @@ package clickledger.router.spool;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.router.click.ClickSink;
+import clickledger.router.click.ClickWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,7 @@ public final class SpoolReplayer implements AutoCloseable {
     private static final long MIN_BACKOFF_MILLIS = 1_000;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
 
-    private final FailoverClickSink failover;
+    private final ClickWriter writer;
     private final Spool spool;
     private final ClickSink replaySink;
     private final Counter replayed;
@@ -46,9 +47,9 @@ public final class SpoolReplayer implements AutoCloseable {
      * @param replaySink writes with {@code on conflict do nothing}, so a click that reached
      *     PostgreSQL after all (a batch that timed out but committed) is skipped, not duplicated
      */
-    public SpoolReplayer(FailoverClickSink failover, ClickSink replaySink, MeterRegistry registry) {
-        this.failover = requireNonNull(failover, "failover is null");
-        this.spool = failover.spool();
+    public SpoolReplayer(ClickWriter writer, Spool spool, ClickSink replaySink, MeterRegistry registry) {
+        this.writer = requireNonNull(writer, "writer is null");
+        this.spool = requireNonNull(spool, "spool is null");
         this.replaySink = requireNonNull(replaySink, "replaySink is null");
         this.replayed = Counter.builder("clickledger_clicks_replayed_total")
                 .description("spooled clicks committed to PostgreSQL (its rate is the replay rate)")
@@ -81,19 +82,19 @@ public final class SpoolReplayer implements AutoCloseable {
 
     /** One round of work; returns how long to pause before the next (0: go on at once). */
     long step() {
-        if (!failover.databaseUp()) {
+        if (!writer.databaseUp()) {
             if (!spool.writable()) {
                 spool.probe();
             }
-            if (!failover.ping()) {
+            if (!replaySink.ping()) {
                 return backoff();
             }
         } else if (spool.records() == 0) {
-            if (failover.nanosSinceLastCommit() > IDLE_PING_NANOS) {
-                if (failover.ping()) {
-                    failover.markUp();
+            if (writer.nanosSinceLastCommit() > IDLE_PING_NANOS) {
+                if (replaySink.ping()) {
+                    writer.markDatabaseUp();
                 } else {
-                    failover.markDownAfterCheck();
+                    writer.markDatabaseDown("unreachable");
                     spool.probe();
                 }
             }
@@ -106,7 +107,7 @@ public final class SpoolReplayer implements AutoCloseable {
             }
             Spool.Segment segment = spool.oldestSealed();
             if (segment == null) {
-                failover.markUp();
+                writer.markDatabaseUp();
                 backoffMillis = MIN_BACKOFF_MILLIS;
                 return 200;
             }
@@ -125,7 +126,7 @@ public final class SpoolReplayer implements AutoCloseable {
         long clicks = spool.read(segment, CHUNK, chunk -> {
             replaySink.write(chunk);
             replayed.increment(chunk.size());
-            failover.markUp();
+            writer.markDatabaseUp();
         });
         spool.delete(segment);
         LOG.atInfo()
