@@ -74,13 +74,11 @@ public final class RouterApp implements AutoCloseable {
         // insert … on conflict do nothing, since a spooled batch may have committed after all.
         PostgresCopyClickSink live = new PostgresCopyClickSink(database.pool());
         PostgresClickSink replay = new PostgresClickSink(database.pool());
-        LinkCache cache = new LinkCache();
-        LinkRefresher refresher = new LinkRefresher(
-                new LinkRepository(database.dsl()),
-                cache,
-                config.database().direct(),
-                config.linkReloadInterval(),
-                registry);
+        LinkRepository links =
+                new LinkRepository(database.dsl(), config.database().direct());
+        LinkCache cache = new LinkCache(links.count());
+        LinkRefresher refresher =
+                new LinkRefresher(links, cache, config.database().direct(), config.linkReloadInterval(), registry);
         ClickWriter writer = new ClickWriter(
                 live,
                 spool,
