@@ -54,7 +54,7 @@ public final class TestApi implements AutoCloseable {
     public static TestApi start(Map<String, String> extraEnvironment) {
         DatabaseConfig.Endpoint database = PostgresFixture.get().newDatabase();
         Map<String, String> env = new HashMap<>();
-        env.put("DATABASE_URL", PostgresFixture.postgresUrl(database));
+        env.putAll(PostgresFixture.databaseEnv(database));
         env.put("ADMIN_API_KEY", ADMIN_KEY);
         env.put("API_PORT", "0");
         env.put("PUBLIC_ROUTER_URL", ROUTER_URL);
