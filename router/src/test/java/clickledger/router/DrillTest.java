@@ -192,10 +192,28 @@ class DrillTest {
         return DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
     }
 
-    /** Every cref is a row of click, exactly once, checked over a connection of its own. */
+    /**
+     * Every cref is a row of click, exactly once, checked over a connection of its own. A click
+     * answered from the spool reaches PostgreSQL with the replay, a moment later: wait for that
+     * (up to 30 s) before judging.
+     */
     static void assertEachStoredExactlyOnce(DatabaseConfig.Endpoint endpoint, Collection<UUID> crefs)
-            throws SQLException {
+            throws SQLException, InterruptedException {
         assertThat(crefs).doesNotHaveDuplicates();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Map<UUID, Integer> counts = storedCounts(endpoint, crefs);
+        while (counts.size() < crefs.size() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            counts = storedCounts(endpoint, crefs);
+        }
+        assertThat(counts.keySet())
+                .as("every cref a visitor received is stored")
+                .containsExactlyInAnyOrderElementsOf(crefs);
+        assertThat(counts.values()).as("and stored once").allMatch(count -> count == 1);
+    }
+
+    private static Map<UUID, Integer> storedCounts(DatabaseConfig.Endpoint endpoint, Collection<UUID> crefs)
+            throws SQLException {
         Map<UUID, Integer> counts = new HashMap<>();
         try (Connection connection = connect(endpoint);
                 PreparedStatement query =
@@ -207,10 +225,7 @@ class DrillTest {
                 }
             }
         }
-        assertThat(counts.keySet())
-                .as("every cref a visitor received is stored")
-                .containsExactlyInAnyOrderElementsOf(crefs);
-        assertThat(counts.values()).as("and stored once").allMatch(count -> count == 1);
+        return counts;
     }
 
     static void await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
