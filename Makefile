@@ -4,7 +4,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help run test build clean backup restore
+.PHONY: help run test build clean backup restore bench drills
 
 # Recipes that need Java start with this: it exports JAVA_HOME or stops with the reason.
 WITH_JDK = JAVA_HOME="$$(scripts/find-jdk.sh)"; export JAVA_HOME;
@@ -33,3 +33,9 @@ backup: ## pg_dump (custom format) of DATABASE_URL, or the embedded database, to
 
 restore: ## FILE=backups/clickledger-….dump: replace the database's schema with the backup, in one transaction
 	@scripts/db.sh restore "$(FILE)"
+
+bench: ## load test on this machine (installs wrk, nginx, pgbouncer when missing); writes docs/PERFORMANCE.md
+	@bench/run.sh
+
+drills: ## survival drills: PostgreSQL outage, kill -9, full spool disk, slow database; adds them to docs/PERFORMANCE.md
+	@bench/drills.sh

@@ -57,7 +57,7 @@ public final class TestApi implements AutoCloseable {
     public static TestApi start(Map<String, String> extraEnvironment) {
         DatabaseConfig.Endpoint database = PostgresFixture.get().newDatabase();
         Map<String, String> env = new HashMap<>();
-        env.put("DATABASE_URL", PostgresFixture.postgresUrl(database));
+        env.putAll(PostgresFixture.databaseEnv(database));
         env.put("ADMIN_API_KEY", ADMIN_KEY);
         env.put("SECRETS_ENCRYPTION_KEY", SECRETS_KEY);
         env.put("API_PORT", "0");

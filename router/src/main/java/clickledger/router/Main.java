@@ -25,8 +25,17 @@ public final class Main {
         PrometheusMeterRegistry registry = Metrics.newRegistry("router");
         Database database =
                 Database.open("router", config.database(), registry, Clock.systemUTC(), config.retentionMonths());
-        RouterApp app =
-                RouterApp.create(config, database, Clock.systemUTC(), registry).start();
+        RouterApp app;
+        try {
+            app = RouterApp.create(config, database, Clock.systemUTC(), registry);
+        } catch (java.io.IOException e) {
+            database.close();
+            System.err.println("Invalid configuration: CLICK_SPOOL_DIR \"" + config.spoolDirectory()
+                    + "\" cannot be used: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        app.start();
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {

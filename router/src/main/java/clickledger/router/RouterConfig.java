@@ -4,6 +4,9 @@ import clickledger.common.config.ConfigException;
 import clickledger.common.config.EnvReader;
 import clickledger.common.net.Cidr;
 import clickledger.db.DatabaseConfig;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +25,14 @@ public record RouterConfig(
         int writerThreads,
         int queueCapacity,
         int maxBatchSize,
-        int retentionMonths) {
+        int retentionMonths,
+        Path spoolDirectory,
+        Duration databaseBudget) {
 
     public static final int DEFAULT_POOL_SIZE = 4;
+    // Relative to the working directory, so `make run` keeps spooled clicks in .data/ next to the
+    // embedded database; production sets an absolute path on a persistent volume.
+    public static final String DEFAULT_SPOOL_DIR = ".data/spool";
 
     /** @throws ConfigException naming every problem at once */
     public static RouterConfig fromEnv(Map<String, String> environment) {
@@ -51,7 +59,9 @@ public record RouterConfig(
         int velocityLimit = env.integer("CLICK_VELOCITY_LIMIT", 10, 1, 1_000_000);
         int velocityWindow = env.integer("CLICK_VELOCITY_WINDOW_SECONDS", 60, 1, 86_400);
         int reload = env.integer("LINK_RELOAD_SECONDS", 60, 1, 86_400);
-        int writers = env.integer("CLICK_WRITER_THREADS", database.poolSize(), 1, 64);
+        // Two writers keep one batch committing while the other collects and answers; more only
+        // add hand-offs on a small box (docs/PERFORMANCE.md).
+        int writers = env.integer("CLICK_WRITER_THREADS", Math.min(2, database.poolSize()), 1, 64);
         if (writers > database.poolSize()) {
             env.problem("CLICK_WRITER_THREADS " + writers + " exceeds DB_POOL_SIZE " + database.poolSize()
                     + "; each writer holds one connection");
@@ -59,6 +69,17 @@ public record RouterConfig(
         int queueCapacity = env.integer("CLICK_QUEUE_CAPACITY", 20_000, 100, 1_000_000);
         int maxBatch = env.integer("CLICK_BATCH_MAX", 1_000, 1, 10_000);
         int retention = env.integer("CLICK_RETENTION_MONTHS", 0, 0, 1_200);
+        Path spool = Path.of(DEFAULT_SPOOL_DIR);
+        String spoolText = env.string("CLICK_SPOOL_DIR", DEFAULT_SPOOL_DIR);
+        try {
+            spool = Path.of(spoolText).toAbsolutePath().normalize();
+            if (Files.exists(spool) && !Files.isDirectory(spool)) {
+                env.problem("CLICK_SPOOL_DIR \"" + spoolText + "\" is not a directory");
+            }
+        } catch (InvalidPathException e) {
+            env.problem("CLICK_SPOOL_DIR \"" + spoolText + "\" is not a path");
+        }
+        int budget = env.integer("CLICK_DB_BUDGET_MS", 250, 10, 60_000);
         env.finish();
         return new RouterConfig(
                 port,
@@ -71,6 +92,8 @@ public record RouterConfig(
                 writers,
                 queueCapacity,
                 maxBatch,
-                retention);
+                retention,
+                spool,
+                Duration.ofMillis(budget));
     }
 }

@@ -16,6 +16,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,7 @@ import org.jooq.DSLContext;
 /** A real router on a free port over a fresh real PostgreSQL database, plus helpers to seed links. */
 final class RouterHarness implements AutoCloseable {
     final DatabaseConfig.Endpoint endpoint;
+    final Path spoolDirectory;
     final Database database;
     final RouterApp app;
     final PrometheusMeterRegistry registry;
@@ -37,10 +40,16 @@ final class RouterHarness implements AutoCloseable {
             .build();
 
     RouterHarness(Map<String, String> extraEnv, Clock clock) throws Exception {
-        endpoint = PostgresFixture.get().newDatabase();
-        Map<String, String> env = new HashMap<>();
-        env.put("DATABASE_URL", PostgresFixture.postgresUrl(endpoint));
+        this(PostgresFixture.get().newDatabase(), extraEnv, clock);
+    }
+
+    /** A router over {@code endpoint}; {@code extraEnv} may point DATABASE_URL elsewhere (a proxy). */
+    RouterHarness(DatabaseConfig.Endpoint endpoint, Map<String, String> extraEnv, Clock clock) throws Exception {
+        this.endpoint = endpoint;
+        spoolDirectory = Files.createTempDirectory("clickledger-spool-");
+        Map<String, String> env = new HashMap<>(PostgresFixture.databaseEnv(endpoint));
         env.put("ROUTER_PORT", "0");
+        env.put("CLICK_SPOOL_DIR", spoolDirectory.toString());
         env.put("LINK_RELOAD_SECONDS", "60");
         env.putAll(extraEnv);
         RouterConfig config = RouterConfig.fromEnv(env);
@@ -142,5 +151,17 @@ final class RouterHarness implements AutoCloseable {
     public void close() throws Exception {
         app.close();
         database.close();
+        deleteRecursively(spoolDirectory);
+    }
+
+    static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (var paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 }

@@ -77,6 +77,43 @@ public final class PostgresFixture {
         return withDatabase(admin, name);
     }
 
+    /**
+     * The database settings a service under test gets for {@code endpoint}: {@code DATABASE_URL}
+     * alone, or, when {@code TEST_PGBOUNCER_URL} names a transaction-mode PgBouncer in front of the
+     * same server (with a wildcard database entry), {@code DATABASE_URL} through it with
+     * {@code pgbouncer=true} and {@code DATABASE_URL_DIRECT} straight to PostgreSQL for migrations
+     * and LISTEN. That is how {@code .ci/run} runs the api and router suites a second time.
+     */
+    public static java.util.Map<String, String> databaseEnv(DatabaseConfig.Endpoint endpoint) {
+        String direct = postgresUrl(endpoint);
+        String bouncer = System.getenv("TEST_PGBOUNCER_URL");
+        if (bouncer == null || bouncer.isBlank()) {
+            return java.util.Map.of("DATABASE_URL", direct);
+        }
+        DatabaseConfig.Endpoint pooler = DatabaseConfig.parseUrl(bouncer.trim());
+        String database = databaseName(endpoint);
+        DatabaseConfig.Endpoint pooled = withDatabase(pooler, database);
+        String url = postgresUrl(pooled);
+        return java.util.Map.of(
+                "DATABASE_URL",
+                url + (url.contains("?") ? "&" : "?") + "pgbouncer=true",
+                "DATABASE_URL_DIRECT",
+                direct);
+    }
+
+    /** True when the suite runs through PgBouncer ({@code TEST_PGBOUNCER_URL} is set). */
+    public static boolean throughPgBouncer() {
+        String bouncer = System.getenv("TEST_PGBOUNCER_URL");
+        return bouncer != null && !bouncer.isBlank();
+    }
+
+    private static String databaseName(DatabaseConfig.Endpoint endpoint) {
+        String jdbc = endpoint.jdbcUrl();
+        int query = jdbc.indexOf('?');
+        String withoutParams = query < 0 ? jdbc : jdbc.substring(0, query);
+        return withoutParams.substring(withoutParams.lastIndexOf('/') + 1);
+    }
+
     /** The {@code postgres://} form of an endpoint, as an operator would write DATABASE_URL. */
     public static String postgresUrl(DatabaseConfig.Endpoint endpoint) {
         String hostAndRest = endpoint.jdbcUrl().substring("jdbc:postgresql://".length());

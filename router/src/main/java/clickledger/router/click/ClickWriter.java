@@ -6,23 +6,37 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for clicks. Requests hand a click and a completion to a bounded queue and return
- * without waiting; a few writer threads, each using one pooled connection, take whatever has
- * accumulated (up to {@code maxBatchSize}) and write it in one transaction, then complete every
- * request of that batch. No thread parks per click: the redirect's 302 is sent by the writer
- * through the completion once the batch has committed. Database concurrency is the number of
- * writers, never the number of clients.
+ * Group commit for clicks, with a local spool behind PostgreSQL (docs/decisions/0002 and 0005).
+ *
+ * <p>Requests hand a click and a completion to a bounded queue and return without waiting. A few
+ * writer threads take whatever has accumulated (up to {@code maxBatchSize}), write it to
+ * PostgreSQL in one statement on their own thread, and complete every request of the batch: the
+ * redirect's 302 is sent by the writer once the batch is durable. No thread parks per click, and
+ * a batch costs no hand-off beyond the queue.
+ *
+ * <p>PostgreSQL gets {@code budget} per batch. A watchdog thread looks at the batches in flight;
+ * one still running after the budget is taken over: appended to the spool (fsync'd), answered, and
+ * the database is marked down. A batch that fails outright goes to the spool the same way. While
+ * the database is down every batch goes straight to the spool, and the watchdog drains the queue
+ * too, so visitors never wait behind writers stuck in a hung database. {@code SpoolReplayer} marks
+ * the database up again once spooled clicks commit. The stuck write may still commit later; the
+ * replay's {@code on conflict do nothing} makes that harmless. Only a batch that neither store
+ * took is answered with a failure (a 503 without a {@code cref}).
  */
 public final class ClickWriter implements AutoCloseable {
-    /** Called exactly once per submitted click, on a writer thread. */
+    /** Called exactly once per submitted click. */
     public interface Completion {
         void durable();
 
@@ -31,50 +45,111 @@ public final class ClickWriter implements AutoCloseable {
 
     private record Pending(Click click, Completion completion) {}
 
-    private static final Logger LOG = LoggerFactory.getLogger(ClickWriter.class);
-    private static final long IDLE_PING_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** One batch; answered exactly once, by its writer or by the watchdog, whichever claims it. */
+    private static final class Batch {
+        final List<Pending> pending;
+        final List<Click> clicks;
+        final long startNanos = System.nanoTime();
+        private final AtomicBoolean claimed = new AtomicBoolean();
 
-    private final ClickSink sink;
+        Batch(List<Pending> pending) {
+            this.pending = pending;
+            this.clicks = new ArrayList<>(pending.size());
+            for (Pending each : pending) {
+                clicks.add(each.click());
+            }
+        }
+
+        boolean claim() {
+            return claimed.compareAndSet(false, true);
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClickWriter.class);
+    // Small next to a commit (an fsync is 0.5–2 ms here), large next to the gap between clicks
+    // under load.
+    private static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
+    private final ClickSink database;
+    private final ClickSink spool;
+    private final long budgetNanos;
+    private final long watchdogTickNanos;
     private final ArrayBlockingQueue<Pending> queue;
     private final int maxBatchSize;
     private final Thread[] writers;
+    private final Thread watchdog;
+    private final AtomicReferenceArray<Batch> inFlight;
     private final DistributionSummary batchSizes;
     private final Timer commitLatency;
     private final Counter written;
+    private final Counter spooledWhileDown;
     private final Counter failures;
     private final Counter rejected;
+    private final Counter fallbackSlow;
+    private final Counter fallbackFailed;
     private volatile boolean running = true;
-    private volatile boolean healthy = true;
-    private volatile long lastActivityNanos = System.nanoTime();
+    private volatile boolean databaseUp = true;
+    private volatile long lastCommitNanos = System.nanoTime();
 
     /**
+     * @param database PostgreSQL, tried first for every batch while it is up
+     * @param spool where a batch goes when PostgreSQL is slow or down; must be durable on return
+     * @param budget how long a batch may take in PostgreSQL before it is spooled instead
      * @param queueCapacity clicks that may wait for a writer; beyond it a click is refused at once
-     *     (the request answers 503) instead of memory growing without bound while the database
-     *     is stuck. The default, 20,000, is about a second of the throughput target.
+     *     (the request answers 503) instead of memory growing without bound. The default, 20,000,
+     *     is about half a second of the throughput target, more than the budget lets wait.
      */
-    public ClickWriter(ClickSink sink, int writerThreads, int queueCapacity, int maxBatchSize, MeterRegistry registry) {
-        this.sink = requireNonNull(sink, "sink is null");
+    public ClickWriter(
+            ClickSink database,
+            ClickSink spool,
+            Duration budget,
+            int writerThreads,
+            int queueCapacity,
+            int maxBatchSize,
+            MeterRegistry registry) {
+        this.database = requireNonNull(database, "database is null");
+        this.spool = requireNonNull(spool, "spool is null");
+        this.budgetNanos = budget.toNanos();
+        // Notice a slow batch within a fifth of the budget, without waking more than 200 times a second.
+        this.watchdogTickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(budgetNanos / 5, 50_000_000L));
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.maxBatchSize = maxBatchSize;
+        this.inFlight = new AtomicReferenceArray<>(writerThreads);
         this.batchSizes = DistributionSummary.builder("clickledger_click_batch_size")
                 .description("clicks per group commit")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
         this.commitLatency = Timer.builder("clickledger_click_commit_seconds")
-                .description("time to make one batch durable")
+                .description("time to commit one batch to PostgreSQL")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
-        this.written = Counter.builder("clickledger_clicks_written_total").register(registry);
-        this.failures =
-                Counter.builder("clickledger_click_write_failures_total").register(registry);
+        this.written = Counter.builder("clickledger_clicks_written_total")
+                .description("clicks committed to PostgreSQL by the writers")
+                .register(registry);
+        this.spooledWhileDown = Counter.builder("clickledger_click_fallbacks_total")
+                .description("clicks made durable in the spool instead of PostgreSQL, by reason")
+                .tag("reason", "database_down")
+                .register(registry);
+        this.fallbackSlow = Counter.builder("clickledger_click_fallbacks_total")
+                .tag("reason", "slow")
+                .register(registry);
+        this.fallbackFailed = Counter.builder("clickledger_click_fallbacks_total")
+                .tag("reason", "failed")
+                .register(registry);
+        this.failures = Counter.builder("clickledger_click_write_failures_total")
+                .description("clicks neither committed nor spooled (answered 503)")
+                .register(registry);
         this.rejected = Counter.builder("clickledger_clicks_rejected_total")
                 .description("clicks refused because the writer queue was full")
                 .register(registry);
         registry.gauge("clickledger_click_queue_depth", queue, ArrayBlockingQueue::size);
+        registry.gauge("clickledger_click_database_up", this, writer -> writer.databaseUp ? 1 : 0);
         this.writers = new Thread[writerThreads];
         for (int i = 0; i < writerThreads; i++) {
-            writers[i] = Thread.ofPlatform().name("click-writer-" + i).daemon().start(this::writeLoop);
+            int index = i;
+            writers[i] = Thread.ofPlatform().name("click-writer-" + i).daemon().start(() -> writeLoop(index));
         }
+        this.watchdog = Thread.ofPlatform().name("click-watchdog").daemon().start(this::watchdogLoop);
     }
 
     /** Queues a click; false (and no completion call) when the queue is full or the writer stopped. */
@@ -86,100 +161,197 @@ public final class ClickWriter implements AutoCloseable {
         return true;
     }
 
-    /** True while the last write (or idle ping) succeeded. */
-    public boolean healthy() {
-        return healthy;
-    }
-
     public int queueDepth() {
         return queue.size();
     }
 
-    private void writeLoop() {
-        List<Pending> batch = new ArrayList<>(maxBatchSize);
-        List<Click> clicks = new ArrayList<>(maxBatchSize);
+    /** False from a slow or failed batch (or failed check) until spooled clicks commit again. */
+    public boolean databaseUp() {
+        return databaseUp;
+    }
+
+    /** What /readyz reports: a click arriving now could be made durable somewhere. */
+    public boolean canMakeDurable() {
+        return databaseUp || spool.ping();
+    }
+
+    /** Called when PostgreSQL committed clicks again (replay) or answers with nothing to replay. */
+    public void markDatabaseUp() {
+        lastCommitNanos = System.nanoTime();
+        if (!databaseUp) {
+            databaseUp = true;
+            LOG.atInfo().log("PostgreSQL takes clicks again; writing to it directly");
+        }
+    }
+
+    /** Called when a batch or a health check found PostgreSQL slow or unreachable. */
+    public void markDatabaseDown(String reason) {
+        if (databaseUp) {
+            databaseUp = false;
+            LOG.atWarn()
+                    .addKeyValue("reason", reason)
+                    .addKeyValue("budgetMs", TimeUnit.NANOSECONDS.toMillis(budgetNanos))
+                    .log("PostgreSQL cannot take clicks in time; spooling them until it can");
+        }
+    }
+
+    /** Nanoseconds since a batch last committed to PostgreSQL, for idle health checks. */
+    public long nanosSinceLastCommit() {
+        return System.nanoTime() - lastCommitNanos;
+    }
+
+    private void writeLoop(int index) {
+        List<Pending> drained = new ArrayList<>(maxBatchSize);
         while (running || !queue.isEmpty()) {
-            Pending first;
+            if (!take(drained, 200)) {
+                continue;
+            }
+            Batch batch = new Batch(drained);
+            drained = new ArrayList<>(maxBatchSize);
+            if (!databaseUp) {
+                spoolOrFail(batch, spooledWhileDown);
+                continue;
+            }
+            inFlight.set(index, batch);
+            Exception failure = null;
             try {
-                first = queue.poll(200, TimeUnit.MILLISECONDS);
+                database.write(batch.clicks);
+            } catch (Exception e) {
+                failure = e;
+            }
+            inFlight.set(index, null);
+            if (!batch.claim()) {
+                continue; // the watchdog spooled and answered it; a late commit is harmless
+            }
+            if (failure == null) {
+                long elapsed = System.nanoTime() - batch.startNanos;
+                lastCommitNanos = batch.startNanos + elapsed;
+                commitLatency.record(elapsed, TimeUnit.NANOSECONDS);
+                batchSizes.record(batch.pending.size());
+                written.increment(batch.pending.size());
+                complete(batch, null);
+                continue;
+            }
+            LOG.atWarn()
+                    .addKeyValue("clicks", batch.pending.size())
+                    .addKeyValue("error", failure.toString())
+                    .log("click batch failed in PostgreSQL; spooling it");
+            markDatabaseDown("failed");
+            spoolOrFail(batch, fallbackFailed);
+        }
+    }
+
+    /** Waits up to {@code millis} for a first click, then takes what else is queued; false if none came. */
+    private boolean take(List<Pending> into, long millis) {
+        Pending first = queue.poll();
+        if (first == null) {
+            try {
+                first = queue.poll(millis, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                if (queue.isEmpty()) {
-                    return;
-                }
-                continue;
+                first = queue.poll();
             }
             if (first == null) {
-                pingWhenIdle();
+                return false;
+            }
+            // Woken by a single click: give the clicks right behind it a moment to arrive, so they
+            // share this commit. A writer that is waiting gets woken (a futex call and a context
+            // switch) by every click offered while it waits; a lingering one by none.
+            LockSupport.parkNanos(LINGER_NANOS);
+        }
+        into.add(first);
+        queue.drainTo(into, maxBatchSize - 1);
+        return true;
+    }
+
+    private void watchdogLoop() {
+        List<Pending> drained = new ArrayList<>(maxBatchSize);
+        while (running || anyInFlight()) {
+            long now = System.nanoTime();
+            for (int i = 0; i < inFlight.length(); i++) {
+                Batch batch = inFlight.get(i);
+                if (batch != null && now - batch.startNanos >= budgetNanos && batch.claim()) {
+                    markDatabaseDown("slow");
+                    spoolOrFail(batch, fallbackSlow);
+                }
+            }
+            if (databaseUp) {
+                sleepNanos(watchdogTickNanos);
                 continue;
             }
-            batch.add(first);
-            queue.drainTo(batch, maxBatchSize - 1);
-            for (Pending pending : batch) {
-                clicks.add(pending.click());
+            // The writers may be stuck in a hung database: take clicks off the queue as well.
+            if (take(drained, TimeUnit.NANOSECONDS.toMillis(watchdogTickNanos))) {
+                Batch batch = new Batch(drained);
+                drained = new ArrayList<>(maxBatchSize);
+                batch.claim();
+                spoolOrFail(batch, spooledWhileDown);
             }
-            writeBatch(batch, clicks);
-            batch.clear();
-            clicks.clear();
         }
     }
 
-    private void writeBatch(List<Pending> batch, List<Click> clicks) {
-        long start = System.nanoTime();
+    private boolean anyInFlight() {
+        for (int i = 0; i < inFlight.length(); i++) {
+            if (inFlight.get(i) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void spoolOrFail(Batch batch, Counter reason) {
         try {
-            sink.write(clicks);
+            spool.write(batch.clicks);
         } catch (Exception e) {
-            healthy = false;
-            failures.increment(batch.size());
+            failures.increment(batch.pending.size());
             LOG.atError()
-                    .addKeyValue("clicks", batch.size())
+                    .addKeyValue("clicks", batch.pending.size())
                     .addKeyValue("error", e.toString())
-                    .log("click batch not durable");
-            for (Pending pending : batch) {
-                complete(() -> pending.completion().failed(e));
+                    .log("click batch neither committed nor spooled; answering 503");
+            complete(batch, e);
+            return;
+        }
+        reason.increment(batch.pending.size());
+        complete(batch, null);
+    }
+
+    private static void complete(Batch batch, Throwable failure) {
+        for (Pending pending : batch.pending) {
+            try {
+                if (failure == null) {
+                    pending.completion().durable();
+                } else {
+                    pending.completion().failed(failure);
+                }
+            } catch (RuntimeException e) {
+                // One broken response must not stop the rest of its batch from being answered.
+                LOG.atWarn().addKeyValue("error", e.toString()).log("click completion failed");
             }
-            return;
-        }
-        long elapsed = System.nanoTime() - start;
-        lastActivityNanos = start + elapsed;
-        healthy = true;
-        commitLatency.record(elapsed, TimeUnit.NANOSECONDS);
-        batchSizes.record(batch.size());
-        written.increment(batch.size());
-        for (Pending pending : batch) {
-            complete(pending.completion()::durable);
         }
     }
 
-    private static void complete(Runnable action) {
-        try {
-            action.run();
-        } catch (RuntimeException e) {
-            // One broken response must not stop the rest of its batch from being answered.
-            LOG.atWarn().addKeyValue("error", e.toString()).log("click completion failed");
-        }
-    }
-
-    private void pingWhenIdle() {
-        long now = System.nanoTime();
-        if (now - lastActivityNanos < IDLE_PING_NANOS) {
-            return;
-        }
-        lastActivityNanos = now;
-        healthy = sink.ping();
-    }
-
-    /** Stops taking clicks, writes what is queued, then returns. */
+    /** Stops taking clicks, makes what is queued durable, then returns. */
     @Override
     public void close() {
         running = false;
         for (Thread writer : writers) {
-            try {
-                writer.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            join(writer);
+        }
+        join(watchdog);
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleepNanos(long nanos) {
+        try {
+            Thread.sleep(Duration.ofNanos(nanos));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

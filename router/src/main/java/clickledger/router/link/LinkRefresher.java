@@ -10,13 +10,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jooq.exception.DataAccessException;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -84,11 +83,15 @@ public final class LinkRefresher implements AutoCloseable {
     public int reloadAll() {
         reloading.set(true);
         try {
-            Set<UUID> seen = new HashSet<>();
-            repository.forEachLink(target -> {
-                cache.put(target);
-                seen.add(target.linkId());
-            });
+            UuidSet seen = new UuidSet(cache.size());
+            try {
+                repository.forEachLink(target -> {
+                    cache.put(target);
+                    seen.add(target.linkId());
+                });
+            } catch (SQLException e) {
+                throw new DataAccessException("loading the links failed: " + e.getMessage(), e);
+            }
             cache.retainOnly(seen);
             reloads.increment();
             return seen.size();

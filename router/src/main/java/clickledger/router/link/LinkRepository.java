@@ -6,39 +6,95 @@ import static clickledger.db.jooq.Tables.PARTNER_PROGRAM;
 import static clickledger.db.jooq.Tables.PROGRAM;
 import static java.util.Objects.requireNonNull;
 
+import clickledger.db.DataSources;
+import clickledger.db.DatabaseConfig;
 import clickledger.router.redirect.Destination;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
+import org.jooq.conf.ParamType;
 import org.jooq.impl.DSL;
+import org.postgresql.PGStatement;
 
-/** Reads links with everything that decides their redirect, for the router's in-memory cache. */
+/**
+ * Reads links with everything that decides their redirect, for the router's in-memory cache.
+ *
+ * <p>A million links must load within seconds and fit a 512 MB heap next to everything else
+ * (docs/PERFORMANCE.md, link cache). So the full load streams plain JDBC rows (no record mapping
+ * per row), the database works out whether a link is active (one boolean instead of four status
+ * strings per row), and what links share is shared in memory: one parsed {@link Destination} per
+ * distinct program URL, one {@link UUID} per program and per partner.
+ */
 public final class LinkRepository {
     // Rows per round trip when streaming every link: large enough to amortise latency, small
     // enough that a million links never sit in the driver's buffer at once.
     private static final int FETCH_SIZE = 5_000;
+    // Link active, program active, partner active, membership not revoked (absent means approved).
+    private static final Field<Boolean> ACTIVE = DSL.field(
+            "{0} = 'active' and {1} = 'active' and {2} = 'active' and coalesce({3}, 'approved') = 'approved'",
+            Boolean.class, LINK.STATUS, PROGRAM.STATUS, PARTNER.STATUS, PARTNER_PROGRAM.STATUS);
 
     private final DSLContext dsl;
+    private final DatabaseConfig.Endpoint direct;
+    // Bounded by the number of programs and partners; entries of changed ones are harmless.
+    private final ConcurrentHashMap<String, Destination> programDestinations = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<UUID, UUID> owners = new ConcurrentHashMap<>();
 
-    public LinkRepository(DSLContext dsl) {
+    /**
+     * @param direct where the full load streams from: a connection of its own straight to
+     *     PostgreSQL, so a long cursor never holds a pooled (or PgBouncer) connection and the rows
+     *     can come in binary form
+     */
+    public LinkRepository(DSLContext dsl, DatabaseConfig.Endpoint direct) {
         this.dsl = requireNonNull(dsl, "dsl is null");
+        this.direct = requireNonNull(direct, "direct is null");
+    }
+
+    /** How many links there are, to size the cache before the first load. */
+    public int count() {
+        return dsl.fetchCount(LINK);
     }
 
     /** Streams every link to {@code sink}; a cursor keeps memory flat however many links exist. */
-    public void forEachLink(Consumer<LinkTarget> sink) {
-        dsl.transaction(trx -> {
-            try (var cursor =
-                    select(trx.dsl(), DSL.noCondition()).fetchSize(FETCH_SIZE).fetchLazy()) {
-                for (Record record : cursor) {
-                    sink.accept(toTarget(record));
+    public void forEachLink(Consumer<LinkTarget> sink) throws SQLException {
+        String sql = select(dsl, DSL.noCondition()).getSQL(ParamType.INLINED);
+        try (Connection connection = DataSources.directConnection(direct, "clickledger-router-links")) {
+            // PostgreSQL streams with a fetch size only inside a transaction.
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setFetchSize(FETCH_SIZE);
+                // Prepared on the server from the first run, so ids and numbers arrive as binary
+                // instead of text to parse; the connection is closed after, so nothing outlives it.
+                statement.unwrap(PGStatement.class).setPrepareThreshold(-1);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        sink.accept(toTarget(
+                                rows.getObject(1, UUID.class),
+                                rows.getString(2),
+                                rows.getObject(3, UUID.class),
+                                rows.getObject(4, UUID.class),
+                                rows.getString(5),
+                                rows.getString(6),
+                                rows.getObject(7, OffsetDateTime.class),
+                                rows.getObject(8, OffsetDateTime.class),
+                                rows.getInt(9),
+                                rows.getBoolean(10)));
+                    }
                 }
             }
-        });
+            connection.commit();
+        }
     }
 
     public List<LinkTarget> byLink(UUID linkId) {
@@ -54,7 +110,18 @@ public final class LinkRepository {
     }
 
     private List<LinkTarget> fetch(Condition condition) {
-        return select(dsl, condition).fetch(LinkRepository::toTarget);
+        return select(dsl, condition)
+                .fetch(record -> toTarget(
+                        record.get(LINK.ID),
+                        record.get(LINK.SLUG),
+                        record.get(LINK.PROGRAM_ID),
+                        record.get(LINK.PARTNER_ID),
+                        record.get(LINK.DESTINATION_URL),
+                        record.get(PROGRAM.DESTINATION_URL),
+                        record.get(PROGRAM.STARTS_AT),
+                        record.get(PROGRAM.ENDS_AT),
+                        record.get(PROGRAM.COOKIE_DAYS),
+                        Boolean.TRUE.equals(record.get(ACTIVE))));
     }
 
     private static ResultQuery<? extends Record> select(DSLContext dsl, Condition condition) {
@@ -64,14 +131,11 @@ public final class LinkRepository {
                         LINK.PROGRAM_ID,
                         LINK.PARTNER_ID,
                         LINK.DESTINATION_URL,
-                        LINK.STATUS,
                         PROGRAM.DESTINATION_URL,
-                        PROGRAM.STATUS,
                         PROGRAM.STARTS_AT,
                         PROGRAM.ENDS_AT,
                         PROGRAM.COOKIE_DAYS,
-                        PARTNER.STATUS,
-                        PARTNER_PROGRAM.STATUS)
+                        ACTIVE)
                 .from(LINK)
                 .join(PROGRAM)
                 .on(PROGRAM.ID.eq(LINK.PROGRAM_ID))
@@ -82,26 +146,29 @@ public final class LinkRepository {
                 .where(condition);
     }
 
-    private static LinkTarget toTarget(Record record) {
-        String programUrl = record.get(PROGRAM.DESTINATION_URL);
-        String linkUrl = record.get(LINK.DESTINATION_URL);
-        String membership = record.get(PARTNER_PROGRAM.STATUS);
-        boolean active = "active".equals(record.get(LINK.STATUS))
-                && "active".equals(record.get(PROGRAM.STATUS))
-                && "active".equals(record.get(PARTNER.STATUS))
-                && (membership == null || "approved".equals(membership));
-        Destination programDestination = Destination.parse(programUrl);
+    private LinkTarget toTarget(
+            UUID linkId,
+            String slug,
+            UUID programId,
+            UUID partnerId,
+            String linkUrl,
+            String programUrl,
+            OffsetDateTime startsAt,
+            OffsetDateTime endsAt,
+            int cookieDays,
+            boolean active) {
+        Destination programDestination = programDestinations.computeIfAbsent(programUrl, Destination::parse);
         return new LinkTarget(
-                record.get(LINK.ID),
-                record.get(LINK.SLUG),
-                record.get(LINK.PROGRAM_ID),
-                record.get(LINK.PARTNER_ID),
-                linkUrl == null ? programDestination : Destination.parse(linkUrl),
+                linkId,
+                slug,
+                owners.computeIfAbsent(programId, id -> id),
+                owners.computeIfAbsent(partnerId, id -> id),
+                linkUrl == null || linkUrl.equals(programUrl) ? programDestination : Destination.parse(linkUrl),
                 programDestination,
                 active,
-                millis(record.get(PROGRAM.STARTS_AT), Long.MIN_VALUE),
-                millis(record.get(PROGRAM.ENDS_AT), Long.MAX_VALUE),
-                (int) Math.min(Integer.MAX_VALUE, record.get(PROGRAM.COOKIE_DAYS) * 86_400L));
+                millis(startsAt, Long.MIN_VALUE),
+                millis(endsAt, Long.MAX_VALUE),
+                (int) Math.min(Integer.MAX_VALUE, cookieDays * 86_400L));
     }
 
     private static long millis(OffsetDateTime time, long fallback) {

@@ -1,0 +1,356 @@
+# shellcheck shell=bash
+# Helpers shared by bench/run.sh (`make bench`), bench/drills.sh (`make drills`) and every
+# bench/scenarios/*.sh. A scenario script sources this file and finds, in its environment:
+#
+#   ROOT            the repository                      JAVA         the JDK's java
+#   BENCH_DIR       scratch space of this run            BENCH_RESULTS  where result JSON goes
+#   BENCH_RUNS      runs per figure (3)                 BENCH_DURATION seconds per load run (10)
+#   DATABASE_URL    postgres://… of the bench database   PG_BIN       PostgreSQL server binaries
+#   ROUTER_PORT / ROUTER_URL, API_PORT / API_URL, ADMIN_API_KEY
+#
+# It writes its figures with bench_row … and bench_write …, which the report turns into a table
+# in docs/PERFORMANCE.md (median of the runs, min–max, the command). Every load loop is bounded in
+# count and time, and only loopback addresses are ever load-tested.
+
+# Everything the bench starts runs at this niceness (-10 as root): the machines this is built on
+# are shared with builds, and a compile job should not decide the figures. nginx, wrk, PostgreSQL
+# and the router all get the same, so the comparison stays fair. BENCH_NICE=0 turns it off.
+BENCH_NICE=${BENCH_NICE:-$([[ $(id -u) -eq 0 ]] && echo -10 || echo 0)}
+export BENCH_NICE
+prio() { nice -n "$BENCH_NICE" "$@"; }
+
+say() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() {
+    say "FAILED: $*"
+    exit 1
+}
+
+bench_java() { prio "$JAVA" -jar "$ROOT/bench/target/bench.jar" "$@"; }
+
+# PostgreSQL refuses to run as root; the Debian package made a postgres user for it.
+as_postgres() {
+    if [[ $(id -u) -eq 0 ]]; then
+        prio runuser -u postgres -- "$@"
+    else
+        prio "$@"
+    fi
+}
+
+# A TCP port nothing listens on, from a range the kernel does not hand out to clients.
+free_port() {
+    local port
+    for _ in $(seq 1 50); do
+        port=$((20000 + RANDOM % 12000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    die "no free port found"
+}
+
+# wait_http URL SECONDS [STATUS]: true once URL answers STATUS (200) within SECONDS.
+wait_http() {
+    local url=$1 seconds=$2 want=${3:-200} deadline
+    deadline=$((SECONDS + seconds))
+    while ((SECONDS < deadline)); do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null) == "$want" ]] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Processes, tracked by pid files in BENCH_DIR so any script of the run can stop what another began
+
+service_start() {
+    local name=$1 log=$2
+    shift 2
+    setsid nice -n "$BENCH_NICE" "$@" >>"$log" 2>&1 </dev/null &
+    echo $! >"$BENCH_DIR/$name.pid"
+}
+
+service_pid() {
+    local file=$BENCH_DIR/$1.pid pid
+    [[ -f $file ]] || return 1
+    pid=$(<"$file")
+    kill -0 "$pid" 2>/dev/null || return 1
+    echo "$pid"
+}
+
+# service_stop NAME [SIGNAL]: TERM (or SIGNAL), then KILL after 20 s.
+service_stop() {
+    local name=$1 signal=${2:-TERM} pid
+    pid=$(service_pid "$name") || {
+        rm -f "$BENCH_DIR/$name.pid"
+        return 0
+    }
+    kill "-$signal" "$pid" 2>/dev/null || true
+    for _ in $(seq 1 200); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$BENCH_DIR/$name.pid"
+}
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL: a throwaway cluster tuned for this box (shared_buffers, WAL sized so no checkpoint
+# falls inside a run), durable like production: fsync and synchronous_commit stay on.
+
+pg_init() {
+    local data=$BENCH_DIR/pg
+    mkdir -p "$data"
+    touch "$BENCH_DIR/pg.log"
+    chown postgres: "$data" "$BENCH_DIR/pg.log" 2>/dev/null || true
+    chmod 700 "$data"
+    as_postgres "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    cat >>"$data/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PGPORT
+unix_socket_directories = '$data'
+max_connections = 300
+shared_buffers = 1GB
+effective_cache_size = 4GB
+maintenance_work_mem = 256MB
+work_mem = 16MB
+wal_buffers = 64MB
+max_wal_size = 8GB
+min_wal_size = 1GB
+checkpoint_timeout = 30min
+checkpoint_completion_target = 0.9
+synchronous_commit = on
+fsync = on
+full_page_writes = on
+random_page_cost = 1.1
+jit = off
+log_min_messages = warning
+log_checkpoints = on
+EOF
+}
+
+pg_start() {
+    as_postgres "$PG_BIN/pg_ctl" -D "$BENCH_DIR/pg" -l "$BENCH_DIR/pg.log" -w -t 60 start >/dev/null
+}
+
+# pg_stop [MODE]: fast (default) rolls back and checkpoints; immediate is a crash.
+pg_stop() {
+    as_postgres "$PG_BIN/pg_ctl" -D "$BENCH_DIR/pg" -m "${1:-fast}" -w -t 60 stop >/dev/null 2>&1 || true
+}
+
+psql_bench() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d clickledger "$@"; }
+
+# ---------------------------------------------------------------------------------------------
+# The services, from the jars `make build` makes
+
+# router_start [NAME=VALUE …]: (re)starts the router with the bench settings plus overrides and
+# waits for /readyz; prints how many seconds it took to be ready.
+router_start() {
+    local started=$SECONDS log=$BENCH_DIR/router.log start_ns end_ns
+    service_stop router
+    start_ns=$(date +%s%N)
+    service_start router "$log" env \
+        DATABASE_URL="$DATABASE_URL" ROUTER_PORT="$ROUTER_PORT" CLICK_SPOOL_DIR="$BENCH_DIR/spool" \
+        LOG_FORMAT=text LOG_LEVEL=WARN "$@" \
+        "$JAVA" ${ROUTER_JAVA_OPTS:-} -jar "${ROUTER_JAR:-$ROOT/router/target/router.jar}"
+    while ! [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$ROUTER_URL/readyz" 2>/dev/null) == 200 ]]; do
+        service_pid router >/dev/null || {
+            tail -n 30 "$log" >&2
+            die "the router exited before it was ready"
+        }
+        ((SECONDS - started < 120)) || die "the router was not ready within 120 s"
+        sleep 0.05
+    done
+    end_ns=$(date +%s%N)
+    awk -v ns=$((end_ns - start_ns)) 'BEGIN { printf "%.2f\n", ns / 1e9 }'
+}
+
+router_stop() { service_stop router; }
+
+api_start() {
+    service_stop api
+    service_start api "$BENCH_DIR/api.log" env \
+        DATABASE_URL="$DATABASE_URL" API_PORT="$API_PORT" ADMIN_API_KEY="$ADMIN_API_KEY" \
+        PUBLIC_ROUTER_URL="$ROUTER_URL" LOG_FORMAT=text LOG_LEVEL=WARN \
+        "$JAVA" ${API_JAVA_OPTS:-} -jar "$ROOT/api/target/api.jar"
+    wait_http "$API_URL/readyz" 120 || {
+        tail -n 30 "$BENCH_DIR/api.log" >&2
+        die "the api was not ready within 120 s"
+    }
+}
+
+api_stop() { service_stop api; }
+
+# router_metric PREFIX: the sum of the router's Prometheus samples whose name and labels start
+# with PREFIX (clickledger_spool_records, or clickledger_click_fallbacks_total{reason="slow"); 0
+# when there are none.
+router_metric() {
+    curl -s --max-time 2 "$ROUTER_URL/metrics" 2>/dev/null |
+        awk -v name="$1" '$1 !~ /^#/ && index($1, name) == 1 { sum += $2; found = 1 } END { printf "%.0f\n", found ? sum : 0 }'
+}
+
+# ---------------------------------------------------------------------------------------------
+# wrk
+
+# wrk_run CONNECTIONS URL [wrk args…]: one run with one wrk thread (on two cores a second wrk
+# thread takes CPU from the server it measures); prints "requests/s p50_ms p99_ms errors".
+wrk_run() {
+    local connections=$1 url=$2 out
+    shift 2
+    out=$(prio wrk -t1 -c"$connections" -d"${BENCH_DURATION}s" --timeout 10s --latency \
+        -H 'User-Agent: Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36 clickledger-bench' \
+        "$@" "$url")
+    printf '%s\n' "$out" >>"$BENCH_DIR/wrk.log"
+    printf '%s\n' "$out" | awk '
+        function ms(v) {
+            if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+            if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+            if (v ~ /s$/) return substr(v, 1, length(v) - 1) * 1000
+            return v + 0
+        }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        /^Requests\/sec:/ { rps = $2 }
+        /Socket errors:/ { gsub(",", ""); errors = $4 + $6 + $8 + $10 }
+        /Non-2xx or 3xx responses:/ { errors += $5 }
+        END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, errors }'
+}
+
+# ---------------------------------------------------------------------------------------------
+# Results: one JSON file per scenario, rows added one by one
+
+# bench_row ID SCENARIO FIGURE UNIT COMMAND FLOOR MET RUN…   (FLOOR and MET may be empty; MET is
+# true or false)
+bench_row() {
+    local id=$1 scenario=$2 figure=$3 unit=$4 command=$5 floor=$6 met=$7
+    shift 7
+    local runs
+    runs=$(printf '%s\n' "$@" | jq -s -c 'map(tonumber)')
+    jq -n -c --arg scenario "$scenario" --arg figure "$figure" --arg unit "$unit" --arg command "$command" \
+        --arg floor "$floor" --arg met "$met" --argjson runs "$runs" \
+        '{scenario: $scenario, figure: $figure, unit: $unit, runs: $runs, command: $command}
+         + (if $floor == "" then {} else {floor: $floor} end)
+         + (if $met == "" then {} else {met: ($met == "true")} end)' >>"$BENCH_DIR/rows-$id.jsonl"
+}
+
+# bench_note ID TEXT: a line under the scenario's table.
+bench_note() { jq -n -c --arg note "$2" '$note' >>"$BENCH_DIR/notes-$1.jsonl"; }
+
+# bench_write ID TITLE ORDER: writes $BENCH_RESULTS/ID.json from the rows and notes so far.
+bench_write() {
+    local id=$1 title=$2 order=$3 rows=$BENCH_DIR/rows-$1.jsonl notes=$BENCH_DIR/notes-$1.jsonl
+    [[ -f $rows ]] || : >"$rows"
+    [[ -f $notes ]] || : >"$notes"
+    jq -n --arg id "$id" --arg title "$title" --argjson order "$order" \
+        --slurpfile rows "$rows" --slurpfile notes "$notes" \
+        --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+        '{id: $id, title: $title, order: $order, measuredAt: $date, loadAverage: $load, rows: $rows, notes: $notes}' \
+        >"$BENCH_RESULTS/$id.json"
+}
+
+# median VALUE…
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# json FILE EXPRESSION: one value out of a tool's JSON output.
+json() { jq -r "$2" "$1"; }
+
+
+# ---------------------------------------------------------------------------------------------
+# bench_setup: what make bench and make drills share. Installs missing tools, builds stale jars,
+# makes the scratch directory (removed on exit unless BENCH_KEEP is set), starts the tuned
+# PostgreSQL and the api (which applies the migrations), seeds 100 links (bench-1 … bench-100)
+# and starts the router. Sets and exports everything a scenario script reads.
+
+# need COMMAND PACKAGE: installs the Debian package when the command is missing.
+need() {
+    local command=$1 package=$2
+    command -v "$command" >/dev/null 2>&1 && return 0
+    [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null || die "$command is missing; install $package"
+    if [[ -z ${apt_updated:-} ]]; then
+        say "apt-get update"
+        apt-get update -qq >/dev/null
+        apt_updated=1
+    fi
+    say "installing $package"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null
+    command -v "$command" >/dev/null 2>&1 || die "installing $package did not provide $command"
+}
+
+# True when a jar is missing or a source or pom is newer than the oldest jar.
+jars_stale() {
+    local jar oldest=
+    for jar in router/target/router.jar api/target/api.jar bench/target/bench.jar; do
+        [[ -f $jar ]] || return 0
+        if [[ -z $oldest || $jar -ot $oldest ]]; then oldest=$jar; fi
+    done
+    [[ -n $(find . \( -name target -o -name .git -o -name .data -o -name node_modules \) -prune -o \
+        -type f \( -name pom.xml -o -path '*/src/main/*' \) -newer "$oldest" -print -quit) ]]
+}
+
+bench_cleanup() {
+    local status=$? pid_file
+    for pid_file in "$BENCH_DIR"/*.pid; do
+        [[ -e $pid_file ]] && service_stop "$(basename "$pid_file" .pid)"
+    done
+    pg_stop
+    if [[ -n ${BENCH_KEEP:-} ]]; then
+        say "scratch directory kept: $BENCH_DIR"
+    else
+        rm -rf "$BENCH_DIR"
+    fi
+    return $status
+}
+
+bench_setup() {
+    JAVA_HOME=$(scripts/find-jdk.sh)
+    export JAVA_HOME
+    export JAVA=$JAVA_HOME/bin/java
+    export BENCH_RUNS=${BENCH_RUNS:-3}
+    export BENCH_DURATION=${BENCH_DURATION:-10}
+    export BENCH_RESULTS=$ROOT/bench/results
+    mkdir -p "$BENCH_RESULTS"
+
+    need wrk wrk
+    need nginx nginx
+    need pgbouncer pgbouncer
+    need jq jq
+    need curl curl
+    export PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+    [[ -x $PG_BIN/postgres ]] || need /usr/lib/postgresql/15/bin/postgres postgresql-15
+    # Debian's nginx package starts a system nginx on install; the bench runs its own.
+    if command -v systemctl >/dev/null 2>&1; then systemctl stop nginx >/dev/null 2>&1 || true; fi
+
+    if jars_stale; then
+        say "building the router, api and bench jars (./mvnw -B -q package -DskipTests -pl router,api,bench -am)"
+        ./mvnw -B -q package -DskipTests -pl router,api,bench -am
+    fi
+
+    BENCH_DIR=$(mktemp -d /tmp/clickledger-bench.XXXXXX)
+    chmod 755 "$BENCH_DIR"
+    export BENCH_DIR
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+
+    PGPORT=$(free_port)
+    ROUTER_PORT=$(free_port)
+    API_PORT=$(free_port)
+    export PGPORT ROUTER_PORT API_PORT
+    export DATABASE_URL=postgres://postgres@127.0.0.1:$PGPORT/clickledger
+    export ROUTER_URL=http://127.0.0.1:$ROUTER_PORT
+    export API_URL=http://127.0.0.1:$API_PORT
+    ADMIN_API_KEY=bench-$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    export ADMIN_API_KEY
+    # Issue 5's heap bound for the link cache applies to every router run.
+    export ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:--Xmx512m}
+
+    say "starting PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on port $PGPORT (fsync on, synchronous_commit on)"
+    pg_init
+    pg_start
+    psql_bench -d postgres -c "create database clickledger" >/dev/null
+    say "starting the api (it applies the migrations)"
+    api_start
+    say "seeding 100 links"
+    bench_java seed-links --database-url "$DATABASE_URL" --prefix bench- --count 100 >/dev/null
+    say "starting the router"
+    router_start >/dev/null
+}

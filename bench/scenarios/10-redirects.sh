@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Scenario 1: redirect throughput at 64, 256 and 1,000 keep-alive connections, the router next to
+# nginx answering a static `return 302` on the same box in the same run. Runs alternate between
+# the two servers so a change in the machine's load hits both. Floor at 256 connections: the
+# router reaches at least 20 % of nginx's redirects/s with p99 ≤ 20 ms.
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+readonly ID=10-redirects
+
+NGINX_PORT=$(free_port)
+mkdir -p "$BENCH_DIR/nginx"
+# A 302 shaped like the router's (Location with a cref, Set-Cookie, no-store), nothing recorded.
+cat >"$BENCH_DIR/nginx/nginx.conf" <<EOF
+worker_processes auto;
+pid $BENCH_DIR/nginx/nginx.pid;
+error_log $BENCH_DIR/nginx/error.log warn;
+events { worker_connections 16384; }
+http {
+    access_log off;
+    keepalive_requests 100000000;
+    keepalive_timeout 60s;
+    server {
+        listen 127.0.0.1:$NGINX_PORT backlog=4096;
+        location / {
+            add_header Cache-Control no-store;
+            add_header Set-Cookie "_cref=01JDQ7ZT9Y8K3M4N5P6Q7R8S9T; Max-Age=7776000; Path=/; SameSite=Lax";
+            return 302 "https://acme.example/landing?src=aff&cref=01JDQ7ZT9Y8K3M4N5P6Q7R8S9T";
+        }
+    }
+}
+EOF
+service_start nginx "$BENCH_DIR/nginx/stdout.log" nginx -p "$BENCH_DIR/nginx" -c "$BENCH_DIR/nginx/nginx.conf" -g 'daemon off;'
+wait_http "http://127.0.0.1:$NGINX_PORT/r/bench-1" 20 302 || die "nginx did not start"
+
+router=$ROUTER_URL/r/bench-1
+static=http://127.0.0.1:$NGINX_PORT/r/bench-1
+say "warming up (JIT) the router and nginx"
+BENCH_DURATION=5 wrk_run 256 "$router" >/dev/null
+BENCH_DURATION=2 wrk_run 256 "$static" >/dev/null
+
+for connections in 64 256 1000; do
+    nginx_rps=() nginx_p50=() nginx_p99=() router_rps=() router_p50=() router_p99=() ratio=() errors=()
+    for run in $(seq 1 "$BENCH_RUNS"); do
+        say "$connections connections, run $run/$BENCH_RUNS: nginx"
+        read -r rps p50 p99 _ < <(wrk_run "$connections" "$static")
+        nginx_rps+=("$rps") nginx_p50+=("$p50") nginx_p99+=("$p99")
+        say "  nginx  $rps req/s, p50 $p50 ms, p99 $p99 ms; now the router"
+        read -r rps p50 p99 error_count < <(wrk_run "$connections" "$router")
+        router_rps+=("$rps") router_p50+=("$p50") router_p99+=("$p99") errors+=("$error_count")
+        ratio+=("$(awk -v r="$rps" -v n="${nginx_rps[-1]}" 'BEGIN { printf "%.1f", (n > 0 ? 100 * r / n : 0) }')")
+        say "  router $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $error_count (${ratio[-1]} % of nginx)"
+    done
+    wrk_command="wrk -t1 -c$connections -d${BENCH_DURATION}s --timeout 10s --latency -H 'User-Agent: Mozilla/5.0 …' URL"
+    scenario="Redirects, $connections connections"
+    floor_ratio="" met_ratio="" floor_p99="" met_p99=""
+    if [[ $connections == 256 ]]; then
+        floor_ratio="≥ 20 % of nginx"
+        met_ratio=$(awk -v m="$(median "${ratio[@]}")" 'BEGIN { print (m >= 20) ? "true" : "false" }')
+        floor_p99="≤ 20 ms"
+        met_p99=$(awk -v m="$(median "${router_p99[@]}")" 'BEGIN { print (m <= 20) ? "true" : "false" }')
+    fi
+    bench_row $ID "$scenario" "nginx static 302/s" "req/s" "$wrk_command (nginx: return 302)" "" "" "${nginx_rps[@]}"
+    bench_row $ID "$scenario" "router redirects/s (clicks durable)" "req/s" "$wrk_command (router: /r/bench-1)" "" "" "${router_rps[@]}"
+    bench_row $ID "$scenario" "router ÷ nginx" "%" "per run: router req/s ÷ nginx req/s of the run before it" "$floor_ratio" "$met_ratio" "${ratio[@]}"
+    bench_row $ID "$scenario" "router p50" "ms" "$wrk_command" "" "" "${router_p50[@]}"
+    bench_row $ID "$scenario" "router p99" "ms" "$wrk_command" "$floor_p99" "$met_p99" "${router_p99[@]}"
+    bench_row $ID "$scenario" "nginx p99" "ms" "$wrk_command" "" "" "${nginx_p99[@]}"
+    bench_row $ID "$scenario" "router socket errors + non-3xx" "" "$wrk_command" "" "" "${errors[@]}"
+done
+service_stop nginx
+
+batches=$(curl -s "$ROUTER_URL/metrics" | awk '/^clickledger_click_batch_size\{.*quantile="0.5"/ { print $2 }')
+bench_note $ID "Every router redirect is a click committed to PostgreSQL (one multi-row INSERT per batch, synchronous_commit on) before its 302 leaves; nginx records nothing. Median batch size at the end of the scenario: ${batches:-n/a} clicks."
+bench_note $ID "wrk runs with one thread (-t1): on two cores a second wrk thread takes a core from the server it measures. Runs alternate nginx, router, nginx, router … so a change in the machine's load hits both."
+bench_write $ID "1. Redirect throughput, router next to nginx" 10

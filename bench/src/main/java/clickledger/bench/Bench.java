@@ -1,0 +1,49 @@
+package clickledger.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.Map;
+
+/**
+ * Entry point of the bench tools that {@code bench/run.sh} and {@code bench/drills.sh} call; each
+ * prints one JSON object on stdout.
+ *
+ * <pre>
+ *   load        --port P --paths /r/a[,/r/b] [--path-count N] --connections C --duration 10s
+ *               [--threads T] [--timeout 10s] [--crefs FILE]
+ *   verify      --crefs FILE --database-url URL [--wait 60s]
+ *   ceiling     --database-url URL --method unnest|copy --connections N --batch 500 --duration 5s
+ *   seed-links  --database-url URL --prefix bench- --count N
+ *   seed-attribution --database-url URL --users 5000 --max-clicks 100
+ *   events      --api-url URL --admin-key K --program-id ID --clients 100 --duration 10s
+ *   report      [--results bench/results] [--out docs/PERFORMANCE.md]
+ * </pre>
+ */
+public final class Bench {
+    private Bench() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println(
+                    "usage: bench load|verify|ceiling|seed-links|seed-attribution|events|report [--name value]...");
+            System.exit(2);
+        }
+        Args options = new Args(args, 1);
+        Map<String, Object> result =
+                switch (args[0]) {
+                    case "load" -> LoadClient.run(options);
+                    case "verify" -> Verify.run(options);
+                    case "ceiling" -> WriteCeiling.run(options);
+                    case "seed-links" -> Seed.links(options);
+                    case "seed-attribution" -> Seed.attribution(options);
+                    case "events" -> EventLoad.run(options);
+                    case "report" -> {
+                        Report.write(options);
+                        yield Map.of("written", options.string("out", "docs/PERFORMANCE.md"));
+                    }
+                    default -> throw new IllegalArgumentException("unknown command " + args[0]);
+                };
+        System.out.println(
+                new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
+    }
+}

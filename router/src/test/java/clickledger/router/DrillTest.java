@@ -1,0 +1,240 @@
+package clickledger.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import clickledger.db.DatabaseConfig;
+import clickledger.db.partition.PartitionMaintenance;
+import clickledger.router.spool.Spool;
+import clickledger.testkit.PostgresFixture;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The core of each survival drill of docs/PERFORMANCE.md, in process, against a real PostgreSQL:
+ * an outage (a proxy in front of PostgreSQL is cut), a slow database (a lock on this month's click
+ * partition), and an unwritable spool while the database is down. The crash drill runs the router
+ * as a separate process: {@link DrillCrashTest}.
+ */
+class DrillTest {
+    private static final String BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36";
+
+    private static Map<String, String> settings(String databaseUrl) {
+        Map<String, String> env = new HashMap<>();
+        env.put("CLICK_DB_BUDGET_MS", "200");
+        env.put("CLICK_VELOCITY_LIMIT", "1000000");
+        if (databaseUrl != null) {
+            env.put("DATABASE_URL", databaseUrl);
+            env.put("DATABASE_URL_DIRECT", databaseUrl);
+        }
+        return env;
+    }
+
+    private static String postgresUrl(DatabaseConfig.Endpoint endpoint, String jdbcUrl) {
+        return PostgresFixture.postgresUrl(
+                new DatabaseConfig.Endpoint(jdbcUrl, endpoint.user(), endpoint.password(), false));
+    }
+
+    @Test
+    void databaseOutageKeepsRedirectingAndReplaysEveryCrefExactlyOnce() throws Exception {
+        DatabaseConfig.Endpoint endpoint = PostgresFixture.get().newDatabase();
+        try (TcpProxy proxy = TcpProxy.inFrontOf(endpoint.jdbcUrl());
+                RouterHarness router = new RouterHarness(
+                        endpoint,
+                        settings(postgresUrl(endpoint, proxy.rewrite(endpoint.jdbcUrl()))),
+                        Clock.systemUTC())) {
+            router.seed("outage", "https://acme.example/landing", null);
+            router.awaitCached("outage");
+            List<UUID> crefs = new ArrayList<>(redirects(router, "outage", 20));
+
+            proxy.cut();
+            crefs.addAll(redirects(router, "outage", 300));
+            Spool spool = router.app.spool();
+            assertThat(spool.records())
+                    .as("clicks made during the outage wait in the spool")
+                    .isPositive();
+            assertThat(router.app.writer().databaseUp()).isFalse();
+            assertThat(router.get("/readyz").statusCode())
+                    .as("ready: the spool takes clicks")
+                    .isEqualTo(200);
+            assertThat(router.get("/metrics").body())
+                    .contains("clickledger_spool_records")
+                    .contains("clickledger_spool_bytes")
+                    .contains("clickledger_click_fallbacks_total")
+                    .contains("clickledger_clicks_replayed_total");
+
+            proxy.restore();
+            await(() -> spool.records() == 0 && router.app.writer().databaseUp(), Duration.ofSeconds(60));
+            crefs.addAll(redirects(router, "outage", 5));
+            assertEachStoredExactlyOnce(endpoint, crefs);
+            assertThat(router.registry
+                            .get("clickledger_clicks_replayed_total")
+                            .counter()
+                            .count())
+                    .isPositive();
+        }
+    }
+
+    @Test
+    void slowDatabaseFallsBackToTheSpoolInsteadOfQueueingVisitors() throws Exception {
+        try (RouterHarness router = new RouterHarness(settings(null), Clock.systemUTC())) {
+            router.seed("slow", "https://acme.example/landing", null);
+            router.awaitCached("slow");
+            String partition = PartitionMaintenance.partitionName(YearMonth.now(ZoneOffset.UTC));
+            List<UUID> crefs = new ArrayList<>();
+            try (Connection locker = connect(router.endpoint)) {
+                locker.setAutoCommit(false);
+                try (Statement statement = locker.createStatement()) {
+                    statement.execute("lock table " + partition + " in access exclusive mode");
+                }
+                // Answered while the lock is still held: the click went to the spool, not into a wait.
+                crefs.addAll(redirects(router, "slow", 30));
+                assertThat(router.registry
+                                .get("clickledger_click_fallbacks_total")
+                                .tag("reason", "slow")
+                                .counter()
+                                .count())
+                        .isPositive();
+                assertThat(router.app.spool().records()).isPositive();
+                locker.rollback();
+            }
+            await(() -> router.app.spool().records() == 0 && router.app.writer().databaseUp(), Duration.ofSeconds(60));
+            assertEachStoredExactlyOnce(router.endpoint, crefs);
+        }
+    }
+
+    @Test
+    void unwritableSpoolWhileTheDatabaseIsDownAnswers503AndTurnsUnready() throws Exception {
+        DatabaseConfig.Endpoint endpoint = PostgresFixture.get().newDatabase();
+        try (TcpProxy proxy = TcpProxy.inFrontOf(endpoint.jdbcUrl());
+                RouterHarness router = new RouterHarness(
+                        endpoint,
+                        settings(postgresUrl(endpoint, proxy.rewrite(endpoint.jdbcUrl()))),
+                        Clock.systemUTC())) {
+            router.seed("full", "https://acme.example/landing", null);
+            router.awaitCached("full");
+            assertThat(redirects(router, "full", 1)).hasSize(1);
+
+            // Even root cannot create files under a path that is a plain file.
+            RouterHarness.deleteRecursively(router.spoolDirectory);
+            Files.writeString(router.spoolDirectory, "not a directory");
+            proxy.cut();
+
+            HttpResponse<String> refused = router.get("/r/full", "User-Agent", BROWSER);
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Location")).isEmpty();
+            assertThat(refused.headers().firstValue("Set-Cookie")).isEmpty();
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            assertThat(refused.body()).doesNotContain("cref");
+            await(() -> status(router, "/readyz") == 503, Duration.ofSeconds(20));
+
+            Files.delete(router.spoolDirectory);
+            Files.createDirectory(router.spoolDirectory);
+            await(() -> status(router, "/readyz") == 200, Duration.ofSeconds(20));
+            List<UUID> spooled = redirects(router, "full", 3);
+            proxy.restore();
+            await(() -> router.app.spool().records() == 0 && router.app.writer().databaseUp(), Duration.ofSeconds(60));
+            assertEachStoredExactlyOnce(endpoint, spooled);
+        }
+    }
+
+    /** {@code count} concurrent redirects of {@code slug}, each asserted a 302 with a cref. */
+    static List<UUID> redirects(RouterHarness router, String slug, int count) throws Exception {
+        ConcurrentLinkedQueue<UUID> crefs = new ConcurrentLinkedQueue<>();
+        try (ExecutorService clients = Executors.newFixedThreadPool(16)) {
+            List<Future<Object>> done = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                done.add(clients.submit((Callable<Object>) () -> {
+                    HttpResponse<String> response = router.get("/r/" + slug, "User-Agent", BROWSER);
+                    assertThat(response.statusCode()).isEqualTo(302);
+                    crefs.add(RedirectTest.crefOf(response));
+                    return null;
+                }));
+            }
+            for (Future<Object> future : done) {
+                future.get();
+            }
+        }
+        return new ArrayList<>(crefs);
+    }
+
+    private static int status(RouterHarness router, String path) {
+        try {
+            return router.get(path).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static Connection connect(DatabaseConfig.Endpoint endpoint) throws SQLException {
+        return DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+    }
+
+    /**
+     * Every cref is a row of click, exactly once, checked over a connection of its own. A click
+     * answered from the spool reaches PostgreSQL with the replay, a moment later: wait for that
+     * (up to 30 s) before judging.
+     */
+    static void assertEachStoredExactlyOnce(DatabaseConfig.Endpoint endpoint, Collection<UUID> crefs)
+            throws SQLException, InterruptedException {
+        assertThat(crefs).doesNotHaveDuplicates();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Map<UUID, Integer> counts = storedCounts(endpoint, crefs);
+        while (counts.size() < crefs.size() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            counts = storedCounts(endpoint, crefs);
+        }
+        assertThat(counts.keySet())
+                .as("every cref a visitor received is stored")
+                .containsExactlyInAnyOrderElementsOf(crefs);
+        assertThat(counts.values()).as("and stored once").allMatch(count -> count == 1);
+    }
+
+    private static Map<UUID, Integer> storedCounts(DatabaseConfig.Endpoint endpoint, Collection<UUID> crefs)
+            throws SQLException {
+        Map<UUID, Integer> counts = new HashMap<>();
+        try (Connection connection = connect(endpoint);
+                PreparedStatement query =
+                        connection.prepareStatement("select id, count(*) from click where id = any(?) group by id")) {
+            query.setArray(1, connection.createArrayOf("uuid", crefs.toArray()));
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    counts.put(rows.getObject(1, UUID.class), rows.getInt(2));
+                }
+            }
+        }
+        return counts;
+    }
+
+    static void await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
