@@ -4,6 +4,7 @@ import static clickledger.db.jooq.Tables.IDENTITY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.api.TestApi;
+import clickledger.api.event.Ledger;
 import clickledger.common.id.Ulid;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
@@ -59,7 +60,7 @@ class OpenPartnerRoutesTest {
 
     /** A user who clicked a partner's link two days ago and was identified; returns [user, cref, partnerId]. */
     private static String[] clickedAndIdentified() {
-        Seeds.Partner partner = seeds.partner(program);
+        Ledger.Partner partner = seeds.partner(program);
         String cref = seeds.click(program, partner, NOW.minus(Duration.ofDays(2)));
         String user = TestApi.unique("user-");
         identify("{\"cref\":\"%s\",\"userId\":\"%s\"}".formatted(cref, user)).expect(201);
@@ -68,7 +69,7 @@ class OpenPartnerRoutesTest {
 
     @Test
     void identifyAnswersInOpenPartnersShapeAndRepeatsAreNotNewStitches() {
-        Seeds.Partner partner = seeds.partner(program);
+        Ledger.Partner partner = seeds.partner(program);
         String cref = seeds.click(program, partner, NOW.minus(Duration.ofDays(1)));
         String user = TestApi.unique("user-");
         String body = "{\"cref\":\"%s\",\"userId\":\"%s\"}".formatted(cref, user);
@@ -90,7 +91,7 @@ class OpenPartnerRoutesTest {
 
     @Test
     void identifyTakesTheBrowserClientsDateNowMillisecondsAsTs() {
-        Seeds.Partner partner = seeds.partner(program);
+        Ledger.Partner partner = seeds.partner(program);
         String cref = seeds.click(program, partner, NOW.minus(Duration.ofDays(1)));
         String user = TestApi.unique("user-");
         Instant stitched = Instant.parse("2030-01-14T12:34:56.789Z");
@@ -128,7 +129,7 @@ class OpenPartnerRoutesTest {
 
     @Test
     void firstStitchCountsTheEarlierEventsItAttributed() {
-        Seeds.Partner partner = seeds.partner(program);
+        Ledger.Partner partner = seeds.partner(program);
         String cref = seeds.click(program, partner, NOW.minus(Duration.ofDays(3)));
         String user = TestApi.unique("user-");
         JsonNode early = event("{\"userId\":\"%s\",\"type\":\"signup\"}".formatted(user))
@@ -186,7 +187,7 @@ class OpenPartnerRoutesTest {
                         .asText())
                 .isEqualTo("no_identity");
 
-        Seeds.Partner partner = seeds.partner(program);
+        Ledger.Partner partner = seeds.partner(program);
         String old = seeds.click(program, partner, NOW.minus(Duration.ofDays(90)));
         String user = TestApi.unique("user-");
         identify("{\"cref\":\"%s\",\"userId\":\"%s\"}".formatted(old, user)).expect(201);
@@ -292,7 +293,7 @@ class OpenPartnerRoutesTest {
     @Test
     void bodyProgramIdOverridesTheDefaultProgram() {
         String other = seeds.program(TestApi.unique("other-"), "first_click");
-        Seeds.Partner partner = seeds.partner(other);
+        Ledger.Partner partner = seeds.partner(other);
         String cref = seeds.click(other, partner, NOW.minus(Duration.ofDays(1)));
         String user = TestApi.unique("user-");
         identify("{\"cref\":\"%s\",\"userId\":\"%s\"}".formatted(cref, user)).expect(201);

@@ -3,6 +3,7 @@ package clickledger.api.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.api.TestApi;
+import clickledger.api.event.Ledger;
 import clickledger.common.id.Ulid;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -69,7 +70,7 @@ class OpenPartnerSdkTest {
 
     @Test
     void serverIdentifyThenTrackEventAttributesThePurchase() {
-        Seeds.Partner partner = seeds.partner(program);
+        Ledger.Partner partner = seeds.partner(program);
         String cref = seeds.click(program, partner, NOW.minus(Duration.ofDays(2)));
         String user = TestApi.unique("user-");
 
@@ -110,8 +111,8 @@ class OpenPartnerSdkTest {
 
     @Test
     void multiTouchLinearProgramSplitsTheEventBetweenTwoPartners() {
-        Seeds.Partner first = seeds.partner(program);
-        Seeds.Partner second = seeds.partner(program);
+        Ledger.Partner first = seeds.partner(program);
+        Ledger.Partner second = seeds.partner(program);
         String firstCref = seeds.click(program, first, NOW.minus(Duration.ofDays(5)));
         String secondCref = seeds.click(program, second, NOW.minus(Duration.ofDays(1)));
         String user = TestApi.unique("user-");
@@ -178,7 +179,7 @@ class OpenPartnerSdkTest {
 
     @Test
     void eventsRepeatUnlessAnIdempotencyKeyNamesThem() {
-        Seeds.Partner partner = seeds.partner(program);
+        Ledger.Partner partner = seeds.partner(program);
         String cref = seeds.click(program, partner, NOW.minus(Duration.ofDays(1)));
         String user = TestApi.unique("user-");
         String plain = "{\"userId\":\"%s\",\"type\":\"invoice_paid\",\"value\":10}".formatted(user);

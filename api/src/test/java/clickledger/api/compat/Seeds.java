@@ -1,25 +1,23 @@
 package clickledger.api.compat;
 
-import static clickledger.db.jooq.Tables.CLICK;
 import static clickledger.db.jooq.Tables.IDENTITY;
 
 import clickledger.api.TestApi;
+import clickledger.api.event.Ledger;
 import clickledger.common.id.Ulid;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.UUID;
 
 /** Programs, partners, links and clicks for the OpenPartner tests, made through the api where it can. */
 final class Seeds {
     static final String TEN_PERCENT = "[{\"kind\":\"percent\",\"amount\":\"10\"}]";
 
     private final TestApi api;
+    private final Ledger ledger;
 
     Seeds(TestApi api) {
         this.api = api;
+        this.ledger = new Ledger(api);
     }
-
-    record Partner(String id, String linkId) {}
 
     /** A USD program paying 10 % under {@code model}; returns its id. */
     String program(String slug, String model) {
@@ -36,33 +34,13 @@ final class Seeds {
     }
 
     /** An active partner with one link in the program. */
-    Partner partner(String programId) {
-        String partnerId = api.createPartner();
-        String linkId = api.post(
-                        "/v1/links",
-                        """
-                        {"programId":"%s","partnerId":"%s"}"""
-                                .formatted(programId, partnerId))
-                .expect(201)
-                .json()
-                .get("id")
-                .asText();
-        return new Partner(partnerId, linkId);
+    Ledger.Partner partner(String programId) {
+        return ledger.partner(programId);
     }
 
     /** A human click on the partner's link at {@code ts}, stored as the router stores one; returns the cref. */
-    String click(String programId, Partner partner, Instant ts) {
-        UUID id = Ulid.newUuidV7(ts.toEpochMilli());
-        api.dsl()
-                .insertInto(CLICK)
-                .set(CLICK.ID, id)
-                .set(CLICK.TS, Instant.ofEpochMilli(ts.toEpochMilli()).atOffset(ZoneOffset.UTC))
-                .set(CLICK.LINK_ID, Ulid.parse(partner.linkId()).orElseThrow())
-                .set(CLICK.PROGRAM_ID, Ulid.parse(programId).orElseThrow())
-                .set(CLICK.PARTNER_ID, Ulid.parse(partner.id()).orElseThrow())
-                .set(CLICK.IS_BOT, false)
-                .execute();
-        return Ulid.encode(id);
+    String click(String programId, Ledger.Partner partner, Instant ts) {
+        return ledger.click(programId, partner, ts);
     }
 
     /** Whether PostgreSQL holds an identity tying this user to this click. */

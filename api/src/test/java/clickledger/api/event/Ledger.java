@@ -10,17 +10,17 @@ import java.time.ZoneOffset;
 import java.util.UUID;
 
 /** Seeds programs, partners, links and clicks for attribution tests, through the api where it can. */
-final class Ledger {
+public final class Ledger {
     final TestApi api;
 
-    Ledger(TestApi api) {
+    public Ledger(TestApi api) {
         this.api = api;
     }
 
-    record Partner(String id, String linkId) {}
+    public record Partner(String id, String linkId) {}
 
     /** A program with these settings; rules is a JSON array. */
-    String program(String currency, String model, String rules) {
+    public String program(String currency, String model, String rules) {
         return api.post(
                         "/v1/programs",
                         """
@@ -34,7 +34,7 @@ final class Ledger {
     }
 
     /** An active partner with one link in the program. */
-    Partner partner(String programId) {
+    public Partner partner(String programId) {
         String partnerId = api.createPartner();
         String linkId = api.post(
                         "/v1/links",
@@ -49,11 +49,11 @@ final class Ledger {
     }
 
     /** A click on the partner's link at {@code ts}, as the router would store it; returns the cref. */
-    String click(String programId, Partner partner, Instant ts) {
+    public String click(String programId, Partner partner, Instant ts) {
         return click(programId, partner, ts, false, null);
     }
 
-    String click(String programId, Partner partner, Instant ts, boolean bot, String fraudFlag) {
+    public String click(String programId, Partner partner, Instant ts, boolean bot, String fraudFlag) {
         UUID id = Ulid.newUuidV7(ts.toEpochMilli());
         api.dsl()
                 .insertInto(CLICK)
@@ -69,12 +69,12 @@ final class Ledger {
         return Ulid.encode(id);
     }
 
-    TestApi.Response identify(String cref, String userId) {
+    public TestApi.Response identify(String cref, String userId) {
         return api.post("/v1/identify", """
                 {"cref":"%s","userId":"%s"}""".formatted(cref, userId));
     }
 
-    TestApi.Response event(String programId, String eventId, String userId, String value, Instant ts) {
+    public TestApi.Response event(String programId, String eventId, String userId, String value, Instant ts) {
         return api.post(
                 "/v1/events",
                 """
