@@ -34,6 +34,7 @@ import clickledger.api.rederive.RederiveRoutes;
 import clickledger.api.rederive.RederiveService;
 import clickledger.api.stats.ClickRollup;
 import clickledger.api.stats.ClickRollupJob;
+import clickledger.api.stats.MoneyRollup;
 import clickledger.api.stats.StatsRoutes;
 import clickledger.api.stats.StatsService;
 import clickledger.api.webhook.LedgerWebhooks;
@@ -142,7 +143,11 @@ public final class ApiApp implements AutoCloseable {
                             database.dsl(), clock, Database.PARTITION_MONTHS_AHEAD, config.clickRetentionMonths()),
                     PartitionMaintenanceJob.DAILY);
             ClickRollupJob clickRollup = new ClickRollupJob(
-                    new ClickRollup(database.dsl(), clock), clock, config.statsRollupInterval(), registry);
+                    new ClickRollup(database.dsl(), clock),
+                    new MoneyRollup(database.dsl()),
+                    clock,
+                    config.statsRollupInterval(),
+                    registry);
             return new ApiApp(config, database, javalin, maintenance, approval, keyUsage, webhooks, clickRollup);
         } catch (RuntimeException e) {
             database.close();

@@ -84,35 +84,55 @@ public final class ClickRollup {
             """;
 
     /**
-     * The monthly sums of the months from ? to ? (first days), from the daily rows; like the daily
-     * upserts, a row is only rewritten when its sums changed.
+     * The monthly sums of the months from ? to ? (first days), from the daily rows, clicks and
+     * money alike; like the daily upserts, a row is only rewritten when its sums changed.
      */
     private static final String REFRESH_MONTHS =
             """
-            with links as (
-                insert into click_monthly as m (month, link_id, program_id, partner_id, clicks, billable, visitors)
-                select cast(date_trunc('month', day) as date), link_id, program_id, partner_id,
-                       cast(sum(clicks) as bigint), cast(sum(billable) as bigint), cast(sum(visitors) as bigint)
+            with link_sums as (
+                select cast(date_trunc('month', day) as date) as month, link_id, program_id, partner_id,
+                       cast(sum(clicks) as bigint) as clicks, cast(sum(billable) as bigint) as billable,
+                       cast(sum(visitors) as bigint) as visitors, cast(sum(conversions) as bigint) as conversions,
+                       cast(sum(revenue_minor) as bigint) as revenue_minor,
+                       cast(sum(commissions_minor) as bigint) as commissions_minor
                 from click_daily
                 where day >= cast(? as date) and day < cast(? as date)
                 group by cast(date_trunc('month', day) as date), link_id, program_id, partner_id
+            ),
+            links as (
+                insert into click_monthly as m (month, link_id, program_id, partner_id, clicks, billable, visitors,
+                                                conversions, revenue_minor, commissions_minor)
+                select * from link_sums
                 on conflict (month, link_id) do update
-                    set clicks = excluded.clicks, billable = excluded.billable, visitors = excluded.visitors
-                    where (m.clicks, m.billable, m.visitors)
-                        is distinct from (excluded.clicks, excluded.billable, excluded.visitors)
+                    set clicks = excluded.clicks, billable = excluded.billable, visitors = excluded.visitors,
+                        conversions = excluded.conversions, revenue_minor = excluded.revenue_minor,
+                        commissions_minor = excluded.commissions_minor
+                    where (m.clicks, m.billable, m.visitors, m.conversions, m.revenue_minor, m.commissions_minor)
+                        is distinct from (excluded.clicks, excluded.billable, excluded.visitors,
+                                          excluded.conversions, excluded.revenue_minor, excluded.commissions_minor)
                 returning 1
             ),
-            partners as (
-                insert into click_monthly_partner as m (month, program_id, partner_id, clicks, billable, visitors)
-                select cast(date_trunc('month', day) as date), program_id, partner_id,
-                       cast(sum(clicks) as bigint), cast(sum(billable) as bigint), cast(sum(visitors) as bigint)
+            partner_sums as (
+                select cast(date_trunc('month', day) as date) as month, program_id, partner_id,
+                       cast(sum(clicks) as bigint) as clicks, cast(sum(billable) as bigint) as billable,
+                       cast(sum(visitors) as bigint) as visitors, cast(sum(conversions) as bigint) as conversions,
+                       cast(sum(revenue_minor) as bigint) as revenue_minor,
+                       cast(sum(commissions_minor) as bigint) as commissions_minor
                 from click_daily_partner
                 where day >= cast(? as date) and day < cast(? as date)
                 group by cast(date_trunc('month', day) as date), program_id, partner_id
+            ),
+            partners as (
+                insert into click_monthly_partner as m (month, program_id, partner_id, clicks, billable, visitors,
+                                                        conversions, revenue_minor, commissions_minor)
+                select * from partner_sums
                 on conflict (program_id, month, partner_id) do update
-                    set clicks = excluded.clicks, billable = excluded.billable, visitors = excluded.visitors
-                    where (m.clicks, m.billable, m.visitors)
-                        is distinct from (excluded.clicks, excluded.billable, excluded.visitors)
+                    set clicks = excluded.clicks, billable = excluded.billable, visitors = excluded.visitors,
+                        conversions = excluded.conversions, revenue_minor = excluded.revenue_minor,
+                        commissions_minor = excluded.commissions_minor
+                    where (m.clicks, m.billable, m.visitors, m.conversions, m.revenue_minor, m.commissions_minor)
+                        is distinct from (excluded.clicks, excluded.billable, excluded.visitors,
+                                          excluded.conversions, excluded.revenue_minor, excluded.commissions_minor)
                 returning 1
             )
             select (select count(*) from links), (select count(*) from partners)
@@ -184,10 +204,7 @@ public final class ClickRollup {
      */
     public Optional<Result> tryRebuild(LocalDate from, LocalDate to) {
         return dsl.transactionResult(trx -> {
-            Boolean locked = trx.dsl()
-                    .select(DSL.field("pg_try_advisory_xact_lock({0})", Boolean.class, LOCK_KEY))
-                    .fetchOne(0, Boolean.class);
-            if (!Boolean.TRUE.equals(locked)) {
+            if (!tryLock(trx.dsl())) {
                 return Optional.empty();
             }
             return Optional.of(rebuildDays(trx.dsl(), from, to).plus(refreshMonths(trx.dsl(), from, to)));
@@ -216,7 +233,16 @@ public final class ClickRollup {
         return dsl.fetch(INCOMPLETE_DAYS, firstDay, lastDay).getValues(0, LocalDate.class);
     }
 
-    private static void lock(DSLContext tx) {
+    /**
+     * The lock every rollup writer takes (clicks and money share the rows), for the rest of the
+     * transaction; false when another process holds it.
+     */
+    static boolean tryLock(DSLContext tx) {
+        return Boolean.TRUE.equals(tx.select(DSL.field("pg_try_advisory_xact_lock({0})", Boolean.class, LOCK_KEY))
+                .fetchOne(0, Boolean.class));
+    }
+
+    static void lock(DSLContext tx) {
         tx.fetch("select 1 from pg_advisory_xact_lock(?)", LOCK_KEY);
     }
 
@@ -231,7 +257,8 @@ public final class ClickRollup {
         return new Result(counts.get(0, Integer.class), counts.get(1, Integer.class), counts.get(2, Integer.class), 0);
     }
 
-    private static Result refreshMonths(DSLContext tx, LocalDate from, LocalDate to) {
+    /** Re-sums the months from {@code from}'s to {@code to}'s from the daily rows; in the caller's transaction. */
+    static Result refreshMonths(DSLContext tx, LocalDate from, LocalDate to) {
         LocalDate first = from.withDayOfMonth(1);
         LocalDate end = to.withDayOfMonth(1).plusMonths(1);
         Record counts = tx.fetchSingle(REFRESH_MONTHS, first, end, first, end);

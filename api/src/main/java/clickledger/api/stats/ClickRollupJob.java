@@ -18,24 +18,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the click rollups current: every STATS_ROLLUP_SECONDS it rebuilds yesterday and today
- * (UTC), after first rolling up any earlier day that never was (a first start over existing
- * clicks, or an api that was down across midnight). The first run is at start. Yesterday is
- * rebuilt too because its last clicks arrive after the last run before midnight. Every api replica
- * runs this job; ClickRollup's advisory lock lets one of them do each run.
+ * Keeps the rollups current: every STATS_ROLLUP_SECONDS it rebuilds the clicks of yesterday and
+ * today (UTC), after first rolling up any earlier day that never was (a first start over existing
+ * clicks, or an api that was down across midnight), then applies the money changes the triggers
+ * noted. The first run is at start. Yesterday is rebuilt too because its last clicks arrive after
+ * the last run before midnight. Every api replica runs this job; the rollup's advisory lock lets
+ * one of them do each step.
  */
 public final class ClickRollupJob implements AutoCloseable {
     static final int CATCH_UP_DAYS = 7;
+    /**
+     * Money batches per run (of MoneyRollup.BATCH_DAYS program-days each): enough for a day's
+     * changes many times over; after the migration, a long history takes a few runs, and each run
+     * stays short enough to leave the clicks of today current.
+     */
+    static final int MAX_MONEY_BATCHES = 50;
+
     private static final Logger LOG = LoggerFactory.getLogger(ClickRollupJob.class);
 
     private final ClickRollup rollup;
+    private final MoneyRollup money;
     private final Clock clock;
     private final Duration interval;
     private final Timer runs;
     private final ScheduledExecutorService scheduler;
 
-    public ClickRollupJob(ClickRollup rollup, Clock clock, Duration interval, MeterRegistry registry) {
+    public ClickRollupJob(
+            ClickRollup rollup, MoneyRollup money, Clock clock, Duration interval, MeterRegistry registry) {
         this.rollup = requireNonNull(rollup, "rollup is null");
+        this.money = requireNonNull(money, "money is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.interval = requireNonNull(interval, "interval is null");
         if (interval.isNegative() || interval.isZero()) {
@@ -80,8 +91,20 @@ public final class ClickRollupJob implements AutoCloseable {
                         .log("click rollup caught up");
             }
             Optional<ClickRollup.Result> recent = rollup.tryRebuild(yesterday, today);
+            int moneyDays = 0;
+            for (int batch = 0; batch < MAX_MONEY_BATCHES; batch++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return false;
+                }
+                Optional<MoneyRollup.Applied> applied = money.tryApplyChanges();
+                if (applied.isEmpty() || applied.get().days() == 0) {
+                    break;
+                }
+                moneyDays += applied.get().days();
+            }
             LOG.atDebug()
                     .addKeyValue("rows", recent.map(ClickRollup.Result::rows).orElse(0))
+                    .addKeyValue("moneyDays", moneyDays)
                     .addKeyValue("skipped", recent.isEmpty())
                     .log("click rollup ran");
             return true;

@@ -27,6 +27,15 @@ record Counts(
         return new Counts(0, 0, 0, 0, 0, commissionsMinor);
     }
 
+    /** Only the money: conversions, revenue and commissions. */
+    Counts withoutClicks() {
+        return new Counts(0, 0, 0, conversions, revenueMinor, commissionsMinor);
+    }
+
+    Counts negated() {
+        return new Counts(-clicks, -billableClicks, -uniqueVisitors, -conversions, -revenueMinor, -commissionsMinor);
+    }
+
     Counts plus(Counts other) {
         return new Counts(
                 clicks + other.clicks,

@@ -10,6 +10,7 @@ import static clickledger.db.jooq.Tables.CLICK_MONTHLY_PARTNER;
 import static clickledger.db.jooq.Tables.CLICK_ROLLUP_DAY;
 import static clickledger.db.jooq.Tables.COMMISSION;
 import static clickledger.db.jooq.Tables.EVENT;
+import static clickledger.db.jooq.Tables.STATS_CHANGE;
 import static java.util.Objects.requireNonNull;
 
 import java.math.BigDecimal;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -33,16 +35,18 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /**
- * The stats queries. Clicks come from the rollups (plus the clicks of today and yesterday that the
- * last rollup run had not reached, counted live); conversions, revenue and commissions come
- * straight from event, attribution and commission, which change after the fact (refunds,
- * re-derivation, rejections) and are small next to clicks. Every query here has an index that
+ * The stats queries. Everything comes from the daily and monthly rollups (clicks and money at the
+ * link, partner and program grains), with two live corrections that keep answers exact between
+ * rollup runs: the clicks of today and yesterday after the last click rollup, counted from
+ * {@code click}; and, for days whose money changed since the money rollup last saw them (noted
+ * in {@code stats_change} by triggers; usually just today), the money read from event,
+ * attribution and commission in place of the rollup's. Every query here has an index that
  * {@code StatsExplainTest} shows it using. Status literals are inlined, not bound, so PostgreSQL
  * can match the partial index on conversions in every plan it caches.
  *
- * <p>Each method returns figures by key: {@link Split#TOTAL}, a {@link LocalDate}, or a partner
- * or link id; commissions split by link also have an {@link #UNLINKED} entry for those that pay
- * no particular touch.
+ * <p>Figures are returned by key: {@link Split#TOTAL}, a {@link LocalDate}, or a partner or link
+ * id; live commissions split by link also have an {@link #UNLINKED} entry for those that pay no
+ * particular touch (the rollup counts them at the partner and program grains only).
  */
 final class StatsRepository {
     /** How the figures are split: one row for the whole scope, or a row per day, partner or link. */
@@ -94,16 +98,39 @@ final class StatsRepository {
         return ranges;
     }
 
-    /** Clicks, billable clicks and unique visitors: rollups, plus the live ranges. */
-    Map<Object, Counts> clicks(StatsQuery query, Split split, List<LiveRange> live, LocalDate today) {
+    /**
+     * Every figure of the query's scope, split as asked: the rollups (clicks and money); for the
+     * days whose money changed since the rollup last saw it, that money read live from the ledger
+     * tables in place of the rollup's; and the clicks after the last rollup run, counted live.
+     */
+    Map<Object, Counts> counts(
+            StatsQuery query, Split split, List<LiveRange> live, List<LocalDate> changedDays, LocalDate today) {
         Map<Object, Counts> rows = new HashMap<>();
         for (Segment segment : segments(query, split, today)) {
-            rolledUpClicks(query, split, segment, rows);
+            rolledUp(query, split, segment.monthly(), day -> day.between(segment.from(), segment.to()))
+                    .forEach((key, counts) -> rows.merge(key, counts, Counts::plus));
+        }
+        if (!changedDays.isEmpty()) {
+            rolledUp(query, split, false, day -> day.in(changedDays))
+                    .forEach((key, counts) ->
+                            rows.merge(key, counts.withoutClicks().negated(), Counts::plus));
+            conversions(query, split, changedDays).forEach((key, counts) -> rows.merge(key, counts, Counts::plus));
+            commissions(query, split, changedDays).forEach((key, counts) -> rows.merge(key, counts, Counts::plus));
         }
         if (!live.isEmpty()) {
             liveClicks(query, split, live, rows);
         }
         return rows;
+    }
+
+    /** The days of the range whose money changed since the rollup last saw it (usually today). */
+    List<LocalDate> changedDays(StatsQuery query) {
+        return dsl.selectDistinct(STATS_CHANGE.DAY)
+                .from(STATS_CHANGE)
+                .where(STATS_CHANGE.PROGRAM_ID.eq(query.programId().value()))
+                .and(STATS_CHANGE.DAY.between(query.from(), query.to()))
+                .orderBy(STATS_CHANGE.DAY)
+                .fetch(STATS_CHANGE.DAY);
     }
 
     /**
@@ -137,60 +164,79 @@ final class StatsRepository {
         return segments;
     }
 
-    private void rolledUpClicks(StatsQuery query, Split split, Segment segment, Map<Object, Counts> rows) {
-        // The finest grain the question needs: the rollup at that grain counts each visitor once
-        // a day there, and is the smallest table that can answer.
+    private Map<Object, Counts> rolledUp(
+            StatsQuery query, Split split, boolean monthly, Function<Field<LocalDate>, Condition> days) {
+        // The finest grain the question needs: the rollup at that grain counts each visitor (and
+        // each conversion) once a day there, and is the smallest table that can answer.
         Table<?> table;
         Field<UUID> program;
         Field<LocalDate> day;
         Field<UUID> partner = null;
         Field<UUID> link = null;
-        Field<Long> clicks;
-        Field<Long> billable;
-        Field<Long> visitors;
-        if ((query.linkId() != null || split == Split.LINK) && segment.monthly()) {
+        List<Field<Long>> figures;
+        if ((query.linkId() != null || split == Split.LINK) && monthly) {
             table = CLICK_MONTHLY;
             program = CLICK_MONTHLY.PROGRAM_ID;
             day = CLICK_MONTHLY.MONTH;
             partner = CLICK_MONTHLY.PARTNER_ID;
             link = CLICK_MONTHLY.LINK_ID;
-            clicks = CLICK_MONTHLY.CLICKS;
-            billable = CLICK_MONTHLY.BILLABLE;
-            visitors = CLICK_MONTHLY.VISITORS;
+            figures = List.of(
+                    CLICK_MONTHLY.CLICKS,
+                    CLICK_MONTHLY.BILLABLE,
+                    CLICK_MONTHLY.VISITORS,
+                    CLICK_MONTHLY.CONVERSIONS,
+                    CLICK_MONTHLY.REVENUE_MINOR,
+                    CLICK_MONTHLY.COMMISSIONS_MINOR);
         } else if (query.linkId() != null || split == Split.LINK) {
             table = CLICK_DAILY;
             program = CLICK_DAILY.PROGRAM_ID;
             day = CLICK_DAILY.DAY;
             partner = CLICK_DAILY.PARTNER_ID;
             link = CLICK_DAILY.LINK_ID;
-            clicks = CLICK_DAILY.CLICKS;
-            billable = CLICK_DAILY.BILLABLE;
-            visitors = CLICK_DAILY.VISITORS;
-        } else if ((query.partnerId() != null || split == Split.PARTNER) && segment.monthly()) {
+            figures = List.of(
+                    CLICK_DAILY.CLICKS,
+                    CLICK_DAILY.BILLABLE,
+                    CLICK_DAILY.VISITORS,
+                    CLICK_DAILY.CONVERSIONS,
+                    CLICK_DAILY.REVENUE_MINOR,
+                    CLICK_DAILY.COMMISSIONS_MINOR);
+        } else if ((query.partnerId() != null || split == Split.PARTNER) && monthly) {
             table = CLICK_MONTHLY_PARTNER;
             program = CLICK_MONTHLY_PARTNER.PROGRAM_ID;
             day = CLICK_MONTHLY_PARTNER.MONTH;
             partner = CLICK_MONTHLY_PARTNER.PARTNER_ID;
-            clicks = CLICK_MONTHLY_PARTNER.CLICKS;
-            billable = CLICK_MONTHLY_PARTNER.BILLABLE;
-            visitors = CLICK_MONTHLY_PARTNER.VISITORS;
+            figures = List.of(
+                    CLICK_MONTHLY_PARTNER.CLICKS,
+                    CLICK_MONTHLY_PARTNER.BILLABLE,
+                    CLICK_MONTHLY_PARTNER.VISITORS,
+                    CLICK_MONTHLY_PARTNER.CONVERSIONS,
+                    CLICK_MONTHLY_PARTNER.REVENUE_MINOR,
+                    CLICK_MONTHLY_PARTNER.COMMISSIONS_MINOR);
         } else if (query.partnerId() != null || split == Split.PARTNER) {
             table = CLICK_DAILY_PARTNER;
             program = CLICK_DAILY_PARTNER.PROGRAM_ID;
             day = CLICK_DAILY_PARTNER.DAY;
             partner = CLICK_DAILY_PARTNER.PARTNER_ID;
-            clicks = CLICK_DAILY_PARTNER.CLICKS;
-            billable = CLICK_DAILY_PARTNER.BILLABLE;
-            visitors = CLICK_DAILY_PARTNER.VISITORS;
+            figures = List.of(
+                    CLICK_DAILY_PARTNER.CLICKS,
+                    CLICK_DAILY_PARTNER.BILLABLE,
+                    CLICK_DAILY_PARTNER.VISITORS,
+                    CLICK_DAILY_PARTNER.CONVERSIONS,
+                    CLICK_DAILY_PARTNER.REVENUE_MINOR,
+                    CLICK_DAILY_PARTNER.COMMISSIONS_MINOR);
         } else {
             table = CLICK_DAILY_PROGRAM;
             program = CLICK_DAILY_PROGRAM.PROGRAM_ID;
             day = CLICK_DAILY_PROGRAM.DAY;
-            clicks = CLICK_DAILY_PROGRAM.CLICKS;
-            billable = CLICK_DAILY_PROGRAM.BILLABLE;
-            visitors = CLICK_DAILY_PROGRAM.VISITORS;
+            figures = List.of(
+                    CLICK_DAILY_PROGRAM.CLICKS,
+                    CLICK_DAILY_PROGRAM.BILLABLE,
+                    CLICK_DAILY_PROGRAM.VISITORS,
+                    CLICK_DAILY_PROGRAM.CONVERSIONS,
+                    CLICK_DAILY_PROGRAM.REVENUE_MINOR,
+                    CLICK_DAILY_PROGRAM.COMMISSIONS_MINOR);
         }
-        Condition where = program.eq(query.programId().value()).and(day.between(segment.from(), segment.to()));
+        Condition where = program.eq(query.programId().value()).and(days.apply(day));
         if (query.partnerId() != null) {
             where = where.and(partner.eq(query.partnerId().value()));
         }
@@ -204,9 +250,19 @@ final class StatsRepository {
                     case PARTNER -> partner;
                     case LINK -> link;
                 };
-        fetchGrouped(table, where, key, List.of(DSL.sum(clicks), DSL.sum(billable), DSL.sum(visitors)))
+        Map<Object, Counts> rows = new HashMap<>();
+        fetchGrouped(table, where, key, figures.stream().map(DSL::sum).toList())
                 .forEach(row -> rows.merge(
-                        key(row, key), Counts.clicks(whole(row, 1), whole(row, 2), whole(row, 3)), Counts::plus));
+                        key(row, key),
+                        new Counts(
+                                whole(row, 1),
+                                whole(row, 2),
+                                whole(row, 3),
+                                whole(row, 4),
+                                whole(row, 5),
+                                whole(row, 6)),
+                        Counts::plus));
+        return rows;
     }
 
     private void liveClicks(StatsQuery query, Split split, List<LiveRange> live, Map<Object, Counts> rows) {
@@ -257,9 +313,9 @@ final class StatsRepository {
     }
 
     /** Conversions (attributed, non-refund events) and the revenue they credit, on their event's day. */
-    Map<Object, Counts> conversions(StatsQuery query, Split split) {
+    Map<Object, Counts> conversions(StatsQuery query, Split split, List<LocalDate> days) {
         Map<Object, Counts> rows = new HashMap<>();
-        Condition conversion = eventsInRange(query)
+        Condition conversion = eventsOn(query, days)
                 .and(EVENT.REFUND_OF.isNull())
                 .and(EVENT.ATTRIBUTION_STATUS.eq(DSL.inline("attributed")));
         boolean wholeProgram = query.partnerId() == null && query.linkId() == null;
@@ -328,7 +384,7 @@ final class StatsRepository {
      * touch it pays for (reversals keep that touch); split by link, commissions paying no
      * particular touch are under {@link #UNLINKED}.
      */
-    Map<Object, Counts> commissions(StatsQuery query, Split split) {
+    Map<Object, Counts> commissions(StatsQuery query, Split split, List<LocalDate> days) {
         Map<Object, Counts> rows = new HashMap<>();
         Condition live = COMMISSION.STATUS.notIn(DSL.inline("rejected"), DSL.inline("reversed"));
         if (query.partnerId() == null && query.linkId() == null) {
@@ -351,7 +407,7 @@ final class StatsRepository {
                     };
             fetchGrouped(
                             EVENT.crossJoin(paid),
-                            eventsInRange(query),
+                            eventsOn(query, days),
                             key,
                             List.of(DSL.sum(paid.field("amount", BigDecimal.class))))
                     .forEach(row -> {
@@ -362,7 +418,7 @@ final class StatsRepository {
         }
         // One partner or link: its own commissions, found by commission_partner_status_idx or
         // through attribution_link_idx, each joined to its event for the day.
-        Condition where = eventsInRange(query).and(live);
+        Condition where = eventsOn(query, days).and(live);
         TableLike<?> from = EVENT.join(COMMISSION).on(COMMISSION.EVENT_ID.eq(EVENT.ID));
         if (query.partnerId() != null) {
             where = where.and(COMMISSION.PARTNER_ID.eq(query.partnerId().value()));
@@ -403,11 +459,22 @@ final class StatsRepository {
         return DSL.lateral(select.asTable("per_event"));
     }
 
-    private static Condition eventsInRange(StatsQuery query) {
-        return EVENT.PROGRAM_ID
-                .eq(query.programId().value())
-                .and(EVENT.TS.ge(startOf(query.from())))
-                .and(EVENT.TS.lt(startOf(query.to().plusDays(1))));
+    /** The program's events on the given days (runs of consecutive days become one range). */
+    private static Condition eventsOn(StatsQuery query, List<LocalDate> days) {
+        Condition when = DSL.falseCondition();
+        int i = 0;
+        while (i < days.size()) {
+            int last = i;
+            while (last + 1 < days.size()
+                    && days.get(last + 1).equals(days.get(last).plusDays(1))) {
+                last++;
+            }
+            when = when.or(EVENT.TS
+                    .ge(startOf(days.get(i)))
+                    .and(EVENT.TS.lt(startOf(days.get(last).plusDays(1)))));
+            i = last + 1;
+        }
+        return EVENT.PROGRAM_ID.eq(query.programId().value()).and(when);
     }
 
     /** Selects the key (when there is one) and the aggregates, grouped by the key. */

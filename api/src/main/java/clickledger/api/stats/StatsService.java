@@ -13,7 +13,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Currency;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -63,19 +62,14 @@ public final class StatsService {
                     case PARTNER -> StatsRepository.Split.PARTNER;
                     case LINK -> StatsRepository.Split.LINK;
                 };
-        Map<Object, Counts> byKey = new HashMap<>();
-        repository.clicks(query, split, live, today).forEach((key, counts) -> byKey.merge(key, counts, Counts::plus));
-        repository.conversions(query, split).forEach((key, counts) -> byKey.merge(key, counts, Counts::plus));
-        repository.commissions(query, split).forEach((key, counts) -> byKey.merge(key, counts, Counts::plus));
-        // Clicks, billable clicks, revenue and commissions add up over the rows (each click, touch
-        // and commission belongs to one day, partner and link).
-        Counts sum = byKey.values().stream().reduce(Counts.ZERO, Counts::plus);
+        List<LocalDate> changedDays = repository.changedDays(query);
+        Map<Object, Counts> byKey = repository.counts(query, split, live, changedDays, today);
         byKey.remove(StatsRepository.UNLINKED);
         List<StatsReport.Row> rows = new ArrayList<>();
         Counts totals;
         if (query.groupBy() == GroupBy.DAY) {
-            // Visitors are counted per day and each event is on one day: the days add up entirely.
-            totals = sum;
+            // Visitors and conversions are counted per day, so the days add up entirely.
+            totals = byKey.values().stream().reduce(Counts.ZERO, Counts::plus);
             // Every day of the range, quiet ones included, so a chart has no gaps.
             for (LocalDate day = query.from(); !day.isAfter(query.to()); day = day.plusDays(1)) {
                 rows.add(row(day.toString(), byKey.getOrDefault(day, Counts.ZERO), currency));
@@ -84,22 +78,12 @@ public final class StatsService {
             byKey.entrySet().stream()
                     .sorted(BUSIEST_FIRST)
                     .forEach(entry -> rows.add(row(Ulid.encode((UUID) entry.getKey()), entry.getValue(), currency)));
-            // Unique visitors and conversions do not add up over partners or links: a visitor of
-            // two partners on one day is one visitor of the program, an event crediting two
-            // partners is one conversion. Those two come from the query's own scope.
-            Counts visitors = repository
-                    .clicks(query, StatsRepository.Split.TOTAL, live, today)
+            // Not the sum of the rows: a visitor of two partners on one day is one visitor of the
+            // program, an event crediting two partners is one conversion. The scope's own grain
+            // answers (for the whole program, one row a day).
+            totals = repository
+                    .counts(query, StatsRepository.Split.TOTAL, live, changedDays, today)
                     .getOrDefault(StatsRepository.Split.TOTAL, Counts.ZERO);
-            Counts conversions = repository
-                    .conversions(query, StatsRepository.Split.TOTAL)
-                    .getOrDefault(StatsRepository.Split.TOTAL, Counts.ZERO);
-            totals = new Counts(
-                    sum.clicks(),
-                    sum.billableClicks(),
-                    visitors.uniqueVisitors(),
-                    conversions.conversions(),
-                    sum.revenueMinor(),
-                    sum.commissionsMinor());
         }
         return new StatsReport(
                 program.id(),

@@ -52,7 +52,8 @@ class ClickRollupTest {
     }
 
     private ClickRollupJob job() {
-        return new ClickRollupJob(rollup(), api.clock(), Duration.ofHours(1), new SimpleMeterRegistry());
+        return new ClickRollupJob(
+                rollup(), new MoneyRollup(api.dsl()), api.clock(), Duration.ofHours(1), new SimpleMeterRegistry());
     }
 
     private StatsSeed.Link newLink() {

@@ -180,6 +180,14 @@ final class StatsSeed {
         throw new AssertionError("the click rollup job did not run at start");
     }
 
+    /** Recomputes the money of every day the triggers noted, as the rollup job does. */
+    static void applyMoneyChanges(DSLContext dsl) {
+        MoneyRollup money = new MoneyRollup(dsl);
+        while (money.tryApplyChanges().orElseThrow().days() > 0) {
+            // until nothing is pending
+        }
+    }
+
     static byte[] ipHash(int visitor) {
         return ByteBuffer.allocate(16).putLong(0x5eed).putLong(visitor).array();
     }
