@@ -23,8 +23,6 @@ started=$SECONDS
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 say "load average before: $load_before (2 cores; other work on this machine lowers every figure)"
 bench_setup
-# Old figures of make bench go; the drills' stay until make drills runs again.
-find "$BENCH_RESULTS" -maxdepth 1 -name '*.json' ! -name 'drill-*' -delete
 
 failed=()
 for script in bench/scenarios/*.sh; do
@@ -33,6 +31,8 @@ for script in bench/scenarios/*.sh; do
         continue
     fi
     say "=== scenario $name"
+    # Its figures of an earlier run go; a scenario that fails leaves none rather than stale ones.
+    rm -f "$BENCH_RESULTS/$name.json"
     scenario_started=$SECONDS
     if bash "$script"; then
         say "=== $name done in $((SECONDS - scenario_started)) s"

@@ -13,13 +13,17 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Writes docs/PERFORMANCE.md from every {@code bench/results/*.json}, whoever wrote it: the
- * scenario scripts of {@code make bench} (this helper's and any added under bench/scenarios/) and
- * the drills. Each file is one section: {@code {id, title, order, rows: [{scenario, figure, unit,
- * runs: [..], command, floor?, met?}], notes: [..]}}; the median and min–max are computed here.
+ * Writes the generated part of docs/PERFORMANCE.md from every {@code bench/results/*.json} with
+ * rows, whoever wrote it: the scenario scripts of {@code make bench} (any script under
+ * bench/scenarios/) and the drills. Each such file is one section: {@code {id, title, order, rows:
+ * [{scenario, figure, unit, runs: [..], command, floor?, met?}], notes: [..]}}; the median and
+ * min–max are computed here. The generated part sits between two marker comments; everything
+ * outside them (sections written by hand) is kept as it is.
  */
 final class Report {
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String BEGIN = "<!-- make bench: generated from bench/results/*.json, do not edit below -->";
+    static final String END = "<!-- make bench: end of the generated part -->";
 
     private Report() {}
 
@@ -40,10 +44,10 @@ final class Report {
         sections.sort(Comparator.comparingInt((JsonNode s) -> s.path("order").asInt(500))
                 .thenComparing(s -> s.path("id").asText()));
         StringBuilder md = new StringBuilder();
-        md.append("# Performance and survival\n\n");
-        md.append("Written by `make bench` (and `make drills`) from `bench/results/*.json`; do not edit by hand.\n");
-        md.append("Each figure is the median of its runs, with the lowest and highest run next to it. Floors are\n");
-        md.append("those of issue 5, on this 2-core box, with every click durable before its 302.\n\n");
+        md.append(BEGIN).append("\n\n");
+        md.append("Written by `make bench` and `make drills` from `bench/results/*.json`. Each figure is the median\n");
+        md.append("of its runs, with the lowest and highest run next to it. Floors are those of issue 5, on this\n");
+        md.append("2-core box, with every click durable before its 302.\n\n");
         if (Files.exists(header)) {
             md.append(Files.readString(header).strip()).append("\n\n");
         }
@@ -112,8 +116,30 @@ final class Report {
             md.append('\n');
         }
         md.append(body);
+        md.append(END).append('\n');
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, md.toString());
+        Files.writeString(out, merge(Files.exists(out) ? Files.readString(out) : "", md.toString()));
+    }
+
+    /**
+     * The page with its generated part replaced: between the markers when they are there, else
+     * after the page's first heading (a page without one gets a heading of its own).
+     */
+    static String merge(String page, String generated) {
+        int begin = page.indexOf(BEGIN);
+        int end = page.indexOf(END);
+        if (begin >= 0 && end > begin) {
+            return page.substring(0, begin)
+                    + generated
+                    + page.substring(end + END.length()).replaceFirst("^\n", "");
+        }
+        if (page.isBlank()) {
+            return "# Performance\n\n" + generated;
+        }
+        int heading = page.startsWith("# ") ? page.indexOf('\n') + 1 : 0;
+        int paragraphEnd = page.indexOf("\n\n", heading);
+        int at = paragraphEnd < 0 ? page.length() : paragraphEnd + 2;
+        return page.substring(0, at) + generated + "\n" + page.substring(at);
     }
 
     private static double[] numbers(JsonNode runs) {

@@ -19,6 +19,7 @@ import clickledger.router.spool.Spool;
 import clickledger.router.spool.SpoolReplayer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
@@ -163,12 +164,23 @@ public final class RouterApp implements AutoCloseable {
      * leave, then stops the rest. Spooled clicks not yet replayed stay on disk for the next start.
      */
     @Override
-    public void close() throws Exception {
+    public void close() {
         connector.close();
         writer.close();
-        server.stop();
-        replayer.close();
-        refresher.close();
-        spool.close();
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new IllegalStateException("the router's HTTP server did not stop cleanly", e);
+        } finally {
+            replayer.close();
+            refresher.close();
+            try {
+                spool.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("closing the spool failed", e);
+            }
+        }
     }
 }

@@ -1,8 +1,5 @@
 package clickledger.router;
 
-import static clickledger.db.jooq.Tables.LINK;
-import static clickledger.db.jooq.Tables.PARTNER;
-import static clickledger.db.jooq.Tables.PROGRAM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.common.id.Ulid;
@@ -20,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +27,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -202,36 +198,45 @@ class DrillCrashTest {
     }
 
     private static long storedCount(DatabaseConfig.Endpoint endpoint, List<UUID> crefs) throws Exception {
-        try (Connection connection = DrillTest.connect(endpoint)) {
-            return DSL.using(connection, SQLDialect.POSTGRES)
-                    .fetchSingle("select count(*) from click where id = any(?)", (Object) crefs.toArray(new UUID[0]))
-                    .get(0, Long.class);
+        try (Connection connection = DrillTest.connect(endpoint);
+                PreparedStatement query = connection.prepareStatement("select count(*) from click where id = any(?)")) {
+            query.setArray(1, connection.createArrayOf("uuid", crefs.toArray()));
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
         }
     }
 
     private static void seedLink(DatabaseConfig.Endpoint endpoint, String slug) throws Exception {
+        UUID program = Ulid.newUuidV7(System.currentTimeMillis());
+        UUID partner = Ulid.newUuidV7(System.currentTimeMillis());
         try (Connection connection = DrillTest.connect(endpoint)) {
-            DSLContext dsl = DSL.using(connection, SQLDialect.POSTGRES);
-            UUID program = Ulid.newUuidV7(System.currentTimeMillis());
-            UUID partner = Ulid.newUuidV7(System.currentTimeMillis());
-            dsl.insertInto(PROGRAM)
-                    .set(PROGRAM.ID, program)
-                    .set(PROGRAM.SLUG, "crash-program")
-                    .set(PROGRAM.NAME, "Acme")
-                    .set(PROGRAM.DESTINATION_URL, "https://acme.example/landing")
-                    .set(PROGRAM.CURRENCY, "USD")
-                    .execute();
-            dsl.insertInto(PARTNER)
-                    .set(PARTNER.ID, partner)
-                    .set(PARTNER.EMAIL, "crash@example.com")
-                    .set(PARTNER.NAME, "Ada")
-                    .execute();
-            dsl.insertInto(LINK)
-                    .set(LINK.ID, Ulid.newUuidV7(System.currentTimeMillis()))
-                    .set(LINK.SLUG, slug)
-                    .set(LINK.PROGRAM_ID, program)
-                    .set(LINK.PARTNER_ID, partner)
-                    .execute();
+            execute(
+                    connection,
+                    "insert into program (id, slug, name, destination_url, currency)"
+                            + " values (?, 'crash-program', 'Acme', 'https://acme.example/landing', 'USD')",
+                    program);
+            execute(
+                    connection,
+                    "insert into partner (id, email, name) values (?, 'crash@example.com', 'Ada')",
+                    partner);
+            execute(
+                    connection,
+                    "insert into link (id, slug, program_id, partner_id) values (?, ?, ?, ?)",
+                    Ulid.newUuidV7(System.currentTimeMillis()),
+                    slug,
+                    program,
+                    partner);
+        }
+    }
+
+    private static void execute(Connection connection, String sql, Object... values) throws Exception {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                statement.setObject(i + 1, values[i]);
+            }
+            statement.executeUpdate();
         }
     }
 }

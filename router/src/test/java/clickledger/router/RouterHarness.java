@@ -148,7 +148,7 @@ final class RouterHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         app.close();
         database.close();
         deleteRecursively(spoolDirectory);

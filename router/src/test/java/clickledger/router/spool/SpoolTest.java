@@ -191,7 +191,8 @@ class SpoolTest {
 
     @Test
     void secondOpenerOfTheSameDirectoryIsRefused() throws Exception {
-        try (Spool spool = Spool.open(directory, registry)) {
+        try (Spool first = Spool.open(directory, registry)) {
+            assertThat(first.directory()).isEqualTo(directory);
             assertThatThrownBy(() -> Spool.open(directory, Metrics.newRegistry("router")))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("another process");
