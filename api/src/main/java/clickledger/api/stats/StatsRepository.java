@@ -134,34 +134,46 @@ final class StatsRepository {
     }
 
     /**
-     * The range in daily and monthly pieces: whole months that ended before yesterday come from
-     * the monthly sums (complete, and outside the live ranges), the days around them from the
-     * daily rows. The program grain has no monthly table: it is one row a day.
+     * The range in daily and monthly pieces: the months it covers whole come from the monthly
+     * sums, the days around them from the daily rows. A month counts as whole up to today: its
+     * monthly row is the sum of its daily rows so far, re-summed in the same transaction as every
+     * change to them, so "the last 30 days" reads a few days of the month before and one row for
+     * this month. The program grain has no monthly table: it is one row a day.
      */
     private static List<Segment> segments(StatsQuery query, Split split, LocalDate today) {
         boolean programGrain =
                 query.linkId() == null && query.partnerId() == null && (split == Split.TOTAL || split == Split.DAY);
+        if (programGrain || split == Split.DAY) {
+            return List.of(new Segment(false, query.from(), query.to()));
+        }
         LocalDate firstMonth = query.from().getDayOfMonth() == 1
                 ? query.from()
                 : query.from().withDayOfMonth(1).plusMonths(1);
-        LocalDate lastMonth = firstMonth;
-        // Whole months inside the range whose last day is before yesterday.
-        while (!lastMonth.plusMonths(1).minusDays(1).isAfter(query.to())
-                && lastMonth.plusMonths(1).isBefore(today)) {
-            lastMonth = lastMonth.plusMonths(1);
+        LocalDate afterLastMonth = firstMonth;
+        while (!afterLastMonth.isAfter(today)
+                && !lastDayNeeded(afterLastMonth, today).isAfter(query.to())) {
+            afterLastMonth = afterLastMonth.plusMonths(1);
         }
-        if (programGrain || split == Split.DAY || lastMonth.equals(firstMonth)) {
+        if (afterLastMonth.equals(firstMonth)) {
             return List.of(new Segment(false, query.from(), query.to()));
         }
         List<Segment> segments = new ArrayList<>();
         if (query.from().isBefore(firstMonth)) {
             segments.add(new Segment(false, query.from(), firstMonth.minusDays(1)));
         }
-        segments.add(new Segment(true, firstMonth, lastMonth.minusMonths(1)));
-        if (!lastMonth.isAfter(query.to())) {
-            segments.add(new Segment(false, lastMonth, query.to()));
+        segments.add(new Segment(true, firstMonth, afterLastMonth.minusMonths(1)));
+        // Days after the last whole month that can have rows: none when the range ends in the future.
+        LocalDate lastDay = query.to().isAfter(today) ? today : query.to();
+        if (!afterLastMonth.isAfter(lastDay)) {
+            segments.add(new Segment(false, afterLastMonth, query.to()));
         }
         return segments;
+    }
+
+    /** The last day of {@code month} that can have rows: its end, or today in the current month. */
+    private static LocalDate lastDayNeeded(LocalDate month, LocalDate today) {
+        LocalDate end = month.plusMonths(1).minusDays(1);
+        return end.isAfter(today) ? today : end;
     }
 
     private Map<Object, Counts> rolledUp(

@@ -210,6 +210,25 @@ class ClickRollupTest {
     }
 
     @Test
+    void thisMonthReadFromItsMonthlySumStillAddsTheClicksAfterTheLastRun() {
+        api.clock().set(Instant.parse("2030-09-20T12:00:00Z"));
+        StatsSeed.Link link = newLink();
+        seed.click(link, "2030-09-01T08:00:00Z", 1);
+        seed.click(link, "2030-09-20T10:00:00Z", 2);
+        assertThat(job().runOnce()).isTrue();
+        seed.click(link, "2030-09-20T11:59:58Z", 3);
+
+        // The whole of September so far is one monthly row per link, plus the live click.
+        String month = "/v1/stats?programId=" + Ulid.encode(link.programId()) + "&from=2030-09-01&to=2030-09-30";
+        JsonNode byLink = api.get(month + "&groupBy=link").expect(200).json();
+        JsonNode byDay = api.get(month + "&groupBy=day").expect(200).json();
+
+        assertThat(byLink.at("/rows/0/clicks").asLong()).isEqualTo(3);
+        assertThat(byLink.at("/rows/0/uniqueVisitors").asLong()).isEqualTo(3);
+        assertThat(byLink.get("totals")).isEqualTo(byDay.get("totals"));
+    }
+
+    @Test
     void firstRunRollsUpEveryEarlierDayThatNeverWas() {
         api.clock().set(Instant.parse("2030-11-05T12:00:00Z"));
         StatsSeed.Link link = newLink();
