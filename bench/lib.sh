@@ -6,7 +6,8 @@
 #   BENCH_DIR       scratch space of this run            BENCH_RESULTS  where result JSON goes
 #   BENCH_RUNS      runs per figure (3)                 BENCH_DURATION seconds per load run (10)
 #   DATABASE_URL    postgres://… of the bench database   PG_BIN       PostgreSQL server binaries
-#   ROUTER_PORT / ROUTER_URL, API_PORT / API_URL, ADMIN_API_KEY
+#   ROUTER_PORT / ROUTER_URL, API_PORT / API_URL, ADMIN_API_KEY, SECRETS_ENCRYPTION_KEY
+#   router_start / api_start [NAME=VALUE …] (re)start a service with extra settings
 #
 # It writes its figures with bench_row … and bench_write …, which the report turns into a table
 # in docs/PERFORMANCE.md (median of the runs, min–max, the command). Every load loop is bounded in
@@ -168,15 +169,21 @@ router_start() {
 router_stop() { service_stop router; }
 
 api_start() {
+    local started=$SECONDS
     service_stop api
     service_start api "$BENCH_DIR/api.log" env \
         DATABASE_URL="$DATABASE_URL" API_PORT="$API_PORT" ADMIN_API_KEY="$ADMIN_API_KEY" \
-        PUBLIC_ROUTER_URL="$ROUTER_URL" LOG_FORMAT=text LOG_LEVEL=WARN \
+        SECRETS_ENCRYPTION_KEY="$SECRETS_ENCRYPTION_KEY" PUBLIC_ROUTER_URL="$ROUTER_URL" \
+        LOG_FORMAT=text LOG_LEVEL=WARN "$@" \
         "$JAVA" ${API_JAVA_OPTS:-} -jar "$ROOT/api/target/api.jar"
-    wait_http "$API_URL/readyz" 120 || {
-        tail -n 30 "$BENCH_DIR/api.log" >&2
-        die "the api was not ready within 120 s"
-    }
+    while ! [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$API_URL/readyz" 2>/dev/null) == 200 ]]; do
+        service_pid api >/dev/null || {
+            tail -n 30 "$BENCH_DIR/api.log" >&2
+            die "the api exited before it was ready"
+        }
+        ((SECONDS - started < 120)) || die "the api was not ready within 120 s"
+        sleep 0.1
+    done
 }
 
 api_stop() { service_stop api; }
@@ -339,7 +346,8 @@ bench_setup() {
     export ROUTER_URL=http://127.0.0.1:$ROUTER_PORT
     export API_URL=http://127.0.0.1:$API_PORT
     ADMIN_API_KEY=bench-$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-    export ADMIN_API_KEY
+    SECRETS_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64)
+    export ADMIN_API_KEY SECRETS_ENCRYPTION_KEY
     # Issue 5's heap bound for the link cache applies to every router run.
     export ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:--Xmx512m}
 

@@ -101,7 +101,7 @@ public final class RouterApp implements AutoCloseable {
                 clock,
                 registry);
 
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        QueuedThreadPool threads = new AnswerInlineThreadPool(200, 8);
         threads.setName("router-http");
         Server server = new Server(threads);
         // The handler tree never changes after start, so Jetty may compute its invocation type: the

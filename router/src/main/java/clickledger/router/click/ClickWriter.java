@@ -66,6 +66,7 @@ public final class ClickWriter implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickWriter.class);
+    private static final ThreadLocal<Boolean> ANSWERING = ThreadLocal.withInitial(() -> false);
     // Small next to a commit (an fsync is 0.5–2 ms here), large next to the gap between clicks
     // under load.
     private static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
@@ -200,7 +201,13 @@ public final class ClickWriter implements AutoCloseable {
         return System.nanoTime() - lastCommitNanos;
     }
 
+    /** True on the threads that answer batches (writers and the watchdog). */
+    public static boolean onAnsweringThread() {
+        return ANSWERING.get();
+    }
+
     private void writeLoop(int index) {
+        ANSWERING.set(true);
         List<Pending> drained = new ArrayList<>(maxBatchSize);
         while (running || !queue.isEmpty()) {
             if (!take(drained, 200)) {
@@ -265,6 +272,7 @@ public final class ClickWriter implements AutoCloseable {
     }
 
     private void watchdogLoop() {
+        ANSWERING.set(true);
         List<Pending> drained = new ArrayList<>(maxBatchSize);
         while (running || anyInFlight()) {
             long now = System.nanoTime();

@@ -2,6 +2,7 @@ package clickledger.router.click;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -48,5 +49,19 @@ class BotClassifierTest {
             """)
     void peopleAreNotBots(String userAgent) {
         assertThat(classifier.classify("GET", userAgent)).isNull();
+    }
+
+    @Test
+    void aRepeatedAgentGetsTheSameVerdictAsTheFirstTime() {
+        String person = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
+        String bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+        for (int i = 0; i < 3; i++) {
+            assertThat(classifier.classify("GET", person)).isNull();
+            assertThat(classifier.classify("GET", bot)).isEqualTo("crawler:google");
+            assertThat(classifier.classify("HEAD", person)).isEqualTo("head_request");
+        }
+        String longBot = "x".repeat(600) + " curl/8.0";
+        assertThat(classifier.classify("GET", longBot)).isEqualTo("http_client:curl");
+        assertThat(classifier.classify("GET", longBot)).isEqualTo("http_client:curl");
     }
 }
