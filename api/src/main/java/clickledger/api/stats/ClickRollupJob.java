@@ -53,7 +53,7 @@ public final class ClickRollupJob implements AutoCloseable {
             throw new IllegalArgumentException("interval must be positive");
         }
         this.runs = Timer.builder("clickledger.click.rollup")
-                .description("runs of the click rollup job (catch-up and recent days)")
+                .description("runs of the stats rollup job: clicks of missed and recent days, noted money changes")
                 .register(requireNonNull(registry, "registry is null"));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("click-rollup").daemon(true).factory());

@@ -176,11 +176,6 @@ public final class MoneyRollup {
         });
     }
 
-    /** Whether any change is waiting to be applied. */
-    public boolean pending() {
-        return dsl.fetchExists(STATS_CHANGE);
-    }
-
     /** What one batch did: rollup rows written, and program-days recomputed. */
     public record Applied(ClickRollup.Result rows, int days) {}
 }
