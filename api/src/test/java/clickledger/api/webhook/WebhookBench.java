@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * endpoint (the per-endpoint limit of 2 in flight binds) and for eight (the overall limit of 8
  * binds), each the median of several runs, into bench/results/webhooks.json.
  *
- * <p>Arguments: {@code --deliveries N} (100000), {@code --runs N} (3), {@code --out PATH}.
+ * <p>Arguments: {@code --deliveries N} (100000), {@code --runs N} (3), {@code --endpoints 1,8}
+ * (one scenario per count), {@code --out PATH}.
  */
 public final class WebhookBench {
     private WebhookBench() {}
@@ -48,11 +49,18 @@ public final class WebhookBench {
         int deliveries = Integer.parseInt(options.getOrDefault("--deliveries", "100000"));
         int runs = Integer.parseInt(options.getOrDefault("--runs", "3"));
         Path out = Path.of(options.getOrDefault("--out", "bench/results/webhooks.json"));
-        List<Scenario> scenarios = List.of(new Scenario("1 endpoint", 1), new Scenario("8 endpoints", 8));
+        List<Scenario> scenarios = new ArrayList<>();
+        for (String each : options.getOrDefault("--endpoints", "1,8").split(",")) {
+            int endpoints = Integer.parseInt(each.trim());
+            scenarios.add(new Scenario(endpoints == 1 ? "1 endpoint" : endpoints + " endpoints", endpoints));
+        }
 
         ObjectNode report = Json.MAPPER.createObjectNode();
         report.put("benchmark", "webhook delivery drain");
-        report.put("command", "bench/webhooks --deliveries " + deliveries + " --runs " + runs);
+        report.put(
+                "command",
+                "bench/webhooks --deliveries " + deliveries + " --runs " + runs + " --endpoints "
+                        + options.getOrDefault("--endpoints", "1,8"));
         report.put("date", Instant.now().toString());
         report.put("cpus", Runtime.getRuntime().availableProcessors());
         report.put("java", System.getProperty("java.version"));
