@@ -39,6 +39,8 @@ say "warming up (JIT) the router and nginx"
 BENCH_DURATION=5 wrk_run 256 "$router" >/dev/null
 BENCH_DURATION=2 wrk_run 256 "$static" >/dev/null
 
+wal_before=$(psql_bench -At -c "select pg_current_wal_lsn()")
+written_before=$(router_metric clickledger_clicks_written_total)
 for connections in 64 256 1000; do
     nginx_rps=() nginx_p50=() nginx_p99=() router_rps=() router_p50=() router_p99=() ratio=() errors=()
     for run in $(seq 1 "$BENCH_RUNS"); do
@@ -69,8 +71,10 @@ for connections in 64 256 1000; do
     bench_row $ID "$scenario" "router socket errors + non-3xx" "" "$wrk_command" "" "" "${errors[@]}"
 done
 service_stop nginx
+written=$(awk -v a="$(router_metric clickledger_clicks_written_total)" -v b="$written_before" 'BEGIN { printf "%d", a - b }')
+wal_per_click=$(psql_bench -At -c "select round((pg_current_wal_lsn() - '$wal_before') / greatest($written, 1))")
 
 batches=$(curl -s "$ROUTER_URL/metrics" | awk '/^clickledger_click_batch_size\{.*quantile="0.5"/ { print $2 }')
-bench_note $ID "Every router redirect is a click committed to PostgreSQL (one multi-row INSERT per batch, synchronous_commit on) before its 302 leaves; nginx records nothing. Median batch size at the end of the scenario: ${batches:-n/a} clicks."
+bench_note $ID "Every router redirect is a click committed to PostgreSQL (one binary COPY per batch, synchronous_commit on) before its 302 leaves; nginx records nothing. Median batch size at the end of the scenario: ${batches:-n/a} clicks. PostgreSQL wrote $wal_per_click bytes of WAL per click ($written clicks in the scenario)."
 bench_note $ID "wrk runs with one thread (-t1): on two cores a second wrk thread takes a core from the server it measures. Runs alternate nginx, router, nginx, router … so a change in the machine's load hits both."
 bench_write $ID "1. Redirect throughput, router next to nginx" 10

@@ -2,6 +2,7 @@ package clickledger.api.stats;
 
 import clickledger.api.ApiApp;
 import clickledger.api.ApiConfig;
+import clickledger.api.TestApi;
 import clickledger.common.id.Ulid;
 import clickledger.db.DataSources;
 import clickledger.db.DatabaseConfig;
@@ -597,6 +598,7 @@ public final class StatsBenchmark {
         Map<String, String> env = new HashMap<>();
         env.put("DATABASE_URL", PostgresFixture.postgresUrl(database));
         env.put("ADMIN_API_KEY", ADMIN_KEY);
+        env.put("SECRETS_ENCRYPTION_KEY", TestApi.SECRETS_KEY);
         env.put("API_PORT", "0");
         env.put("STATS_ROLLUP_SECONDS", "3600");
         String programId = Ulid.encode(program);
