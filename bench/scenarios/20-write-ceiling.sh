@@ -71,7 +71,7 @@ if [[ -f $redirects ]]; then
             "router runs ÷ the best median of this table" "" "" $share
     fi
 fi
-bench_note $ID "Each batch is one autocommit statement, so one WAL flush (fsync on, synchronous_commit on) per 500 rows, as the router's group commit does per batch. The click table has its primary key and three indexes; every row lands in this month's partition."
+bench_note $ID "Each batch is one autocommit statement, so one WAL flush (fsync on, synchronous_commit on) per 500 rows, as the router's group commit does per batch. The click table has its primary key, an index on (program_id, ts) and a BRIN index on ts (V5); every row lands in this month's partition."
 bench_note $ID "The router's figure is bounded by HTTP handling and by sharing two cores with PostgreSQL and wrk, not by the insert rate: its batches are smaller than 500 and PostgreSQL runs at a fraction of the ceiling while the router is at its limit."
 bench_write $ID "2. Write path ceiling: PostgreSQL's raw insert rate next to the router" 20
 touch "$BENCH_DIR/router.reconfigured"
