@@ -146,6 +146,20 @@ psql_bench() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT"
 
 # router_start [NAME=VALUE …]: (re)starts the router with the bench settings plus overrides and
 # waits for /readyz; prints how many seconds it took to be ready.
+# await_ready NAME URL LOG STARTED: polls URL/readyz until 200; dies (with the log's tail) when the
+# service exits first or is not ready 120 s after STARTED ($SECONDS then).
+await_ready() {
+    local name=$1 url=$2 log=$3 started=$4
+    while ! [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url/readyz" 2>/dev/null) == 200 ]]; do
+        service_pid "$name" >/dev/null || {
+            tail -n 30 "$log" >&2
+            die "the $name exited before it was ready"
+        }
+        ((SECONDS - started < 120)) || die "the $name was not ready within 120 s"
+        sleep 0.05
+    done
+}
+
 router_start() {
     local started=$SECONDS log=$BENCH_DIR/router.log start_ns end_ns
     service_stop router
@@ -154,14 +168,7 @@ router_start() {
         DATABASE_URL="$DATABASE_URL" ROUTER_PORT="$ROUTER_PORT" CLICK_SPOOL_DIR="$BENCH_DIR/spool" \
         LOG_FORMAT=text LOG_LEVEL=WARN "$@" \
         "$JAVA" ${ROUTER_JAVA_OPTS:-} -jar "${ROUTER_JAR:-$ROOT/router/target/router.jar}"
-    while ! [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$ROUTER_URL/readyz" 2>/dev/null) == 200 ]]; do
-        service_pid router >/dev/null || {
-            tail -n 30 "$log" >&2
-            die "the router exited before it was ready"
-        }
-        ((SECONDS - started < 120)) || die "the router was not ready within 120 s"
-        sleep 0.05
-    done
+    await_ready router "$ROUTER_URL" "$log" "$started"
     end_ns=$(date +%s%N)
     awk -v ns=$((end_ns - start_ns)) 'BEGIN { printf "%.2f\n", ns / 1e9 }'
 }
@@ -176,14 +183,7 @@ api_start() {
         SECRETS_ENCRYPTION_KEY="$SECRETS_ENCRYPTION_KEY" PUBLIC_ROUTER_URL="$ROUTER_URL" \
         STATS_ROLLUP_SECONDS="$BENCH_STATS_ROLLUP_SECONDS" LOG_FORMAT=text LOG_LEVEL=WARN "$@" \
         "$JAVA" ${API_JAVA_OPTS:-} -jar "$ROOT/api/target/api.jar"
-    while ! [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$API_URL/readyz" 2>/dev/null) == 200 ]]; do
-        service_pid api >/dev/null || {
-            tail -n 30 "$BENCH_DIR/api.log" >&2
-            die "the api exited before it was ready"
-        }
-        ((SECONDS - started < 120)) || die "the api was not ready within 120 s"
-        sleep 0.1
-    done
+    await_ready api "$API_URL" "$BENCH_DIR/api.log" "$started"
 }
 
 api_stop() { service_stop api; }

@@ -436,46 +436,34 @@ public final class StatsBenchmark {
                     status = "reversed";
                 }
                 UUID commission = UUID.randomUUID();
-                commissions
-                        .append(commission)
-                        .append('\t')
-                        .append(event)
-                        .append('\t')
-                        .append(attribution)
-                        .append('\t')
-                        .append(partners[partner])
-                        .append('\t')
-                        .append(programText)
-                        .append('\t')
-                        .append(amount)
-                        .append("\tUSD\t")
-                        .append(status)
-                        .append('\t')
-                        .append(ts)
-                        .append("\tcommission\t\\N\n");
+                commissionRow(
+                        commissions,
+                        commission,
+                        event,
+                        attribution,
+                        partners[partner],
+                        programText,
+                        amount,
+                        status,
+                        ts,
+                        "commission",
+                        null);
                 commissionRows++;
                 if (refunded) {
                     String reversalStatus =
                             status.equals("paid") ? "approved" : status.equals("rejected") ? "rejected" : "reversed";
-                    commissions
-                            .append(UUID.randomUUID())
-                            .append('\t')
-                            .append(refund)
-                            .append('\t')
-                            .append(attribution)
-                            .append('\t')
-                            .append(partners[partner])
-                            .append('\t')
-                            .append(programText)
-                            .append('\t')
-                            .append(-amount)
-                            .append("\tUSD\t")
-                            .append(reversalStatus)
-                            .append('\t')
-                            .append(refundTs)
-                            .append("\treversal\t")
-                            .append(commission)
-                            .append('\n');
+                    commissionRow(
+                            commissions,
+                            UUID.randomUUID(),
+                            refund,
+                            attribution,
+                            partners[partner],
+                            programText,
+                            -amount,
+                            reversalStatus,
+                            refundTs,
+                            "reversal",
+                            commission);
                     commissionRows++;
                 }
             }
@@ -801,6 +789,35 @@ public final class StatsBenchmark {
                 resultsFile, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
         writePerformanceSection(table.toString());
         say("wrote " + resultsFile + " and docs/PERFORMANCE.md");
+    }
+
+    /** One COPY text row of commission; {@code reverses} null becomes \\N. */
+    private static void commissionRow(
+            StringBuilder rows,
+            UUID id,
+            Object event,
+            Object attribution,
+            Object partner,
+            String program,
+            long amount,
+            String status,
+            Object ts,
+            String kind,
+            UUID reverses) {
+        rows.append(id)
+                .append('\t')
+                .append(event)
+                .append('\t')
+                .append(attribution)
+                .append('\t');
+        rows.append(partner)
+                .append('\t')
+                .append(program)
+                .append('\t')
+                .append(amount)
+                .append("\tUSD\t");
+        rows.append(status).append('\t').append(ts).append('\t').append(kind).append('\t');
+        rows.append(reverses == null ? "\\N" : reverses.toString()).append('\n');
     }
 
     private void writePerformanceSection(String table) throws IOException {
