@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import clickledger.common.metrics.Metrics;
+import clickledger.testkit.SystemChromium;
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import io.javalin.Javalin;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.Test;
 
 /** The portal in a real headless Chromium: what a person sees, with the CSP actually enforced. */
 class PortalBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     private static Playwright playwright;
     private static Browser browser;
@@ -38,24 +35,11 @@ class PortalBrowserTest {
     static void startBrowserAndPortal() {
         // Without Chromium every test is skipped (in @BeforeEach, so each one reports why): a machine
         // with only a JDK still passes `make test`.
-        if (!Files.isExecutable(CHROMIUM)) {
+        if (!SystemChromium.available()) {
             return;
         }
-        // Playwright must not fetch a browser build of its own: the system Chromium is the browser.
-        playwright = Playwright.create(
-                new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright
-                .chromium()
-                .launch(new BrowserType.LaunchOptions()
-                        .setExecutablePath(CHROMIUM)
-                        .setHeadless(true)
-                        .setArgs(List.of(
-                                "--headless",
-                                "--no-sandbox",
-                                "--disable-gpu",
-                                "--disable-background-networking",
-                                "--disable-component-update",
-                                "--no-first-run")));
+        playwright = SystemChromium.playwright();
+        browser = SystemChromium.launch(playwright);
         api = FakeApi.answering(200, Duration.ZERO);
         portal = PortalApp.create(
                         PortalConfig.fromEnv(Map.of("PUBLIC_API_URL", api.url().toString())),
@@ -84,7 +68,7 @@ class PortalBrowserTest {
     void openPage() {
         assumeTrue(
                 browser != null,
-                "browser test skipped: " + CHROMIUM + " is absent; install Debian's chromium "
+                "browser test skipped: " + SystemChromium.EXECUTABLE + " is absent; install Debian's chromium "
                         + "(apt-get install -y chromium, as .ci/run does) to run it");
         page = browser.newPage();
         // CSP violations and failed asset loads show up here, not as exceptions.

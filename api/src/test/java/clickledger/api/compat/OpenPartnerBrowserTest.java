@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import clickledger.api.TestApi;
+import clickledger.testkit.SystemChromium;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.Cookie;
@@ -36,7 +36,6 @@ import org.junit.jupiter.api.Test;
  * origins exactly as on a real shop: a preflight, then the keyless POST.
  */
 class OpenPartnerBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Instant NOW = TestApi.START;
 
     private static Path sdk;
@@ -53,7 +52,7 @@ class OpenPartnerBrowserTest {
     @BeforeAll
     static void start() throws IOException {
         // Without Chromium or the SDK, every test is skipped in @BeforeEach, which says why.
-        if (!Files.isExecutable(CHROMIUM) || OpenPartnerSdk.unavailable().isPresent()) {
+        if (!SystemChromium.available() || OpenPartnerSdk.unavailable().isPresent()) {
             return;
         }
         sdk = OpenPartnerSdk.require();
@@ -64,21 +63,8 @@ class OpenPartnerBrowserTest {
         program = seeds.program(TestApi.unique("browser-"), "last_click");
         shop.createContext("/", OpenPartnerBrowserTest::serve);
         shop.start();
-        // Playwright must not fetch a browser build of its own: the system Chromium is the browser.
-        playwright = Playwright.create(
-                new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright
-                .chromium()
-                .launch(new BrowserType.LaunchOptions()
-                        .setExecutablePath(CHROMIUM)
-                        .setHeadless(true)
-                        .setArgs(List.of(
-                                "--headless",
-                                "--no-sandbox",
-                                "--disable-gpu",
-                                "--disable-background-networking",
-                                "--disable-component-update",
-                                "--no-first-run")));
+        playwright = SystemChromium.playwright();
+        browser = SystemChromium.launch(playwright);
     }
 
     @AfterAll
@@ -100,8 +86,9 @@ class OpenPartnerBrowserTest {
     @BeforeEach
     void newVisitor() {
         assumeTrue(
-                Files.isExecutable(CHROMIUM),
-                "OpenPartner browser test skipped: " + CHROMIUM + " is absent; install Debian's chromium "
+                SystemChromium.available(),
+                "OpenPartner browser test skipped: " + SystemChromium.EXECUTABLE
+                        + " is absent; install Debian's chromium "
                         + "(apt-get install -y chromium, as .ci/run does) to run it");
         OpenPartnerSdk.require();
         // A context per test: its own cookies and localStorage, like a new visitor.

@@ -1,0 +1,47 @@
+package clickledger.testkit;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Playwright;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Debian's Chromium driven by Playwright, for the browser tests of every module. Playwright must
+ * not fetch a browser build of its own (this machine kind cannot run it, and CI installs Debian's
+ * {@code chromium}). Playwright is a {@code provided} dependency here: the modules with browser
+ * tests bring it in test scope, and {@code devdb.jar} stays without it.
+ */
+public final class SystemChromium {
+    public static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
+
+    private SystemChromium() {}
+
+    /** Whether the browser tests can run here; without it they skip with a reason. */
+    public static boolean available() {
+        return Files.isExecutable(EXECUTABLE);
+    }
+
+    public static Playwright playwright() {
+        return Playwright.create(
+                new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    }
+
+    /** Headless, without a sandbox (tests run as root in CI), and without background traffic. */
+    public static Browser launch(Playwright playwright) {
+        return playwright
+                .chromium()
+                .launch(new BrowserType.LaunchOptions()
+                        .setExecutablePath(EXECUTABLE)
+                        .setHeadless(true)
+                        .setArgs(List.of(
+                                "--headless",
+                                "--no-sandbox",
+                                "--disable-gpu",
+                                "--disable-background-networking",
+                                "--disable-component-update",
+                                "--no-first-run")));
+    }
+}
