@@ -1,6 +1,7 @@
 package clickledger.bench;
 
 import clickledger.common.id.Ulid;
+import clickledger.db.click.ClickInsert;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -30,20 +31,6 @@ import org.postgresql.copy.CopyIn;
  * "clickledger-ceiling"); the bench database is thrown away after the run.
  */
 final class WriteCeiling {
-    static final String UNNEST =
-            """
-            insert into click (id, ts, link_id, program_id, partner_id, ip_hash, user_agent, referer, landing_url,
-                               country, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
-                               is_bot, bot_reason, fraud_flag)
-            select id, timestamptz 'epoch' + ms * interval '1 millisecond', link_id, program_id, partner_id, ip_hash,
-                   user_agent, referer, landing_url, country, utm_source, utm_medium, utm_campaign, utm_term,
-                   utm_content, is_bot, bot_reason, fraud_flag
-            from unnest(?::uuid[], ?::bigint[], ?::uuid[], ?::uuid[], ?::uuid[], ?::bytea[], ?::text[], ?::text[],
-                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[],
-                        ?::text[], ?::text[])
-                 as t(id, ms, link_id, program_id, partner_id, ip_hash, user_agent, referer, landing_url, country,
-                      utm_source, utm_medium, utm_campaign, utm_term, utm_content, is_bot, bot_reason, fraud_flag)
-            on conflict (id, ts) do nothing""";
     static final String COPY = "copy click (id, ts, link_id, program_id, partner_id, ip_hash, user_agent, landing_url,"
             + " is_bot) from stdin (format binary)";
     private static final String USER_AGENT =
@@ -133,7 +120,7 @@ final class WriteCeiling {
             landings[i] = "https://acme.example/landing?cref=" + Ulid.encode(ids[i]);
             bots[i] = false;
         }
-        try (PreparedStatement statement = connection.prepareStatement(UNNEST)) {
+        try (PreparedStatement statement = connection.prepareStatement(ClickInsert.UNNEST)) {
             int p = 1;
             statement.setArray(p++, connection.createArrayOf("uuid", ids));
             statement.setArray(p++, connection.createArrayOf("bigint", millis));

@@ -2,6 +2,7 @@ package clickledger.router.click;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.db.click.ClickInsert;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,20 +18,6 @@ import javax.sql.DataSource;
  * retry after an ambiguous failure) harmless.
  */
 public final class PostgresClickSink implements ClickSink {
-    static final String INSERT =
-            """
-            insert into click (id, ts, link_id, program_id, partner_id, ip_hash, user_agent, referer, landing_url,
-                               country, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
-                               is_bot, bot_reason, fraud_flag)
-            select id, timestamptz 'epoch' + ms * interval '1 millisecond', link_id, program_id, partner_id, ip_hash,
-                   user_agent, referer, landing_url, country, utm_source, utm_medium, utm_campaign, utm_term,
-                   utm_content, is_bot, bot_reason, fraud_flag
-            from unnest(?::uuid[], ?::bigint[], ?::uuid[], ?::uuid[], ?::uuid[], ?::bytea[], ?::text[], ?::text[],
-                        ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[],
-                        ?::text[], ?::text[])
-                 as t(id, ms, link_id, program_id, partner_id, ip_hash, user_agent, referer, landing_url, country,
-                      utm_source, utm_medium, utm_campaign, utm_term, utm_content, is_bot, bot_reason, fraud_flag)
-            on conflict (id, ts) do nothing""";
 
     private final DataSource dataSource;
 
@@ -73,7 +60,7 @@ public final class PostgresClickSink implements ClickSink {
             fraudFlags[i] = click.fraudFlag();
         }
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(INSERT)) {
+                PreparedStatement statement = connection.prepareStatement(ClickInsert.UNNEST)) {
             connection.setAutoCommit(true);
             int p = 1;
             statement.setArray(p++, connection.createArrayOf("uuid", ids));
