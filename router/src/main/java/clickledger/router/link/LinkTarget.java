@@ -8,12 +8,20 @@ import java.util.UUID;
  * when the cache loads it. Only the program's time window is checked per request, because it
  * changes with the clock rather than with a row.
  *
+ * <p>A million of these stay in the heap for the router's life, so the link id is two longs in
+ * the record rather than a {@link UUID} object of its own: one object fewer per link for every
+ * garbage collection to trace (docs/decisions/0002, revisions).
+ *
+ * @param linkIdHigh the link id's most significant bits
+ * @param linkIdLow the link id's least significant bits
  * @param statusActive link active, partner active, membership not revoked, program active
  * @param startsAtMillis program start, or Long.MIN_VALUE
  * @param endsAtMillis program end, or Long.MAX_VALUE
+ * @param rowHash PostgreSQL's hash of the row this was built from, for {@link LinkCache#fingerprint()}
  */
 public record LinkTarget(
-        UUID linkId,
+        long linkIdHigh,
+        long linkIdLow,
         String slug,
         UUID programId,
         UUID partnerId,
@@ -22,7 +30,43 @@ public record LinkTarget(
         boolean statusActive,
         long startsAtMillis,
         long endsAtMillis,
-        int cookieMaxAgeSeconds) {
+        int cookieMaxAgeSeconds,
+        long rowHash) {
+
+    public LinkTarget(
+            UUID linkId,
+            String slug,
+            UUID programId,
+            UUID partnerId,
+            Destination destination,
+            Destination programDestination,
+            boolean statusActive,
+            long startsAtMillis,
+            long endsAtMillis,
+            int cookieMaxAgeSeconds,
+            long rowHash) {
+        this(
+                linkId.getMostSignificantBits(),
+                linkId.getLeastSignificantBits(),
+                slug,
+                programId,
+                partnerId,
+                destination,
+                programDestination,
+                statusActive,
+                startsAtMillis,
+                endsAtMillis,
+                cookieMaxAgeSeconds,
+                rowHash);
+    }
+
+    public UUID linkId() {
+        return new UUID(linkIdHigh, linkIdLow);
+    }
+
+    public boolean isLink(long high, long low) {
+        return linkIdHigh == high && linkIdLow == low;
+    }
 
     public boolean activeAt(long epochMillis) {
         return statusActive && epochMillis >= startsAtMillis && epochMillis < endsAtMillis;

@@ -25,17 +25,23 @@ final class UuidSet {
     }
 
     void add(UUID id) {
+        add(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    }
+
+    void add(long msb, long lsb) {
         if (size * 2 >= used.length) {
             grow();
         }
-        if (insert(id.getMostSignificantBits(), id.getLeastSignificantBits())) {
+        if (insert(msb, lsb)) {
             size++;
         }
     }
 
     boolean contains(UUID id) {
-        long msb = id.getMostSignificantBits();
-        long lsb = id.getLeastSignificantBits();
+        return contains(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    }
+
+    boolean contains(long msb, long lsb) {
         int mask = used.length - 1;
         for (int slot = slot(msb, lsb, mask); used[slot]; slot = (slot + 1) & mask) {
             if (high[slot] == msb && low[slot] == lsb) {

@@ -3,6 +3,7 @@ package clickledger.router.redirect;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -93,6 +94,20 @@ public final class Destination {
         }
         out.append(fragment);
         return out.toString();
+    }
+
+    // Equal destinations let the link cache keep an unchanged link's objects across reloads.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Destination that
+                && base.equals(that.base)
+                && params.equals(that.params)
+                && fragment.equals(that.fragment);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(base, params, fragment);
     }
 
     public boolean hasUtm() {

@@ -122,8 +122,7 @@ public final class RedirectHandler {
         String userAgent = headers.get(HttpHeader.USER_AGENT);
         String botReason = bots.classify(request.getMethod(), userAgent);
         byte[] ipHash = client.address() == null ? null : ipHasher.hash(client.address());
-        boolean burst = ipHash != null
-                && velocity.record(IpHasher.key(ipHash), target.linkId().getLeastSignificantBits(), now);
+        boolean burst = ipHash != null && velocity.record(IpHasher.key(ipHash), target.linkIdLow(), now);
         UUID clickId = Ulid.newUuidV7(now);
         String cref = Ulid.encode(clickId);
         String location = target.destination().location(query, cref);
