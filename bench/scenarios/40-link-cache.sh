@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Scenario 4: the link cache at 1,000,000 active links. The router (-Xmx512m) must be ready within
-# 15 s of its start, keep its heap under 512 MB, and redirect within 10 % of its small-cache rate.
-# Both rates use the same wrk script (a random slug per request), first over the 100 bench links
-# with only those loaded, then over the million with all of them loaded.
+# Scenario 4: the link cache at 1,000,000 active links. The router (-Xms512m -Xmx512m) must be
+# ready within 15 s of its start, keep its heap under 512 MB, and redirect within 10 % of its
+# small-cache rate. Both rates use the same wrk script shape (a random slug per request): one over
+# the 100 bench links of the main router, one over a million links of a second router.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
@@ -10,80 +10,86 @@ readonly ID=40-link-cache
 readonly LINKS=1000000
 
 lua() {
-    cat >"$BENCH_DIR/random-$1.lua" <<EOF
+    cat >"$BENCH_DIR/random-$1.lua" <<LUA
 math.randomseed(os.time())
 request = function()
     return wrk.format("GET", "/r/$1" .. math.random(1, $2))
 end
-EOF
+LUA
     echo "$BENCH_DIR/random-$1.lua"
 }
 small_script=$(lua bench- 100)
 large_script=$(lua m- $LINKS)
 
-# Live heap after a full collection, in MB.
+# Live heap of router NAME after a full collection, in MB.
 heap_mb() {
     local pid
-    pid=$(service_pid router)
+    pid=$(service_pid "$1")
     "$JAVA_HOME/bin/jcmd" "$pid" GC.run >/dev/null
     "$JAVA_HOME/bin/jcmd" "$pid" GC.heap_info | awk '/heap/ && /used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); printf "%.0f\n", v / 1024; exit } }'
 }
 
-rates() {
-    local script=$1 label=$2 rps=() p99=()
-    for run in $(seq 1 "$BENCH_RUNS"); do
-        say "$label, run $run/$BENCH_RUNS"
-        read -r r _ p _ < <(wrk_run 256 "$ROUTER_URL/" -s "$script")
-        rps+=("$r") p99+=("$p")
-        say "  $r req/s, p99 $p ms"
-    done
-    echo "${rps[*]}|${p99[*]}"
-}
+# metric URL NAME: a router's Prometheus sample NAME (any labels), as an integer. awk reads to the
+# end: stopping early would fail curl with SIGPIPE, and the script with it.
+metric() { curl -s "$1/metrics" | awk -v name="$2" '!found && ($1 == name || index($1, name "{") == 1) { printf "%d\n", $2; found = 1 }'; }
 
-say "small cache: $(curl -s "$ROUTER_URL/metrics" | awk '/^clickledger_link_cache_size/ { print $2 }') links"
-BENCH_DURATION=3 wrk_run 256 "$ROUTER_URL/" -s "$small_script" >/dev/null
-IFS='|' read -r small_rps small_p99 < <(rates "$small_script" "small cache (100 links), random slug")
-small_heap=$(heap_mb)
-
-router_stop
+# The million links live in a database of their own, served by a second router, so the two
+# caches are measured turn about: this box is shared, and alternating runs put whatever else it
+# is doing on both figures alike instead of on one of them.
+readonly LARGE_DB=links_1m
+LARGE_DATABASE_URL=${DATABASE_URL%/*}/$LARGE_DB
+LARGE_PORT=$(free_port)
+LARGE_URL=http://127.0.0.1:$LARGE_PORT
+psql_bench -d postgres -c "drop database if exists $LARGE_DB" -c "create database $LARGE_DB" >/dev/null
+say "migrating a second database for the large cache (the api applies the migrations)"
+api_start DATABASE_URL="$LARGE_DATABASE_URL"
+api_start
 say "seeding $LINKS links with COPY"
-bench_java seed-links --database-url "$DATABASE_URL" --prefix m- --count $LINKS >"$BENCH_DIR/seed-links.json"
+bench_java seed-links --database-url "$LARGE_DATABASE_URL" --prefix m- --count $LINKS >"$BENCH_DIR/seed-links.json"
 say "  $(json "$BENCH_DIR/seed-links.json" .seconds) s"
-psql_bench -c "vacuum analyze link" >/dev/null
+psql_bench -d $LARGE_DB -c "vacuum analyze link" >/dev/null
 
 ready=()
 for run in $(seq 1 "$BENCH_RUNS"); do
-    seconds=$(router_start)
+    seconds=$(router_start_as router-large "$LARGE_PORT" DATABASE_URL="$LARGE_DATABASE_URL")
     ready+=("$seconds")
-    say "router with $(curl -s "$ROUTER_URL/metrics" | awk '/^clickledger_link_cache_size/ { printf "%d", $2 }') links ready in $seconds s (start $run/$BENCH_RUNS)"
+    say "router with $(metric "$LARGE_URL" clickledger_link_cache_size) links ready in $seconds s (start $run/$BENCH_RUNS)"
 done
-ready_heap=$(heap_mb)
-BENCH_DURATION=3 wrk_run 256 "$ROUTER_URL/" -s "$large_script" >/dev/null
-IFS='|' read -r large_rps large_p99 < <(rates "$large_script" "large cache ($LINKS links), random slug")
-large_heap=$(heap_mb)
+ready_heap=$(heap_mb router-large)
+say "small cache: $(metric "$ROUTER_URL" clickledger_link_cache_size) links"
+BENCH_DURATION=3 wrk_run 256 "$ROUTER_URL/" -s "$small_script" >/dev/null
+BENCH_DURATION=3 wrk_run 256 "$LARGE_URL/" -s "$large_script" >/dev/null
 
-read -r -a small_runs <<<"$small_rps"
-read -r -a large_runs <<<"$large_rps"
-ratio=()
-for i in "${!large_runs[@]}"; do
-    ratio+=("$(awk -v l="${large_runs[$i]}" -v s="${small_runs[$i]:-${small_runs[0]}}" 'BEGIN { printf "%.1f", 100 * l / s }')")
+small_runs=() small_p99=() large_runs=() large_p99=() ratio=()
+for run in $(seq 1 "$BENCH_RUNS"); do
+    read -r small _ p _ < <(wrk_run 256 "$ROUTER_URL/" -s "$small_script")
+    small_runs+=("$small") small_p99+=("$p")
+    say "small cache (100 links), random slug, run $run/$BENCH_RUNS: $small req/s, p99 $p ms"
+    read -r large _ p _ < <(wrk_run 256 "$LARGE_URL/" -s "$large_script")
+    large_runs+=("$large") large_p99+=("$p")
+    ratio+=("$(awk -v l="$large" -v s="$small" 'BEGIN { printf "%.1f", 100 * l / s }')")
+    say "large cache ($LINKS links), random slug, run $run/$BENCH_RUNS: $large req/s, p99 $p ms (${ratio[-1]} %)"
 done
+small_heap=$(heap_mb router)
+large_heap=$(heap_mb router-large)
+checks=$(metric "$LARGE_URL" clickledger_link_checks_total)
+reloads=$(metric "$LARGE_URL" clickledger_link_reload_seconds_count)
+service_stop router-large
+psql_bench -d postgres -c "drop database $LARGE_DB" >/dev/null
+
 ratio_met=$(awk -v m="$(median "${ratio[@]}")" 'BEGIN { print (m >= 90) ? "true" : "false" }')
 ready_met=$(awk -v m="$(median "${ready[@]}")" 'BEGIN { print (m <= 15) ? "true" : "false" }')
 heap_met=$(awk -v h="$large_heap" 'BEGIN { print (h < 512) ? "true" : "false" }')
 command="wrk -t1 -c256 -d${BENCH_DURATION}s --latency -s random-slug.lua URL"
-bench_row $ID "1,000,000 links" "router ready after start (process start to /readyz 200)" "s" "java -Xmx512m -jar router/target/router.jar; poll /readyz" "≤ 15 s" "$ready_met" "${ready[@]}"
+bench_row $ID "1,000,000 links" "router ready after start (process start to /readyz 200)" "s" "java -Xms512m -Xmx512m -jar router/target/router.jar; poll /readyz" "≤ 15 s" "$ready_met" "${ready[@]}"
 bench_row $ID "1,000,000 links" "live heap after a full GC, after the load runs" "MB" "jcmd PID GC.run; jcmd PID GC.heap_info" "< 512 MB" "$heap_met" "$large_heap"
 bench_row $ID "1,000,000 links" "live heap after a full GC, just ready" "MB" "jcmd PID GC.run; jcmd PID GC.heap_info" "" "" "$ready_heap"
 bench_row $ID "100 links" "live heap after a full GC" "MB" "jcmd PID GC.run; jcmd PID GC.heap_info" "" "" "$small_heap"
-# shellcheck disable=SC2086
-bench_row $ID "100 links" "redirects/s, random slug" "req/s" "$command" "" "" $small_rps
-# shellcheck disable=SC2086
-bench_row $ID "1,000,000 links" "redirects/s, random slug" "req/s" "$command" "" "" $large_rps
-bench_row $ID "1,000,000 links" "÷ small-cache redirects/s" "%" "per run pair" "≥ 90 % (within 10 %)" "$ratio_met" "${ratio[@]}"
-# shellcheck disable=SC2086
-bench_row $ID "100 links" "p99, random slug" "ms" "$command" "" "" $small_p99
-# shellcheck disable=SC2086
-bench_row $ID "1,000,000 links" "p99, random slug" "ms" "$command" "" "" $large_p99
-bench_note $ID "The router runs with -Xmx512m throughout, so the heap can never pass 512 MB; the figure that matters is the live heap after a full collection. Links are seeded with COPY (bench.jar seed-links) while the router is stopped; each start loads all of them in one streamed query."
+bench_row $ID "100 links" "redirects/s, random slug" "req/s" "$command" "" "" "${small_runs[@]}"
+bench_row $ID "1,000,000 links" "redirects/s, random slug" "req/s" "$command" "" "" "${large_runs[@]}"
+bench_row $ID "1,000,000 links" "÷ small-cache redirects/s" "%" "per run pair, runs alternating" "≥ 90 % (within 10 %)" "$ratio_met" "${ratio[@]}"
+bench_row $ID "100 links" "p99, random slug" "ms" "$command" "" "" "${small_p99[@]}"
+bench_row $ID "1,000,000 links" "p99, random slug" "ms" "$command" "" "" "${large_p99[@]}"
+bench_note $ID "Two routers, both -Xms512m -Xmx512m: the main one over the bench database (100 links) and a second over a database of its own holding the million (seeded with COPY by bench.jar seed-links before it starts; each start loads them all in one streamed query). Their runs alternate, so noise on this shared box lands on both. The heap can never pass 512 MB; the figure that matters is the live heap after a full collection."
+bench_note $ID "While the runs went on, the large router checked its cache against PostgreSQL (one checksum query a check, every LINK_RELOAD_SECONDS=60) $checks time(s) and loaded the million links $reloads time(s), the load at start included: a full reload happens only when the cache and the database differ."
 bench_write $ID "4. Link cache at 1,000,000 active links" 40
