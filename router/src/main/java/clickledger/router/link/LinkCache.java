@@ -244,10 +244,7 @@ public final class LinkCache {
         return (h ^ (h >>> 16)) & mask;
     }
 
-    // UUIDv7 ids share their leading time bits; mix both halves so neighbours spread out.
     private static int idSlot(long high, long low, int mask) {
-        long z = high * 0x9E3779B97F4A7C15L ^ low;
-        z = (z ^ (z >>> 32)) * 0xBF58476D1CE4E5B9L;
-        return (int) (z ^ (z >>> 29)) & mask;
+        return UuidSet.slot(high, low, mask);
     }
 }

@@ -82,8 +82,9 @@ final class UuidSet {
         }
     }
 
-    // UUIDv7 ids share their leading time bits; mix both halves so neighbours spread out.
-    private static int slot(long msb, long lsb, int mask) {
+    // UUIDv7 ids share their leading time bits; mix both halves so neighbours spread out. The link
+    // cache's by-id array uses it too.
+    static int slot(long msb, long lsb, int mask) {
         long z = msb * 0x9E3779B97F4A7C15L ^ lsb;
         z = (z ^ (z >>> 32)) * 0xBF58476D1CE4E5B9L;
         return (int) (z ^ (z >>> 29)) & mask;
