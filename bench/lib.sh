@@ -195,11 +195,11 @@ api_start() {
 
 api_stop() { service_stop api; }
 
-# router_metric PREFIX: the sum of the router's Prometheus samples whose name and labels start
-# with PREFIX (clickledger_spool_records, or clickledger_click_fallbacks_total{reason="slow"); 0
-# when there are none.
+# router_metric PREFIX [URL]: the sum of the router's (at URL, else the main one's) Prometheus
+# samples whose name and labels start with PREFIX (clickledger_spool_records, or
+# clickledger_click_fallbacks_total{reason="slow"); 0 when there are none.
 router_metric() {
-    curl -s --max-time 2 "$ROUTER_URL/metrics" 2>/dev/null |
+    curl -s --max-time 2 "${2:-$ROUTER_URL}/metrics" 2>/dev/null |
         awk -v name="$1" '$1 !~ /^#/ && index($1, name) == 1 { sum += $2; found = 1 } END { printf "%.0f\n", found ? sum : 0 }'
 }
 

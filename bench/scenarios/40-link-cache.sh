@@ -29,10 +29,6 @@ heap_mb() {
     "$JAVA_HOME/bin/jcmd" "$pid" GC.heap_info | awk '/heap/ && /used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); printf "%.0f\n", v / 1024; exit } }'
 }
 
-# metric URL NAME: a router's Prometheus sample NAME (any labels), as an integer. awk reads to the
-# end: stopping early would fail curl with SIGPIPE, and the script with it.
-metric() { curl -s "$1/metrics" | awk -v name="$2" '!found && ($1 == name || index($1, name "{") == 1) { printf "%d\n", $2; found = 1 }'; }
-
 # Each cache has a router and a database of its own, both fresh: 100 links in one, a million in
 # the other. Their runs alternate, so noise on this shared box lands on both figures alike, and
 # both write their clicks into an empty click table (the main database holds millions by now,
@@ -61,11 +57,11 @@ ready=()
 for run in $(seq 1 "$BENCH_RUNS"); do
     seconds=$(router_start_as router-large "$LARGE_PORT" DATABASE_URL="$LARGE_DATABASE_URL")
     ready+=("$seconds")
-    say "router with $(metric "$LARGE_URL" clickledger_link_cache_size) links ready in $seconds s (start $run/$BENCH_RUNS)"
+    say "router with $(router_metric clickledger_link_cache_size "$LARGE_URL") links ready in $seconds s (start $run/$BENCH_RUNS)"
 done
 ready_heap=$(heap_mb router-large)
 router_start_as router-small "$SMALL_PORT" DATABASE_URL="$SMALL_DATABASE_URL" >/dev/null
-say "small cache: $(metric "$SMALL_URL" clickledger_link_cache_size) links"
+say "small cache: $(router_metric clickledger_link_cache_size "$SMALL_URL") links"
 BENCH_DURATION=3 wrk_run 256 "$SMALL_URL/" -s "$small_script" >/dev/null
 BENCH_DURATION=3 wrk_run 256 "$LARGE_URL/" -s "$large_script" >/dev/null
 
@@ -81,8 +77,8 @@ for run in $(seq 1 "$BENCH_RUNS"); do
 done
 small_heap=$(heap_mb router-small)
 large_heap=$(heap_mb router-large)
-checks=$(metric "$LARGE_URL" clickledger_link_checks_total)
-reloads=$(metric "$LARGE_URL" clickledger_link_reload_seconds_count)
+checks=$(router_metric clickledger_link_checks_total "$LARGE_URL")
+reloads=$(router_metric clickledger_link_reload_seconds_count "$LARGE_URL")
 service_stop router-small
 service_stop router-large
 psql_bench -d postgres -c "drop database $SMALL_DB" -c "drop database $LARGE_DB" >/dev/null
