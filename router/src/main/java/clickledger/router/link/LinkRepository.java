@@ -209,7 +209,8 @@ public final class LinkRepository {
             long rowHash) {
         Destination programDestination = programDestinations.computeIfAbsent(programUrl, Destination::parse);
         return new LinkTarget(
-                linkId,
+                linkId.getMostSignificantBits(),
+                linkId.getLeastSignificantBits(),
                 slug,
                 owners.computeIfAbsent(programId, id -> id),
                 owners.computeIfAbsent(partnerId, id -> id),

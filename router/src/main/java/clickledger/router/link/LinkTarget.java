@@ -33,33 +33,6 @@ public record LinkTarget(
         int cookieMaxAgeSeconds,
         long rowHash) {
 
-    public LinkTarget(
-            UUID linkId,
-            String slug,
-            UUID programId,
-            UUID partnerId,
-            Destination destination,
-            Destination programDestination,
-            boolean statusActive,
-            long startsAtMillis,
-            long endsAtMillis,
-            int cookieMaxAgeSeconds,
-            long rowHash) {
-        this(
-                linkId.getMostSignificantBits(),
-                linkId.getLeastSignificantBits(),
-                slug,
-                programId,
-                partnerId,
-                destination,
-                programDestination,
-                statusActive,
-                startsAtMillis,
-                endsAtMillis,
-                cookieMaxAgeSeconds,
-                rowHash);
-    }
-
     public UUID linkId() {
         return new UUID(linkIdHigh, linkIdLow);
     }

@@ -18,7 +18,8 @@ class LinkCacheTest {
     private static LinkTarget target(UUID id, String slug, String url) {
         Destination destination = Destination.parse(url);
         return new LinkTarget(
-                id,
+                id.getMostSignificantBits(),
+                id.getLeastSignificantBits(),
                 slug,
                 PROGRAM,
                 PARTNER,
