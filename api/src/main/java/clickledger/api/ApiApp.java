@@ -100,44 +100,45 @@ public final class ApiApp implements AutoCloseable {
         PrometheusMeterRegistry registry = Metrics.newRegistry(SERVICE);
         Database database = Database.open(SERVICE, config.database(), registry, clock, config.clickRetentionMonths());
         try {
-            Javalin javalin = WebApp.create(SERVICE, registry, database::ping, MAX_BODY_BYTES);
             byte[] openApi = openApiDocument(config.publicApiUrl());
-            javalin.get(
-                    "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             KeyUsage keyUsage = new KeyUsage(database.dsl(), clock);
             ApiKeyAuthenticator authenticator =
                     new ApiKeyAuthenticator(config.adminApiKey(), new ApiKeyRepository(database.dsl()), keyUsage);
             Cors cors = new Cors(config.corsAllowedOrigins());
-            // Before the key filter: a browser's preflight carries no key and is answered by Cors alone.
-            javalin.before(cors);
-            javalin.before("/v1/*", new RequireApiKey(authenticator));
-            javalin.beforeMatched("/v1/*", new RouteAccess());
             Webhooks webhooks = Webhooks.create(database.dsl(), clock, config.webhooks(), config.secrets(), registry);
-            new ProgramRoutes(new ProgramService(database.dsl(), clock)).register(javalin);
             PartnerService partners = new PartnerService(database.dsl(), clock, webhooks.outbox());
-            new PartnerRoutes(partners).register(javalin);
             LinkService links = new LinkService(
                     database.dsl(), clock, new RandomSlugs(), webhooks.outbox(), config.publicRouterUrl());
-            new LinkRoutes(links, config.publicRouterUrl()).register(javalin);
-            webhooks.register(javalin);
-            new ClickRoutes(new ClickRepository(database.dsl())).register(javalin);
-            new MembershipRoutes(database.dsl(), clock).register(javalin);
             LedgerWebhooks ledgerWebhooks = new LedgerWebhooks(webhooks.outbox(), clock);
             EventService.EventListener eventListener = ledgerWebhooks;
             CommissionService.CommissionListener commissionListener = ledgerWebhooks;
             IdentifyService identify = new IdentifyService(database.dsl(), clock, eventListener);
             EventService events = new EventService(database.dsl(), clock, eventListener);
-            new SdkRoutes(identify, events).register(javalin);
-            OpenPartnerRoutes.create(config, identify, events, authenticator, cors, database.dsl(), clock)
-                    .register(javalin);
-            new CommissionRoutes(new CommissionService(database.dsl(), clock, commissionListener)).register(javalin);
-            new RederiveRoutes(new RederiveService(database.dsl(), clock), clock).register(javalin);
             AutoApprovalJob approval =
                     new AutoApprovalJob(database.dsl(), clock, config.commissionApprovalInterval(), commissionListener);
-            new ApiKeyRoutes(new ApiKeyService(database.dsl(), clock, new ApiKeyFormat(), authenticator, keyUsage))
-                    .register(javalin);
-            new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(javalin);
-            new StatsRoutes(new StatsService(database.readDsl(), clock)).register(javalin);
+            Javalin javalin = WebApp.create(SERVICE, registry, database::ping, MAX_BODY_BYTES, routes -> {
+                routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
+                        .result(openApi));
+                // Before the key filter: a browser's preflight carries no key and is answered by Cors alone.
+                routes.before(cors);
+                routes.before("/v1/*", new RequireApiKey(authenticator));
+                routes.beforeMatched("/v1/*", new RouteAccess());
+                new ProgramRoutes(new ProgramService(database.dsl(), clock)).register(routes);
+                new PartnerRoutes(partners).register(routes);
+                new LinkRoutes(links, config.publicRouterUrl()).register(routes);
+                webhooks.register(routes);
+                new ClickRoutes(new ClickRepository(database.dsl())).register(routes);
+                new MembershipRoutes(database.dsl(), clock).register(routes);
+                new SdkRoutes(identify, events).register(routes);
+                OpenPartnerRoutes.create(config, identify, events, authenticator, cors, database.dsl(), clock)
+                        .register(routes);
+                new CommissionRoutes(new CommissionService(database.dsl(), clock, commissionListener)).register(routes);
+                new RederiveRoutes(new RederiveService(database.dsl(), clock), clock).register(routes);
+                new ApiKeyRoutes(new ApiKeyService(database.dsl(), clock, new ApiKeyFormat(), authenticator, keyUsage))
+                        .register(routes);
+                new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(routes);
+                new StatsRoutes(new StatsService(database.readDsl(), clock)).register(routes);
+            });
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(
                             database.dsl(), clock, Database.PARTITION_MONTHS_AHEAD, config.clickRetentionMonths()),

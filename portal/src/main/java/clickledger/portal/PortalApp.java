@@ -22,17 +22,17 @@ public final class PortalApp {
     private PortalApp() {}
 
     public static Javalin create(PortalConfig config, PrometheusMeterRegistry registry, HttpClient httpClient) {
-        Javalin app = WebApp.create("portal", registry, new ApiHealth(httpClient, config.apiUrl()), MAX_BODY_BYTES);
-        app.before(PortalApp::securityHeaders);
         String home = HomePage.render(config);
-        app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(home));
-        ASSETS.forEach((name, contentType) -> {
-            byte[] bytes = resource("assets/" + name);
-            app.get("/assets/" + name, ctx -> ctx.contentType(contentType)
-                    .header("Cache-Control", "public, max-age=300")
-                    .result(bytes));
+        return WebApp.create("portal", registry, new ApiHealth(httpClient, config.apiUrl()), MAX_BODY_BYTES, routes -> {
+            routes.before(PortalApp::securityHeaders);
+            routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(home));
+            ASSETS.forEach((name, contentType) -> {
+                byte[] bytes = resource("assets/" + name);
+                routes.get("/assets/" + name, ctx -> ctx.contentType(contentType)
+                        .header("Cache-Control", "public, max-age=300")
+                        .result(bytes));
+            });
         });
-        return app;
     }
 
     private static void securityHeaders(Context ctx) {

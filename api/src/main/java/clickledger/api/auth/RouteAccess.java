@@ -1,8 +1,10 @@
 package clickledger.api.auth;
 
 import clickledger.web.ApiException;
+import clickledger.web.WebApp;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -28,7 +30,9 @@ public final class RouteAccess implements Handler {
     @Override
     public void handle(Context ctx) {
         Principal principal = Principal.of(ctx);
-        String template = ctx.endpointHandlerPath();
+        // The matched route's template; a request this filter sees without one (HEAD answered by a
+        // GET route) is judged by the filter's own path, /v1/*, which only an admin key may reach.
+        String template = Objects.requireNonNullElse(WebApp.routeTemplate(ctx), ctx.endpoint().path);
         String route = ctx.method().name() + " " + template;
         boolean allowed =
                 switch (principal.kind()) {

@@ -8,7 +8,7 @@ import clickledger.api.http.PageRequest;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,15 +26,15 @@ public final class CommissionRoutes {
         this.service = requireNonNull(service, "service is null");
     }
 
-    public void register(Javalin app) {
-        app.get("/v1/commissions", this::list);
-        app.get("/v1/commissions/{id}", ctx -> ctx.json(service.get(Ids.parse("id", ctx.pathParam("id")))));
-        app.post(
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/commissions", this::list);
+        routes.get("/v1/commissions/{id}", ctx -> ctx.json(service.get(Ids.parse("id", ctx.pathParam("id")))));
+        routes.post(
                 "/v1/commissions/{id}/approve",
                 ctx -> single(ctx, service.approve(List.of(id(ctx)), Principal.of(ctx))));
-        app.post(
+        routes.post(
                 "/v1/commissions/{id}/reject", ctx -> single(ctx, service.reject(List.of(id(ctx)), Principal.of(ctx))));
-        app.post("/v1/commissions/bulk", this::bulk);
+        routes.post("/v1/commissions/bulk", this::bulk);
     }
 
     private static UUID id(Context ctx) {

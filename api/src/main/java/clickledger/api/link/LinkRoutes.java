@@ -12,7 +12,7 @@ import clickledger.api.partner.PartnerId;
 import clickledger.api.program.ProgramId;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 import java.util.List;
@@ -33,13 +33,13 @@ public final class LinkRoutes {
         this.publicRouterUrl = requireNonNull(publicRouterUrl, "publicRouterUrl is null");
     }
 
-    public void register(Javalin app) {
-        app.post("/v1/links", this::create);
-        app.get("/v1/links", this::list);
-        app.get("/v1/links/{id}", this::get);
-        app.patch("/v1/links/{id}", this::update);
-        app.post("/v1/links/{id}/pause", ctx -> setStatus(ctx, LinkStatus.PAUSED));
-        app.post("/v1/links/{id}/resume", ctx -> setStatus(ctx, LinkStatus.ACTIVE));
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/links", this::create);
+        routes.get("/v1/links", this::list);
+        routes.get("/v1/links/{id}", this::get);
+        routes.patch("/v1/links/{id}", this::update);
+        routes.post("/v1/links/{id}/pause", ctx -> setStatus(ctx, LinkStatus.PAUSED));
+        routes.post("/v1/links/{id}/resume", ctx -> setStatus(ctx, LinkStatus.ACTIVE));
     }
 
     private void create(Context ctx) {

@@ -13,7 +13,7 @@ import clickledger.common.id.Ulid;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
@@ -43,9 +43,9 @@ public final class MembershipRoutes {
         this.clock = requireNonNull(clock, "clock is null");
     }
 
-    public void register(Javalin app) {
-        app.patch("/v1/programs/{programId}/partners/{partnerId}", this::patch);
-        app.get(
+    public void register(RoutesConfig routes) {
+        routes.patch("/v1/programs/{programId}/partners/{partnerId}", this::patch);
+        routes.get(
                 "/v1/programs/{programId}/partners/{partnerId}",
                 ctx -> ctx.json(view(
                         Ids.parse("programId", ctx.pathParam("programId")),

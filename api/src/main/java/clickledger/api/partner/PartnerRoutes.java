@@ -8,7 +8,7 @@ import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 
@@ -23,15 +23,15 @@ public final class PartnerRoutes {
         this.service = requireNonNull(service, "service is null");
     }
 
-    public void register(Javalin app) {
-        app.post("/v1/partners", this::create);
-        app.get("/v1/partners", this::list);
-        app.get("/v1/partners/{id}", ctx -> {
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/partners", this::create);
+        routes.get("/v1/partners", this::list);
+        routes.get("/v1/partners/{id}", ctx -> {
             Access.requireAdmin(ctx);
             ctx.json(service.find(id(ctx)).orElseThrow(PartnerRoutes::notFound));
         });
-        app.patch("/v1/partners/{id}", this::update);
-        app.post("/v1/partners/{id}/revoke", ctx -> {
+        routes.patch("/v1/partners/{id}", this::update);
+        routes.post("/v1/partners/{id}/revoke", ctx -> {
             Principal actor = Access.requireAdmin(ctx);
             ctx.json(service.revoke(id(ctx), actor).orElseThrow(PartnerRoutes::notFound));
         });

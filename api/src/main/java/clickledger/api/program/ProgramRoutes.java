@@ -8,7 +8,7 @@ import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 
@@ -23,18 +23,18 @@ public final class ProgramRoutes {
         this.service = requireNonNull(service, "service is null");
     }
 
-    public void register(Javalin app) {
-        app.post("/v1/programs", this::create);
-        app.get("/v1/programs", ctx -> {
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/programs", this::create);
+        routes.get("/v1/programs", ctx -> {
             PageRequest page = PageRequest.from(ctx);
             ctx.json(service.list(Access.readableProgram(ctx), page));
         });
-        app.get("/v1/programs/{id}", ctx -> {
+        routes.get("/v1/programs/{id}", ctx -> {
             ProgramId id = id(ctx);
             Access.requireProgramAccess(ctx, id);
             ctx.json(service.find(id).orElseThrow(ProgramRoutes::notFound));
         });
-        app.patch("/v1/programs/{id}", this::update);
+        routes.patch("/v1/programs/{id}", this::update);
     }
 
     private void create(Context ctx) {

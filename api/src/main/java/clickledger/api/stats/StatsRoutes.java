@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.auth.Principal;
 import clickledger.web.ApiException;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 /**
@@ -19,8 +19,8 @@ public final class StatsRoutes {
         this.service = requireNonNull(service, "service is null");
     }
 
-    public void register(Javalin app) {
-        app.get("/v1/stats", this::get);
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/stats", this::get);
     }
 
     private void get(Context ctx) {
