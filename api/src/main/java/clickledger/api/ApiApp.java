@@ -2,6 +2,8 @@ package clickledger.api;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.admin.AdminRoutes;
+import clickledger.api.admin.AdminService;
 import clickledger.api.auth.ApiKeyAuthenticator;
 import clickledger.api.auth.ApiKeyFormat;
 import clickledger.api.auth.ApiKeyRepository;
@@ -32,6 +34,7 @@ import clickledger.api.me.MeRoutes;
 import clickledger.api.partner.MembershipRoutes;
 import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
+import clickledger.api.person.InvitationService;
 import clickledger.api.person.PasswordHasher;
 import clickledger.api.person.SessionRoutes;
 import clickledger.api.person.SignInLimits;
@@ -143,6 +146,15 @@ public final class ApiApp implements AutoCloseable {
                 new SessionRoutes(
                                 new SignInService(database.dsl(), clock, passwords, sessions),
                                 new SignInLimits(clock, config.people(), clients))
+                        .register(routes);
+                new AdminRoutes(
+                                new AdminService(database.dsl(), clock, sessions),
+                                new InvitationService(
+                                        database.dsl(),
+                                        clock,
+                                        passwords,
+                                        sessions,
+                                        config.people().portalUrl()))
                         .register(routes);
                 new ProgramRoutes(programs).register(routes);
                 new PartnerRoutes(partners).register(routes);
