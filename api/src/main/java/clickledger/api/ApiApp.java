@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.admin.AdminRoutes;
 import clickledger.api.admin.AdminService;
+import clickledger.api.audit.AuditLogRoutes;
 import clickledger.api.auth.ApiKeyAuthenticator;
 import clickledger.api.auth.ApiKeyFormat;
 import clickledger.api.auth.ApiKeyRepository;
@@ -156,6 +157,7 @@ public final class ApiApp implements AutoCloseable {
                                         sessions,
                                         config.people().portalUrl()))
                         .register(routes);
+                new AuditLogRoutes(database.dsl()).register(routes);
                 new ProgramRoutes(programs).register(routes);
                 new PartnerRoutes(partners).register(routes);
                 new LinkRoutes(links, config.publicRouterUrl()).register(routes);
