@@ -46,6 +46,8 @@ import clickledger.api.rederive.RederiveRoutes;
 import clickledger.api.rederive.RederiveService;
 import clickledger.api.stats.ClickRollup;
 import clickledger.api.stats.ClickRollupJob;
+import clickledger.api.stats.LiveClicks;
+import clickledger.api.stats.LiveStatsRoutes;
 import clickledger.api.stats.MoneyRollup;
 import clickledger.api.stats.StatsRoutes;
 import clickledger.api.stats.StatsService;
@@ -173,6 +175,8 @@ public final class ApiApp implements AutoCloseable {
                         .register(routes);
                 new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(routes);
                 new StatsRoutes(new StatsService(database.readDsl(), clock)).register(routes);
+                new LiveStatsRoutes(new LiveClicks(database.readDsl(), clock, config.liveStatsInterval()))
+                        .register(routes);
             });
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(
