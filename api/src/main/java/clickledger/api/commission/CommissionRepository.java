@@ -113,8 +113,7 @@ public final class CommissionRepository {
      * @param to events before this; null for no upper bound
      * @param eventType the client's event type; null for every type
      */
-    public record EventFilter(Instant from, Instant to, String eventType) {
-    }
+    public record EventFilter(Instant from, Instant to, String eventType) {}
 
     /** A commission of a list with the event it came from, so a queue needs no call per row. */
     public record Listed(
