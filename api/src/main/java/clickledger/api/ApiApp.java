@@ -105,8 +105,8 @@ public final class ApiApp implements AutoCloseable {
             javalin.get(
                     "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             KeyUsage keyUsage = new KeyUsage(database.dsl(), clock);
-            ApiKeyAuthenticator authenticator =
-                    new ApiKeyAuthenticator(config.adminApiKey(), new ApiKeyRepository(database.dsl()), keyUsage);
+            ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(
+                    config.adminApiKey().reveal(), new ApiKeyRepository(database.dsl()), keyUsage);
             Cors cors = new Cors(config.corsAllowedOrigins());
             // Before the key filter: a browser's preflight carries no key and is answered by Cors alone.
             javalin.before(cors);
