@@ -16,6 +16,7 @@ import clickledger.api.commission.AutoApprovalJob;
 import clickledger.api.commission.CommissionRoutes;
 import clickledger.api.commission.CommissionService;
 import clickledger.api.compat.OpenPartnerRoutes;
+import clickledger.api.docs.ApiDocs;
 import clickledger.api.event.EventService;
 import clickledger.api.event.SdkRoutes;
 import clickledger.api.http.Cors;
@@ -104,6 +105,7 @@ public final class ApiApp implements AutoCloseable {
             byte[] openApi = openApiDocument(config.publicApiUrl());
             javalin.get(
                     "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+            new ApiDocs(config.publicApiUrl()).register(javalin);
             KeyUsage keyUsage = new KeyUsage(database.dsl(), clock);
             ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(
                     config.adminApiKey().reveal(), new ApiKeyRepository(database.dsl()), keyUsage);
