@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Everything the api reads from its environment, each variable declared once below (with the
@@ -106,28 +107,22 @@ public record ApiConfig(
                     + " program and the body names no `programId`");
 
     /** Every variable the api reads; docs/configuration.md is generated from these lists. */
-    public static final List<Setting> SETTINGS = settings();
-
-    private static List<Setting> settings() {
-        List<Setting> settings = new ArrayList<>(SharedSettings.LOGGING);
-        settings.addAll(DatabaseConfig.SETTINGS);
-        settings.addAll(List.of(
-                DatabaseConfig.CLICK_RETENTION_MONTHS,
-                SharedSettings.TRUSTED_PROXIES,
-                SharedSettings.PUBLIC_API_URL,
-                SharedSettings.PUBLIC_ROUTER_URL,
-                API_PORT,
-                ADMIN_API_KEY,
-                SECRETS_ENCRYPTION_KEY,
-                COMMISSION_APPROVAL_SECONDS,
-                STATS_ROLLUP_SECONDS,
-                CORS_ALLOWED_ORIGINS,
-                IDENTIFY_ALLOW_ANONYMOUS,
-                IDENTIFY_RATE_LIMIT_PER_MINUTE,
-                COMPAT_DEFAULT_PROGRAM));
-        settings.addAll(WebhookConfig.SETTINGS);
-        return List.copyOf(settings);
-    }
+    public static final List<Setting> SETTINGS = DatabaseConfig.serviceSettings(Stream.concat(
+                    Stream.of(
+                            SharedSettings.TRUSTED_PROXIES,
+                            SharedSettings.PUBLIC_API_URL,
+                            SharedSettings.PUBLIC_ROUTER_URL,
+                            API_PORT,
+                            ADMIN_API_KEY,
+                            SECRETS_ENCRYPTION_KEY,
+                            COMMISSION_APPROVAL_SECONDS,
+                            STATS_ROLLUP_SECONDS,
+                            CORS_ALLOWED_ORIGINS,
+                            IDENTIFY_ALLOW_ANONYMOUS,
+                            IDENTIFY_RATE_LIMIT_PER_MINUTE,
+                            COMPAT_DEFAULT_PROGRAM),
+                    WebhookConfig.SETTINGS.stream())
+            .toList());
 
     public ApiConfig {
         requireNonNull(adminApiKey, "adminApiKey is null");

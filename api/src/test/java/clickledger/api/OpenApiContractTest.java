@@ -111,10 +111,7 @@ class OpenApiContractTest {
                  "attributionModel":"last_click","lookbackDays":60,"holdbackDays":30,"cookieDays":90,
                  "commissionRules":[{"kind":"percent","amount":"10"}]}"""
                         .formatted(programSlug);
-        String programId = call("POST", "/v1/programs", programBody, admin, 201)
-                .json()
-                .get("id")
-                .asText();
+        String programId = id(call("POST", "/v1/programs", programBody, admin, 201));
         call("POST", "/v1/programs", programBody, admin, 409);
         call("POST", "/v1/programs", "{\"slug\":\"no spaces\",\"name\":\"\"}", admin, 400);
         call("GET", "/v1/programs?limit=2", null, admin, 200);
@@ -129,10 +126,7 @@ class OpenApiContractTest {
         // Partners and memberships
         String email = TestApi.unique("ada") + "@example.com";
         String partnerBody = "{\"email\":\"%s\",\"name\":\"Ada\"}".formatted(email);
-        String partnerId = call("POST", "/v1/partners", partnerBody, admin, 201)
-                .json()
-                .get("id")
-                .asText();
+        String partnerId = id(call("POST", "/v1/partners", partnerBody, admin, 201));
         call("POST", "/v1/partners", partnerBody, admin, 409);
         call("POST", "/v1/partners", "{\"email\":\"not-an-email\"}", admin, 400);
         call("GET", "/v1/partners", null, admin, 200);
@@ -145,8 +139,7 @@ class OpenApiContractTest {
         String linkSlug = TestApi.unique("contract-link-");
         String linkBody =
                 "{\"programId\":\"%s\",\"partnerId\":\"%s\",\"slug\":\"%s\"}".formatted(programId, partnerId, linkSlug);
-        String linkId =
-                call("POST", "/v1/links", linkBody, admin, 201).json().get("id").asText();
+        String linkId = id(call("POST", "/v1/links", linkBody, admin, 201));
         call("POST", "/v1/links", linkBody, admin, 409);
         call("POST", "/v1/links", "{\"programId\":\"%s\"}".formatted(programId), admin, 400);
         call("GET", "/v1/links?programId=" + programId, null, admin, 200);
@@ -289,15 +282,12 @@ class OpenApiContractTest {
         call("GET", "/v1/me", null, partnerKey, 200);
         call("GET", "/v1/me/links", null, partnerKey, 200);
         call("GET", "/v1/me/links?limit=-1", null, partnerKey, 400);
-        String myLink = call(
-                        "POST",
-                        "/v1/me/links",
-                        "{\"programId\":\"%s\",\"slug\":\"%s\"}".formatted(programId, TestApi.unique("mine-")),
-                        partnerKey,
-                        201)
-                .json()
-                .get("id")
-                .asText();
+        String myLink = id(call(
+                "POST",
+                "/v1/me/links",
+                "{\"programId\":\"%s\",\"slug\":\"%s\"}".formatted(programId, TestApi.unique("mine-")),
+                partnerKey,
+                201));
         call("POST", "/v1/me/links", "{\"programId\":\"%s\"}".formatted(UNKNOWN_ID), partnerKey, 404);
         call("GET", "/v1/me/links/" + myLink, null, partnerKey, 200);
         call("GET", "/v1/me/links/" + UNKNOWN_ID, null, partnerKey, 404);
@@ -347,10 +337,7 @@ class OpenApiContractTest {
         // Webhooks (no worker runs: deliveries stay where the calls leave them)
         String webhookBody =
                 "{\"url\":\"http://127.0.0.1:9/hooks\",\"eventTypes\":[\"partner.created\"],\"description\":\"CRM\"}";
-        String webhookId = call("POST", "/v1/webhooks", webhookBody, admin, 201)
-                .json()
-                .get("id")
-                .asText();
+        String webhookId = id(call("POST", "/v1/webhooks", webhookBody, admin, 201));
         call("POST", "/v1/webhooks", "{\"url\":\"ftp://example.com/\"}", admin, 400);
         call("GET", "/v1/webhooks", null, admin, 200);
         call("GET", "/v1/webhooks/" + webhookId, null, admin, 200);
@@ -359,10 +346,7 @@ class OpenApiContractTest {
         call("PATCH", "/v1/webhooks/" + webhookId, "{\"eventTypes\":[\"nothing.happened\"]}", admin, 400);
         call("POST", "/v1/webhooks/" + webhookId + "/rotate-secret", "{\"overlapHours\":1}", admin, 200);
         call("POST", "/v1/webhooks/" + webhookId + "/rotate-secret", "{\"overlapHours\":1000}", admin, 400);
-        String deliveryId = call("POST", "/v1/webhooks/" + webhookId + "/test", null, admin, 202)
-                .json()
-                .get("id")
-                .asText();
+        String deliveryId = id(call("POST", "/v1/webhooks/" + webhookId + "/test", null, admin, 202));
         call("POST", "/v1/webhooks/" + UNKNOWN_ID + "/test", null, admin, 404);
         call("GET", "/v1/webhooks/" + webhookId + "/deliveries?status=pending", null, admin, 200);
         call("GET", "/v1/webhooks/" + webhookId + "/deliveries?status=lost", null, admin, 400);
@@ -383,10 +367,7 @@ class OpenApiContractTest {
         // Revocations last: they end what the calls above used
         call("POST", "/v1/api-keys/" + secretKeyId + "/revoke", null, admin, 200);
         call("POST", "/v1/api-keys/" + UNKNOWN_ID + "/revoke", null, admin, 404);
-        String spareKeyId = call("POST", "/v1/api-keys", "{\"kind\":\"admin\",\"name\":\"spare\"}", admin, 201)
-                .json()
-                .get("id")
-                .asText();
+        String spareKeyId = id(call("POST", "/v1/api-keys", "{\"kind\":\"admin\",\"name\":\"spare\"}", admin, 201));
         call("DELETE", "/v1/api-keys/" + spareKeyId, null, admin, 200);
         call("DELETE", "/v1/api-keys/" + UNKNOWN_ID, null, admin, 404);
         call("POST", "/v1/partners/" + partnerId + "/revoke", null, admin, 200);
@@ -423,6 +404,10 @@ class OpenApiContractTest {
                     + response.body());
         }
         return response;
+    }
+
+    private static String id(TestApi.Response response) {
+        return response.json().get("id").asText();
     }
 
     private static String method(String operation) {

@@ -3,6 +3,7 @@ package clickledger.db;
 import clickledger.common.config.EnvReader;
 import clickledger.common.config.Secret;
 import clickledger.common.config.Setting;
+import clickledger.common.config.SharedSettings;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,18 @@ public record DatabaseConfig(
     /** What {@link #fromEnv} reads, for a service's list of settings. */
     public static final List<Setting> SETTINGS =
             List.of(DATABASE_URL, DATABASE_URL_DIRECT, DATABASE_READ_URL, DB_POOL_SIZE, MIGRATE_ON_START);
+
+    /**
+     * Every setting of a service that opens the database: logging, {@link #SETTINGS}, click
+     * retention (the service's partition maintenance), then the service's own.
+     */
+    public static List<Setting> serviceSettings(List<Setting> own) {
+        List<Setting> settings = new ArrayList<>(SharedSettings.LOGGING);
+        settings.addAll(SETTINGS);
+        settings.add(CLICK_RETENTION_MONTHS);
+        settings.addAll(own);
+        return List.copyOf(settings);
+    }
 
     /**
      * A JDBC URL plus credentials; {@code pgbouncer} turns off server-side prepared statements. The

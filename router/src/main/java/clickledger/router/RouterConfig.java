@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,26 +70,18 @@ public record RouterConfig(
             "how long a batch may take in PostgreSQL before it is spooled instead (10–60000)");
 
     /** Every variable the router reads; docs/configuration.md is generated from these lists. */
-    public static final List<Setting> SETTINGS = settings();
-
-    private static List<Setting> settings() {
-        List<Setting> settings = new ArrayList<>(SharedSettings.LOGGING);
-        settings.addAll(DatabaseConfig.SETTINGS);
-        settings.addAll(List.of(
-                DatabaseConfig.CLICK_RETENTION_MONTHS,
-                SharedSettings.TRUSTED_PROXIES,
-                ROUTER_PORT,
-                COOKIE_DOMAIN,
-                CLICK_VELOCITY_LIMIT,
-                CLICK_VELOCITY_WINDOW_SECONDS,
-                LINK_RELOAD_SECONDS,
-                CLICK_WRITER_THREADS,
-                CLICK_QUEUE_CAPACITY,
-                CLICK_BATCH_MAX,
-                CLICK_SPOOL_DIR,
-                CLICK_DB_BUDGET_MS));
-        return List.copyOf(settings);
-    }
+    public static final List<Setting> SETTINGS = DatabaseConfig.serviceSettings(List.of(
+            SharedSettings.TRUSTED_PROXIES,
+            ROUTER_PORT,
+            COOKIE_DOMAIN,
+            CLICK_VELOCITY_LIMIT,
+            CLICK_VELOCITY_WINDOW_SECONDS,
+            LINK_RELOAD_SECONDS,
+            CLICK_WRITER_THREADS,
+            CLICK_QUEUE_CAPACITY,
+            CLICK_BATCH_MAX,
+            CLICK_SPOOL_DIR,
+            CLICK_DB_BUDGET_MS));
 
     /** @throws ConfigException naming every problem at once */
     public static RouterConfig fromEnv(Map<String, String> environment) {
