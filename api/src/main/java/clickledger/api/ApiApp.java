@@ -16,6 +16,7 @@ import clickledger.api.commission.AutoApprovalJob;
 import clickledger.api.commission.CommissionRoutes;
 import clickledger.api.commission.CommissionService;
 import clickledger.api.compat.OpenPartnerRoutes;
+import clickledger.api.docs.ApiDocs;
 import clickledger.api.event.EventService;
 import clickledger.api.event.SdkRoutes;
 import clickledger.api.http.Cors;
@@ -51,6 +52,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * The api process, built in one place from its configuration: Main and the tests call the same
@@ -102,8 +104,8 @@ public final class ApiApp implements AutoCloseable {
         try {
             byte[] openApi = openApiDocument(config.publicApiUrl());
             KeyUsage keyUsage = new KeyUsage(database.dsl(), clock);
-            ApiKeyAuthenticator authenticator =
-                    new ApiKeyAuthenticator(config.adminApiKey(), new ApiKeyRepository(database.dsl()), keyUsage);
+            ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(
+                    config.adminApiKey().reveal(), new ApiKeyRepository(database.dsl()), keyUsage);
             Cors cors = new Cors(config.corsAllowedOrigins());
             Webhooks webhooks = Webhooks.create(database.dsl(), clock, config.webhooks(), config.secrets(), registry);
             PartnerService partners = new PartnerService(database.dsl(), clock, webhooks.outbox());
@@ -119,6 +121,7 @@ public final class ApiApp implements AutoCloseable {
             Javalin javalin = WebApp.create(SERVICE, registry, database::ping, MAX_BODY_BYTES, routes -> {
                 routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
                         .result(openApi));
+                new ApiDocs(config.publicApiUrl()).register(routes);
                 // Before the key filter: a browser's preflight carries no key and is answered by Cors alone.
                 routes.before(cors);
                 routes.before("/v1/*", new RequireApiKey(authenticator));
@@ -177,6 +180,18 @@ public final class ApiApp implements AutoCloseable {
 
     public AutoApprovalJob approval() {
         return approval;
+    }
+
+    /**
+     * Every endpoint the app serves, as {@code "GET /v1/programs/{id}"}: OpenApiContractTest holds
+     * them against /openapi.json, so a route cannot be added without its documentation.
+     */
+    public List<String> endpoints() {
+        return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
+                .toList();
     }
 
     /** API key last-use tracking; tests flush it instead of waiting for the interval. */

@@ -27,7 +27,7 @@ public final class DataSources {
         config.setPoolName(name);
         config.setJdbcUrl(endpoint.jdbcUrl());
         config.setUsername(endpoint.user());
-        config.setPassword(endpoint.password());
+        config.setPassword(endpoint.password().reveal());
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(size);
         config.setConnectionTimeout(5_000);
@@ -49,7 +49,7 @@ public final class DataSources {
             properties.setProperty("user", endpoint.user());
         }
         if (!endpoint.password().isEmpty()) {
-            properties.setProperty("password", endpoint.password());
+            properties.setProperty("password", endpoint.password().reveal());
         }
         properties.setProperty("ApplicationName", applicationName);
         properties.setProperty("tcpKeepAlive", "true");

@@ -9,7 +9,7 @@ public final class Migrations {
 
     public static MigrateResult migrate(DatabaseConfig.Endpoint direct) {
         return Flyway.configure()
-                .dataSource(direct.jdbcUrl(), direct.user(), direct.password())
+                .dataSource(direct.jdbcUrl(), direct.user(), direct.password().reveal())
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();

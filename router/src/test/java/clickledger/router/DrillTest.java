@@ -189,7 +189,8 @@ class DrillTest {
     }
 
     static Connection connect(DatabaseConfig.Endpoint endpoint) throws SQLException {
-        return DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+        return DriverManager.getConnection(
+                endpoint.jdbcUrl(), endpoint.user(), endpoint.password().reveal());
     }
 
     /**

@@ -1,5 +1,8 @@
 package clickledger.testkit;
 
+import clickledger.common.config.EnvReader;
+import clickledger.common.config.Setting;
+import clickledger.common.config.SharedSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +12,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The PostgreSQL that {@code make run} starts when no DATABASE_URL is given: embedded, with its
@@ -17,11 +22,25 @@ import java.sql.Statement;
  * once it accepts connections, then runs until killed.
  */
 public final class DevDatabaseMain {
+    public static final Setting DEV_DB_PORT = Setting.withDefault(
+            "DEV_DB_PORT", "54329", "port of the embedded PostgreSQL that `make run` starts without `DATABASE_URL`");
+    /** Every variable the dev database reads; docs/configuration.md is generated from these lists. */
+    public static final List<Setting> SETTINGS =
+            List.of(SharedSettings.LOG_FORMAT, SharedSettings.LOG_LEVEL, DEV_DB_PORT);
+
     private DevDatabaseMain() {}
+
+    /** The port to listen on; throws one {@link clickledger.common.config.ConfigException} when it is not one. */
+    public static int port(Map<String, String> environment) {
+        EnvReader env = new EnvReader(environment, SETTINGS);
+        int port = env.port(DEV_DB_PORT);
+        env.finish();
+        return port;
+    }
 
     public static void main(String[] args) throws Exception {
         Path dataDir = Path.of(args.length > 0 ? args[0] : ".data").toAbsolutePath();
-        int port = Integer.parseInt(System.getenv().getOrDefault("DEV_DB_PORT", "54329"));
+        int port = port(System.getenv());
         Path pgDir = dataDir.resolve("pg");
         Files.createDirectories(pgDir);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()

@@ -1,5 +1,6 @@
 package clickledger.testkit;
 
+import clickledger.common.config.Secret;
 import clickledger.db.DatabaseConfig;
 import clickledger.db.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -119,8 +120,10 @@ public final class PostgresFixture {
         String hostAndRest = endpoint.jdbcUrl().substring("jdbc:postgresql://".length());
         String credentials = endpoint.user().isEmpty()
                 ? ""
-                : encode(endpoint.user()) + (endpoint.password().isEmpty() ? "" : ":" + encode(endpoint.password()))
-                        + "@";
+                : encode(endpoint.user())
+                        + (endpoint.password().isEmpty()
+                                ? ""
+                                : ":" + encode(endpoint.password().reveal())) + "@";
         return "postgres://" + credentials + hostAndRest;
     }
 
@@ -198,8 +201,8 @@ public final class PostgresFixture {
     }
 
     static void execute(DatabaseConfig.Endpoint endpoint, String sql) {
-        try (Connection connection =
-                        DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+        try (Connection connection = DriverManager.getConnection(
+                        endpoint.jdbcUrl(), endpoint.user(), endpoint.password().reveal());
                 Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
@@ -221,7 +224,7 @@ public final class PostgresFixture {
                     new DatabaseConfig.Endpoint(
                             container.getJdbcUrl().replaceFirst("/[^/?]+(\\?|$)", "/postgres$1"),
                             container.getUsername(),
-                            container.getPassword(),
+                            new Secret(container.getPassword()),
                             false),
                     "testcontainers");
         }
