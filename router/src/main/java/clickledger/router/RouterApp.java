@@ -34,8 +34,11 @@ public final class RouterApp implements AutoCloseable {
     // The kernel caps the accept backlog at somaxconn (4096 here); a bigger queue lets a burst of
     // thousands of new connections wait instead of being refused.
     private static final int ACCEPT_QUEUE = 4_096;
-    // Header limit: user agents and referers of any realistic length fit; 64 KB of headers gets 431.
-    private static final int REQUEST_HEADER_BYTES = 32 * 1024;
+    // Header limit, all header lines together: a browser sends at most ~16 KB (long cookies on the
+    // router's domain included), so 64 KB keeps every real visitor's click; beyond it Jetty answers
+    // 431 without a click (README, Operations). It is a parser limit, not a buffer size: Jetty
+    // reads into its 8 KB input buffers and holds only a header larger than that in memory.
+    private static final int REQUEST_HEADER_BYTES = 64 * 1024;
 
     private final Server server;
     private final ServerConnector connector;
