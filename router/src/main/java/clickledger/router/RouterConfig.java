@@ -3,6 +3,7 @@ package clickledger.router;
 import clickledger.common.config.ConfigException;
 import clickledger.common.config.EnvReader;
 import clickledger.common.net.Cidr;
+import clickledger.db.ConnectionLimits;
 import clickledger.db.DatabaseConfig;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -30,9 +31,44 @@ public record RouterConfig(
         Duration databaseBudget) {
 
     public static final int DEFAULT_POOL_SIZE = 4;
+
+    /**
+     * The LISTEN connection: a {@code select 1} after two quiet seconds must answer within three,
+     * so a dead socket is noticed within about five seconds (decision 0008).
+     */
+    public static final ConnectionLimits LISTEN_LIMITS =
+            new ConnectionLimits(Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofSeconds(3), null);
+    /**
+     * The full link load and the periodic checksum, each on a direct connection of its own: a
+     * million links stream in ~4 s and check in ~0.5 s on a quiet box; a minute bounds both with
+     * room for a busy one.
+     */
+    public static final ConnectionLimits LINK_LOAD_LIMITS =
+            new ConnectionLimits(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(60), null);
+    /**
+     * Migrations and partition upkeep at start: the login is bounded like every other (so a router
+     * facing a frozen server falls back to its snapshot within seconds), but DDL such as an index
+     * build on a large table may legitimately run long: an hour, then it is called hung.
+     */
+    public static final ConnectionLimits MIGRATION_LIMITS =
+            new ConnectionLimits(Duration.ofSeconds(5), Duration.ofHours(1), null, null);
     // Relative to the working directory, so `make run` keeps spooled clicks in .data/ next to the
     // embedded database; production sets an absolute path on a persistent volume.
     public static final String DEFAULT_SPOOL_DIR = ".data/spool";
+
+    /**
+     * The pool's connections (click writers, replay, link lookups on notification, pings): tied
+     * to CLICK_DB_BUDGET_MS. A batch over the budget is spooled and its connection aborted by the
+     * writer's watchdog; these limits are the backstop for every other wait. PostgreSQL cancels a
+     * statement after four budgets (at least a second: a replay chunk of 2,000 clicks takes
+     * ~30 ms), and the socket gives up a second after that, so a living server's cancel arrives
+     * first. Connecting, and waiting for a pooled connection, get the socket's bound too.
+     */
+    public ConnectionLimits poolLimits() {
+        Duration statement = Duration.ofMillis(Math.max(1_000, databaseBudget.toMillis() * 4));
+        Duration socket = statement.plusSeconds(1);
+        return new ConnectionLimits(socket, socket, statement, socket);
+    }
 
     /** @throws ConfigException naming every problem at once */
     public static RouterConfig fromEnv(Map<String, String> environment) {
