@@ -15,13 +15,15 @@ import java.util.Set;
 public final class Destination {
     public static final String CREF = "cref";
 
+    private final String url;
     private final String base;
     private final List<String> params;
     private final Set<String> names;
     private final String fragment;
     private final boolean hasUtm;
 
-    private Destination(String base, List<String> params, Set<String> names, String fragment) {
+    private Destination(String url, String base, List<String> params, Set<String> names, String fragment) {
+        this.url = url;
         this.base = base;
         this.params = params;
         this.names = names;
@@ -50,7 +52,12 @@ public final class Destination {
                 names.add(name);
             }
         }
-        return new Destination(base, List.copyOf(params), Set.copyOf(names), fragment);
+        return new Destination(url, base, List.copyOf(params), Set.copyOf(names), fragment);
+    }
+
+    /** The URL this was parsed from, as stored (the link cache's snapshot keeps it). */
+    public String url() {
+        return url;
     }
 
     /**
