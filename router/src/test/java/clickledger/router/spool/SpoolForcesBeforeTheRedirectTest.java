@@ -40,7 +40,11 @@ class SpoolForcesBeforeTheRedirectTest {
     @TempDir
     Path directory;
 
-    /** A segment channel that logs "write" and "force" in the order they happen, then delegates. */
+    /**
+     * A segment channel that logs "write" and "force" in the order they happen, each with the
+     * thread that did it, then delegates. Appends are serialized, but a writer and the watchdog
+     * may both be spooling: what matters is what the answering thread did last.
+     */
     static final class WatchedChannel extends FileChannel {
         private final FileChannel delegate;
         private final List<String> events;
@@ -62,13 +66,13 @@ class SpoolForcesBeforeTheRedirectTest {
 
         @Override
         public int write(ByteBuffer src) throws IOException {
-            events.add("write");
+            events.add(Thread.currentThread().getName() + ":write");
             return delegate.write(src);
         }
 
         @Override
         public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-            events.add("write");
+            events.add(Thread.currentThread().getName() + ":write");
             return delegate.write(srcs, offset, length);
         }
 
@@ -97,7 +101,7 @@ class SpoolForcesBeforeTheRedirectTest {
         @Override
         public void force(boolean metaData) throws IOException {
             delegate.force(metaData);
-            events.add(metaData ? "force(metadata)" : "force");
+            events.add(Thread.currentThread().getName() + (metaData ? ":force(metadata)" : ":force"));
         }
 
         @Override
@@ -117,7 +121,7 @@ class SpoolForcesBeforeTheRedirectTest {
 
         @Override
         public int write(ByteBuffer src, long position) throws IOException {
-            events.add("write");
+            events.add(Thread.currentThread().getName() + ":write");
             return delegate.write(src, position);
         }
 
@@ -162,11 +166,16 @@ class SpoolForcesBeforeTheRedirectTest {
                     List<CompletableFuture<List<String>>> answered = new ArrayList<>();
                     for (Click click : SpoolTest.clicks(20)) {
                         CompletableFuture<List<String>> seen = new CompletableFuture<>();
-                        // What the spool's channel had done when this visitor's 302 would have left.
+                        // What the answering thread had done to the spool's channel when this
+                        // visitor's 302 would have left.
                         assertThat(writer.submit(click, new ClickWriter.Completion() {
                                     @Override
                                     public void durable() {
-                                        seen.complete(List.copyOf(events));
+                                        String self = Thread.currentThread().getName() + ":";
+                                        seen.complete(events.stream()
+                                                .filter(event -> event.startsWith(self))
+                                                .map(event -> event.substring(self.length()))
+                                                .toList());
                                     }
 
                                     @Override
@@ -187,7 +196,9 @@ class SpoolForcesBeforeTheRedirectTest {
                             .timer()
                             .count();
                 }
-                long forces = events.stream().filter("force"::equals).count();
+                long forces = events.stream()
+                        .filter(event -> event.endsWith(":force"))
+                        .count();
                 assertThat(forces).as("one fdatasync per spooled batch").isEqualTo(batches);
                 assertThat(batches).isPositive();
             } finally {
