@@ -98,7 +98,7 @@ class FrozenDatabaseTest {
     }
 
     /** Steady load from a few clients: every answer's status, time and cref. */
-    private static final class Load implements AutoCloseable {
+    private static final class Load {
         final ConcurrentLinkedQueue<UUID> crefs = new ConcurrentLinkedQueue<>();
         final AtomicInteger other = new AtomicInteger();
         final AtomicInteger answers = new AtomicInteger();
@@ -136,8 +136,7 @@ class FrozenDatabaseTest {
             }
         }
 
-        @Override
-        public void close() throws InterruptedException {
+        void stop() throws InterruptedException {
             running.set(false);
             for (Thread client : clients) {
                 client.join();
@@ -153,7 +152,8 @@ class FrozenDatabaseTest {
             router.awaitCached("frozen");
             List<UUID> crefs = new ArrayList<>();
             int notReady = 0;
-            try (Load load = new Load(router, "frozen", 8)) {
+            Load load = new Load(router, "frozen", 8);
+            try {
                 Thread.sleep(2_000);
                 signal("STOP");
                 try {
@@ -171,7 +171,7 @@ class FrozenDatabaseTest {
                     signal("CONT");
                 }
                 Thread.sleep(3_000);
-                load.close();
+                load.stop();
                 assertThat(load.other.get())
                         .as("answers other than a 302 with a cref")
                         .isZero();
@@ -182,6 +182,8 @@ class FrozenDatabaseTest {
                         .isLessThan(1_000);
                 assertThat(load.answers.get()).isGreaterThan(100);
                 crefs.addAll(load.crefs);
+            } finally {
+                load.stop();
             }
             assertThat(notReady)
                     .as("/readyz answers other than 200 while frozen")

@@ -90,6 +90,9 @@ class LoadAndHostileInputTest {
         sampler.join();
 
         assertThat(crefs).hasSize(clicks);
+        // On a busy machine a batch may overrun CLICK_DB_BUDGET_MS and be answered from the spool,
+        // as designed; it reaches PostgreSQL with the replay a moment later.
+        DrillTest.await(() -> router.app.spool().records() == 0, Duration.ofSeconds(30));
         assertThat(router.dsl().fetchCount(CLICK, CLICK.LINK_ID.eq(seeded.linkId())))
                 .isEqualTo(clicks);
         assertThat(router.dsl().fetchCount(CLICK, CLICK.ID.in(crefs)))
