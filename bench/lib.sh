@@ -128,6 +128,11 @@ jit = off
 log_min_messages = warning
 log_checkpoints = on
 EOF
+    # BENCH_PG_CONF: more settings for a diagnosis run, ';'-separated
+    # (BENCH_PG_CONF='backend_flush_after=256kB;wal_init_zero=off'); the report's header names them.
+    if [[ -n ${BENCH_PG_CONF:-} ]]; then
+        tr ';' '\n' <<<"$BENCH_PG_CONF" >>"$data/postgresql.conf"
+    fi
 }
 
 pg_start() {
