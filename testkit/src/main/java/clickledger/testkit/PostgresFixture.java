@@ -34,6 +34,10 @@ public final class PostgresFixture {
     public static synchronized PostgresFixture get() {
         if (instance == null) {
             instance = start();
+            // One line per test JVM, in the first test class's output file: .ci/run reads it to say
+            // (and check) which PostgreSQL each pass ran on.
+            System.out.println("clickledger test database: PostgreSQL "
+                    + query(instance.admin, "show server_version") + " (" + instance.source + ")");
             instance.createTemplate();
             if (instance.source.equals("TEST_DATABASE_URL")) {
                 // A shared server outlives this JVM: leave it as we found it.
@@ -197,6 +201,18 @@ public final class PostgresFixture {
         return new DatabaseConfig.Endpoint(hostPort + "/" + database + params, base.user(), base.password(), false);
     }
 
+    private static String query(DatabaseConfig.Endpoint endpoint, String sql) {
+        try (Connection connection =
+                        DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+                Statement statement = connection.createStatement();
+                java.sql.ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
     static void execute(DatabaseConfig.Endpoint endpoint, String sql) {
         try (Connection connection =
                         DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
@@ -214,7 +230,7 @@ public final class PostgresFixture {
             if (!org.testcontainers.DockerClientFactory.instance().isDockerAvailable()) {
                 throw new IllegalStateException("no Docker engine answers");
             }
-            var container = new org.testcontainers.containers.PostgreSQLContainer<>("postgres:15-alpine")
+            var container = new org.testcontainers.containers.PostgreSQLContainer<>("postgres:17-alpine")
                     .withCommand("postgres", "-c", "max_connections=300", "-c", "fsync=off");
             container.start();
             return new PostgresFixture(
