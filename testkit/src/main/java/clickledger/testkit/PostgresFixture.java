@@ -36,8 +36,8 @@ public final class PostgresFixture {
             instance = start();
             // One line per test JVM, in the first test class's output file: .ci/run reads it to say
             // (and check) which PostgreSQL each pass ran on.
-            System.out.println("clickledger test database: PostgreSQL "
-                    + query(instance.admin, "show server_version") + " (" + instance.source + ")");
+            System.out.println("clickledger test database: PostgreSQL " + query(instance.admin, "show server_version")
+                    + " (" + instance.source + ")");
             instance.createTemplate();
             if (instance.source.equals("TEST_DATABASE_URL")) {
                 // A shared server outlives this JVM: leave it as we found it.
@@ -165,7 +165,10 @@ public final class PostgresFixture {
             }
         }
         try {
+            Path dataDirectory = Files.createTempDirectory("clickledger-test-pg");
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory)
+                    .setCleanDataDirectory(false)
                     .setPGStartupWait(java.time.Duration.ofSeconds(120))
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "off")
@@ -174,14 +177,32 @@ public final class PostgresFixture {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     postgres.close();
-                } catch (IOException ignored) {
-                    // the JVM is going away; the temp directory is cleaned by zonky
+                } catch (IOException e) {
+                    System.err.println("embedded PostgreSQL did not stop cleanly: " + e.getMessage());
                 }
+                removeInBackground(dataDirectory);
             }));
             return new PostgresFixture(
                     DatabaseConfig.parseUrl(postgres.getJdbcUrl("postgres", "postgres")), "embedded");
         } catch (IOException e) {
             throw new IllegalStateException("cannot start embedded PostgreSQL", e);
+        }
+    }
+
+    /**
+     * Deletes a test cluster after this JVM is gone. The api suite leaves one database per test
+     * class, tens of thousands of files; deleting them inside the shutdown hook took over 30 s on a
+     * busy box, and Surefire then killed the fork mid-delete and left the rest in /tmp. A detached
+     * {@code rm} outlives the JVM and finishes the job.
+     */
+    private static void removeInBackground(Path directory) {
+        try {
+            new ProcessBuilder("rm", "-rf", directory.toString())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            System.err.println("could not remove " + directory + ": " + e.getMessage());
         }
     }
 
