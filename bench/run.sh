@@ -12,7 +12,7 @@
 #   BENCH_RUNS=3 BENCH_DURATION=10   runs per figure, seconds per load run
 #   BENCH_ONLY=redirects             run only the scenarios whose file name contains this
 #   BENCH_KEEP=1                     keep the scratch directory (logs, database) afterwards
-#   BENCH_PG_VERSION=17              PostgreSQL 17 (zonky's binaries from Maven Central) instead of 15
+#   BENCH_PG_VERSION=15              Debian's PostgreSQL 15 (the oldest supported major) instead of 17
 #   BENCH_PG_CONF='a=1;b=2'          extra postgresql.conf settings, named in the report
 #   BENCH_WRITEBACK=0                skip scenario 1's pass with the writeback sysctls
 set -euo pipefail
