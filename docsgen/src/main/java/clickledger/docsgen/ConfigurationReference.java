@@ -41,9 +41,13 @@ public final class ConfigurationReference {
                     "a JDK 21+ under `/usr/lib/jvm`",
                     "the JDK every `make` target runs on, used when it is 21 or newer (`scripts/find-jdk.sh`)"),
             Setting.optional("JAVA_OPTS", "extra JVM options for every process `make run` starts (`-Xmx512m`)"),
-            Setting.computed("PG_DUMP", "the newest `pg_dump` installed", "client binary `make backup` uses"),
-            Setting.computed("PG_RESTORE", "the newest `pg_restore` installed", "client binary `make restore` uses"),
-            Setting.computed("PSQL", "the newest `psql` installed", "client binary `make restore` uses"),
+            Setting.computed(
+                    "PG_DUMP", "an installed `pg_dump` of the server's major", "client binary `make backup` uses"),
+            Setting.computed(
+                    "PG_RESTORE",
+                    "an installed `pg_restore` of the server's major",
+                    "client binary `make restore` uses"),
+            Setting.computed("PSQL", "an installed `psql` of the server's major", "client binary `make restore` uses"),
             Setting.optional("CONFIRM", "`yes`: `make restore` replaces the database without asking"),
             Setting.computed(
                     "CLICKLEDGER_POSTGRES_DIR",

@@ -28,7 +28,7 @@ import org.jooq.impl.DSL;
  * only: who did what, newest first, paged by the entry's id (the cursor is the last id seen). Each
  * filter is an exact match; {@code from} and {@code to} take an instant or a UTC day (both ends
  * included). Filters by actor and by action read audit_log_actor_idx and audit_log_action_idx
- * (V10), by entity audit_log_entity_idx (V1); the unfiltered page walks the primary key backwards.
+ * (V6), by entity audit_log_entity_idx (V1); the unfiltered page walks the primary key backwards.
  */
 public final class AuditLogRoutes {
     // Longer than any actor, action or entity the api writes; a longer filter can match nothing.

@@ -16,7 +16,7 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * successful sign-in to store a fresh one.
  *
  * <p>The defaults are OWASP's first Argon2id recommendation (19 MiB, 2 passes, 1 lane); what they
- * cost on the 2-core box is in docs/decisions/0010-sessions-and-passwords.md. Each hash holds its
+ * cost on the 2-core box is in docs/decisions/0014-sessions-and-passwords.md. Each hash holds its
  * memory for its whole run, so at most {@link #concurrency} run at once: a flood of sign-ins
  * queues here (on virtual threads, which wait cheaply) instead of multiplying 19 MiB by the
  * number of requests.

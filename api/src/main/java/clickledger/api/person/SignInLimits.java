@@ -19,7 +19,7 @@ import java.util.Locale;
  * email as typed, lower-cased, whether or not such a person exists) against many machines guessing
  * one. An attempt spends a token before its password is hashed, so a refused attempt costs no
  * Argon2 run. Both are the in-memory buckets of {@link RateLimiter}: per api replica, bounded in
- * memory, forgotten at restart (docs/decisions/0010).
+ * memory, forgotten at restart (docs/decisions/0014).
  */
 public final class SignInLimits {
     private static final InetAddress UNKNOWN_CLIENT = InetAddress.getLoopbackAddress();

@@ -26,7 +26,7 @@ import org.jooq.Record;
  * day ({@code click_daily_program}, by its primary key) plus the clicks after the rollup's
  * {@code through} (a minute or so of them, a range of {@code click_program_ts_idx}); the last
  * hour is one range of {@code click_program_ts_idx}. See {@code LiveClicksTest} for the plan and
- * docs/decisions/0010 for the figures at 10 million clicks.
+ * docs/decisions/0014 for the figures at 10 million clicks.
  */
 public final class LiveClicks {
     /**

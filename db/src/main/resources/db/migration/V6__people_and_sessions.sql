@@ -1,5 +1,5 @@
 -- Issue 14: people who sign in (admins now, partners' people in issue 15), their sessions, and
--- invitations (docs/decisions/0010-sessions-and-passwords.md). V1's admin_user and session tables
+-- invitations (docs/decisions/0014-sessions-and-passwords.md). V1's admin_user and session tables
 -- were never written by any code, so they are replaced rather than altered.
 -- Numbered 10 so V6 to V9 stay free for branches in flight at the same time.
 
