@@ -1,0 +1,89 @@
+package clickledger.portal.api;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code /v1/partners} and the memberships {@code /v1/programs/{programId}/partners/{partnerId}}. */
+public final class PartnersClient {
+    private final ApiClient api;
+
+    public PartnersClient(ApiClient api) {
+        this.api = requireNonNull(api, "api is null");
+    }
+
+    public ListPage<Partner> list(Caller caller, String query, String status, String cursor, int limit) {
+        return api.list(
+                caller,
+                ApiPath.of("/v1/partners")
+                        .param("q", query)
+                        .param("status", status)
+                        .param("cursor", cursor)
+                        .param("limit", limit),
+                Partner.class);
+    }
+
+    public Partner get(Caller caller, String id) {
+        return api.get(caller, ApiPath.of("/v1/partners/{id}", id), Partner.class);
+    }
+
+    /** Partners by id, for labelling rows keyed by partner id; ids the api does not know are left out. */
+    public Map<String, Partner> byIds(Caller caller, List<String> ids) {
+        List<String> distinct = ids.stream().distinct().toList();
+        Map<String, Partner> found = new LinkedHashMap<>();
+        for (Optional<Partner> partner : Parallel.map(distinct, id -> find(caller, id))) {
+            partner.ifPresent(p -> found.put(p.id(), p));
+        }
+        return found;
+    }
+
+    private Optional<Partner> find(Caller caller, String id) {
+        try {
+            return Optional.of(get(caller, id));
+        } catch (ApiProblem e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    public Partner create(Caller caller, ObjectNode body) {
+        return api.post(caller, ApiPath.of("/v1/partners"), body, Partner.class);
+    }
+
+    public Partner update(Caller caller, String id, ObjectNode body) {
+        return api.patch(caller, ApiPath.of("/v1/partners/{id}", id), body, Partner.class);
+    }
+
+    public Partner revoke(Caller caller, String id) {
+        return api.post(caller, ApiPath.of("/v1/partners/{id}/revoke", id), null, Partner.class);
+    }
+
+    /** The partner's membership of the program, or empty when it is not a member. */
+    public Optional<Membership> membership(Caller caller, String programId, String partnerId) {
+        try {
+            return Optional.of(api.get(
+                    caller,
+                    ApiPath.of("/v1/programs/{programId}/partners/{partnerId}", programId, partnerId),
+                    Membership.class));
+        } catch (ApiProblem e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    public Membership updateMembership(Caller caller, String programId, String partnerId, ObjectNode body) {
+        return api.patch(
+                caller,
+                ApiPath.of("/v1/programs/{programId}/partners/{partnerId}", programId, partnerId),
+                body,
+                Membership.class);
+    }
+}
