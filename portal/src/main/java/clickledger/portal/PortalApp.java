@@ -1,10 +1,17 @@
 package clickledger.portal;
 
 import clickledger.portal.admin.AdminNav;
+import clickledger.portal.admin.admins.AdminRoutes;
+import clickledger.portal.admin.apikey.ApiKeyRoutes;
+import clickledger.portal.admin.audit.AuditRoutes;
+import clickledger.portal.admin.commission.CommissionRoutes;
 import clickledger.portal.admin.dashboard.DashboardRoutes;
+import clickledger.portal.admin.dashboard.LiveCounters;
 import clickledger.portal.admin.install.InstallRoutes;
+import clickledger.portal.admin.link.LinkRoutes;
 import clickledger.portal.admin.partner.PartnerRoutes;
 import clickledger.portal.admin.program.ProgramRoutes;
+import clickledger.portal.admin.webhook.WebhookRoutes;
 import clickledger.portal.api.Api;
 import clickledger.portal.api.ApiClient;
 import clickledger.portal.api.ApiProblem;
@@ -24,13 +31,17 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.Map;
 
-/** Builds the portal from its dependencies; {@link Main} and the tests call this same factory. */
+/**
+ * Builds the portal from its dependencies; {@link Main} and the tests call this same factory. The
+ * portal is a client of the api: every page is built from api calls made with the signed-in
+ * person's session, and nothing here opens a database connection.
+ */
 public final class PortalApp {
     /** Forms are the largest bodies the portal will take; uploads get their own limit when they arrive. */
     static final long MAX_BODY_BYTES = 1024 * 1024;
 
     /**
-     * Strict: nothing but this origin, no inline script or style (templates put none there), no
+     * Strict: nothing but this origin, no inline script or style (the templates have none), no
      * framing, forms only to the portal itself.
      */
     static final String CONTENT_SECURITY_POLICY =
@@ -45,6 +56,7 @@ public final class PortalApp {
         Pages pages = new Pages(new Templates(), cookies, Map.of(AdminNav.ROLE, AdminNav.ITEMS));
         SessionCache sessions = new SessionCache(api.sessions(), System::nanoTime);
         Guard guard = new Guard(cookies, sessions, config.portalUrl(), pages);
+        LiveCounters live = new LiveCounters(api.stats(), config.liveInterval(), registry, System::nanoTime);
         Assets assets = new Assets();
         return WebApp.create("portal", registry, new ApiHealth(httpClient, config.apiUrl()), MAX_BODY_BYTES, routes -> {
             routes.before(PortalApp::securityHeaders);
@@ -54,9 +66,15 @@ public final class PortalApp {
             assets.register(routes);
             new SignInRoutes(pages, api.sessions(), api.install(), sessions, clock, null).register(routes);
             new InstallRoutes(pages, api.install(), clock).register(routes);
-            new DashboardRoutes(pages, api).register(routes);
+            new DashboardRoutes(pages, api, live, clock).register(routes);
             new ProgramRoutes(pages, api.programs(), config.publicRouterUrl().toString()).register(routes);
             new PartnerRoutes(pages, api).register(routes);
+            new LinkRoutes(pages, api).register(routes);
+            new CommissionRoutes(pages, api).register(routes);
+            new WebhookRoutes(pages, api.webhooks()).register(routes);
+            new ApiKeyRoutes(pages, api).register(routes);
+            new AuditRoutes(pages, api.audit()).register(routes);
+            new AdminRoutes(pages, api.admins(), sessions, clock).register(routes);
         });
     }
 

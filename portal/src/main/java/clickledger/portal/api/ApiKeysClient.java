@@ -16,6 +16,10 @@ public final class ApiKeysClient {
         return api.list(caller, ApiPath.of("/v1/api-keys").param("cursor", cursor), ApiKey.class);
     }
 
+    public ApiKey get(Caller caller, String id) {
+        return api.get(caller, ApiPath.of("/v1/api-keys/{id}", id), ApiKey.class);
+    }
+
     /** The answer carries the key itself, this once. */
     public ApiKey create(Caller caller, ObjectNode body) {
         return api.post(caller, ApiPath.of("/v1/api-keys"), body, ApiKey.class);

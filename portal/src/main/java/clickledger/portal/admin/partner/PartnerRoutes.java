@@ -18,12 +18,14 @@ import clickledger.portal.web.Form;
 import clickledger.portal.web.Layout;
 import clickledger.portal.web.Pages;
 import clickledger.portal.web.Paging;
+import clickledger.portal.web.Params;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -96,8 +98,8 @@ public final class PartnerRoutes {
     }
 
     private void list(Context ctx) {
-        String query = ctx.queryParamAsClass("q", String.class).getOrDefault("").strip();
-        String status = ctx.queryParamAsClass("status", String.class).getOrDefault("");
+        String query = Objects.requireNonNullElse(Params.text(ctx, "q"), "");
+        String status = Objects.requireNonNullElse(Params.text(ctx, "status"), "");
         String cursor = ctx.queryParam("cursor");
         ListPage<Partner> page = api.partners().list(Pages.caller(ctx), query, status, cursor, PAGE_SIZE);
         Map<String, String> filters = new LinkedHashMap<>();
