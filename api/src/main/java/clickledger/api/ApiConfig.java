@@ -2,6 +2,7 @@ package clickledger.api;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.person.PeopleConfig;
 import clickledger.api.secret.SecretBox;
 import clickledger.api.webhook.WebhookConfig;
 import clickledger.common.config.EnvReader;
@@ -35,6 +36,9 @@ import java.util.regex.Pattern;
  *     when the key is not bound to a program and the body names none
  * @param secrets SECRETS_ENCRYPTION_KEY: encrypts the secrets the api stores (webhook signing secrets)
  * @param statsRollupInterval how often the click rollups of today and yesterday are rebuilt
+ * @param people PORTAL_URL, sessions and sign-in limits
+ * @param liveStatsInterval LIVE_STATS_SECONDS: how stale the live click counter may be, and so how
+ *     often at most it queries PostgreSQL per program
  */
 public record ApiConfig(
         int port,
@@ -51,10 +55,13 @@ public record ApiConfig(
         int identifyRateLimitPerMinute,
         List<Cidr> trustedProxies,
         Optional<String> compatDefaultProgram,
-        Duration statsRollupInterval) {
+        Duration statsRollupInterval,
+        PeopleConfig people,
+        Duration liveStatsInterval) {
     public static final int DEFAULT_PORT = 4601;
     public static final int DEFAULT_POOL_SIZE = 10;
     public static final int DEFAULT_STATS_ROLLUP_SECONDS = 60;
+    public static final int DEFAULT_LIVE_STATS_SECONDS = 2;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
     // A browser identifies a user at sign-up or login, a few times a visit; 20 a minute leaves room
@@ -73,6 +80,8 @@ public record ApiConfig(
         trustedProxies = List.copyOf(trustedProxies);
         requireNonNull(compatDefaultProgram, "compatDefaultProgram is null");
         requireNonNull(statsRollupInterval, "statsRollupInterval is null");
+        requireNonNull(people, "people is null");
+        requireNonNull(liveStatsInterval, "liveStatsInterval is null");
     }
 
     public static ApiConfig fromEnv(Map<String, String> environment) {
@@ -124,6 +133,8 @@ public record ApiConfig(
         }
         // Stats of today lag the rollup by at most this (the rest is counted live); a day at most.
         int statsRollupSeconds = env.integer("STATS_ROLLUP_SECONDS", DEFAULT_STATS_ROLLUP_SECONDS, 1, 86_400);
+        PeopleConfig people = PeopleConfig.fromEnv(env);
+        int liveStatsSeconds = env.integer("LIVE_STATS_SECONDS", DEFAULT_LIVE_STATS_SECONDS, 1, 3_600);
         env.finish();
         return new ApiConfig(
                 port,
@@ -140,7 +151,9 @@ public record ApiConfig(
                 identifyRate,
                 trustedProxies,
                 defaultProgram,
-                Duration.ofSeconds(statsRollupSeconds));
+                Duration.ofSeconds(statsRollupSeconds),
+                people,
+                Duration.ofSeconds(liveStatsSeconds));
     }
 
     // Required rather than generated at start: a key that changed with every restart would leave
@@ -199,6 +212,7 @@ public record ApiConfig(
                 + database + ", corsAllowedOrigins=" + corsAllowedOrigins + ", identifyAllowAnonymous="
                 + identifyAllowAnonymous + ", identifyRateLimitPerMinute=" + identifyRateLimitPerMinute
                 + ", trustedProxies=" + trustedProxies.size() + ", compatDefaultProgram="
-                + compatDefaultProgram.orElse("none") + ", statsRollupInterval=" + statsRollupInterval + "]";
+                + compatDefaultProgram.orElse("none") + ", statsRollupInterval=" + statsRollupInterval + ", people="
+                + people + ", liveStatsInterval=" + liveStatsInterval + "]";
     }
 }

@@ -11,6 +11,7 @@ import clickledger.web.ApiException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,23 +28,43 @@ public final class ProgramService {
     }
 
     public Program create(ProgramCreate request, Principal actor) {
-        Instant now = now();
-        Program program = request.toProgram(ProgramId.newId(now), now);
+        Program program = prepare(request);
         return dsl.transactionResult(trx -> {
-            if (!new ProgramRepository(trx.dsl()).insert(program)) {
-                throw ApiException.conflict(
-                        "slug_taken", "slug: a program with slug \"" + program.slug() + "\" already exists");
-            }
-            new AuditRepository(trx.dsl())
-                    .append(new AuditEntry(
-                            now,
-                            actor.actor(),
-                            "program.created",
-                            "program",
-                            program.id().toString(),
-                            Map.of("slug", program.slug().value())));
+            insert(trx.dsl(), program, actor, "slug");
             return program;
         });
+    }
+
+    /** The program a create request makes, every field checked at once; nothing is stored yet. */
+    public Program prepare(ProgramCreate request) {
+        Instant now = now();
+        return request.toProgram(ProgramId.newId(now), now);
+    }
+
+    /**
+     * Stores a {@link #prepare prepared} program in the caller's transaction, audited with it.
+     *
+     * @param slugField how the 409 of a taken slug names the field ({@code slug}, or {@code
+     *     program.slug} in the install body)
+     */
+    public void insert(DSLContext tx, Program program, Principal actor, String slugField) {
+        if (!new ProgramRepository(tx).insert(program)) {
+            String message = "a program with slug \"" + program.slug() + "\" already exists";
+            throw new ApiException(
+                    409,
+                    "slug_taken",
+                    "Conflict",
+                    slugField + ": " + message,
+                    List.of(new ApiException.FieldError(slugField, message)));
+        }
+        new AuditRepository(tx)
+                .append(new AuditEntry(
+                        program.createdAt(),
+                        actor.actor(),
+                        "program.created",
+                        "program",
+                        program.id().toString(),
+                        Map.of("slug", program.slug().value())));
     }
 
     public Optional<Program> find(ProgramId id) {
