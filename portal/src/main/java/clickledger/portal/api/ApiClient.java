@@ -123,6 +123,11 @@ public final class ApiClient {
         if (caller.forwardedFor() != null) {
             request.header(FORWARDED_FOR, caller.forwardedFor());
         }
+        if (caller.userAgent() != null
+                && !caller.userAgent().isBlank()
+                && caller.userAgent().length() <= 512) {
+            request.header("User-Agent", caller.userAgent());
+        }
         return request;
     }
 

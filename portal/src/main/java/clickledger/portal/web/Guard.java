@@ -62,7 +62,7 @@ public final class Guard implements Handler {
             return;
         }
         Locale locale = Format.localeOf(ctx.header("Accept-Language"));
-        Caller anonymous = Caller.anonymous(forwardedFor(ctx), MDC.get(RequestIds.MDC_KEY));
+        Caller anonymous = Caller.anonymous(forwardedFor(ctx), ctx.userAgent(), MDC.get(RequestIds.MDC_KEY));
         Viewer viewer;
         String secret;
         if (ANONYMOUS.contains(template)) {

@@ -33,7 +33,7 @@ public final class Pages {
         if (viewer == null) {
             // Only error pages of requests the guard never saw (an unmatched path) get here.
             return new Viewer(
-                    Caller.anonymous(null, MDC.get(RequestIds.MDC_KEY)),
+                    Caller.anonymous(null, null, MDC.get(RequestIds.MDC_KEY)),
                     null,
                     "",
                     Format.localeOf(ctx.header("Accept-Language")));
