@@ -63,6 +63,13 @@ public final class PortalApp {
             routes.beforeMatched(guard);
             routes.exception(ApiProblem.class, (e, ctx) -> ErrorPages.apiProblem(pages, e, ctx));
             routes.exception(Exception.class, (e, ctx) -> ErrorPages.unexpected(pages, e, ctx));
+            // A person who mistypes a URL gets a page; a script (no text/html in Accept) keeps the
+            // problem+json that WebApp writes for every service.
+            routes.error(404, "text/html", ctx -> {
+                if (WebApp.PROBLEM_JSON.equals(ctx.res().getContentType())) {
+                    ErrorPages.render(pages, ctx, 404, "Not found", "There is no page at " + ctx.path() + ".");
+                }
+            });
             assets.register(routes);
             new SignInRoutes(pages, api.sessions(), api.install(), sessions, clock, null).register(routes);
             new InstallRoutes(pages, api.install(), clock).register(routes);

@@ -140,6 +140,19 @@ class PortalAppTest {
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     }
 
+    @Test
+    void unknownPathIsAPageForABrowser() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portal.port() + "/no-such-page"))
+                .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+                .timeout(Duration.ofSeconds(10))
+                .build();
+        HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+        assertThat(response.body()).contains("<h1>Not found</h1>").contains("There is no page at /no-such-page.");
+    }
+
     /** A portal of this test's own, whose api is at {@code apiUrl}. */
     private void startWithApiAt(String apiUrl) {
         ownPortal = startPortal(Map.of("PUBLIC_API_URL", apiUrl));
