@@ -2,6 +2,9 @@ package clickledger.api;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.admin.AdminRoutes;
+import clickledger.api.admin.AdminService;
+import clickledger.api.audit.AuditLogRoutes;
 import clickledger.api.auth.ApiKeyAuthenticator;
 import clickledger.api.auth.ApiKeyFormat;
 import clickledger.api.auth.ApiKeyRepository;
@@ -32,6 +35,7 @@ import clickledger.api.me.MeRoutes;
 import clickledger.api.partner.MembershipRoutes;
 import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
+import clickledger.api.person.InvitationService;
 import clickledger.api.person.PasswordHasher;
 import clickledger.api.person.SessionRoutes;
 import clickledger.api.person.SignInLimits;
@@ -42,6 +46,8 @@ import clickledger.api.rederive.RederiveRoutes;
 import clickledger.api.rederive.RederiveService;
 import clickledger.api.stats.ClickRollup;
 import clickledger.api.stats.ClickRollupJob;
+import clickledger.api.stats.LiveClicks;
+import clickledger.api.stats.LiveStatsRoutes;
 import clickledger.api.stats.MoneyRollup;
 import clickledger.api.stats.StatsRoutes;
 import clickledger.api.stats.StatsService;
@@ -144,6 +150,16 @@ public final class ApiApp implements AutoCloseable {
                                 new SignInService(database.dsl(), clock, passwords, sessions),
                                 new SignInLimits(clock, config.people(), clients))
                         .register(routes);
+                new AdminRoutes(
+                                new AdminService(database.dsl(), clock, sessions),
+                                new InvitationService(
+                                        database.dsl(),
+                                        clock,
+                                        passwords,
+                                        sessions,
+                                        config.people().portalUrl()))
+                        .register(routes);
+                new AuditLogRoutes(database.dsl()).register(routes);
                 new ProgramRoutes(programs).register(routes);
                 new PartnerRoutes(partners).register(routes);
                 new LinkRoutes(links, config.publicRouterUrl()).register(routes);
@@ -159,6 +175,8 @@ public final class ApiApp implements AutoCloseable {
                         .register(routes);
                 new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(routes);
                 new StatsRoutes(new StatsService(database.readDsl(), clock)).register(routes);
+                new LiveStatsRoutes(new LiveClicks(database.readDsl(), clock, config.liveStatsInterval()))
+                        .register(routes);
             });
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(

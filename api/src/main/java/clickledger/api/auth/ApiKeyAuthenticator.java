@@ -77,7 +77,7 @@ public final class ApiKeyAuthenticator {
         if (MessageDigest.isEqual(digest, adminKeyDigest)) {
             return Optional.of(Principal.environmentAdmin());
         }
-        if (key.startsWith(SessionToken.START)) {
+        if (key.startsWith(OpaqueToken.SESSION)) {
             return sessions == null ? Optional.empty() : sessions.authenticate(key);
         }
         String prefix = ApiKeyFormat.prefixOf(key);

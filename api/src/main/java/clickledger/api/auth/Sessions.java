@@ -61,7 +61,6 @@ public final class Sessions {
     private final DSLContext dsl;
     private final Clock clock;
     private final SessionSettings settings;
-    private final SessionToken tokens = new SessionToken();
 
     public Sessions(DSLContext dsl, Clock clock, SessionSettings settings) {
         this.dsl = requireNonNull(dsl, "dsl is null");
@@ -78,7 +77,7 @@ public final class Sessions {
      * accepted invitation commit the session with what they did).
      */
     public Started start(DSLContext tx, UUID personId, String userAgent, Instant now) {
-        SessionToken.Issued issued = tokens.issue();
+        OpaqueToken.Issued issued = OpaqueToken.issue(OpaqueToken.SESSION);
         UUID id = Ulid.newUuidV7(now.toEpochMilli());
         Instant expiresAt = now.plus(settings.max());
         tx.insertInto(SESSION)
@@ -98,7 +97,7 @@ public final class Sessions {
 
     /** The signed-in person of a token, when the session is live; touches last_seen_at when due. */
     public Optional<Principal> authenticate(String token) {
-        if (!SessionToken.looksLikeToken(token)) {
+        if (!OpaqueToken.looksLike(OpaqueToken.SESSION, token)) {
             return Optional.empty();
         }
         Instant now = clock.instant();

@@ -29,6 +29,7 @@ public final class CommissionRoutes {
     public void register(RoutesConfig routes) {
         routes.get("/v1/commissions", this::list);
         routes.get("/v1/commissions/{id}", ctx -> ctx.json(service.get(Ids.parse("id", ctx.pathParam("id")))));
+        routes.get("/v1/commissions/{id}/detail", ctx -> ctx.json(service.detail(id(ctx))));
         routes.post(
                 "/v1/commissions/{id}/approve",
                 ctx -> single(ctx, service.approve(List.of(id(ctx)), Principal.of(ctx))));

@@ -55,6 +55,13 @@ public final class CommissionService {
         return CommissionView.of(row, eventKey(row.eventId()));
     }
 
+    /** The commission with its event, touches and notes, for the review queue's detail. */
+    public CommissionDetail detail(UUID id) {
+        CommissionRow row = CommissionRepository.find(dsl, id)
+                .orElseThrow(() -> ApiException.notFound("commission " + Ulid.encode(id)));
+        return CommissionDetail.load(dsl, row, CommissionView.of(row, eventKey(row.eventId())));
+    }
+
     /** The event ids matching a client eventId (unique per program) or our own event id. */
     public List<UUID> eventIds(String eventId) {
         var byKey = dsl.select(EVENT.ID)

@@ -24,8 +24,13 @@ import java.util.Optional;
  * link is a 404 to it.
  */
 public final class LinkRoutes {
+    // How long a browser may keep a code: it never changes for a link, but private, since the
+    // route needs a key or session and the link's URL is not for shared caches.
+    private static final String QR_CACHE_CONTROL = "private, max-age=86400";
+
     private final LinkService service;
     private final String publicRouterUrl;
+    private final QrCodes qrCodes = new QrCodes();
 
     /** @param publicRouterUrl the router's public base URL, for each link's shareable {@code url} */
     public LinkRoutes(LinkService service, String publicRouterUrl) {
@@ -40,6 +45,45 @@ public final class LinkRoutes {
         routes.patch("/v1/links/{id}", this::update);
         routes.post("/v1/links/{id}/pause", ctx -> setStatus(ctx, LinkStatus.PAUSED));
         routes.post("/v1/links/{id}/resume", ctx -> setStatus(ctx, LinkStatus.ACTIVE));
+        routes.get("/v1/links/{id}/qr", this::qr);
+    }
+
+    /** {@code GET /v1/links/{id}/qr?format=png|svg&size=}: the link's share URL as a QR code. */
+    private void qr(Context ctx) {
+        Access.requireAdmin(ctx);
+        FieldErrors errors = new FieldErrors();
+        String formatText = optional(ctx, "format");
+        QrCodes.Format format = formatText == null ? QrCodes.Format.PNG : QrCodes.Format.fromWire(formatText);
+        if (format == null) {
+            errors.add("format", "must be png or svg");
+        }
+        Integer size = errors.check(() -> qrSize(optional(ctx, "size")));
+        LinkId id = errors.check(() -> id(ctx));
+        errors.throwIfAny();
+        Link link = service.find(id).orElseThrow(LinkRoutes::notFound);
+        QrCodes.Image image = qrCodes.image(LinkView.of(link, publicRouterUrl).url(), format, size);
+        ctx.header(Header.CACHE_CONTROL, QR_CACHE_CONTROL).header(Header.ETAG, image.etag());
+        if (image.etag().equals(ctx.header(Header.IF_NONE_MATCH))) {
+            ctx.status(304);
+            return;
+        }
+        ctx.contentType(format.mediaType()).result(image.bytes());
+    }
+
+    private static int qrSize(String text) {
+        if (text == null) {
+            return QrCodes.DEFAULT_SIZE;
+        }
+        try {
+            int size = Integer.parseInt(text);
+            if (size >= QrCodes.MIN_SIZE && size <= QrCodes.MAX_SIZE) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, like a number out of range
+        }
+        throw ApiException.badRequest(
+                "size", "must be a whole number of pixels from " + QrCodes.MIN_SIZE + " to " + QrCodes.MAX_SIZE);
     }
 
     private void create(Context ctx) {
