@@ -26,8 +26,17 @@ final class BrowserPage {
     BrowserPage(Page page) {
         this.page = page;
         page.onConsoleMessage(message -> {
-            if (message.type().equals("error")) {
+            // Chromium logs every error status as "Failed to load resource"; those are judged
+            // below, by what was loaded.
+            if (message.type().equals("error") && !message.text().startsWith("Failed to load resource")) {
                 problems.add(page.url() + ": " + message.text());
+            }
+        });
+        page.onResponse(response -> {
+            // A form sent back with its errors answers 400 for the page itself: that is the portal
+            // speaking HTTP. An image, a script or an htmx request that fails is a broken page.
+            if (response.status() >= 400 && !response.request().isNavigationRequest()) {
+                problems.add(response.url() + " answered " + response.status());
             }
         });
         page.onPageError(error -> problems.add(page.url() + ": " + error));
@@ -85,13 +94,13 @@ final class BrowserPage {
                 .setFullPage(true));
         page.setViewportSize(PHONE_WIDTH, 800);
         try {
+            page.screenshot(new Page.ScreenshotOptions()
+                    .setPath(SCREENSHOTS.resolve(name + "-375.png"))
+                    .setFullPage(true));
             Object width = page.evaluate("document.documentElement.scrollWidth");
             assertThat(((Number) width).intValue())
                     .as("%s is no wider than a %d px screen", name, PHONE_WIDTH)
                     .isLessThanOrEqualTo(PHONE_WIDTH);
-            page.screenshot(new Page.ScreenshotOptions()
-                    .setPath(SCREENSHOTS.resolve(name + "-375.png"))
-                    .setFullPage(true));
         } finally {
             page.setViewportSize(DESKTOP_WIDTH, 800);
         }

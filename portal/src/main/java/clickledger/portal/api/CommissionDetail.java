@@ -30,18 +30,36 @@ public record CommissionDetail(
 
     /** The event as the merchant reported it; {@code eventId} is the merchant's id, {@code id} the api's. */
     public record Event(
-            String id, String eventId, String type, String value, String currency, Instant ts, String refundOf) {}
+            String id,
+            String eventId,
+            String type,
+            String value,
+            String currency,
+            Instant ts,
+            String refundOf,
+            String attributionStatus) {}
 
-    /** One click that shares in the event, with its weight (a decimal string, "0.5"). */
+    /**
+     * One click that shares in the event: its weight (a decimal string, "0.5"), the share of the
+     * event's value it was credited, whether this commission pays for it, and the router's marks
+     * ({@code fraudFlag} names the reason, such as {@code velocity}, or is null).
+     */
     public record Touch(
             String clickId,
             String linkId,
             String partnerId,
             Instant ts,
             BigDecimal weight,
+            String value,
+            boolean credited,
             boolean isBot,
             String botReason,
-            boolean fraudFlag) {}
+            String fraudFlag) {
+
+        public boolean flagged() {
+            return fraudFlag != null && !fraudFlag.isEmpty();
+        }
+    }
 
     public boolean pending() {
         return "pending".equals(status);
