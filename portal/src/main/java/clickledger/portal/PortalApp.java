@@ -80,7 +80,7 @@ public final class PortalApp {
             new CommissionRoutes(pages, api).register(routes);
             new WebhookRoutes(pages, api.webhooks()).register(routes);
             new ApiKeyRoutes(pages, api).register(routes);
-            new AuditRoutes(pages, api.audit()).register(routes);
+            new AuditRoutes(pages, api.audit(), api.admins()).register(routes);
             new AdminRoutes(pages, api.admins(), sessions, clock).register(routes);
         });
     }
