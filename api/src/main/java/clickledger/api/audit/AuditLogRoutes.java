@@ -15,10 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -71,8 +69,8 @@ public final class AuditLogRoutes {
                         default -> AUDIT_LOG.ACTION.eq(value);
                     });
         }
-        Instant from = errors.check(() -> bound("from", ctx.queryParam("from"), false));
-        Instant to = errors.check(() -> bound("to", ctx.queryParam("to"), true));
+        Instant from = errors.check(() -> Timestamps.bound("from", ctx.queryParam("from"), false));
+        Instant to = errors.check(() -> Timestamps.bound("to", ctx.queryParam("to"), true));
         if (from != null) {
             where = where.and(AUDIT_LOG.TS.ge(from.atOffset(ZoneOffset.UTC)));
         }
@@ -119,25 +117,6 @@ public final class AuditLogRoutes {
                 row.value5(),
                 row.value6(),
                 details);
-    }
-
-    /** An instant, or a UTC day: its start for {@code from}, the start of the next day for {@code to}. */
-    private static Instant bound(String field, String text, boolean end) {
-        if (text == null || text.isEmpty()) {
-            return null;
-        }
-        if (text.length() == 10) {
-            try {
-                LocalDate day = LocalDate.parse(text);
-                return (end ? day.plusDays(1) : day)
-                        .atStartOfDay(ZoneOffset.UTC)
-                        .toInstant();
-            } catch (DateTimeParseException e) {
-                throw ApiException.badRequest(field, "must be a day (2030-01-31) or an ISO 8601 timestamp");
-            }
-        }
-        Instant instant = Timestamps.parse(field, text);
-        return end ? instant.plusNanos(1_000) : instant;
     }
 
     private static Long cursor(String text) {

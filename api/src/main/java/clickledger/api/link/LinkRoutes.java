@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import clickledger.api.auth.Access;
 import clickledger.api.auth.Principal;
 import clickledger.api.http.FieldErrors;
+import clickledger.api.http.Ids;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
@@ -17,6 +18,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Header;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * {@code /v1/links}: create, list (by program, partner, status), get, patch, pause, resume. Admin
@@ -103,6 +105,8 @@ public final class LinkRoutes {
         LinkStatus status = optional(ctx, "status") == null
                 ? null
                 : errors.check(() -> LinkStatus.fromWire("status", ctx.queryParam("status")));
+        String idsText = optional(ctx, "ids");
+        List<UUID> ids = idsText == null ? null : errors.check(() -> Ids.parseList("ids", idsText));
         PageRequest page = errors.check(() -> PageRequest.from(ctx));
         errors.throwIfAny();
         ProgramId readable = Access.readableProgram(ctx);
@@ -112,7 +116,7 @@ public final class LinkRoutes {
             return;
         }
         ProgramId scope = readable != null ? readable : programId;
-        ctx.json(service.list(scope, partnerId, status, page).map(link -> LinkView.of(link, publicRouterUrl)));
+        ctx.json(service.list(scope, partnerId, status, ids, page).map(link -> LinkView.of(link, publicRouterUrl)));
     }
 
     private void get(Context ctx) {

@@ -92,6 +92,18 @@ public final class ProgramService {
             if (updated.equals(current.get())) {
                 return current;
             }
+            // Events keep the currency they came in and commissions are money in the program's:
+            // once one exists, a new currency would mix two in one ledger.
+            if (!updated.currency().equals(current.get().currency())
+                    && !programs.withEvents(List.of(id)).isEmpty()) {
+                String message = "cannot change once the program has events";
+                throw new ApiException(
+                        409,
+                        "currency_locked",
+                        "Conflict",
+                        "currency: " + message,
+                        List.of(new ApiException.FieldError("currency", message)));
+            }
             Instant now = now();
             programs.update(updated, now);
             new AuditRepository(trx.dsl())
@@ -104,6 +116,19 @@ public final class ProgramService {
                             Map.of("fields", present.stream().sorted().toList())));
             return Optional.of(updated);
         });
+    }
+
+    /** The programs as the api shows them, each with whether it has events (one query a page). */
+    public List<ProgramView> views(List<Program> page) {
+        Set<ProgramId> withEvents = new ProgramRepository(dsl)
+                .withEvents(page.stream().map(Program::id).toList());
+        return page.stream()
+                .map(program -> new ProgramView(program, withEvents.contains(program.id())))
+                .toList();
+    }
+
+    public ProgramView view(Program program) {
+        return views(List.of(program)).getFirst();
     }
 
     // The database keeps microseconds and ids keep milliseconds: truncate once so the value a
