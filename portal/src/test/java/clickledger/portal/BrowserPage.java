@@ -52,6 +52,15 @@ final class BrowserPage {
         page.getByLabel(label, new Page.GetByLabelOptions().setExact(true)).fill(value);
     }
 
+    /** A field of a group ({@code <fieldset>} with {@code <legend>}), when the label repeats across groups. */
+    void fillIn(String group, String label, String value) {
+        page.getByRole(
+                        AriaRole.GROUP,
+                        new Page.GetByRoleOptions().setName(group).setExact(true))
+                .getByLabel(label, new com.microsoft.playwright.Locator.GetByLabelOptions().setExact(true))
+                .fill(value);
+    }
+
     void select(String label, String optionLabel) {
         page.getByLabel(label, new Page.GetByLabelOptions().setExact(true))
                 .selectOption(new com.microsoft.playwright.options.SelectOption().setLabel(optionLabel));

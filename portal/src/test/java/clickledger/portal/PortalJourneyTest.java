@@ -81,7 +81,8 @@ class PortalJourneyTest {
         BrowserContext context = browser.newContext(new Browser.NewContextOptions()
                 .setUserAgent(USER_AGENT)
                 .setViewportSize(BrowserPage.DESKTOP_WIDTH, 800)
-                .setLocale("en-US"));
+                .setLocale("en-US")
+                .setPermissions(java.util.List.of("clipboard-read", "clipboard-write")));
         BrowserPage browserPage = new BrowserPage(context.newPage());
         var page = browserPage.page;
         String portal = stack.portalUrl();
@@ -144,6 +145,22 @@ class PortalJourneyTest {
         assertThat(browserPage.notice()).isEqualTo("Link ada created.");
         String shareUrl = browserPage.valueOf("Share URL");
         assertThat(shareUrl).isEqualTo("http://127.0.0.1:" + stack.router.port() + "/r/ada");
+        browserPage.click("Copy share URL");
+        PlaywrightAssertions.assertThat(page.locator("#share-url-status")).hasText("Copied to the clipboard.");
+        assertThat(page.evaluate("navigator.clipboard.readText()")).isEqualTo(shareUrl);
+        // The QR code drawn by the api, passed through by the portal: the SVG shows on the page
+        // (a failed image would be one of the page's problems), the PNG downloads.
+        // decode() settles once the image is drawn, and fails for a broken one.
+        page.locator(".qr img").evaluate("img => img.decode()");
+        String linkPath = page.url().substring(portal.length());
+        var svg = context.request().get(portal + linkPath + "/qr/svg?size=256");
+        assertThat(svg.status()).isEqualTo(200);
+        assertThat(svg.headers().get("content-type")).startsWith("image/svg+xml");
+        assertThat(svg.text()).contains("<svg");
+        var png = context.request().get(portal + linkPath + "/qr/png?size=256");
+        assertThat(png.status()).isEqualTo(200);
+        assertThat(png.headers().get("content-type")).isEqualTo("image/png");
+        assertThat(png.body()).startsWith(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
         browserPage.shoot("link");
 
         // A visitor clicks it, in the same browser: the router records the click and redirects.
@@ -231,11 +248,53 @@ class PortalJourneyTest {
         browserPage.shoot("programs");
         browserPage.follow("Acme");
         PlaywrightAssertions.assertThat(page.locator("main")).containsText("/r/ada");
+        // The program has a conversion now: its currency is shown, not offered.
+        assertThat(page.getByLabel("Currency", new com.microsoft.playwright.Page.GetByLabelOptions().setExact(true))
+                        .isEditable())
+                .isFalse();
+        browserPage.fillIn("Rule 1", "Amount", "abc");
+        browserPage.click("Save program");
+        // The api judges the rules; its answer sits next to the amount of rule 1.
+        PlaywrightAssertions.assertThat(page.locator("#f-commissionRules-0-amount-error"))
+                .isVisible();
+        browserPage.shoot("program-errors");
+        browserPage.fillIn("Rule 1", "Amount", "12.5");
+        browserPage.click("Save program");
+        assertThat(browserPage.notice()).isEqualTo("Program Acme saved.");
         browserPage.shoot("program");
+
+        // Partners: search without a reload, Ada's own rules, revoke after reading what it does.
+        browserPage.follow("Partners");
+        browserPage.fill("Search", "lovelace");
+        PlaywrightAssertions.assertThat(page.locator("#partners")).containsText("ada@example.com");
+        browserPage.fill("Search", "nobody-matches-this");
+        PlaywrightAssertions.assertThat(page.locator("#partners")).containsText("No partner matches");
+        assertThat(page.url()).contains("q=nobody-matches-this");
+        browserPage.shoot("partners");
+        page.navigate(portal + "/partners?q=ada");
+        browserPage.follow("Ada Lovelace");
+        browserPage.follow("Program's rules");
+        browserPage.fillIn("Rule 1", "Amount", "20");
+        browserPage.shoot("partner-rules");
+        browserPage.click("Save Ada Lovelace's rules");
+        assertThat(browserPage.notice()).isEqualTo("Commission rules saved.");
+        PlaywrightAssertions.assertThat(page.locator("#programs + p + .table-wrap"))
+                .containsText("Own rules");
+        browserPage.follow("Revoke Ada Lovelace…");
+        PlaywrightAssertions.assertThat(page.locator("main")).containsText("without a click id");
+        browserPage.shoot("partner-revoke");
+        browserPage.click("Revoke Ada Lovelace");
+        assertThat(browserPage.notice()).isEqualTo("Ada Lovelace is revoked.");
+        browserPage.click("Reactivate Ada Lovelace");
+        assertThat(browserPage.notice()).isEqualTo("Ada Lovelace is active again.");
 
         browserPage.follow("Links");
         PlaywrightAssertions.assertThat(page.locator("#links")).containsText("/r/ada");
+        browserPage.click("Pause ada");
+        assertThat(browserPage.notice()).startsWith("Link ada paused");
         browserPage.shoot("links");
+        browserPage.click("Resume ada");
+        assertThat(browserPage.notice()).isEqualTo("Link ada resumed.");
 
         browserPage.follow("Webhooks");
         browserPage.shoot("webhooks-empty");

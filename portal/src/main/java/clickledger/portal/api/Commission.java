@@ -3,8 +3,8 @@ package clickledger.portal.api;
 import java.time.Instant;
 
 /**
- * A commission in the review queue. {@code eventId} is the merchant's own event id;
- * {@code eventType} arrives with REQUESTS-14 #1 and is null until then.
+ * A commission in the review queue. {@code eventId} is the merchant's own event id; the event's
+ * type, time and value come along so the queue shows what earned it.
  */
 public record Commission(
         String id,
@@ -18,7 +18,9 @@ public record Commission(
         Instant holdUntil,
         String reversesId,
         Instant createdAt,
-        String eventType) {
+        String eventType,
+        Instant eventTs,
+        String eventValue) {
 
     public boolean pending() {
         return "pending".equals(status);

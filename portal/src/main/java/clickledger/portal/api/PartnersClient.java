@@ -10,6 +10,9 @@ import java.util.Optional;
 
 /** {@code /v1/partners} and the memberships {@code /v1/programs/{programId}/partners/{partnerId}}. */
 public final class PartnersClient {
+    /** The api's most ids in one lookup. */
+    static final int MAX_IDS = 100;
+
     private final ApiClient api;
 
     public PartnersClient(ApiClient api) {
@@ -31,25 +34,31 @@ public final class PartnersClient {
         return api.get(caller, ApiPath.of("/v1/partners/{id}", id), Partner.class);
     }
 
-    /** Partners by id, for labelling rows keyed by partner id; ids the api does not know are left out. */
+    /**
+     * Partners by id, in one call ({@code ?ids=}, at most {@value #MAX_IDS} a call), for labelling
+     * rows keyed by partner id; ids the api does not know are left out.
+     */
     public Map<String, Partner> byIds(Caller caller, List<String> ids) {
-        List<String> distinct = ids.stream().distinct().toList();
         Map<String, Partner> found = new LinkedHashMap<>();
-        for (Optional<Partner> partner : Parallel.map(distinct, id -> find(caller, id))) {
-            partner.ifPresent(p -> found.put(p.id(), p));
+        List<String> distinct = ids.stream().distinct().toList();
+        for (int from = 0; from < distinct.size(); from += MAX_IDS) {
+            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + MAX_IDS));
+            api.list(
+                            caller,
+                            ApiPath.of("/v1/partners")
+                                    .param("ids", String.join(",", chunk))
+                                    .param("limit", MAX_IDS),
+                            Partner.class)
+                    .items()
+                    .forEach(partner -> found.put(partner.id(), partner));
         }
         return found;
     }
 
-    private Optional<Partner> find(Caller caller, String id) {
-        try {
-            return Optional.of(get(caller, id));
-        } catch (ApiProblem e) {
-            if (e.status() == 404) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+    /** Every program the partner is a member of, with the membership's status and own rules. */
+    public List<Membership> memberships(Caller caller, String partnerId) {
+        return api.list(caller, ApiPath.of("/v1/partners/{id}/programs", partnerId), Membership.class)
+                .items();
     }
 
     public Partner create(Caller caller, ObjectNode body) {

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
 /**
- * A program as the api shows it. {@code hasEvents} is null until the api says (REQUESTS-14 #4);
- * the api's 409 on a currency change stays the rule either way.
+ * A program as the api shows it; {@code hasEvents} says whether its currency is locked (the api's
+ * 409 on a currency change stays the rule either way).
  */
 public record Program(
         String id,

@@ -32,7 +32,8 @@ public final class AuditRoutes {
      * An entry as a person reads it: the actor by name when it is an admin, the entity linked to
      * its page when the portal has one, and the details as name and value.
      */
-    public record AuditRow(AuditEntry entry, String actor, String entityHref, List<Map.Entry<String, String>> details) {}
+    public record AuditRow(
+            AuditEntry entry, String actor, String entityHref, List<Map.Entry<String, String>> details) {}
 
     public record AuditPage(
             Layout layout, AuditClient.Filter filter, List<AuditRow> entries, Paging paging, FieldErrors errors) {}
@@ -82,8 +83,8 @@ public final class AuditRoutes {
         Map<String, String> adminNames = new HashMap<>();
         FieldErrors errors = FieldErrors.none();
         try {
-            var loaded = Parallel.both(
-                    () -> audit.list(caller, filter, cursor, PAGE_SIZE), () -> admins.list(caller, null));
+            var loaded =
+                    Parallel.both(() -> audit.list(caller, filter, cursor, PAGE_SIZE), () -> admins.list(caller, null));
             page = loaded.first();
             loaded.second().items().forEach(admin -> adminNames.put(ADMIN_ACTOR + admin.id(), admin.name()));
         } catch (ApiProblem e) {
@@ -100,7 +101,9 @@ public final class AuditRoutes {
                 new AuditPage(
                         pages.layout(ctx, "Audit log", SECTION),
                         filter,
-                        page.items().stream().map(entry -> row(entry, adminNames)).toList(),
+                        page.items().stream()
+                                .map(entry -> row(entry, adminNames))
+                                .toList(),
                         Paging.of("/audit", query, cursor == null, page.nextCursor()),
                         errors));
     }
@@ -110,9 +113,13 @@ public final class AuditRoutes {
         String page = entry.entityId() == null ? null : PAGES.get(entry.entity());
         List<Map.Entry<String, String>> details = new ArrayList<>();
         if (entry.details() != null && entry.details().isObject()) {
-            entry.details().properties().forEach(field -> details.add(Map.entry(
-                    field.getKey(),
-                    field.getValue().isValueNode() ? field.getValue().asText() : field.getValue().toString())));
+            entry.details()
+                    .properties()
+                    .forEach(field -> details.add(Map.entry(
+                            field.getKey(),
+                            field.getValue().isValueNode()
+                                    ? field.getValue().asText()
+                                    : field.getValue().toString())));
         }
         return new AuditRow(entry, actor, page == null ? null : page + entry.entityId(), details);
     }

@@ -251,7 +251,7 @@ public final class DashboardRoutes {
         }
     }
 
-    /** The api sorts grouped rows busiest first; until it takes a limit (REQUESTS-14 #3) the portal cuts. */
+    /** The api sorts grouped rows busiest first and cuts them at the limit asked; this only guards it. */
     private static List<Stats.Figures> top(List<Stats.Figures> rows) {
         return rows.size() <= TOP ? rows : rows.subList(0, TOP);
     }

@@ -154,12 +154,14 @@ public final class PartnerRoutes {
                 () -> api.partners().get(caller, id), () -> api.programs().all(caller));
         Partner partner = partnerAndPrograms.first();
         List<Program> programs = partnerAndPrograms.second();
-        var membershipsAndLinks = Parallel.both(
-                () -> Parallel.map(
-                        programs,
-                        program -> new MembershipRow(
-                                program, api.partners().membership(caller, program.id(), partner.id()))),
-                () -> api.links().list(caller, null, partner.id(), null, null));
+        var membershipsAndLinks =
+                Parallel.both(() -> api.partners().memberships(caller, partner.id()), () -> api.links()
+                        .list(caller, null, partner.id(), null, null));
+        Map<String, Membership> memberships = new LinkedHashMap<>();
+        membershipsAndLinks.first().forEach(membership -> memberships.put(membership.programId(), membership));
+        List<MembershipRow> rows = programs.stream()
+                .map(program -> new MembershipRow(program, Optional.ofNullable(memberships.get(program.id()))))
+                .toList();
         Map<String, Program> byId = new LinkedHashMap<>();
         programs.forEach(program -> byId.put(program.id(), program));
         pages.render(
@@ -171,7 +173,7 @@ public final class PartnerRoutes {
                         partner,
                         typedName == null ? partner.name() : typedName,
                         errors,
-                        membershipsAndLinks.first(),
+                        rows,
                         membershipsAndLinks.second().items(),
                         membershipsAndLinks.second().hasMore(),
                         byId));
