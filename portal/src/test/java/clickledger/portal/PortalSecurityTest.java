@@ -4,21 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.common.metrics.Metrics;
 import io.javalin.Javalin;
-import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +22,8 @@ import org.junit.jupiter.api.Test;
  * every page, no open redirect after sign-in, and the api's sign-in limit shown as a page.
  */
 class PortalSecurityTest {
-    static final String EMAIL = "root@example.com";
-    static final String PASSWORD = "a long enough admin password 7";
+    static final String EMAIL = InstalledStack.EMAIL;
+    static final String PASSWORD = InstalledStack.PASSWORD;
     static final String CSP =
             "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
 
@@ -50,41 +44,19 @@ class PortalSecurityTest {
             "/admins",
             "/account");
 
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-    private static final Pattern CSRF_FIELD = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
-
     private static PortalStack stack;
     private static String programId;
 
     @BeforeAll
     static void start() throws Exception {
-        stack = PortalStack.start(
-                false,
-                Map.of("LOGIN_RATE_LIMIT_PER_MINUTE", "5", "LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR", "1000"),
-                Map.of());
-        HttpResponse<String> installed = send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/install"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"admin\":{\"name\":\"Root\",\"email\":\"" + EMAIL
-                        + "\",\"password\":\"" + PASSWORD + "\"},\"program\":{\"slug\":\"shop\",\"name\":\"Shop\","
-                        + "\"currency\":\"EUR\",\"destinationUrl\":\"https://shop.example.com/\"}}")));
-        assertThat(installed.statusCode()).as(installed.body()).isEqualTo(201);
-        programId = installed.body().replaceFirst("(?s).*\"program\":\\{\"id\":\"([^\"]+)\".*", "$1");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
+        stack = InstalledStack.get();
+        programId = InstalledStack.programId();
     }
 
     @Test
     void everyPageRedirectsToSignInWithoutASession() throws Exception {
         for (String path : PAGES) {
-            HttpResponse<String> response = get(stack.portalUrl(), path, Map.of());
+            HttpResponse<String> response = HttpBrowser.get(stack.portalUrl(), path, Map.of());
             assertThat(response.statusCode()).as(path).isEqualTo(303);
             assertThat(response.headers().firstValue("Location"))
                     .as(path)
@@ -92,14 +64,16 @@ class PortalSecurityTest {
             // Nothing of the page leaks into the redirect.
             assertThat(response.body()).as(path).doesNotContain("<");
         }
-        assertThat(get(stack.portalUrl(), "/partners?q=ada", Map.of()).headers().firstValue("Location"))
+        assertThat(HttpBrowser.get(stack.portalUrl(), "/partners?q=ada", Map.of())
+                        .headers()
+                        .firstValue("Location"))
                 .hasValue("/sign-in?next=%2Fpartners%3Fq%3Dada");
     }
 
     @Test
     void aSessionCookieTheApiDoesNotKnowIsNoSession() throws Exception {
         HttpResponse<String> response =
-                get(stack.portalUrl(), "/partners", Map.of("cl_session", "ck_sess_" + "A".repeat(43)));
+                HttpBrowser.get(stack.portalUrl(), "/partners", Map.of("cl_session", "ck_sess_" + "A".repeat(43)));
         assertThat(response.statusCode()).isEqualTo(303);
         assertThat(response.headers().firstValue("Location")).hasValue("/sign-in?next=%2Fpartners");
         // The dead cookie is deleted, so the browser stops sending it.
@@ -109,8 +83,8 @@ class PortalSecurityTest {
 
     @Test
     void theLiveCounterStreamWithoutASessionIsRefused() throws Exception {
-        HttpResponse<String> response =
-                send(HttpRequest.newBuilder(URI.create(stack.portalUrl() + "/programs/" + programId + "/live"))
+        HttpResponse<String> response = HttpBrowser.send(
+                HttpRequest.newBuilder(URI.create(stack.portalUrl() + "/programs/" + programId + "/live"))
                         .header("Accept", "text/event-stream")
                         .GET());
         // 401, not a redirect: EventSource stops reconnecting on it.
@@ -119,7 +93,7 @@ class PortalSecurityTest {
 
     @Test
     void aPostWithoutASessionChangesNothing() throws Exception {
-        Browser visitor = new Browser(stack.portalUrl());
+        HttpBrowser visitor = new HttpBrowser(stack.portalUrl());
         String token = visitor.csrfTokenOf("/sign-in");
         HttpResponse<String> response =
                 visitor.post("/partners", Map.of("_csrf", token, "name", "Mallory", "email", "mallory@example.com"));
@@ -130,7 +104,7 @@ class PortalSecurityTest {
 
     @Test
     void theSessionCookieIsHttpOnlyAndSameSiteLax() throws Exception {
-        Browser admin = new Browser(stack.portalUrl());
+        HttpBrowser admin = new HttpBrowser(stack.portalUrl());
         HttpResponse<String> signedIn = admin.signIn(EMAIL, PASSWORD, "/");
         String cookie = signedIn.headers().allValues("Set-Cookie").stream()
                 .filter(value -> value.startsWith("cl_session="))
@@ -155,7 +129,7 @@ class PortalSecurityTest {
                         HttpClient.newHttpClient())
                 .start("127.0.0.1", port);
         try {
-            Browser admin = new Browser("http://127.0.0.1:" + port);
+            HttpBrowser admin = new HttpBrowser("http://127.0.0.1:" + port);
             HttpResponse<String> page = admin.get("/sign-in");
             assertThat(page.headers().allValues("Set-Cookie"))
                     .anyMatch(cookie -> cookie.matches(
@@ -173,9 +147,9 @@ class PortalSecurityTest {
 
     @Test
     void everyPostNeedsTheCsrfTokenOfItsOwnSession() throws Exception {
-        Browser admin = new Browser(stack.portalUrl());
+        HttpBrowser admin = new HttpBrowser(stack.portalUrl());
         admin.signIn(EMAIL, PASSWORD, "/");
-        Browser other = new Browser(stack.portalUrl());
+        HttpBrowser other = new HttpBrowser(stack.portalUrl());
         other.signIn(EMAIL, PASSWORD, "/");
         String token = admin.csrfTokenOf("/partners/new");
         String otherToken = other.csrfTokenOf("/partners/new");
@@ -211,7 +185,7 @@ class PortalSecurityTest {
 
     @Test
     void aSignedOutSessionCookieCannotBeReplayed() throws Exception {
-        Browser admin = new Browser(stack.portalUrl());
+        HttpBrowser admin = new HttpBrowser(stack.portalUrl());
         admin.signIn(EMAIL, PASSWORD, "/");
         String session = admin.cookies.get("cl_session");
         assertThat(admin.get("/").statusCode()).isEqualTo(200);
@@ -222,18 +196,19 @@ class PortalSecurityTest {
         assertThat(signedOut.headers().firstValue("Location")).hasValue("/sign-in");
 
         // The stolen or kept copy of the cookie is worth nothing now, at the portal and at the api.
-        HttpResponse<String> replayed = get(stack.portalUrl(), "/partners", Map.of("cl_session", session));
+        HttpResponse<String> replayed = HttpBrowser.get(stack.portalUrl(), "/partners", Map.of("cl_session", session));
         assertThat(replayed.statusCode()).isEqualTo(303);
         assertThat(replayed.headers().firstValue("Location")).hasValue("/sign-in?next=%2Fpartners");
-        HttpResponse<String> atTheApi = send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/sessions/current"))
-                .header("Authorization", "Bearer " + session)
-                .GET());
+        HttpResponse<String> atTheApi =
+                HttpBrowser.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/sessions/current"))
+                        .header("Authorization", "Bearer " + session)
+                        .GET());
         assertThat(atTheApi.statusCode()).isEqualTo(401);
     }
 
     @Test
     void everyPageCarriesTheStrictContentSecurityPolicy() throws Exception {
-        Browser admin = new Browser(stack.portalUrl());
+        HttpBrowser admin = new HttpBrowser(stack.portalUrl());
         admin.signIn(EMAIL, PASSWORD, "/");
         List<String> paths = new ArrayList<>(PAGES);
         paths.addAll(
@@ -269,11 +244,11 @@ class PortalSecurityTest {
     void signInNeverSendsAnyoneOffSite() throws Exception {
         for (String next :
                 List.of("//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)")) {
-            HttpResponse<String> response = new Browser(stack.portalUrl()).signIn(EMAIL, PASSWORD, next);
+            HttpResponse<String> response = new HttpBrowser(stack.portalUrl()).signIn(EMAIL, PASSWORD, next);
             assertThat(response.statusCode()).as(next).isEqualTo(303);
             assertThat(response.headers().firstValue("Location")).as(next).hasValue("/");
         }
-        assertThat(new Browser(stack.portalUrl())
+        assertThat(new HttpBrowser(stack.portalUrl())
                         .signIn(EMAIL, PASSWORD, "/partners?q=ada")
                         .headers()
                         .firstValue("Location"))
@@ -281,14 +256,14 @@ class PortalSecurityTest {
     }
 
     /**
-     * The api limits sign-ins per address (5 a minute in this stack). Each {@link Browser} here
+     * The api limits sign-ins per address (5 a minute in this stack). Each {@link HttpBrowser} here
      * comes from an address of its own, which the portal passes on in X-Forwarded-For, so one
      * guesser is stopped without locking out everybody else behind the same portal.
      */
     @Test
     void tooManySignInAttemptsGetAPageThatSaysSo() throws Exception {
         HttpResponse<String> last = null;
-        Browser guesser = new Browser(stack.portalUrl());
+        HttpBrowser guesser = new HttpBrowser(stack.portalUrl());
         for (int attempt = 0; attempt < 8; attempt++) {
             String token = guesser.csrfTokenOf("/sign-in");
             last = guesser.post(
@@ -303,13 +278,15 @@ class PortalSecurityTest {
         assertThat(last.statusCode()).isEqualTo(429);
         assertThat(last.body()).contains("too many sign-in attempts");
         // Someone else, from another address, still signs in.
-        assertThat(new Browser(stack.portalUrl()).signIn(EMAIL, PASSWORD, "/").statusCode())
+        assertThat(new HttpBrowser(stack.portalUrl())
+                        .signIn(EMAIL, PASSWORD, "/")
+                        .statusCode())
                 .isEqualTo(303);
     }
 
     private static long partnersNamed(String name) throws Exception {
         HttpResponse<String> response =
-                send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/partners?limit=200"))
+                HttpBrowser.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/partners?limit=200"))
                         .header("Authorization", "Bearer " + PortalStack.ADMIN_KEY)
                         .GET());
         return Pattern.compile("\"name\":\"" + Pattern.quote(name) + "\"")
@@ -322,106 +299,5 @@ class PortalSecurityTest {
         Map<String, String> copy = new LinkedHashMap<>(form);
         copy.put(name, value);
         return copy;
-    }
-
-    static HttpResponse<String> get(String base, String path, Map<String, String> cookies) throws Exception {
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(URI.create(base + path)).GET();
-        if (!cookies.isEmpty()) {
-            request.header("Cookie", cookieHeader(cookies));
-        }
-        return send(request);
-    }
-
-    static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return HTTP.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static String cookieHeader(Map<String, String> cookies) {
-        StringBuilder header = new StringBuilder();
-        cookies.forEach((name, value) -> header.append(header.isEmpty() ? "" : "; ")
-                .append(name)
-                .append('=')
-                .append(value));
-        return header.toString();
-    }
-
-    /**
-     * A browser reduced to its cookie jar (what the portal sets, it sends back) and an address of
-     * its own, which a proxy in front of the portal would name in X-Forwarded-For.
-     */
-    static final class Browser {
-        private static final java.util.concurrent.atomic.AtomicInteger ADDRESSES =
-                new java.util.concurrent.atomic.AtomicInteger();
-
-        final String base;
-        final String address = "198.51.100." + (1 + ADDRESSES.getAndIncrement() % 250);
-        final Map<String, String> cookies = new LinkedHashMap<>();
-
-        Browser(String base) {
-            this.base = base;
-        }
-
-        HttpResponse<String> get(String path) throws Exception {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                    .header("X-Forwarded-For", address)
-                    .GET();
-            if (!cookies.isEmpty()) {
-                request.header("Cookie", cookieHeader(cookies));
-            }
-            return keep(send(request));
-        }
-
-        HttpResponse<String> post(String path, Map<String, String> form) throws Exception {
-            return post(path, form, Map.of());
-        }
-
-        HttpResponse<String> post(String path, Map<String, String> form, Map<String, String> headers) throws Exception {
-            StringBuilder body = new StringBuilder();
-            form.forEach((name, value) -> body.append(body.isEmpty() ? "" : "&")
-                    .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
-                    .append('=')
-                    .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .header("X-Forwarded-For", address)
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-            if (!cookies.isEmpty()) {
-                request.header("Cookie", cookieHeader(cookies));
-            }
-            headers.forEach(request::header);
-            return keep(send(request));
-        }
-
-        /** The CSRF token of the first form on {@code path}. */
-        String csrfTokenOf(String path) throws Exception {
-            HttpResponse<String> page = get(path);
-            assertThat(page.statusCode()).as(path).isEqualTo(200);
-            Matcher matcher = CSRF_FIELD.matcher(page.body());
-            assertThat(matcher.find()).as("a CSRF field on %s", path).isTrue();
-            return matcher.group(1);
-        }
-
-        HttpResponse<String> signIn(String email, String password, String next) throws Exception {
-            String token = csrfTokenOf("/sign-in");
-            HttpResponse<String> response =
-                    post("/sign-in", Map.of("_csrf", token, "email", email, "password", password, "next", next));
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(303);
-            return response;
-        }
-
-        private HttpResponse<String> keep(HttpResponse<String> response) {
-            for (String cookie : response.headers().allValues("Set-Cookie")) {
-                String pair = cookie.substring(0, cookie.indexOf(';'));
-                String name = pair.substring(0, pair.indexOf('='));
-                String value = pair.substring(pair.indexOf('=') + 1);
-                if (value.isEmpty() || cookie.contains("Max-Age=0")) {
-                    cookies.remove(name);
-                } else {
-                    cookies.put(name, value);
-                }
-            }
-            return response;
-        }
     }
 }
