@@ -30,21 +30,10 @@ public final class LinksClient {
         return api.get(caller, ApiPath.of("/v1/links/{id}", id), Link.class);
     }
 
-    /** Links by id in one call ({@code ?ids=}, at most 100), for the dashboard's top links. */
+    /** Links by id, in one call per hundred, for the dashboard's top links. */
     public Map<String, Link> byIds(Caller caller, List<String> ids) {
         Map<String, Link> found = new LinkedHashMap<>();
-        List<String> distinct = ids.stream().distinct().toList();
-        for (int from = 0; from < distinct.size(); from += PartnersClient.MAX_IDS) {
-            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + PartnersClient.MAX_IDS));
-            api.list(
-                            caller,
-                            ApiPath.of("/v1/links")
-                                    .param("ids", String.join(",", chunk))
-                                    .param("limit", PartnersClient.MAX_IDS),
-                            Link.class)
-                    .items()
-                    .forEach(link -> found.put(link.id(), link));
-        }
+        api.byIds(caller, "/v1/links", ids, Link.class).forEach(link -> found.put(link.id(), link));
         return found;
     }
 

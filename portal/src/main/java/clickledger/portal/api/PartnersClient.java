@@ -10,9 +10,6 @@ import java.util.Optional;
 
 /** {@code /v1/partners} and the memberships {@code /v1/programs/{programId}/partners/{partnerId}}. */
 public final class PartnersClient {
-    /** The api's most ids in one lookup. */
-    static final int MAX_IDS = 100;
-
     private final ApiClient api;
 
     public PartnersClient(ApiClient api) {
@@ -34,24 +31,10 @@ public final class PartnersClient {
         return api.get(caller, ApiPath.of("/v1/partners/{id}", id), Partner.class);
     }
 
-    /**
-     * Partners by id, in one call ({@code ?ids=}, at most {@value #MAX_IDS} a call), for labelling
-     * rows keyed by partner id; ids the api does not know are left out.
-     */
+    /** Partners by id, in one call per hundred, for labelling rows keyed by partner id. */
     public Map<String, Partner> byIds(Caller caller, List<String> ids) {
         Map<String, Partner> found = new LinkedHashMap<>();
-        List<String> distinct = ids.stream().distinct().toList();
-        for (int from = 0; from < distinct.size(); from += MAX_IDS) {
-            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + MAX_IDS));
-            api.list(
-                            caller,
-                            ApiPath.of("/v1/partners")
-                                    .param("ids", String.join(",", chunk))
-                                    .param("limit", MAX_IDS),
-                            Partner.class)
-                    .items()
-                    .forEach(partner -> found.put(partner.id(), partner));
-        }
+        api.byIds(caller, "/v1/partners", ids, Partner.class).forEach(partner -> found.put(partner.id(), partner));
         return found;
     }
 

@@ -61,6 +61,19 @@ public final class DashboardRoutes {
             List<TopRow> topLinks,
             LiveStats live) {
 
+        /** The page without figures: no program yet, or dates the api refused. */
+        static DashboardPage withoutFigures(
+                Layout layout,
+                List<Option> programs,
+                Program program,
+                String from,
+                String to,
+                List<Preset> presets,
+                FieldErrors errors) {
+            return new DashboardPage(
+                    layout, programs, program, from, to, presets, errors, null, null, null, List.of(), List.of(), null);
+        }
+
         public boolean hasProgram() {
             return program != null;
         }
@@ -98,17 +111,6 @@ public final class DashboardRoutes {
 
     private void show(Context ctx) {
         Caller caller = Pages.caller(ctx);
-        List<Program> programs = api.programs().all(caller);
-        String programId = Params.text(ctx, "programId");
-        Program program = programs.stream()
-                .filter(candidate -> candidate.id().equals(programId))
-                .findFirst()
-                .orElse(programId == null && !programs.isEmpty() ? programs.getFirst() : null);
-        if (program == null && programId != null) {
-            program = api.programs().get(caller, programId);
-        }
-        List<Option> options = new ArrayList<>();
-        programs.forEach(candidate -> options.add(new Option(candidate.id(), candidate.name())));
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         String from = Params.text(ctx, "from");
         String to = Params.text(ctx, "to");
@@ -116,56 +118,54 @@ public final class DashboardRoutes {
             from = today.minusDays(DEFAULT_DAYS - 1).toString();
             to = today.toString();
         }
+        String programId = Params.text(ctx, "programId");
         Layout layout = pages.layout(ctx, "Dashboard", SECTION);
-        if (program == null) {
-            pages.render(
-                    ctx,
-                    "admin/dashboard/dashboard.jte",
-                    new DashboardPage(
-                            layout,
-                            options,
-                            null,
-                            from,
-                            to,
-                            List.of(),
-                            FieldErrors.none(),
-                            null,
-                            null,
-                            null,
-                            List.of(),
-                            List.of(),
-                            null));
-            return;
-        }
-        List<Preset> presets = presets(program.id(), today);
-        Program chosen = program;
-        String fromDate = from;
-        String toDate = to;
+        List<Program> programs;
         Loaded loaded;
         try {
-            loaded = load(caller, chosen, fromDate, toDate);
+            if (programId == null) {
+                // The newest program unless one is chosen: its id is needed before its figures.
+                programs = api.programs().all(caller);
+                loaded = programs.isEmpty()
+                        ? null
+                        : load(caller, programs.getFirst().id(), from, to);
+            } else {
+                // One round trip fewer: the menu of programs and the figures at once.
+                String chosenId = programId;
+                String fromDate = from;
+                String toDate = to;
+                var both =
+                        Parallel.both(() -> api.programs().all(caller), () -> load(caller, chosenId, fromDate, toDate));
+                programs = both.first();
+                loaded = both.second();
+            }
         } catch (ApiProblem e) {
             if (e.status() != 400) {
                 throw e;
             }
+            programs = api.programs().all(caller);
+            Program chosen = chosen(caller, programs, programId);
             pages.render(
                     ctx,
                     400,
                     "admin/dashboard/dashboard.jte",
-                    new DashboardPage(
+                    DashboardPage.withoutFigures(
                             layout,
-                            options,
+                            options(programs),
                             chosen,
-                            fromDate,
-                            toDate,
-                            presets,
-                            FieldErrors.from(e, Set.of("from", "to")),
-                            null,
-                            null,
-                            null,
-                            List.of(),
-                            List.of(),
-                            null));
+                            from,
+                            to,
+                            presets(chosen.id(), today),
+                            FieldErrors.from(e, Set.of("from", "to"))));
+            return;
+        }
+        Program program = chosen(caller, programs, programId);
+        if (program == null) {
+            pages.render(
+                    ctx,
+                    "admin/dashboard/dashboard.jte",
+                    DashboardPage.withoutFigures(
+                            layout, options(programs), null, from, to, List.of(), FieldErrors.none()));
             return;
         }
         Stats days = loaded.days();
@@ -190,11 +190,11 @@ public final class DashboardRoutes {
                 "admin/dashboard/dashboard.jte",
                 new DashboardPage(
                         layout,
-                        options,
-                        chosen,
-                        fromDate,
-                        toDate,
-                        presets,
+                        options(programs),
+                        program,
+                        from,
+                        to,
+                        presets(program.id(), today),
                         FieldErrors.none(),
                         days,
                         traffic,
@@ -204,14 +204,31 @@ public final class DashboardRoutes {
                         loaded.live()));
     }
 
+    /** The program asked for (beyond the menu's first hundred, fetched), else the newest; null when none exists. */
+    private Program chosen(Caller caller, List<Program> programs, String programId) {
+        if (programId == null) {
+            return programs.isEmpty() ? null : programs.getFirst();
+        }
+        return programs.stream()
+                .filter(program -> program.id().equals(programId))
+                .findFirst()
+                .orElseGet(() -> api.programs().get(caller, programId));
+    }
+
+    private static List<Option> options(List<Program> programs) {
+        return programs.stream()
+                .map(program -> new Option(program.id(), program.name()))
+                .toList();
+    }
+
     private record Loaded(Stats days, List<TopRow> topPartners, List<TopRow> topLinks, LiveStats live) {}
 
-    private Loaded load(Caller caller, Program program, String from, String to) {
+    private Loaded load(Caller caller, String programId, String from, String to) {
         LocalDate fromDate = parse("from", from);
         LocalDate toDate = parse("to", to);
         List<Object> answers = Parallel.map(List.of("day", "partner", "link", "live"), what -> switch (what) {
-            case "live" -> liveOrNothing(caller, program.id());
-            default -> api.stats().stats(caller, program.id(), fromDate, toDate, what, what.equals("day") ? 0 : TOP);
+            case "live" -> liveOrNothing(caller, programId);
+            default -> api.stats().stats(caller, programId, fromDate, toDate, what, what.equals("day") ? 0 : TOP);
         });
         Stats days = (Stats) answers.get(0);
         List<Stats.Figures> partnerRows = top(((Stats) answers.get(1)).rows());

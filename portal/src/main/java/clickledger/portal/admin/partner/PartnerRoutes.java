@@ -236,8 +236,7 @@ public final class PartnerRoutes {
         Caller caller = Pages.caller(ctx);
         String partnerId = ctx.pathParam("id");
         String programId = ctx.pathParam("programId");
-        var loaded = Parallel.both(() -> api.partners().get(caller, partnerId), () -> api.programs()
-                .get(caller, programId));
+        var loaded = partnerAndProgram(caller, partnerId, programId);
         Optional<Membership> membership = api.partners().membership(caller, programId, partnerId);
         boolean hasOverride = membership.map(Membership::hasOverride).orElse(false);
         RulesEditor.Rules rules = RulesEditor.fromApi(
@@ -255,8 +254,7 @@ public final class PartnerRoutes {
         List<RulesEditor.Row> rows = RulesEditor.submitted(form);
         boolean useProgramRules = "program-rules".equals(form.get("_action"));
         if (RulesEditor.ADD_ROW.equals(form.get("_action"))) {
-            var loaded = Parallel.both(() -> api.partners().get(caller, partnerId), () -> api.programs()
-                    .get(caller, programId));
+            var loaded = partnerAndProgram(caller, partnerId, programId);
             renderOverride(
                     ctx, loaded.first(), loaded.second(), true, RulesEditor.again(rows, 2), FieldErrors.none(), 200);
             return;
@@ -277,8 +275,7 @@ public final class PartnerRoutes {
             if (e.status() != 400) {
                 throw e;
             }
-            var loaded = Parallel.both(() -> api.partners().get(caller, partnerId), () -> api.programs()
-                    .get(caller, programId));
+            var loaded = partnerAndProgram(caller, partnerId, programId);
             renderOverride(
                     ctx,
                     loaded.first(),
@@ -288,6 +285,11 @@ public final class PartnerRoutes {
                     FieldErrors.from(e, Set.of(RulesEditor.FIELD, RulesEditor.FIELD + "[")),
                     400);
         }
+    }
+
+    private Parallel.Pair<Partner, Program> partnerAndProgram(Caller caller, String partnerId, String programId) {
+        return Parallel.both(() -> api.partners().get(caller, partnerId), () -> api.programs()
+                .get(caller, programId));
     }
 
     private void renderOverride(
