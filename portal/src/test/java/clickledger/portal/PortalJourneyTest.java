@@ -308,6 +308,19 @@ class PortalJourneyTest {
         browserPage.click("Send test");
         assertThat(browserPage.notice()).contains("webhook.test");
         browserPage.shoot("webhook");
+        browserPage.follow("webhook.test");
+        PlaywrightAssertions.assertThat(page.locator("pre")).containsText("\"type\"");
+        browserPage.click("Redeliver now");
+        assertThat(browserPage.notice()).isEqualTo("Delivery queued again, due now.");
+        browserPage.shoot("webhook-delivery");
+
+        // The key the merchant's server used is revoked after a page that says what that does.
+        browserPage.follow("API keys");
+        browserPage.follow("Revoke Checkout server");
+        PlaywrightAssertions.assertThat(page.locator("main")).containsText("stops working at once");
+        browserPage.shoot("api-key-revoke");
+        browserPage.click("Revoke key");
+        assertThat(browserPage.notice()).startsWith("Key Checkout server (ck_sk_");
 
         browserPage.follow("Audit log");
         browserPage.shoot("audit");
@@ -316,11 +329,39 @@ class PortalJourneyTest {
         browserPage.shoot("admins");
         browserPage.fill("Email", "linus@example.com");
         browserPage.click("Invite");
-        assertThat(browserPage.valueOf("Invitation link")).startsWith(portal + "/invitations/admin/");
+        String invitation = browserPage.valueOf("Invitation link");
+        assertThat(invitation).startsWith(portal + "/invitations/admin/");
         browserPage.shoot("admin-invited");
+
+        // The invited admin opens the link in a browser of their own and is signed in.
+        try (BrowserContext theirs = browser.newContext()) {
+            BrowserPage linus = new BrowserPage(theirs.newPage());
+            linus.page.navigate(invitation);
+            PlaywrightAssertions.assertThat(linus.page.locator("main")).containsText("linus@example.com");
+            linus.shoot("invitation");
+            linus.fill("Your name", "Linus Torvalds");
+            linus.fill("Password", "another long enough password 9");
+            linus.click("Accept and sign in");
+            assertThat(linus.notice()).contains("You are an admin now");
+            // The link worked once.
+            linus.page.navigate(invitation);
+            PlaywrightAssertions.assertThat(linus.page.locator("h1")).hasText("This invitation cannot be used");
+            assertThat(linus.problems).isEmpty();
+        }
+        page.navigate(portal + "/admins");
+        browserPage.follow("Remove Linus Torvalds");
+        browserPage.shoot("admin-remove");
+        browserPage.click("Remove admin");
+        assertThat(browserPage.notice()).isEqualTo("Admin removed and signed out everywhere.");
+        // Grace is the last admin now: the page offers no removal.
+        PlaywrightAssertions.assertThat(page.locator("main")).containsText("The last admin stays");
 
         page.navigate(portal + "/account");
         browserPage.shoot("account");
+        browserPage.fill("Current password", ADMIN_PASSWORD);
+        browserPage.fill("New password", ADMIN_PASSWORD + " and more");
+        browserPage.click("Change password");
+        assertThat(browserPage.notice()).startsWith("Password changed.");
     }
 
     private static HttpResponse<String> api(String method, String path, String key, String body) throws Exception {
