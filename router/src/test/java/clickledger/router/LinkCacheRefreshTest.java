@@ -102,6 +102,9 @@ class LinkCacheRefreshTest {
     void aChangeNoNotificationAnnouncedIsRepairedByTheNextCheck() throws Exception {
         RouterHarness.Seeded seeded = router.seed("silent", "https://acme.example/home", "https://acme.example/deal");
         router.awaitCached("silent");
+        // Let the seed's own notifications (program, partner, link) all be applied first: one read
+        // after the silent change would carry it into the cache without any check.
+        awaitChecks(2);
         double reloadsBefore = reloads();
 
         router.dsl().transaction(configuration -> {
