@@ -20,6 +20,7 @@ import clickledger.api.commission.AutoApprovalJob;
 import clickledger.api.commission.CommissionRoutes;
 import clickledger.api.commission.CommissionService;
 import clickledger.api.compat.OpenPartnerRoutes;
+import clickledger.api.docs.ApiDocs;
 import clickledger.api.event.EventService;
 import clickledger.api.event.SdkRoutes;
 import clickledger.api.http.ClientAddress;
@@ -65,6 +66,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * The api process, built in one place from its configuration: Main and the tests call the same
@@ -119,7 +121,7 @@ public final class ApiApp implements AutoCloseable {
             Sessions sessions =
                     new Sessions(database.dsl(), clock, config.people().sessions());
             ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(
-                    config.adminApiKey(), new ApiKeyRepository(database.dsl()), keyUsage, sessions);
+                    config.adminApiKey().reveal(), new ApiKeyRepository(database.dsl()), keyUsage, sessions);
             PasswordHasher passwords = new PasswordHasher(PasswordHasher.Cost.OWASP);
             ClientAddress clients = new ClientAddress(config.trustedProxies());
             ProgramService programs = new ProgramService(database.dsl(), clock);
@@ -138,6 +140,7 @@ public final class ApiApp implements AutoCloseable {
             Javalin javalin = WebApp.create(SERVICE, registry, database::ping, MAX_BODY_BYTES, routes -> {
                 routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
                         .result(openApi));
+                new ApiDocs(config.publicApiUrl()).register(routes);
                 // Before the key filter: a browser's preflight carries no key and is answered by Cors alone.
                 routes.before(cors);
                 // Who is calling (a key, a session, or nobody); RouteAccess then decides, by the
@@ -216,6 +219,18 @@ public final class ApiApp implements AutoCloseable {
 
     public AutoApprovalJob approval() {
         return approval;
+    }
+
+    /**
+     * Every endpoint the app serves, as {@code "GET /v1/programs/{id}"}: OpenApiContractTest holds
+     * them against /openapi.json, so a route cannot be added without its documentation.
+     */
+    public List<String> endpoints() {
+        return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
+                .toList();
     }
 
     /** API key last-use tracking; tests flush it instead of waiting for the interval. */

@@ -62,8 +62,10 @@ public final class AdminRoutes {
             ctx.status(204);
         });
         // Public (RouteAccess.PUBLIC): the token in the path is the credential.
-        routes.get("/v1/admin-invitations/{token}", ctx -> ctx.header(Header.CACHE_CONTROL, "no-store")
-                .json(invitations.preview(Role.ADMIN, ctx.pathParam("token"))));
+        // The path position is named id like the DELETE beside it (one name per position in OpenAPI);
+        // here it carries the token of the link.
+        routes.get("/v1/admin-invitations/{id}", ctx -> ctx.header(Header.CACHE_CONTROL, "no-store")
+                .json(invitations.preview(Role.ADMIN, ctx.pathParam("id"))));
         routes.post("/v1/admin-invitations/accept", this::accept);
     }
 

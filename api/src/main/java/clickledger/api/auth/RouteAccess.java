@@ -27,7 +27,7 @@ public final class RouteAccess implements Handler {
             "GET /v1/install",
             "POST /v1/install",
             "POST /v1/sessions",
-            "GET /v1/admin-invitations/{token}",
+            "GET /v1/admin-invitations/{id}",
             "POST /v1/admin-invitations/accept");
 
     /**

@@ -113,9 +113,7 @@ public final class CommissionRepository {
      * @param to events before this; null for no upper bound
      * @param eventType the client's event type; null for every type
      */
-    public record EventFilter(Instant from, Instant to, String eventType) {
-        public static final EventFilter NONE = new EventFilter(null, null, null);
-    }
+    public record EventFilter(Instant from, Instant to, String eventType) {}
 
     /** A commission of a list with the event it came from, so a queue needs no call per row. */
     public record Listed(
@@ -177,31 +175,6 @@ public final class CommissionRepository {
             condition = condition.and(COMMISSION.KIND.eq(filter.kind()));
         }
         return condition;
-    }
-
-    public static Page<CommissionRow> list(DSLContext dsl, Filter filter, PageRequest page) {
-        Condition condition = page.after(COMMISSION.ID);
-        if (filter.programId() != null) {
-            condition = condition.and(COMMISSION.PROGRAM_ID.eq(filter.programId()));
-        }
-        if (filter.partnerId() != null) {
-            condition = condition.and(COMMISSION.PARTNER_ID.eq(filter.partnerId()));
-        }
-        if (filter.eventId() != null) {
-            condition = condition.and(COMMISSION.EVENT_ID.eq(filter.eventId()));
-        }
-        if (filter.status() != null) {
-            condition = condition.and(COMMISSION.STATUS.eq(filter.status()));
-        }
-        if (filter.kind() != null) {
-            condition = condition.and(COMMISSION.KIND.eq(filter.kind()));
-        }
-        List<CommissionRow> rows = dsl.selectFrom(COMMISSION)
-                .where(condition)
-                .orderBy(COMMISSION.ID.desc())
-                .limit(page.fetchSize())
-                .fetch(CommissionRepository::toRow);
-        return Page.of(rows, page, row -> Ulid.encode(row.id()));
     }
 
     public static CommissionRow toRow(clickledger.db.jooq.tables.records.CommissionRecord r) {

@@ -50,6 +50,7 @@ public final class CommissionRoutes {
 
     private void single(Context ctx, CommissionService.BulkResult result) {
         if (result.updated().isEmpty()) {
+            service.get(id(ctx)); // 404 when there is no such commission, rather than the 409 below
             throw ApiException.conflict(
                     "invalid_transition", "status: this commission cannot make that change in its current status");
         }
