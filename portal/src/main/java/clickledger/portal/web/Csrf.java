@@ -13,7 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
  * can make the browser send the cookie but cannot read it, so it cannot compute the token; the
  * token in a page reveals nothing of the key. Nothing is stored: any portal replica, before or
  * after a restart, checks a token the same way, and signing out (a new session) retires every old
- * token at once. docs/decisions/0014 compares this with a stored synchronizer token.
+ * token at once. docs/decisions/0015 compares this with a stored synchronizer token.
  */
 public final class Csrf {
     /** The form field every state-changing form carries. */
