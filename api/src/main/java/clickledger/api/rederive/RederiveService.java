@@ -9,6 +9,7 @@ import static java.util.Objects.requireNonNull;
 import clickledger.api.attribution.AttributionEngine;
 import clickledger.api.attribution.Derivation;
 import clickledger.api.attribution.ProgramSettings;
+import clickledger.api.attribution.UserLock;
 import clickledger.api.audit.AuditEntry;
 import clickledger.api.audit.AuditRepository;
 import clickledger.api.auth.Principal;
@@ -94,11 +95,9 @@ public final class RederiveService {
 
     private Result run(DSLContext trx, Request request, Principal actor) {
         Instant now = clock.instant();
-        // One re-derivation per program at a time; events arriving meanwhile wait on the user locks below.
-        trx.select(DSL.field(
-                        "pg_advisory_xact_lock(hashtextextended({0}, 1))",
-                        Object.class, request.programId().toString()))
-                .fetch();
+        // The program's lock, exclusively: one re-derivation per program at a time, and events and
+        // identifies of the program, which hold it shared, wait until this one ends (UserLock).
+        UserLock.acquireProgram(trx, request.programId());
         ProgramSettings program = ProgramSettings.load(trx, request.programId());
         if (request.model() != null) {
             program = program.withModel(request.model());
@@ -112,7 +111,6 @@ public final class RederiveService {
         Map<Key, Long> after = new HashMap<>();
         Map<UUID, EventState> states = new HashMap<>();
         for (EventRow event : events) {
-            clickledger.api.attribution.UserLock.acquire(trx, request.programId(), event.userId());
             Map<UUID, UUID> clickOfAttribution = new HashMap<>();
             trx.select(ATTRIBUTION.ID, ATTRIBUTION.CLICK_ID)
                     .from(ATTRIBUTION)
@@ -178,8 +176,7 @@ public final class RederiveService {
             EventState state = states.get(event.id());
             Map<Key, CommissionRow> paid = state.paid();
             Map<Key, String> decided = state.decided();
-            Derivation.Result derived =
-                    AttributionEngine.derive(trx, program, event, AttributionEngine.storedHistory(trx, program, event));
+            Derivation.Result derived = AttributionEngine.derive(trx, program, event);
             AttributionEngine.Written written = AttributionEngine.write(trx, program, event, derived, now);
             Map<Key, CommissionRow> fresh = new HashMap<>();
             for (CommissionRow row : written.commissions()) {
