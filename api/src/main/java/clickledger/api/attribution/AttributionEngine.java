@@ -19,7 +19,7 @@ import org.jooq.DSLContext;
  * attribution rows, pending commissions held until event time + holdback, and the event's status.
  * Callers hold the per-user lock ({@link UserLock}) so a user's events are attributed one at a time.
  *
- * <p>Reads and writes go in one statement each ({@link UserFacts}, {@link #addWrites}): the event
+ * <p>Reads and writes go in one statement each ({@link UserFacts}, {@link Batch}): the event
  * path sends its lock and reads in one round trip and its writes in one more, and identify's
  * backfill and re-derivation use the same statements.
  */
@@ -90,9 +90,7 @@ public final class AttributionEngine {
     public static Written write(
             DSLContext trx, ProgramSettings program, EventRow event, Derivation.Result result, Instant now) {
         Written written = plan(program, event, result, now);
-        Pipeline writes = new Pipeline();
-        addWrites(writes, program, event, written, now, false, rows -> {});
-        run(trx, writes);
+        new Batch(program, now).add(event, written).write(trx);
         return written;
     }
 
@@ -126,7 +124,8 @@ public final class AttributionEngine {
         return new Written(result, attributionIds, commissions);
     }
 
-    // The event as it is inserted: already with its attribution status and model, so no second write.
+    // A new event as it is inserted: already with its attribution status and model, so no second
+    // write. Nothing is inserted when a concurrent request of another user took the eventId.
     private static final String INSERT_EVENT =
             """
             with e as (
@@ -137,15 +136,17 @@ public final class AttributionEngine {
                 on conflict do nothing
                 returning id, metadata::text as metadata)""";
 
-    private static final String UPDATE_EVENT =
+    // Stored events (identify's backfill, re-derivation): their status and model.
+    private static final String UPDATE_EVENTS =
             """
             with e as (
-                update event set attribution_status = ?, model = ? where id = ?::uuid
-                returning id, metadata::text as metadata)""";
+                update event as ev set attribution_status = t.status, model = t.model
+                  from unnest(?::uuid[], ?::text[], ?::text[]) as t (id, status, model)
+                 where ev.id = t.id
+                returning ev.id, ev.metadata::text as metadata)""";
 
-    // The derived rows of the event, only if the event row above was written (an eventId taken by a
-    // concurrent request under another user's lock writes nothing). One statement for all of them:
-    // its statement-level stats triggers note the event's day once per table, and the foreign keys
+    // The derived rows of the events above, of those written. One statement for all of them: its
+    // statement-level stats triggers note the events' days once per table, and the foreign keys
     // are checked at its end, when every row exists.
     private static final String INSERT_DERIVED =
             """
@@ -153,40 +154,121 @@ public final class AttributionEngine {
             a as (
                 insert into attribution (id, event_id, click_id, click_ts, link_id, partner_id, program_id, model,
                                          weight, value_minor, currency, created_at)
-                select t.id, e.id, t.click_id, t.click_ts, t.link_id, t.partner_id, ?::uuid, ?, t.weight,
+                select t.id, t.event_id, t.click_id, t.click_ts, t.link_id, t.partner_id, ?::uuid, ?, t.weight,
                        t.value_minor, ?, ?::timestamptz
-                  from e, unnest(?::uuid[], ?::uuid[], ?::timestamptz[], ?::uuid[], ?::uuid[], ?::numeric[],
-                                 ?::bigint[]) as t (id, click_id, click_ts, link_id, partner_id, weight, value_minor)),
+                  from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::timestamptz[], ?::uuid[], ?::uuid[], ?::numeric[],
+                              ?::bigint[])
+                       as t (id, event_id, click_id, click_ts, link_id, partner_id, weight, value_minor)
+                 where t.event_id in (select id from e)),
             c as (
                 insert into commission (id, event_id, attribution_id, partner_id, program_id, user_id, kind,
                                         rule_index, rule, amount_minor, currency, status, hold_until, created_at,
                                         updated_at)
-                select t.id, e.id, t.attribution_id, t.partner_id, ?::uuid, ?, 'commission', t.rule_index,
-                       t.rule::jsonb, t.amount_minor, ?, 'pending', ?::timestamptz, ?::timestamptz, ?::timestamptz
-                  from e, unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int[], ?::text[], ?::bigint[])
-                       as t (id, attribution_id, partner_id, rule_index, rule, amount_minor))
+                select t.id, t.event_id, t.attribution_id, t.partner_id, ?::uuid, t.user_id, 'commission',
+                       t.rule_index, t.rule::jsonb, t.amount_minor, ?, 'pending', t.hold_until, ?::timestamptz,
+                       ?::timestamptz
+                  from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::int[], ?::text[], ?::bigint[],
+                              ?::timestamptz[])
+                       as t (id, event_id, attribution_id, partner_id, user_id, rule_index, rule, amount_minor,
+                             hold_until)
+                 where t.event_id in (select id from e))
             select id, metadata from e""";
 
     /**
-     * Queues the writes of a planned derivation as one statement: the event itself (inserted, or
-     * for a stored event its status updated), its attribution rows and its commissions. {@code
-     * event} reads the statement's one row ({@code id, metadata} as stored), or none when an insert
-     * found the eventId taken.
+     * The writes of planned derivations, of any number of events, as one statement: each event's
+     * status and model, its attribution rows and its commissions.
      */
-    public static void addWrites(
-            Pipeline writes,
-            ProgramSettings program,
-            EventRow event,
-            Written written,
-            Instant now,
-            boolean insertEvent,
-            Pipeline.Rows eventRow) {
-        Derivation.Result result = written.result();
-        String currency = program.currency().getCurrencyCode();
-        List<Object> parameters = new ArrayList<>();
-        String head;
-        if (insertEvent) {
-            head = INSERT_EVENT;
+    public static final class Batch {
+        private final ProgramSettings program;
+        private final Instant now;
+        private final List<EventRow> events = new ArrayList<>();
+        private final List<UUID> eventIds = new ArrayList<>();
+        private final List<String> statuses = new ArrayList<>();
+        private final List<String> models = new ArrayList<>();
+        private final List<UUID> attributionIds = new ArrayList<>();
+        private final List<UUID> attributionEvents = new ArrayList<>();
+        private final List<UUID> clickIds = new ArrayList<>();
+        private final List<String> clickTimes = new ArrayList<>();
+        private final List<UUID> linkIds = new ArrayList<>();
+        private final List<UUID> partnerIds = new ArrayList<>();
+        private final List<BigDecimal> weights = new ArrayList<>();
+        private final List<Long> values = new ArrayList<>();
+        private final List<UUID> commissionIds = new ArrayList<>();
+        private final List<UUID> commissionEvents = new ArrayList<>();
+        private final List<UUID> commissionAttributions = new ArrayList<>();
+        private final List<UUID> commissionPartners = new ArrayList<>();
+        private final List<String> users = new ArrayList<>();
+        private final List<Integer> ruleIndexes = new ArrayList<>();
+        private final List<String> rules = new ArrayList<>();
+        private final List<Long> amounts = new ArrayList<>();
+        private final List<String> holdUntil = new ArrayList<>();
+
+        public Batch(ProgramSettings program, Instant now) {
+            this.program = program;
+            this.now = now;
+        }
+
+        /** Adds one event's planned derivation. */
+        public Batch add(EventRow event, Written written) {
+            Derivation.Result result = written.result();
+            events.add(event);
+            eventIds.add(event.id());
+            statuses.add(result.status().wire());
+            models.add(result.model().wire());
+            for (int i = 0; i < result.credits().size(); i++) {
+                Derivation.Credit credit = result.credits().get(i);
+                attributionIds.add(written.attributionIds().get(i));
+                attributionEvents.add(event.id());
+                clickIds.add(credit.touch().clickId());
+                clickTimes.add(credit.touch().clickTs().toString());
+                linkIds.add(credit.touch().linkId());
+                partnerIds.add(credit.touch().partnerId());
+                weights.add(credit.weight());
+                values.add(credit.valueMinor());
+            }
+            for (int i = 0; i < written.commissions().size(); i++) {
+                CommissionRow row = written.commissions().get(i);
+                commissionIds.add(row.id());
+                commissionEvents.add(event.id());
+                commissionAttributions.add(row.attributionId());
+                commissionPartners.add(row.partnerId());
+                users.add(row.userId());
+                ruleIndexes.add(row.ruleIndex());
+                rules.add(result.commissions()
+                        .get(i)
+                        .rule()
+                        .toJson(program.currency())
+                        .toString());
+                amounts.add(row.amountMinor());
+                holdUntil.add(row.holdUntil().toString());
+            }
+            return this;
+        }
+
+        public int size() {
+            return events.size();
+        }
+
+        /** Queues the writes for events already stored: their status is updated. */
+        public void queueUpdate(Pipeline writes, Pipeline.Rows eventRows) {
+            List<Object> parameters = new ArrayList<>();
+            parameters.add(eventIds.toArray(UUID[]::new));
+            parameters.add(statuses.toArray(String[]::new));
+            parameters.add(models.toArray(String[]::new));
+            writes.query(UPDATE_EVENTS + INSERT_DERIVED, eventRows, derived(parameters));
+        }
+
+        /**
+         * Queues the writes for the one new event of this batch: it is inserted with its status;
+         * {@code eventRow} reads its {@code id, metadata} as stored, or no row when the eventId was
+         * taken meanwhile (then nothing is written).
+         */
+        public void queueInsert(Pipeline writes, Pipeline.Rows eventRow) {
+            if (events.size() != 1) {
+                throw new IllegalStateException("an insert writes exactly one new event");
+            }
+            EventRow event = events.getFirst();
+            List<Object> parameters = new ArrayList<>();
             parameters.add(event.id());
             parameters.add(event.programId());
             parameters.add(event.eventKey());
@@ -198,75 +280,75 @@ public final class AttributionEngine {
             parameters.add(event.refundOf());
             parameters.add(event.metadata() == null ? null : event.metadata().toString());
             parameters.add(event.ts());
-            parameters.add(result.status().wire());
-            parameters.add(result.model().wire());
+            parameters.add(statuses.getFirst());
+            parameters.add(models.getFirst());
             parameters.add(now);
-        } else {
-            head = UPDATE_EVENT;
-            parameters.add(result.status().wire());
-            parameters.add(result.model().wire());
-            parameters.add(event.id());
+            writes.query(INSERT_EVENT + INSERT_DERIVED, eventRow, derived(parameters));
         }
-        int credits = result.credits().size();
-        UUID[] clickIds = new UUID[credits];
-        String[] clickTimes = new String[credits];
-        UUID[] linkIds = new UUID[credits];
-        UUID[] partnerIds = new UUID[credits];
-        BigDecimal[] weights = new BigDecimal[credits];
-        Long[] values = new Long[credits];
-        for (int i = 0; i < credits; i++) {
-            Derivation.Credit credit = result.credits().get(i);
-            clickIds[i] = credit.touch().clickId();
-            clickTimes[i] = credit.touch().clickTs().toString();
-            linkIds[i] = credit.touch().linkId();
-            partnerIds[i] = credit.touch().partnerId();
-            weights[i] = credit.weight();
-            values[i] = credit.valueMinor();
-        }
-        parameters.add(program.programId());
-        parameters.add(result.model().wire());
-        parameters.add(currency);
-        parameters.add(now);
-        parameters.add(written.attributionIds().toArray(UUID[]::new));
-        parameters.add(clickIds);
-        parameters.add(clickTimes);
-        parameters.add(linkIds);
-        parameters.add(partnerIds);
-        parameters.add(weights);
-        parameters.add(values);
 
-        List<CommissionRow> commissions = written.commissions();
-        int lines = commissions.size();
-        UUID[] ids = new UUID[lines];
-        UUID[] attributionIds = new UUID[lines];
-        UUID[] commissionPartners = new UUID[lines];
-        Integer[] ruleIndexes = new Integer[lines];
-        String[] rules = new String[lines];
-        Long[] amounts = new Long[lines];
-        for (int i = 0; i < lines; i++) {
-            CommissionRow row = commissions.get(i);
-            Derivation.CommissionLine line = result.commissions().get(i);
-            ids[i] = row.id();
-            attributionIds[i] = row.attributionId();
-            commissionPartners[i] = row.partnerId();
-            ruleIndexes[i] = row.ruleIndex();
-            rules[i] = line.rule().toJson(program.currency()).toString();
-            amounts[i] = row.amountMinor();
+        private Object[] derived(List<Object> parameters) {
+            String currency = program.currency().getCurrencyCode();
+            parameters.add(program.programId());
+            parameters.add(program.model().wire());
+            parameters.add(currency);
+            parameters.add(now);
+            parameters.add(attributionIds.toArray(UUID[]::new));
+            parameters.add(attributionEvents.toArray(UUID[]::new));
+            parameters.add(clickIds.toArray(UUID[]::new));
+            parameters.add(clickTimes.toArray(String[]::new));
+            parameters.add(linkIds.toArray(UUID[]::new));
+            parameters.add(partnerIds.toArray(UUID[]::new));
+            parameters.add(weights.toArray(BigDecimal[]::new));
+            parameters.add(values.toArray(Long[]::new));
+            parameters.add(program.programId());
+            parameters.add(currency);
+            parameters.add(now);
+            parameters.add(now);
+            parameters.add(commissionIds.toArray(UUID[]::new));
+            parameters.add(commissionEvents.toArray(UUID[]::new));
+            parameters.add(commissionAttributions.toArray(UUID[]::new));
+            parameters.add(commissionPartners.toArray(UUID[]::new));
+            parameters.add(users.toArray(String[]::new));
+            parameters.add(ruleIndexes.toArray(Integer[]::new));
+            parameters.add(rules.toArray(String[]::new));
+            parameters.add(amounts.toArray(Long[]::new));
+            parameters.add(holdUntil.toArray(String[]::new));
+            return parameters.toArray();
         }
-        Instant holdUntil = event.ts().plus(Duration.ofDays(program.holdbackDays()));
-        parameters.add(program.programId());
-        parameters.add(event.userId());
-        parameters.add(currency);
-        parameters.add(holdUntil);
-        parameters.add(now);
-        parameters.add(now);
-        parameters.add(ids);
-        parameters.add(attributionIds);
-        parameters.add(commissionPartners);
-        parameters.add(ruleIndexes);
-        parameters.add(rules);
-        parameters.add(amounts);
-        writes.query(head + INSERT_DERIVED, eventRow, parameters.toArray());
+
+        /** Writes the batch's stored events in one round trip, then empties it. */
+        public void write(DSLContext trx) {
+            if (events.isEmpty()) {
+                return;
+            }
+            Pipeline writes = new Pipeline();
+            queueUpdate(writes, rows -> {});
+            run(trx, writes);
+            for (List<?> list : List.of(
+                    events,
+                    eventIds,
+                    statuses,
+                    models,
+                    attributionIds,
+                    attributionEvents,
+                    clickIds,
+                    clickTimes,
+                    linkIds,
+                    partnerIds,
+                    weights,
+                    values,
+                    commissionIds,
+                    commissionEvents,
+                    commissionAttributions,
+                    commissionPartners,
+                    users,
+                    ruleIndexes,
+                    rules,
+                    amounts,
+                    holdUntil)) {
+                list.clear();
+            }
+        }
     }
 
     /** Runs a pipeline on the transaction's connection. */

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jooq.DSLContext;
 
 /**
  * What attribution reads of one user in one program, queued on a {@link Pipeline} so it costs no
@@ -56,6 +57,90 @@ public final class UserFacts {
 
     private UserFacts() {}
 
+    /** A user with no identity at all. */
+    public static UserFacts none() {
+        UserFacts facts = new UserFacts();
+        facts.history = new ArrayList<>();
+        return facts;
+    }
+
+    /** {@link #TOUCHES} of every user with a non-refund event in a range of time. */
+    private static final String RANGE_TOUCHES =
+            """
+            select i.user_id, i.click_id, i.click_ts, i.link_id, i.partner_id,
+                   coalesce(i.billable, false) and p.status = 'active' and coalesce(pp.status, 'approved') = 'approved',
+                   pp.commission_override::text
+              from identity i
+              left join partner p on p.id = i.partner_id
+              left join partner_program pp on pp.partner_id = i.partner_id and pp.program_id = i.program_id
+             where i.program_id = ?::uuid
+               and i.user_id in (select user_id from event where program_id = ?::uuid and refund_of is null
+                                    and ts >= ?::timestamptz and ts < ?::timestamptz)""";
+
+    /** {@link #HISTORY} of every user with a non-refund event in a range of time. */
+    private static final String RANGE_HISTORY =
+            """
+            select e.user_id, a.partner_id, e.type, count(distinct e.id), min(e.ts)
+              from event e join attribution a on a.event_id = e.id
+             where e.program_id = ?::uuid and e.refund_of is null
+               and e.user_id in (select user_id from event where program_id = ?::uuid and refund_of is null
+                                    and ts >= ?::timestamptz and ts < ?::timestamptz)
+             group by e.user_id, a.partner_id, e.type""";
+
+    /**
+     * {@link #read} for every user with a non-refund event in {@code [from, to)}, with their
+     * history as the database has it, in two queries. A re-derivation reads it after clearing the
+     * range's attribution, so the history holds the events outside the range; it then adds each
+     * event it derives ({@link #credited}), oldest first, as the database would have it.
+     */
+    public static Map<String, UserFacts> readAll(DSLContext dsl, UUID programId, Instant from, Instant to) {
+        Map<String, UserFacts> users = new HashMap<>();
+        Object[] range = {programId, programId, from, to};
+        Pipeline reads = new Pipeline();
+        reads.query(
+                RANGE_TOUCHES,
+                rows -> {
+                    while (rows.next()) {
+                        users.computeIfAbsent(rows.getString(1), user -> none())
+                                .touch(
+                                        rows.getObject(2, UUID.class),
+                                        rows.getObject(3, OffsetDateTime.class),
+                                        rows.getObject(4, UUID.class),
+                                        rows.getObject(5, UUID.class),
+                                        rows.getBoolean(6),
+                                        rows.getString(7));
+                    }
+                },
+                range);
+        reads.query(
+                RANGE_HISTORY,
+                rows -> {
+                    while (rows.next()) {
+                        users.computeIfAbsent(rows.getString(1), user -> none())
+                                .history
+                                .add(new Conversions(
+                                        rows.getObject(2, UUID.class),
+                                        rows.getString(3),
+                                        rows.getInt(4),
+                                        rows.getObject(5, OffsetDateTime.class).toInstant()));
+                    }
+                },
+                range);
+        AttributionEngine.run(dsl, reads);
+        return users;
+    }
+
+    /**
+     * Adds a derived event to the history: one more conversion for each partner it credits, as
+     * its attribution rows, once written, add to the history query's counts.
+     */
+    public void credited(String eventType, Instant eventTs, Derivation.Result result) {
+        result.credits().stream()
+                .map(credit -> credit.touch().partnerId())
+                .distinct()
+                .forEach(partnerId -> history.add(new Conversions(partnerId, eventType, 1, eventTs)));
+    }
+
     /**
      * Queues the reads for {@code userId}; with {@code history}, also their conversions other than
      * {@code eventId}.
@@ -72,20 +157,25 @@ public final class UserFacts {
 
     private void touches(ResultSet rows) throws SQLException {
         while (rows.next()) {
-            hasIdentity = true;
-            if (!rows.getBoolean(5)) {
-                continue;
-            }
-            UUID partnerId = rows.getObject(4, UUID.class);
-            candidates.add(new Touch(
+            touch(
                     rows.getObject(1, UUID.class),
-                    rows.getObject(2, OffsetDateTime.class).toInstant(),
+                    rows.getObject(2, OffsetDateTime.class),
                     rows.getObject(3, UUID.class),
-                    partnerId));
-            String override = rows.getString(6);
-            if (override != null) {
-                overrides.put(partnerId, override);
-            }
+                    rows.getObject(4, UUID.class),
+                    rows.getBoolean(5),
+                    rows.getString(6));
+        }
+    }
+
+    private void touch(
+            UUID clickId, OffsetDateTime clickTs, UUID linkId, UUID partnerId, boolean eligible, String override) {
+        hasIdentity = true;
+        if (!eligible) {
+            return;
+        }
+        candidates.add(new Touch(clickId, clickTs.toInstant(), linkId, partnerId));
+        if (override != null) {
+            overrides.put(partnerId, override);
         }
     }
 

@@ -181,7 +181,7 @@ public final class EventService {
         String[] storedMetadata = new String[1];
         boolean[] inserted = new boolean[1];
         Pipeline writes = new Pipeline();
-        AttributionEngine.addWrites(writes, program, event, written, now, true, rows -> {
+        new AttributionEngine.Batch(program, now).add(event, written).queueInsert(writes, rows -> {
             if (rows.next()) {
                 inserted[0] = true;
                 storedMetadata[0] = rows.getString(2);
