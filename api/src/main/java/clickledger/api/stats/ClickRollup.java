@@ -62,7 +62,7 @@ public final class ClickRollup {
      */
     static final Duration SKEW = Duration.ofSeconds(5);
 
-    private static final String REBUILD =
+    static final String REBUILD =
             """
             with agg as (
                 select cast((ts at time zone 'UTC') as date) as day, program_id, partner_id, link_id,
@@ -169,8 +169,9 @@ public final class ClickRollup {
 
     /**
      * One run's new clicks, {@code ? <= ts < ?}, added to the rollups. Per program, a range scan of
-     * {@code click_program_ts_idx} (a BRIN range would read every block written since the last
-     * vacuum). Visitors the day has not counted at a grain are inserted into click_visitor; what
+     * {@code click_program_ts_idx}: {@code offset 0} keeps the planner from flattening the lateral
+     * into one scan of the BRIN index on ts, which reads every block range not summarized yet (all
+     * written since the last vacuum, millions of clicks on a busy day). Visitors the day has not counted at a grain are inserted into click_visitor; what
      * the inserts return (only rows that were new) are the day's new visitors there. Daily rows get
      * the new counts added, the months' rows the same amounts, and the days covered their through.
      */
@@ -182,7 +183,8 @@ public final class ClickRollup {
                   from program p
                  cross join lateral (
                     select ts, program_id, partner_id, link_id, ip_hash, is_bot, fraud_flag from click
-                     where program_id = p.id and ts >= cast(? as timestamptz) and ts < cast(? as timestamptz)) c
+                     where program_id = p.id and ts >= cast(? as timestamptz) and ts < cast(? as timestamptz)
+                    offset 0) c
             ),
             visits as (
                 select distinct day, program_id, partner_id, link_id, ip_hash from new
