@@ -38,7 +38,7 @@ public final class UserFacts {
     /**
      * The user's other conversions per crediting partner and event type: how many, and the
      * earliest. From the user's events (event_program_user_idx) to their touches
-     * (attribution_event_idx). "Other", not "earlier in time": an older event that arrives late must
+     * (attribution_event_stats_idx). "Other", not "earlier in time": an older event that arrives late must
      * not become a second "first conversion" after a later one was paid as first.
      */
     static final String HISTORY =
