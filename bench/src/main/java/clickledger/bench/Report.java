@@ -46,8 +46,9 @@ final class Report {
         StringBuilder md = new StringBuilder();
         md.append(BEGIN).append("\n\n");
         md.append("Written by `make bench` and `make drills` from `bench/results/*.json`. Each figure is the median\n");
-        md.append("of its runs, with the lowest and highest run next to it. Floors are those of issue 5, on this\n");
-        md.append("2-core box, with every click durable before its 302.\n\n");
+        md.append("of its runs, with the lowest and highest run next to it. Floors are those of issues 5 and 17, on\n");
+        md.append("this 2-core box, with every click and every event durable before its answer; the worst run is\n");
+        md.append("the one furthest from the floor.\n\n");
         if (Files.exists(header)) {
             md.append(Files.readString(header).strip()).append("\n\n");
         }
@@ -88,6 +89,7 @@ final class Report {
                                 + row.path("figure").asText(),
                         row.path("floor").asText(),
                         median,
+                        worst(row.path("floor").asText(), runs, unit),
                         met
                     });
                 }
@@ -101,7 +103,7 @@ final class Report {
             }
         }
         if (!floors.isEmpty()) {
-            md.append("## Floors\n\n| figure | floor | median | |\n| --- | --- | ---: | --- |\n");
+            md.append("## Floors\n\n| figure | floor | median | worst run | |\n| --- | --- | ---: | ---: | --- |\n");
             for (String[] floor : floors) {
                 md.append("| ")
                         .append(cell(floor[0]))
@@ -111,6 +113,8 @@ final class Report {
                         .append(floor[2])
                         .append(" | ")
                         .append(floor[3])
+                        .append(" | ")
+                        .append(floor[4])
                         .append(" |\n");
             }
             md.append('\n');
@@ -157,6 +161,23 @@ final class Report {
         Arrays.sort(sorted);
         int middle = sorted.length / 2;
         return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /**
+     * The run furthest from a floor: the lowest under an "at least" floor (≥), the highest under an
+     * "at most" one (≤ or 0); a floor is met only if this run meets it. Other floors have none.
+     */
+    static String worst(String floor, double[] runs, String unit) {
+        if (runs.length == 0) {
+            return "n/a";
+        }
+        if (floor.startsWith("≥")) {
+            return format(Arrays.stream(runs).min().orElseThrow(), unit);
+        }
+        if (floor.startsWith("≤") || floor.startsWith("<") || floor.equals("0")) {
+            return format(Arrays.stream(runs).max().orElseThrow(), unit);
+        }
+        return "–";
     }
 
     private static String format(double value, String unit) {
