@@ -1,10 +1,7 @@
 package clickledger.bench;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,55 +64,24 @@ final class EventLoad {
         HttpClient http = Http.client();
         long start = System.nanoTime();
         long deadline = start + duration.toNanos();
-        List<Latencies> latencies = new ArrayList<>();
-        List<Map<Integer, Long>> statuses = new ArrayList<>();
-        long[] errors = new long[clients];
+        Tally tally = new Tally();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
-            Latencies mine = new Latencies();
-            Map<Integer, Long> myStatuses = new TreeMap<>();
-            latencies.add(mine);
-            statuses.add(myStatuses);
+            Tally.Client mine = tally.client();
             int client = c;
             threads.add(Thread.ofVirtual().start(() -> {
-                while (System.nanoTime() < deadline) {
-                    HttpRequest request = Http.post(uri, key, body.apply(client));
-                    long sent = System.nanoTime();
-                    try {
-                        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-                        mine.add((System.nanoTime() - sent) / 1_000);
-                        myStatuses.merge(response.statusCode(), 1L, Long::sum);
-                    } catch (IOException e) {
-                        errors[client]++;
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
+                while (System.nanoTime() < deadline && mine.send(http, Http.post(uri, key, body.apply(client)))) {
+                    // Each request is noted by the tally.
                 }
             }));
         }
         for (Thread thread : threads) {
             thread.join();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Latencies all = new Latencies();
-        latencies.forEach(all::addAll);
-        Map<Integer, Long> merged = new TreeMap<>();
-        statuses.forEach(map -> map.forEach((status, count) -> merged.merge(status, count, Long::sum)));
-        long errorCount = 0;
-        for (long error : errors) {
-            errorCount += error;
-        }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("mode", mode);
         result.put("clients", clients);
-        result.put("requests", all.size());
-        result.put("perSecond", Math.round(merged.getOrDefault(201, 0L) / seconds));
-        result.put("statuses", merged);
-        result.put("errors", errorCount);
-        result.put("p50Ms", all.percentileMillis(0.50));
-        result.put("p99Ms", all.percentileMillis(0.99));
-        result.put("maxMs", all.percentileMillis(1.0));
+        tally.into(result, (System.nanoTime() - start) / 1e9, 201);
         return result;
     }
 }

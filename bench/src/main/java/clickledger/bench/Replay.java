@@ -3,7 +3,6 @@ package clickledger.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -61,30 +59,15 @@ final class Replay {
         }
         HttpClient http = Http.client();
         AtomicLong done = new AtomicLong();
-        List<Latencies> latencies = new ArrayList<>();
-        List<Map<Integer, Long>> statuses = new ArrayList<>();
-        long[] errors = new long[clients];
+        Tally tally = new Tally();
         List<Thread> threads = new ArrayList<>();
         long start = System.nanoTime();
         for (int c = 0; c < clients; c++) {
-            Latencies mine = new Latencies();
-            Map<Integer, Long> myStatuses = new TreeMap<>();
-            latencies.add(mine);
-            statuses.add(myStatuses);
+            Tally.Client mine = tally.client();
             List<Event> queue = queues.get(c);
-            int client = c;
             threads.add(Thread.ofVirtual().start(() -> {
                 for (Event event : queue) {
-                    long sent = System.nanoTime();
-                    try {
-                        HttpResponse<Void> response =
-                                http.send(Http.post(uri, key, event.body()), HttpResponse.BodyHandlers.discarding());
-                        mine.add((System.nanoTime() - sent) / 1_000);
-                        myStatuses.merge(response.statusCode(), 1L, Long::sum);
-                    } catch (IOException e) {
-                        errors[client]++;
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                    if (!mine.send(http, Http.post(uri, key, event.body()))) {
                         return;
                     }
                     done.incrementAndGet();
@@ -103,23 +86,11 @@ final class Replay {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         progress(done.get(), total, System.nanoTime() - start);
-        Latencies all = new Latencies();
-        latencies.forEach(all::addAll);
-        Map<Integer, Long> merged = new TreeMap<>();
-        statuses.forEach(map -> map.forEach((status, count) -> merged.merge(status, count, Long::sum)));
-        long errorCount = 0;
-        for (long error : errors) {
-            errorCount += error;
-        }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("events", total);
         result.put("clients", clients);
         result.put("seconds", Math.round(seconds * 10) / 10.0);
-        result.put("perSecond", Math.round(merged.getOrDefault(201, 0L) / seconds));
-        result.put("statuses", merged);
-        result.put("errors", errorCount);
-        result.put("p50Ms", all.percentileMillis(0.50));
-        result.put("p99Ms", all.percentileMillis(0.99));
+        tally.into(result, seconds, 201);
         return result;
     }
 

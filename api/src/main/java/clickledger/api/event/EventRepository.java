@@ -96,8 +96,8 @@ public final class EventRepository {
         return found;
     }
 
-    /** The row with its metadata as PostgreSQL stored it ({@code metadata::text}). */
-    public static EventRow withMetadata(EventRow row, String storedMetadata) {
+    /** The row with other metadata, attribution status and model. */
+    public static EventRow copy(EventRow row, JsonNode metadata, String attributionStatus, String model) {
         return new EventRow(
                 row.id(),
                 row.programId(),
@@ -108,13 +108,14 @@ public final class EventRepository {
                 row.valueMinor(),
                 row.currency(),
                 row.refundOf(),
-                metadata(storedMetadata),
+                metadata,
                 row.ts(),
-                row.attributionStatus(),
-                row.model());
+                attributionStatus,
+                model);
     }
 
-    private static JsonNode metadata(String json) {
+    /** Stored metadata ({@code metadata::text}) as JSON; null for none. */
+    public static JsonNode metadata(String json) {
         try {
             return json == null ? null : Json.MAPPER.readTree(json);
         } catch (JsonProcessingException e) {

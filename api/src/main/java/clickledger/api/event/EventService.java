@@ -80,6 +80,10 @@ public final class EventService {
     /** The outcome: the event view, and whether this call created it (201) or found it (200). */
     public record Outcome(EventView view, boolean created) {}
 
+    /** A request checked and its value parsed, at {@code now}: what the transaction works from. */
+    private record Incoming(
+            UUID programId, EventRequest request, Long valueMinor, Instant ts, String hash, Instant now) {}
+
     /** The eventId was taken by a concurrent request of another user: nothing of this one was written. */
     private static final class EventIdTaken extends RuntimeException {
         EventIdTaken() {
@@ -107,13 +111,12 @@ public final class EventService {
         // Stored with PostgreSQL's microseconds, so what attribution compares is what is stored.
         Instant ts = request.ts() == null ? now : Timestamps.micros(request.ts());
         String hash = requestHash(programId, request, valueMinor);
+        Incoming incoming = new Incoming(programId, request, valueMinor, ts, hash, now);
         if (request.refundOf() != null) {
-            return dsl.transactionResult(
-                    configuration -> refund(configuration.dsl(), programId, request, valueMinor, ts, hash, now));
+            return dsl.transactionResult(configuration -> refund(configuration.dsl(), incoming));
         }
         try {
-            return dsl.transactionResult(
-                    configuration -> purchase(configuration.dsl(), programId, request, valueMinor, ts, hash, now));
+            return dsl.transactionResult(configuration -> purchase(configuration.dsl(), incoming));
         } catch (EventIdTaken taken) {
             // Another user's request with this eventId committed first: compare with it instead.
             return dsl.transactionResult(configuration -> replay(
@@ -130,14 +133,13 @@ public final class EventService {
      * history, the listener's subscribers), then every write (the event with its status, its
      * attribution and commissions, its webhooks). The answer is built from the rows written.
      */
-    private Outcome purchase(
-            DSLContext trx,
-            UUID programId,
-            EventRequest request,
-            Long valueMinor,
-            Instant ts,
-            String hash,
-            Instant now) {
+    private Outcome purchase(DSLContext trx, Incoming incoming) {
+        UUID programId = incoming.programId();
+        EventRequest request = incoming.request();
+        Long valueMinor = incoming.valueMinor();
+        Instant ts = incoming.ts();
+        String hash = incoming.hash();
+        Instant now = incoming.now();
         UUID eventId = Ulid.newUuidV7(now.toEpochMilli());
         Pipeline reads = new Pipeline();
         UserLock.acquire(reads, programId, request.userId());
@@ -187,20 +189,8 @@ public final class EventService {
                 storedMetadata[0] = rows.getString(2);
             }
         });
-        EventRow stored = new EventRow(
-                eventId,
-                programId,
-                request.eventId(),
-                hash,
-                request.userId(),
-                request.type(),
-                valueMinor,
-                program.currency().getCurrencyCode(),
-                null,
-                request.metadata(),
-                ts,
-                result.status().wire(),
-                result.model().wire());
+        EventRow stored = EventRepository.copy(
+                event, event.metadata(), result.status().wire(), result.model().wire());
         if (request.metadata() == null) {
             EventView view = EventView.of(stored, null, written.attributions(), written.commissions());
             announcement.write(writes, view);
@@ -217,7 +207,11 @@ public final class EventService {
             throw new EventIdTaken();
         }
         EventView view = EventView.of(
-                EventRepository.withMetadata(stored, storedMetadata[0]),
+                EventRepository.copy(
+                        stored,
+                        EventRepository.metadata(storedMetadata[0]),
+                        stored.attributionStatus(),
+                        stored.model()),
                 null,
                 written.attributions(),
                 written.commissions());
@@ -228,15 +222,13 @@ public final class EventService {
     }
 
     /** A refund: reverses the matching share of the original's commissions. */
-    private Outcome refund(
-            DSLContext trx,
-            UUID programId,
-            EventRequest request,
-            Long valueMinor,
-            Instant ts,
-            String hash,
-            Instant now) {
-        Long value = valueMinor;
+    private Outcome refund(DSLContext trx, Incoming incoming) {
+        UUID programId = incoming.programId();
+        EventRequest request = incoming.request();
+        Instant ts = incoming.ts();
+        String hash = incoming.hash();
+        Instant now = incoming.now();
+        Long value = incoming.valueMinor();
         UserLock.acquire(trx, programId, request.userId());
         Optional<EventRow> existing = EventRepository.findByKey(trx, programId, request.eventId());
         if (existing.isPresent()) {

@@ -62,6 +62,23 @@ public final class ClickRollup {
      */
     static final Duration SKEW = Duration.ofSeconds(5);
 
+    /**
+     * The last CTE of a statement that counts days: each day from ? to ? (the last two parameters,
+     * as timestamps) is counted through the first parameter (the watermark) or its end, whichever
+     * is first, at the time of the second.
+     */
+    private static final String DAYS =
+            """
+            days as (
+                insert into click_rollup_day as r (day, through, rolled_at)
+                select cast(d as date),
+                       greatest(d at time zone 'UTC', least((d + interval '1 day') at time zone 'UTC', cast(? as timestamptz))),
+                       cast(? as timestamptz)
+                from generate_series(cast(? as timestamp), cast(? as timestamp), interval '1 day') as d
+                on conflict (day) do update set through = excluded.through, rolled_at = excluded.rolled_at
+            )
+            """;
+
     static final String REBUILD =
             """
             with agg as (
@@ -101,14 +118,9 @@ public final class ClickRollup {
                         is distinct from (excluded.clicks, excluded.billable, excluded.visitors)
                 returning 1
             ),
-            days as (
-                insert into click_rollup_day as r (day, through, rolled_at)
-                select cast(d as date),
-                       greatest(d at time zone 'UTC', least((d + interval '1 day') at time zone 'UTC', cast(? as timestamptz))),
-                       cast(? as timestamptz)
-                from generate_series(cast(? as timestamp), cast(? as timestamp), interval '1 day') as d
-                on conflict (day) do update set through = excluded.through, rolled_at = excluded.rolled_at
-            )
+            """
+                    + DAYS
+                    + """
             select (select count(*) from links), (select count(*) from partners), (select count(*) from programs)
             """;
 
@@ -267,14 +279,9 @@ public final class ClickRollup {
                         visitors = m.visitors + excluded.visitors
                 returning 1
             ),
-            days as (
-                insert into click_rollup_day as r (day, through, rolled_at)
-                select cast(d as date),
-                       greatest(d at time zone 'UTC', least((d + interval '1 day') at time zone 'UTC', cast(? as timestamptz))),
-                       cast(? as timestamptz)
-                from generate_series(cast(? as timestamp), cast(? as timestamp), interval '1 day') as d
-                on conflict (day) do update set through = excluded.through, rolled_at = excluded.rolled_at
-            )
+            """
+                    + DAYS
+                    + """
             select (select count(*) from links), (select count(*) from partners), (select count(*) from programs),
                    (select count(*) from link_months) + (select count(*) from partner_months)
             """;

@@ -135,10 +135,7 @@ public final class WebhookWorker implements AutoCloseable {
             List<DeliveryRepository.Claimed> batch;
             try {
                 Pipeline pipeline = new Pipeline();
-                Set<UUID> marked = new HashSet<>();
-                if (!successes.isEmpty()) {
-                    DeliveryRepository.recordDelivered(pipeline, successes, marked);
-                }
+                Set<UUID> marked = recordSucceeded(pipeline, successes);
                 batch = DeliveryRepository.claim(pipeline, free, config.endpointConcurrency(), clock.instant(), lease);
                 new DeliveryRepository(dsl).run(pipeline);
                 leasesLost(successes, marked);
@@ -182,6 +179,15 @@ public final class WebhookWorker implements AutoCloseable {
         return taken;
     }
 
+    /** Queues the successes' outcomes, if any; the set gets the deliveries they marked delivered. */
+    private static Set<UUID> recordSucceeded(Pipeline pipeline, List<DeliveryRepository.Delivered> successes) {
+        Set<UUID> marked = new HashSet<>();
+        if (!successes.isEmpty()) {
+            DeliveryRepository.recordDelivered(pipeline, successes, marked);
+        }
+        return marked;
+    }
+
     private static void leasesLost(List<DeliveryRepository.Delivered> successes, Set<UUID> marked) {
         for (DeliveryRepository.Delivered success : successes) {
             if (!marked.contains(success.claimed().id())) {
@@ -198,8 +204,7 @@ public final class WebhookWorker implements AutoCloseable {
         }
         try {
             Pipeline pipeline = new Pipeline();
-            Set<UUID> marked = new HashSet<>();
-            DeliveryRepository.recordDelivered(pipeline, successes, marked);
+            Set<UUID> marked = recordSucceeded(pipeline, successes);
             new DeliveryRepository(dsl).run(pipeline);
             leasesLost(successes, marked);
         } catch (RuntimeException e) {
