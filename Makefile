@@ -4,7 +4,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help run test build clean backup restore bench drills
+.PHONY: help run test build clean outdated backup restore bench drills docs
 
 # Recipes that need Java start with this: it exports JAVA_HOME or stops with the reason.
 WITH_JDK = JAVA_HOME="$$(scripts/find-jdk.sh)"; export JAVA_HOME;
@@ -14,7 +14,7 @@ help: ## list the targets
 	@echo
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 22
 	@echo
-	@echo "See README.md for configuration and operations."
+	@echo "See README.md, and docs/ for configuration and operations."
 
 run: ## build if needed, then start the embedded database (unless DATABASE_URL is set), api, router and portal
 	@scripts/run.sh
@@ -25,8 +25,14 @@ test: ## every test of every module, against a real PostgreSQL
 build: ## build the service jars (router, api, portal, dev database) without running tests
 	@$(WITH_JDK) ./mvnw -B -q package -DskipTests
 
+docs: ## rewrite docs/configuration.md from the settings the services declare
+	@$(WITH_JDK) ./mvnw -B -q verify -pl docsgen -am -Dtest=ConfigurationReferenceTest -Dsurefire.failIfNoSpecifiedTests=false -Dclickledger.docs.write=true
+
 clean: ## delete build output (keeps .data/ and backups/)
 	@$(WITH_JDK) ./mvnw -B -q clean
+
+outdated: ## dependencies and plugins with newer releases on Maven Central (changes nothing)
+	@scripts/outdated.sh
 
 backup: ## pg_dump (custom format) of DATABASE_URL, or the embedded database, to backups/
 	@scripts/db.sh backup

@@ -145,7 +145,7 @@ commissions=$(psql_bench -At -c "select count(*) || ' commissions (' || count(*)
 
 bench_note $ID "Data: $(json "$seed" .clicks) clicks in three monthly partitions ($(json "$seed" '.partitions | to_entries | map("\(.key) \(.value)") | join(", ")')), seeded by COPY in $(json "$seed" .clickSeconds) s. Two programs, each linear attribution with a 10 % rule and a 5.00 first-conversion bounty per partner (so every event reads the partner's history), 50 partners each. Events: $USERS users with 1–5 touches each ($(json "$seed" .touches) in all) over the last 58 days; events attributed: $attributed. Identify: a new user per request on a billable click nobody was stitched to."
 bench_note $ID "Replay: $(json "$seed" .replayUsers) users with 1–5 clicks each over the three months (one in twenty a bot or flagged), $REPLAY_EVENTS purchases from $(json "$seed" .replayFrom) to $(json "$seed" .replayTo), posted with their historical ts, each user's by one client in time order; $commissions. Progress is printed every 5 s. The re-derivation dry run recomputes every replayed event from the raw facts and compares with what the replay stored."
-bench_note $ID "The api runs with its defaults (DB_POOL_SIZE 10 unless set); PostgreSQL fsync and synchronous_commit on, so every answer waits for its WAL flush. Query plans before and after: docs/decisions/0009."
+bench_note $ID "The api runs with its defaults (DB_POOL_SIZE 10 unless set); PostgreSQL fsync and synchronous_commit on, so every answer waits for its WAL flush. Query plans before and after: docs/decisions/0016."
 bench_write $ID "6. The SDK path: events, identify, replay" 60
 
 # The next scenarios get the api as bench_setup started it.

@@ -2,24 +2,32 @@ package clickledger.api;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.admin.AdminRoutes;
+import clickledger.api.admin.AdminService;
+import clickledger.api.audit.AuditLogRoutes;
 import clickledger.api.auth.ApiKeyAuthenticator;
 import clickledger.api.auth.ApiKeyFormat;
 import clickledger.api.auth.ApiKeyRepository;
 import clickledger.api.auth.ApiKeyRoutes;
 import clickledger.api.auth.ApiKeyService;
+import clickledger.api.auth.Authenticate;
 import clickledger.api.auth.KeyUsage;
-import clickledger.api.auth.RequireApiKey;
 import clickledger.api.auth.RouteAccess;
+import clickledger.api.auth.Sessions;
 import clickledger.api.click.ClickRepository;
 import clickledger.api.click.ClickRoutes;
 import clickledger.api.commission.AutoApprovalJob;
 import clickledger.api.commission.CommissionRoutes;
 import clickledger.api.commission.CommissionService;
 import clickledger.api.compat.OpenPartnerRoutes;
+import clickledger.api.docs.ApiDocs;
 import clickledger.api.event.EventService;
 import clickledger.api.event.SdkRoutes;
+import clickledger.api.http.ClientAddress;
 import clickledger.api.http.Cors;
 import clickledger.api.identity.IdentifyService;
+import clickledger.api.install.InstallRoutes;
+import clickledger.api.install.InstallService;
 import clickledger.api.link.LinkRoutes;
 import clickledger.api.link.LinkService;
 import clickledger.api.link.RandomSlugs;
@@ -28,12 +36,19 @@ import clickledger.api.me.MeRoutes;
 import clickledger.api.partner.MembershipRoutes;
 import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
+import clickledger.api.person.InvitationService;
+import clickledger.api.person.PasswordHasher;
+import clickledger.api.person.SessionRoutes;
+import clickledger.api.person.SignInLimits;
+import clickledger.api.person.SignInService;
 import clickledger.api.program.ProgramRoutes;
 import clickledger.api.program.ProgramService;
 import clickledger.api.rederive.RederiveRoutes;
 import clickledger.api.rederive.RederiveService;
 import clickledger.api.stats.ClickRollup;
 import clickledger.api.stats.ClickRollupJob;
+import clickledger.api.stats.LiveClicks;
+import clickledger.api.stats.LiveStatsRoutes;
 import clickledger.api.stats.MoneyRollup;
 import clickledger.api.stats.StatsRoutes;
 import clickledger.api.stats.StatsService;
@@ -51,6 +66,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * The api process, built in one place from its configuration: Main and the tests call the same
@@ -100,44 +116,71 @@ public final class ApiApp implements AutoCloseable {
         PrometheusMeterRegistry registry = Metrics.newRegistry(SERVICE);
         Database database = Database.open(SERVICE, config.database(), registry, clock, config.clickRetentionMonths());
         try {
-            Javalin javalin = WebApp.create(SERVICE, registry, database::ping, MAX_BODY_BYTES);
             byte[] openApi = openApiDocument(config.publicApiUrl());
-            javalin.get(
-                    "/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             KeyUsage keyUsage = new KeyUsage(database.dsl(), clock);
-            ApiKeyAuthenticator authenticator =
-                    new ApiKeyAuthenticator(config.adminApiKey(), new ApiKeyRepository(database.dsl()), keyUsage);
+            Sessions sessions =
+                    new Sessions(database.dsl(), clock, config.people().sessions());
+            ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(
+                    config.adminApiKey().reveal(), new ApiKeyRepository(database.dsl()), keyUsage, sessions);
+            PasswordHasher passwords = new PasswordHasher(PasswordHasher.Cost.OWASP);
+            ClientAddress clients = new ClientAddress(config.trustedProxies());
+            ProgramService programs = new ProgramService(database.dsl(), clock);
             Cors cors = new Cors(config.corsAllowedOrigins());
-            // Before the key filter: a browser's preflight carries no key and is answered by Cors alone.
-            javalin.before(cors);
-            javalin.before("/v1/*", new RequireApiKey(authenticator));
-            javalin.beforeMatched("/v1/*", new RouteAccess());
             Webhooks webhooks = Webhooks.create(database.dsl(), clock, config.webhooks(), config.secrets(), registry);
-            new ProgramRoutes(new ProgramService(database.dsl(), clock)).register(javalin);
             PartnerService partners = new PartnerService(database.dsl(), clock, webhooks.outbox());
-            new PartnerRoutes(partners).register(javalin);
             LinkService links = new LinkService(
                     database.dsl(), clock, new RandomSlugs(), webhooks.outbox(), config.publicRouterUrl());
-            new LinkRoutes(links, config.publicRouterUrl()).register(javalin);
-            webhooks.register(javalin);
-            new ClickRoutes(new ClickRepository(database.dsl())).register(javalin);
-            new MembershipRoutes(database.dsl(), clock).register(javalin);
             LedgerWebhooks ledgerWebhooks = new LedgerWebhooks(webhooks.outbox(), clock);
             EventService.EventListener eventListener = ledgerWebhooks;
             CommissionService.CommissionListener commissionListener = ledgerWebhooks;
             IdentifyService identify = new IdentifyService(database.dsl(), clock, eventListener);
             EventService events = new EventService(database.dsl(), clock, eventListener);
-            new SdkRoutes(identify, events).register(javalin);
-            OpenPartnerRoutes.create(config, identify, events, authenticator, cors, database.dsl(), clock)
-                    .register(javalin);
-            new CommissionRoutes(new CommissionService(database.dsl(), clock, commissionListener)).register(javalin);
-            new RederiveRoutes(new RederiveService(database.dsl(), clock), clock).register(javalin);
             AutoApprovalJob approval =
                     new AutoApprovalJob(database.dsl(), clock, config.commissionApprovalInterval(), commissionListener);
-            new ApiKeyRoutes(new ApiKeyService(database.dsl(), clock, new ApiKeyFormat(), authenticator, keyUsage))
-                    .register(javalin);
-            new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(javalin);
-            new StatsRoutes(new StatsService(database.readDsl(), clock)).register(javalin);
+            Javalin javalin = WebApp.create(SERVICE, registry, database::ping, MAX_BODY_BYTES, routes -> {
+                routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
+                        .result(openApi));
+                new ApiDocs(config.publicApiUrl()).register(routes);
+                // Before the key filter: a browser's preflight carries no key and is answered by Cors alone.
+                routes.before(cors);
+                // Who is calling (a key, a session, or nobody); RouteAccess then decides, by the
+                // matched route, whether that may reach it: public routes, 401, 403 or through.
+                routes.before("/v1/*", new Authenticate(authenticator));
+                routes.beforeMatched("/v1/*", new RouteAccess());
+                new InstallRoutes(new InstallService(database.dsl(), clock, passwords, sessions, programs))
+                        .register(routes);
+                new SessionRoutes(
+                                new SignInService(database.dsl(), clock, passwords, sessions),
+                                new SignInLimits(clock, config.people(), clients))
+                        .register(routes);
+                new AdminRoutes(
+                                new AdminService(database.dsl(), clock, sessions),
+                                new InvitationService(
+                                        database.dsl(),
+                                        clock,
+                                        passwords,
+                                        sessions,
+                                        config.people().portalUrl()))
+                        .register(routes);
+                new AuditLogRoutes(database.dsl()).register(routes);
+                new ProgramRoutes(programs).register(routes);
+                new PartnerRoutes(partners).register(routes);
+                new LinkRoutes(links, config.publicRouterUrl()).register(routes);
+                webhooks.register(routes);
+                new ClickRoutes(new ClickRepository(database.dsl())).register(routes);
+                new MembershipRoutes(database.dsl(), clock).register(routes);
+                new SdkRoutes(identify, events).register(routes);
+                OpenPartnerRoutes.create(config, identify, events, authenticator, cors, database.dsl(), clock)
+                        .register(routes);
+                new CommissionRoutes(new CommissionService(database.dsl(), clock, commissionListener)).register(routes);
+                new RederiveRoutes(new RederiveService(database.dsl(), clock), clock).register(routes);
+                new ApiKeyRoutes(new ApiKeyService(database.dsl(), clock, new ApiKeyFormat(), authenticator, keyUsage))
+                        .register(routes);
+                new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(routes);
+                new StatsRoutes(new StatsService(database.readDsl(), clock)).register(routes);
+                new LiveStatsRoutes(new LiveClicks(database.readDsl(), clock, config.liveStatsInterval()))
+                        .register(routes);
+            });
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(
                             database.dsl(), clock, Database.PARTITION_MONTHS_AHEAD, config.clickRetentionMonths()),
@@ -176,6 +219,18 @@ public final class ApiApp implements AutoCloseable {
 
     public AutoApprovalJob approval() {
         return approval;
+    }
+
+    /**
+     * Every endpoint the app serves, as {@code "GET /v1/programs/{id}"}: OpenApiContractTest holds
+     * them against /openapi.json, so a route cannot be added without its documentation.
+     */
+    public List<String> endpoints() {
+        return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
+                .toList();
     }
 
     /** API key last-use tracking; tests flush it instead of waiting for the interval. */

@@ -2,9 +2,13 @@ package clickledger.api;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.person.PeopleConfig;
 import clickledger.api.secret.SecretBox;
 import clickledger.api.webhook.WebhookConfig;
 import clickledger.common.config.EnvReader;
+import clickledger.common.config.Secret;
+import clickledger.common.config.Setting;
+import clickledger.common.config.SharedSettings;
 import clickledger.common.net.Cidr;
 import clickledger.db.DatabaseConfig;
 import java.net.URI;
@@ -16,10 +20,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * Everything the api reads from its environment, named in one place. {@link #fromEnv} reports
- * every problem at once so a bad deployment is fixed in one round trip.
+ * Everything the api reads from its environment, each variable declared once below (with the
+ * shared ones in {@link SharedSettings}, {@link DatabaseConfig} and {@link WebhookConfig}).
+ * {@link #fromEnv} reports every problem at once so a bad deployment is fixed in one round trip.
+ * Secrets are {@link Secret}s, so the record's own toString never shows them.
  *
  * @param publicRouterUrl base of the shareable link URLs, without a trailing slash
  * @param publicApiUrl where clients reach this api, without a trailing slash (advertised in
@@ -28,17 +35,20 @@ import java.util.regex.Pattern;
  * @param corsAllowedOrigins exact origins ({@code https://shop.example.com}) whose pages may call
  *     the api from a browser; normalised to lower case without a default port, as browsers send them
  * @param identifyAllowAnonymous whether {@code POST /attribution/identify} accepts calls without a
- *     key (OpenPartner's browser client sends none); off unless asked for, see the README
+ *     key (OpenPartner's browser client sends none); off unless asked for, see docs/openpartner.md
  * @param identifyRateLimitPerMinute anonymous identify calls per client address per minute
  * @param trustedProxies addresses whose {@code X-Forwarded-For} names the client
  * @param compatDefaultProgram id or slug of the program that OpenPartner-compatible events go to
  *     when the key is not bound to a program and the body names none
  * @param secrets SECRETS_ENCRYPTION_KEY: encrypts the secrets the api stores (webhook signing secrets)
  * @param statsRollupInterval how often the click rollups of today and yesterday are rebuilt
+ * @param people PORTAL_URL, sessions and sign-in limits
+ * @param liveStatsInterval LIVE_STATS_SECONDS: how stale the live click counter may be, and so how
+ *     often at most it queries PostgreSQL per program
  */
 public record ApiConfig(
         int port,
-        String adminApiKey,
+        Secret adminApiKey,
         String publicRouterUrl,
         String publicApiUrl,
         int clickRetentionMonths,
@@ -51,16 +61,81 @@ public record ApiConfig(
         int identifyRateLimitPerMinute,
         List<Cidr> trustedProxies,
         Optional<String> compatDefaultProgram,
-        Duration statsRollupInterval) {
-    public static final int DEFAULT_PORT = 4601;
+        Duration statsRollupInterval,
+        PeopleConfig people,
+        Duration liveStatsInterval) {
     public static final int DEFAULT_POOL_SIZE = 10;
-    public static final int DEFAULT_STATS_ROLLUP_SECONDS = 60;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
+    private static final Pattern PROGRAM_REFERENCE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    public static final Setting API_PORT = Setting.withDefault("API_PORT", "4601", "HTTP port");
+    public static final Setting ADMIN_API_KEY = Setting.required(
+                    "ADMIN_API_KEY", "bootstrap admin key (`Authorization: Bearer …`), 24 characters or more")
+            .shownAs("required (`make run`: generated into `.data/admin-api-key`)")
+            .asSecret();
+    public static final Setting SECRETS_ENCRYPTION_KEY = Setting.required(
+                    "SECRETS_ENCRYPTION_KEY",
+                    "base64 of 32 random bytes (`head -c 32 /dev/urandom | base64`); encrypts the webhook signing"
+                            + " secrets stored in the database (AES-256-GCM). Back it up with the database: without it"
+                            + " the stored secrets cannot be read (rotate each endpoint's secret to recover)")
+            .shownAs("required (`make run`: generated into `.data/secrets-encryption-key`)")
+            .asSecret();
+    public static final Setting COMMISSION_APPROVAL_SECONDS = Setting.withDefault(
+            "COMMISSION_APPROVAL_SECONDS", "60", "how often pending commissions past their hold are approved");
+    // Stats of today lag the rollup by at most this (the rest is counted live); a day at most.
+    public static final Setting STATS_ROLLUP_SECONDS = Setting.withDefault(
+            "STATS_ROLLUP_SECONDS",
+            "60",
+            "how often the click rollups of today and yesterday are rebuilt (clicks after the last run are counted"
+                    + " live)");
+    public static final Setting CORS_ALLOWED_ORIGINS = Setting.optional(
+            "CORS_ALLOWED_ORIGINS",
+            "comma-separated exact origins (`https://shop.example.com`) whose pages may call the api from a browser;"
+                    + " `*` is refused. The origin is echoed (never `*`), preflights are answered, credentials are"
+                    + " not allowed (keys travel in a header, never a cookie)");
+    public static final Setting IDENTIFY_ALLOW_ANONYMOUS = Setting.withDefault(
+            "IDENTIFY_ALLOW_ANONYMOUS",
+            "false",
+            "accept `POST /attribution/identify` without a key, as OpenPartner's browser client sends it, from"
+                    + " `CORS_ALLOWED_ORIGINS` pages; read [the risk](openpartner.md#anonymous-identify-and-its-risk)"
+                    + " first");
     // A browser identifies a user at sign-up or login, a few times a visit; 20 a minute leaves room
     // for many people behind one NAT while capping how fast one address can probe crefs.
-    public static final int DEFAULT_IDENTIFY_RATE_LIMIT_PER_MINUTE = 20;
-    private static final Pattern PROGRAM_REFERENCE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    public static final Setting IDENTIFY_RATE_LIMIT_PER_MINUTE = Setting.withDefault(
+            "IDENTIFY_RATE_LIMIT_PER_MINUTE",
+            "20",
+            "keyless identify calls per client address (IPv6: per /64) per minute; beyond it, 429 with"
+                    + " `Retry-After`");
+    public static final Setting COMPAT_DEFAULT_PROGRAM = Setting.optional(
+            "COMPAT_DEFAULT_PROGRAM",
+            "id or slug of the program that `POST /attribution/events` records into when the key is bound to no"
+                    + " program and the body names no `programId`");
+
+    public static final Setting LIVE_STATS_SECONDS = Setting.withDefault(
+            "LIVE_STATS_SECONDS",
+            "2",
+            "how old the live click counter (`GET /v1/stats/live`) may be: at most one query per program per"
+                    + " interval, however many dashboards watch");
+
+    /** Every variable the api reads; docs/configuration.md is generated from these lists. */
+    public static final List<Setting> SETTINGS = DatabaseConfig.serviceSettings(Stream.concat(
+                    Stream.of(
+                            SharedSettings.TRUSTED_PROXIES,
+                            SharedSettings.PUBLIC_API_URL,
+                            SharedSettings.PUBLIC_ROUTER_URL,
+                            API_PORT,
+                            ADMIN_API_KEY,
+                            SECRETS_ENCRYPTION_KEY,
+                            COMMISSION_APPROVAL_SECONDS,
+                            STATS_ROLLUP_SECONDS,
+                            CORS_ALLOWED_ORIGINS,
+                            IDENTIFY_ALLOW_ANONYMOUS,
+                            IDENTIFY_RATE_LIMIT_PER_MINUTE,
+                            COMPAT_DEFAULT_PROGRAM,
+                            LIVE_STATS_SECONDS),
+                    Stream.concat(PeopleConfig.SETTINGS.stream(), WebhookConfig.SETTINGS.stream()))
+            .toList());
 
     public ApiConfig {
         requireNonNull(adminApiKey, "adminApiKey is null");
@@ -73,26 +148,30 @@ public record ApiConfig(
         trustedProxies = List.copyOf(trustedProxies);
         requireNonNull(compatDefaultProgram, "compatDefaultProgram is null");
         requireNonNull(statsRollupInterval, "statsRollupInterval is null");
+        requireNonNull(people, "people is null");
+        requireNonNull(liveStatsInterval, "liveStatsInterval is null");
     }
 
     public static ApiConfig fromEnv(Map<String, String> environment) {
-        EnvReader env = new EnvReader(environment);
-        int port = env.port("API_PORT", DEFAULT_PORT);
-        String adminApiKey = env.requiredSecret("ADMIN_API_KEY");
-        if (!adminApiKey.isEmpty() && adminApiKey.length() < MIN_ADMIN_API_KEY_LENGTH) {
+        EnvReader env = new EnvReader(environment, SETTINGS);
+        int port = env.port(API_PORT);
+        Secret adminApiKey = env.requiredSecret(ADMIN_API_KEY);
+        if (!adminApiKey.isEmpty() && adminApiKey.reveal().length() < MIN_ADMIN_API_KEY_LENGTH) {
             // The value is a secret: say what is wrong with it, never echo it.
             env.problem("ADMIN_API_KEY must be at least " + MIN_ADMIN_API_KEY_LENGTH + " characters");
         }
-        String publicRouterUrl = env.baseUrl("PUBLIC_ROUTER_URL", "http://localhost:4701");
+        String publicRouterUrl = env.baseUrl(SharedSettings.PUBLIC_ROUTER_URL);
         // Unset, the api is where it listens; port 0 (pick a free one) has no useful URL to guess.
-        String publicApiUrl = env.baseUrl("PUBLIC_API_URL", "http://localhost:" + (port == 0 ? DEFAULT_PORT : port));
-        int clickRetentionMonths = env.integer("CLICK_RETENTION_MONTHS", 0, 0, 1200);
-        int approvalSeconds = env.integer("COMMISSION_APPROVAL_SECONDS", 60, 1, 86_400);
+        String publicApiUrl = env.baseUrl(
+                SharedSettings.PUBLIC_API_URL,
+                "http://localhost:" + (port == 0 ? API_PORT.defaultValue() : Integer.toString(port)));
+        int clickRetentionMonths = env.integer(DatabaseConfig.CLICK_RETENTION_MONTHS, 0, 1200);
+        int approvalSeconds = env.integer(COMMISSION_APPROVAL_SECONDS, 1, 86_400);
         SecretBox secrets = secretsKey(env);
         WebhookConfig webhooks = WebhookConfig.fromEnv(env);
         DatabaseConfig database = DatabaseConfig.fromEnv(env, DEFAULT_POOL_SIZE);
         List<String> origins = new ArrayList<>();
-        for (String entry : env.string("CORS_ALLOWED_ORIGINS", "").split(",")) {
+        for (String entry : env.optional(CORS_ALLOWED_ORIGINS).orElse("").split(",")) {
             if (entry.isBlank()) {
                 continue;
             }
@@ -103,27 +182,17 @@ public record ApiConfig(
                                     "CORS_ALLOWED_ORIGINS entry \"" + entry.trim()
                                             + "\" is not an origin such as https://shop.example.com (exact origins only, no *)"));
         }
-        boolean identifyAllowAnonymous = env.bool("IDENTIFY_ALLOW_ANONYMOUS", false);
-        int identifyRate =
-                env.integer("IDENTIFY_RATE_LIMIT_PER_MINUTE", DEFAULT_IDENTIFY_RATE_LIMIT_PER_MINUTE, 1, 100_000);
-        List<Cidr> trustedProxies = new ArrayList<>();
-        for (String entry : env.string("TRUSTED_PROXIES", "").split(",")) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            Cidr.parse(entry)
-                    .ifPresentOrElse(
-                            trustedProxies::add,
-                            () -> env.problem(
-                                    "TRUSTED_PROXIES entry \"" + entry.trim() + "\" is not an address or CIDR block"));
-        }
-        Optional<String> defaultProgram = env.optional("COMPAT_DEFAULT_PROGRAM");
+        boolean identifyAllowAnonymous = env.bool(IDENTIFY_ALLOW_ANONYMOUS);
+        int identifyRate = env.integer(IDENTIFY_RATE_LIMIT_PER_MINUTE, 1, 100_000);
+        List<Cidr> trustedProxies = SharedSettings.trustedProxies(env);
+        Optional<String> defaultProgram = env.optional(COMPAT_DEFAULT_PROGRAM);
         if (defaultProgram.isPresent()
                 && !PROGRAM_REFERENCE.matcher(defaultProgram.get()).matches()) {
             env.problem("COMPAT_DEFAULT_PROGRAM \"" + defaultProgram.get() + "\" is not a program id or slug");
         }
-        // Stats of today lag the rollup by at most this (the rest is counted live); a day at most.
-        int statsRollupSeconds = env.integer("STATS_ROLLUP_SECONDS", DEFAULT_STATS_ROLLUP_SECONDS, 1, 86_400);
+        int statsRollupSeconds = env.integer(STATS_ROLLUP_SECONDS, 1, 86_400);
+        PeopleConfig people = PeopleConfig.fromEnv(env);
+        int liveStatsSeconds = env.integer(LIVE_STATS_SECONDS, 1, 3_600);
         env.finish();
         return new ApiConfig(
                 port,
@@ -140,24 +209,26 @@ public record ApiConfig(
                 identifyRate,
                 trustedProxies,
                 defaultProgram,
-                Duration.ofSeconds(statsRollupSeconds));
+                Duration.ofSeconds(statsRollupSeconds),
+                people,
+                Duration.ofSeconds(liveStatsSeconds));
     }
 
     // Required rather than generated at start: a key that changed with every restart would leave
     // every stored secret unreadable.
     private static SecretBox secretsKey(EnvReader env) {
-        String name = "SECRETS_ENCRYPTION_KEY";
+        String name = SECRETS_ENCRYPTION_KEY.name();
         String generate = "generate one with: head -c 32 /dev/urandom | base64";
-        if (env.optional(name).isEmpty() && env.optional(name + "_FILE").isEmpty()) {
+        if (!env.secretGiven(SECRETS_ENCRYPTION_KEY)) {
             env.problem(name + " is missing (" + generate + ")");
             return null;
         }
-        Optional<String> value = env.secret(name);
+        Optional<Secret> value = env.secret(SECRETS_ENCRYPTION_KEY);
         if (value.isEmpty()) {
             return null; // env.secret recorded why (an unreadable _FILE, or both set)
         }
         // The value is a secret: say what is wrong with it, never echo it.
-        return SecretBox.fromBase64(value.get()).orElseGet(() -> {
+        return SecretBox.fromBase64(value.get().reveal()).orElseGet(() -> {
             env.problem(name + " must be base64 of exactly " + SecretBox.KEY_BYTES + " bytes (" + generate + ")");
             return null;
         });
@@ -189,16 +260,5 @@ public record ApiConfig(
         boolean defaultPort =
                 port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
         return Optional.of(scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port));
-    }
-
-    @Override
-    public String toString() {
-        return "ApiConfig[port=" + port + ", adminApiKey=<redacted>, publicRouterUrl=" + publicRouterUrl
-                + ", publicApiUrl=" + publicApiUrl + ", clickRetentionMonths=" + clickRetentionMonths
-                + ", encryptionKey=<redacted>, webhooks=" + webhooks + ", database="
-                + database + ", corsAllowedOrigins=" + corsAllowedOrigins + ", identifyAllowAnonymous="
-                + identifyAllowAnonymous + ", identifyRateLimitPerMinute=" + identifyRateLimitPerMinute
-                + ", trustedProxies=" + trustedProxies.size() + ", compatDefaultProgram="
-                + compatDefaultProgram.orElse("none") + ", statsRollupInterval=" + statsRollupInterval + "]";
     }
 }

@@ -1,6 +1,9 @@
 package clickledger.db;
 
 import clickledger.common.config.EnvReader;
+import clickledger.common.config.Secret;
+import clickledger.common.config.Setting;
+import clickledger.common.config.SharedSettings;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -17,22 +20,59 @@ import java.util.Optional;
 public record DatabaseConfig(
         Endpoint primary, Endpoint direct, Optional<Endpoint> read, int poolSize, boolean migrateOnStart) {
 
-    /** A JDBC URL plus credentials; {@code pgbouncer} turns off server-side prepared statements. */
-    public record Endpoint(String jdbcUrl, String user, String password, boolean pgbouncer) {
-        @Override
-        public String toString() {
-            return "Endpoint[" + jdbcUrl + ", user=" + user + ", pgbouncer=" + pgbouncer + "]";
-        }
+    public static final Setting DATABASE_URL = Setting.required(
+                    "DATABASE_URL",
+                    "`postgres://user:pass@host:port/db?…` or `jdbc:postgresql://…`; `pgbouncer=true` marks a"
+                            + " transaction-mode pooler (no server-side prepared statements)")
+            .shownAs("required (`make run`: the embedded database)")
+            .asSecret();
+    public static final Setting DATABASE_URL_DIRECT = Setting.computed(
+                    "DATABASE_URL_DIRECT",
+                    "`DATABASE_URL` (required with `pgbouncer=true`)",
+                    "straight to PostgreSQL: migrations, LISTEN/NOTIFY, advisory locks")
+            .asSecret();
+    public static final Setting DATABASE_READ_URL = Setting.optional(
+                    "DATABASE_READ_URL", "optional read replica for analytics queries (stats)")
+            .asSecret();
+    public static final Setting DB_POOL_SIZE =
+            Setting.computed("DB_POOL_SIZE", "api `10`, router `4`", "fixed connection pool size per process (1–500)");
+    public static final Setting MIGRATE_ON_START = Setting.withDefault(
+            "MIGRATE_ON_START",
+            "true",
+            "apply pending Flyway migrations at start (Flyway's lock makes concurrent starts safe)");
+    public static final Setting CLICK_RETENTION_MONTHS = Setting.withDefault(
+                    "CLICK_RETENTION_MONTHS", "0", "detach click partitions older than this many months (0–1200)")
+            .shownAs("`0` (keep all)");
+    /** What {@link #fromEnv} reads, for a service's list of settings. */
+    public static final List<Setting> SETTINGS =
+            List.of(DATABASE_URL, DATABASE_URL_DIRECT, DATABASE_READ_URL, DB_POOL_SIZE, MIGRATE_ON_START);
+
+    /**
+     * Every setting of a service that opens the database: logging, {@link #SETTINGS}, click
+     * retention (the service's partition maintenance), then the service's own.
+     */
+    public static List<Setting> serviceSettings(List<Setting> own) {
+        List<Setting> settings = new ArrayList<>(SharedSettings.LOGGING);
+        settings.addAll(SETTINGS);
+        settings.add(CLICK_RETENTION_MONTHS);
+        settings.addAll(own);
+        return List.copyOf(settings);
     }
 
+    /**
+     * A JDBC URL plus credentials; {@code pgbouncer} turns off server-side prepared statements. The
+     * password is a {@link Secret}, so an endpoint can be logged as it is.
+     */
+    public record Endpoint(String jdbcUrl, String user, Secret password, boolean pgbouncer) {}
+
     public static DatabaseConfig fromEnv(EnvReader env, int defaultPoolSize) {
-        Optional<Endpoint> primary = parse(env, "DATABASE_URL", env.secret("DATABASE_URL"), true);
-        Optional<Endpoint> direct = parse(env, "DATABASE_URL_DIRECT", env.secret("DATABASE_URL_DIRECT"), false);
-        Optional<Endpoint> read = parse(env, "DATABASE_READ_URL", env.secret("DATABASE_READ_URL"), false);
-        int poolSize = env.integer("DB_POOL_SIZE", defaultPoolSize, 1, 500);
-        boolean migrate = env.bool("MIGRATE_ON_START", true);
+        Optional<Endpoint> primary = parse(env, DATABASE_URL, true);
+        Optional<Endpoint> direct = parse(env, DATABASE_URL_DIRECT, false);
+        Optional<Endpoint> read = parse(env, DATABASE_READ_URL, false);
+        int poolSize = env.integer(DB_POOL_SIZE, defaultPoolSize, 1, 500);
+        boolean migrate = env.bool(MIGRATE_ON_START);
         if (primary.isEmpty()) {
-            return new DatabaseConfig(new Endpoint("", "", "", false), null, read, poolSize, migrate);
+            return new DatabaseConfig(new Endpoint("", "", new Secret(""), false), null, read, poolSize, migrate);
         }
         Endpoint directEndpoint = direct.orElse(primary.get());
         if (direct.isEmpty() && primary.get().pgbouncer()) {
@@ -42,17 +82,19 @@ public record DatabaseConfig(
         return new DatabaseConfig(primary.get(), directEndpoint, read, poolSize, migrate);
     }
 
-    private static Optional<Endpoint> parse(EnvReader env, String name, Optional<String> value, boolean required) {
+    private static Optional<Endpoint> parse(EnvReader env, Setting setting, boolean required) {
+        Optional<Secret> value = env.secret(setting);
         if (value.isEmpty()) {
             if (required) {
-                env.problem(name + " is missing");
+                env.problem(setting.name() + " is missing");
             }
             return Optional.empty();
         }
         try {
-            return Optional.of(parseUrl(value.get()));
+            return Optional.of(parseUrl(value.get().reveal()));
         } catch (IllegalArgumentException e) {
-            env.problem(name + " " + e.getMessage());
+            // The message says what is wrong with the URL, never the URL: it may hold a password.
+            env.problem(setting.name() + " " + e.getMessage());
             return Optional.empty();
         }
     }
@@ -110,7 +152,7 @@ public record DatabaseConfig(
             kept.add("prepareThreshold=0");
         }
         String jdbc = "jdbc:postgresql://" + hostPortDb + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
-        return new Endpoint(jdbc, user, password, pgbouncer);
+        return new Endpoint(jdbc, user, new Secret(password), pgbouncer);
     }
 
     private static String decode(String value) {

@@ -15,7 +15,7 @@ class DatabaseConfigTest {
         assertThat(endpoint.jdbcUrl())
                 .isEqualTo("jdbc:postgresql://db.internal:6432/clicks?sslmode=require&prepareThreshold=0");
         assertThat(endpoint.user()).isEqualTo("app");
-        assertThat(endpoint.password()).isEqualTo("p:ss");
+        assertThat(endpoint.password().reveal()).isEqualTo("p:ss");
         assertThat(endpoint.pgbouncer()).isTrue();
         assertThat(endpoint.toString()).doesNotContain("p:ss");
     }
@@ -25,7 +25,7 @@ class DatabaseConfigTest {
         var endpoint = DatabaseConfig.parseUrl("jdbc:postgresql://localhost:5432/cl?user=u&password=pw&ssl=false");
         assertThat(endpoint.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/cl?ssl=false");
         assertThat(endpoint.user()).isEqualTo("u");
-        assertThat(endpoint.password()).isEqualTo("pw");
+        assertThat(endpoint.password().reveal()).isEqualTo("pw");
         assertThat(endpoint.pgbouncer()).isFalse();
     }
 
@@ -36,7 +36,7 @@ class DatabaseConfigTest {
 
     @Test
     void directDefaultsToPrimaryAndReadIsOptional() {
-        EnvReader env = new EnvReader(Map.of("DATABASE_URL", "postgres://localhost/cl"));
+        EnvReader env = new EnvReader(Map.of("DATABASE_URL", "postgres://localhost/cl"), DatabaseConfig.SETTINGS);
         DatabaseConfig config = DatabaseConfig.fromEnv(env, 7);
         env.finish();
         assertThat(config.direct()).isEqualTo(config.primary());

@@ -2,18 +2,20 @@ package clickledger.router;
 
 import clickledger.common.config.ConfigException;
 import clickledger.common.config.EnvReader;
+import clickledger.common.config.Setting;
+import clickledger.common.config.SharedSettings;
 import clickledger.common.net.Cidr;
+import clickledger.db.ConnectionLimits;
 import clickledger.db.DatabaseConfig;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Every setting the router reads, from the environment once at start. */
+/** Every setting the router reads, from the environment once at start, each variable declared once below. */
 public record RouterConfig(
         int port,
         DatabaseConfig database,
@@ -30,47 +32,119 @@ public record RouterConfig(
         Duration databaseBudget) {
 
     public static final int DEFAULT_POOL_SIZE = 4;
+
+    /**
+     * The LISTEN connection: a {@code select 1} after two quiet seconds must answer within three,
+     * so a dead socket is noticed within about five seconds (decision 0011).
+     */
+    public static final ConnectionLimits LISTEN_LIMITS =
+            new ConnectionLimits(Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofSeconds(3), null);
+    /**
+     * The full link load and the periodic checksum, each on a direct connection of its own: a
+     * million links stream in ~4 s and check in ~0.5 s on a quiet box; a minute bounds both with
+     * room for a busy one.
+     */
+    public static final ConnectionLimits LINK_LOAD_LIMITS =
+            new ConnectionLimits(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(60), null);
+    /**
+     * Migrations and partition upkeep at start: the login is bounded like every other (so a router
+     * facing a frozen server falls back to its snapshot within seconds), but DDL such as an index
+     * build on a large table may legitimately run long: an hour, then it is called hung.
+     */
+    public static final ConnectionLimits MIGRATION_LIMITS =
+            new ConnectionLimits(Duration.ofSeconds(5), Duration.ofHours(1), null, null);
+
+    public static final Setting ROUTER_PORT = Setting.withDefault("ROUTER_PORT", "4701", "HTTP port");
+    public static final Setting COOKIE_DOMAIN =
+            Setting.optional("COOKIE_DOMAIN", "adds `Domain=` to the `_cref` cookie");
+    public static final Setting CLICK_VELOCITY_LIMIT = Setting.withDefault(
+            "CLICK_VELOCITY_LIMIT",
+            "10",
+            "clicks from one client on one link per window before they are flagged (never dropped)");
+    public static final Setting CLICK_VELOCITY_WINDOW_SECONDS =
+            Setting.withDefault("CLICK_VELOCITY_WINDOW_SECONDS", "60", "the window of that limit");
+    public static final Setting LINK_RELOAD_SECONDS = Setting.withDefault(
+            "LINK_RELOAD_SECONDS",
+            "60",
+            "how often the in-memory link cache is checked against PostgreSQL (a checksum) behind LISTEN/NOTIFY,"
+                    + " and fully reloaded if they differ");
+    // Two writers keep one batch committing while the other collects and answers; more only
+    // add hand-offs on a small box (docs/PERFORMANCE.md).
+    public static final Setting CLICK_WRITER_THREADS = Setting.computed(
+            "CLICK_WRITER_THREADS",
+            "`2` (at most `DB_POOL_SIZE`)",
+            "click writer threads (each holds one pooled connection while it commits)");
+    public static final Setting CLICK_QUEUE_CAPACITY =
+            Setting.withDefault("CLICK_QUEUE_CAPACITY", "20000", "bound of the click queue in front of the writers");
+    public static final Setting CLICK_BATCH_MAX =
+            Setting.withDefault("CLICK_BATCH_MAX", "1000", "most clicks written in one statement");
     // Relative to the working directory, so `make run` keeps spooled clicks in .data/ next to the
     // embedded database; production sets an absolute path on a persistent volume.
-    public static final String DEFAULT_SPOOL_DIR = ".data/spool";
+    public static final Setting CLICK_SPOOL_DIR = Setting.withDefault(
+                    "CLICK_SPOOL_DIR",
+                    ".data/spool",
+                    "local spool for clicks PostgreSQL cannot take in time; must survive restarts (a volume in"
+                            + " Compose); one router per directory")
+            .shownAs("`.data/spool` (relative to the working directory)");
+    public static final Setting CLICK_DB_BUDGET_MS = Setting.withDefault(
+            "CLICK_DB_BUDGET_MS",
+            "250",
+            "how long a batch may take in PostgreSQL before it is spooled instead and its connection aborted"
+                    + " (10–60000); the pool's `statement_timeout` is 4 budgets (at least 1 s) and its socket,"
+                    + " connect and pool-wait timeouts a second more (decision 0011)");
+
+    /** Every variable the router reads; docs/configuration.md is generated from these lists. */
+    public static final List<Setting> SETTINGS = DatabaseConfig.serviceSettings(List.of(
+            SharedSettings.TRUSTED_PROXIES,
+            ROUTER_PORT,
+            COOKIE_DOMAIN,
+            CLICK_VELOCITY_LIMIT,
+            CLICK_VELOCITY_WINDOW_SECONDS,
+            LINK_RELOAD_SECONDS,
+            CLICK_WRITER_THREADS,
+            CLICK_QUEUE_CAPACITY,
+            CLICK_BATCH_MAX,
+            CLICK_SPOOL_DIR,
+            CLICK_DB_BUDGET_MS));
+
+    /**
+     * The pool's connections (click writers, replay, link lookups on notification, pings): tied
+     * to CLICK_DB_BUDGET_MS. A batch over the budget is spooled and its connection aborted by the
+     * writer's watchdog; these limits are the backstop for every other wait. PostgreSQL cancels a
+     * statement after four budgets (at least a second: a replay chunk of 2,000 clicks takes
+     * ~30 ms), and the socket gives up a second after that, so a living server's cancel arrives
+     * first. Connecting, and waiting for a pooled connection, get the socket's bound too.
+     */
+    public ConnectionLimits poolLimits() {
+        Duration statement = Duration.ofMillis(Math.max(1_000, databaseBudget.toMillis() * 4));
+        Duration socket = statement.plusSeconds(1);
+        return new ConnectionLimits(socket, socket, statement, socket);
+    }
 
     /** @throws ConfigException naming every problem at once */
     public static RouterConfig fromEnv(Map<String, String> environment) {
-        EnvReader env = new EnvReader(environment);
-        int port = env.port("ROUTER_PORT", 4701);
+        EnvReader env = new EnvReader(environment, SETTINGS);
+        int port = env.port(ROUTER_PORT);
         DatabaseConfig database = DatabaseConfig.fromEnv(env, DEFAULT_POOL_SIZE);
-        List<Cidr> trusted = new ArrayList<>();
-        for (String entry : env.string("TRUSTED_PROXIES", "").split(",")) {
-            if (entry.isBlank()) {
-                continue;
-            }
-            Optional<Cidr> cidr = Cidr.parse(entry);
-            if (cidr.isEmpty()) {
-                env.problem("TRUSTED_PROXIES entry \"" + entry.trim() + "\" is not an address or CIDR block");
-            } else {
-                trusted.add(cidr.get());
-            }
-        }
-        Optional<String> cookieDomain = env.optional("COOKIE_DOMAIN");
+        List<Cidr> trusted = SharedSettings.trustedProxies(env);
+        Optional<String> cookieDomain = env.optional(COOKIE_DOMAIN);
         if (cookieDomain.isPresent()
                 && !cookieDomain.get().matches("\\.?[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")) {
             env.problem("COOKIE_DOMAIN \"" + cookieDomain.get() + "\" is not a domain name");
         }
-        int velocityLimit = env.integer("CLICK_VELOCITY_LIMIT", 10, 1, 1_000_000);
-        int velocityWindow = env.integer("CLICK_VELOCITY_WINDOW_SECONDS", 60, 1, 86_400);
-        int reload = env.integer("LINK_RELOAD_SECONDS", 60, 1, 86_400);
-        // Two writers keep one batch committing while the other collects and answers; more only
-        // add hand-offs on a small box (docs/PERFORMANCE.md).
-        int writers = env.integer("CLICK_WRITER_THREADS", Math.min(2, database.poolSize()), 1, 64);
+        int velocityLimit = env.integer(CLICK_VELOCITY_LIMIT, 1, 1_000_000);
+        int velocityWindow = env.integer(CLICK_VELOCITY_WINDOW_SECONDS, 1, 86_400);
+        int reload = env.integer(LINK_RELOAD_SECONDS, 1, 86_400);
+        int writers = env.integer(CLICK_WRITER_THREADS, Math.min(2, database.poolSize()), 1, 64);
         if (writers > database.poolSize()) {
             env.problem("CLICK_WRITER_THREADS " + writers + " exceeds DB_POOL_SIZE " + database.poolSize()
                     + "; each writer holds one connection");
         }
-        int queueCapacity = env.integer("CLICK_QUEUE_CAPACITY", 20_000, 100, 1_000_000);
-        int maxBatch = env.integer("CLICK_BATCH_MAX", 1_000, 1, 10_000);
-        int retention = env.integer("CLICK_RETENTION_MONTHS", 0, 0, 1_200);
-        Path spool = Path.of(DEFAULT_SPOOL_DIR);
-        String spoolText = env.string("CLICK_SPOOL_DIR", DEFAULT_SPOOL_DIR);
+        int queueCapacity = env.integer(CLICK_QUEUE_CAPACITY, 100, 1_000_000);
+        int maxBatch = env.integer(CLICK_BATCH_MAX, 1, 10_000);
+        int retention = env.integer(DatabaseConfig.CLICK_RETENTION_MONTHS, 0, 1_200);
+        Path spool = Path.of(CLICK_SPOOL_DIR.defaultValue());
+        String spoolText = env.string(CLICK_SPOOL_DIR);
         try {
             spool = Path.of(spoolText).toAbsolutePath().normalize();
             if (Files.exists(spool) && !Files.isDirectory(spool)) {
@@ -79,7 +153,7 @@ public record RouterConfig(
         } catch (InvalidPathException e) {
             env.problem("CLICK_SPOOL_DIR \"" + spoolText + "\" is not a path");
         }
-        int budget = env.integer("CLICK_DB_BUDGET_MS", 250, 10, 60_000);
+        int budget = env.integer(CLICK_DB_BUDGET_MS, 10, 60_000);
         env.finish();
         return new RouterConfig(
                 port,

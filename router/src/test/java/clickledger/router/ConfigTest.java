@@ -41,7 +41,7 @@ class ConfigTest {
         assertThat(config.port()).isEqualTo(4701);
         assertThat(config.database().primary().jdbcUrl())
                 .isEqualTo("jdbc:postgresql://db:6432/cl?sslmode=disable&prepareThreshold=0");
-        assertThat(config.database().primary().password()).isEqualTo("s@cret");
+        assertThat(config.database().primary().password().reveal()).isEqualTo("s@cret");
         assertThat(config.database().primary().pgbouncer()).isTrue();
         assertThat(config.database().direct().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/cl");
         assertThat(config.database().direct().user()).isEqualTo("app");

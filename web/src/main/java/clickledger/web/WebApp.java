@@ -1,18 +1,23 @@
 package clickledger.web;
 
+import static java.util.Objects.requireNonNull;
+
 import clickledger.common.log.RequestIds;
 import clickledger.common.metrics.Metrics;
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
+import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -29,37 +34,60 @@ public final class WebApp {
 
     private WebApp() {}
 
+    /**
+     * Builds the app: this plumbing first, then {@code routes} adds the service's own filters and
+     * routes. Javalin 7 takes every route, filter and handler before the server exists, so a
+     * service hands them in here rather than adding them to a built app; filters run in the order
+     * they were added, so the request id is set before any filter of the service runs.
+     */
     public static Javalin create(
-            String service, PrometheusMeterRegistry registry, BooleanSupplier ready, long maxBodyBytes) {
-        Javalin app = Javalin.create(config -> {
-            config.showJavalinBanner = false;
-            config.useVirtualThreads = true;
+            String service,
+            PrometheusMeterRegistry registry,
+            BooleanSupplier ready,
+            long maxBodyBytes,
+            Consumer<RoutesConfig> routes) {
+        requireNonNull(routes, "routes is null");
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            // Our own startup lines say what runs; Javalin's "newer version" hint would only add noise to JSON logs.
+            config.startup.showOldJavalinVersionWarning = false;
+            config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = maxBodyBytes;
             config.http.prefer405over404 = true;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
             config.jetty.modifyServer(server -> server.setStopTimeout(2_000));
+            plumbing(config.routes, service, registry, ready, maxBodyBytes);
+            routes.accept(config.routes);
         });
-        app.before(ctx -> {
+    }
+
+    private static void plumbing(
+            RoutesConfig routes,
+            String service,
+            PrometheusMeterRegistry registry,
+            BooleanSupplier ready,
+            long maxBodyBytes) {
+        routes.before(ctx -> {
             String requestId = RequestIds.acceptOrCreate(ctx.header(RequestIds.HEADER));
             MDC.put(RequestIds.MDC_KEY, requestId);
             ctx.header(RequestIds.HEADER, requestId);
             ctx.attribute(START_NANOS, System.nanoTime());
         });
-        app.after(ctx -> {
+        routes.after(ctx -> {
             Long start = ctx.attribute(START_NANOS);
             if (start != null) {
-                String route = ctx.endpointHandlerPath();
+                String route = routeTemplate(ctx);
                 Timer.builder("http_server_requests")
                         .tag("method", ctx.method().name())
-                        .tag("route", route == null || route.isEmpty() ? "unmatched" : route)
+                        .tag("route", route == null ? "unmatched" : route)
                         .tag("status", Integer.toString(ctx.statusCode()))
                         .register(registry)
                         .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
             MDC.remove(RequestIds.MDC_KEY);
         });
-        app.exception(ApiException.class, (e, ctx) -> problem(ctx, e));
-        app.exception(
+        routes.exception(ApiException.class, (e, ctx) -> problem(ctx, e));
+        routes.exception(
                 HttpResponseException.class,
                 (e, ctx) -> problem(
                         ctx,
@@ -69,7 +97,7 @@ public final class WebApp {
                                 HttpStatus.forStatus(e.getStatus()).getMessage(),
                                 e.getMessage(),
                                 List.of())));
-        app.exception(Exception.class, (e, ctx) -> {
+        routes.exception(Exception.class, (e, ctx) -> {
             LOG.atError()
                     .setCause(e)
                     .addKeyValue("method", ctx.method().name())
@@ -84,12 +112,12 @@ public final class WebApp {
                             "something went wrong; quote request id " + MDC.get(RequestIds.MDC_KEY),
                             List.of()));
         });
-        app.error(404, ctx -> {
+        routes.error(404, ctx -> {
             if (!PROBLEM_JSON.equals(ctx.res().getContentType()) && ctx.result() == null) {
                 problem(ctx, new ApiException(404, "not_found", "Not found", "no route for " + ctx.path(), List.of()));
             }
         });
-        app.error(
+        routes.error(
                 405,
                 ctx -> problem(
                         ctx,
@@ -99,7 +127,7 @@ public final class WebApp {
                                 "Method not allowed",
                                 ctx.method() + " is not allowed here",
                                 List.of())));
-        app.error(
+        routes.error(
                 413,
                 ctx -> problem(
                         ctx,
@@ -109,13 +137,22 @@ public final class WebApp {
                                 "Body too large",
                                 "body: at most " + maxBodyBytes + " bytes",
                                 List.of())));
-        app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok", "service", service)));
-        app.get("/readyz", ctx -> {
+        routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok", "service", service)));
+        routes.get("/readyz", ctx -> {
             boolean ok = ready.getAsBoolean();
             ctx.status(ok ? 200 : 503).json(Map.of("status", ok ? "ready" : "not ready", "service", service));
         });
-        app.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(registry.scrape()));
-        return app;
+        routes.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(registry.scrape()));
+    }
+
+    /**
+     * The template of the route the request matched ({@code /v1/links/{id}}), or null when none
+     * did. Usable from before-matched filters on (the route is known once it matched) and in after
+     * filters, where the endpoint being run is the filter itself.
+     */
+    public static String routeTemplate(Context ctx) {
+        Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
+        return endpoint == null || endpoint.path.isEmpty() ? null : endpoint.path;
     }
 
     public static void problem(Context ctx, ApiException e) {

@@ -20,7 +20,7 @@ import org.jooq.DSLContext;
  */
 public final class UserFacts {
     /**
-     * Every identity of the user with its touch (V6 copies the click's link, partner and billable
+     * Every identity of the user with its touch (V7 copies the click's link, partner and billable
      * state onto it), and whether the partner may earn: active, and not removed from the program.
      * One index scan of identity's (program_id, user_id, click_id) key; partner and membership by
      * their keys. No click partition is read.

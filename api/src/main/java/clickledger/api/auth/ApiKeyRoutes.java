@@ -9,7 +9,7 @@ import clickledger.api.partner.PartnerId;
 import clickledger.api.program.ProgramId;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 
@@ -25,15 +25,15 @@ public final class ApiKeyRoutes {
         this.service = requireNonNull(service, "service is null");
     }
 
-    public void register(Javalin app) {
-        app.post("/v1/api-keys", this::create);
-        app.get("/v1/api-keys", this::list);
-        app.get("/v1/api-keys/{id}", ctx -> {
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/api-keys", this::create);
+        routes.get("/v1/api-keys", this::list);
+        routes.get("/v1/api-keys/{id}", ctx -> {
             Access.requireAdmin(ctx);
             ctx.json(service.find(id(ctx)).orElseThrow(ApiKeyRoutes::notFound));
         });
-        app.post("/v1/api-keys/{id}/revoke", this::revoke);
-        app.delete("/v1/api-keys/{id}", this::revoke);
+        routes.post("/v1/api-keys/{id}/revoke", this::revoke);
+        routes.delete("/v1/api-keys/{id}", this::revoke);
     }
 
     private void create(Context ctx) {

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.auth.Access;
 import clickledger.web.ApiException;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 /**
@@ -18,8 +18,8 @@ public final class ClickRoutes {
         this.clicks = requireNonNull(clicks, "clicks is null");
     }
 
-    public void register(Javalin app) {
-        app.get("/v1/clicks/{cref}", this::get);
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/clicks/{cref}", this::get);
     }
 
     private void get(Context ctx) {

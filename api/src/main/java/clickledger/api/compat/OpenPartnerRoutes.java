@@ -20,7 +20,7 @@ import clickledger.web.ApiException;
 import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 import java.time.Clock;
@@ -94,9 +94,9 @@ public final class OpenPartnerRoutes {
         this.defaultProgram = requireNonNull(defaultProgram, "defaultProgram is null");
     }
 
-    public void register(Javalin app) {
-        app.post(IDENTIFY, ctx -> OpenPartnerErrors.answer(ctx, this::identify));
-        app.post(EVENTS, ctx -> OpenPartnerErrors.answer(ctx, this::event));
+    public void register(RoutesConfig routes) {
+        routes.post(IDENTIFY, ctx -> OpenPartnerErrors.answer(ctx, this::identify));
+        routes.post(EVENTS, ctx -> OpenPartnerErrors.answer(ctx, this::event));
     }
 
     private void identify(Context ctx) {

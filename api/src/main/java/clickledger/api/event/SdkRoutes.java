@@ -10,7 +10,7 @@ import clickledger.api.identity.IdentifyService;
 import clickledger.api.program.ProgramId;
 import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Set;
 import java.util.UUID;
@@ -27,9 +27,9 @@ public final class SdkRoutes {
         this.events = requireNonNull(events, "events is null");
     }
 
-    public void register(Javalin app) {
-        app.post("/v1/identify", this::identify);
-        app.post("/v1/events", this::event);
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/identify", this::identify);
+        routes.post("/v1/events", this::event);
     }
 
     private void identify(Context ctx) {

@@ -48,7 +48,8 @@ public final class Cors implements Handler {
             ctx.header("Access-Control-Allow-Origin", origin);
             ctx.header("Access-Control-Expose-Headers", EXPOSED_HEADERS);
         }
-        boolean preflight = ctx.method() == HandlerType.OPTIONS && ctx.header("Access-Control-Request-Method") != null;
+        boolean preflight =
+                HandlerType.OPTIONS.equals(ctx.method()) && ctx.header("Access-Control-Request-Method") != null;
         if (!preflight) {
             return;
         }

@@ -22,7 +22,7 @@ import clickledger.api.partner.PartnerService;
 import clickledger.api.program.ProgramId;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 import java.util.List;
@@ -53,12 +53,12 @@ public final class MeRoutes {
         this.publicRouterUrl = requireNonNull(publicRouterUrl, "publicRouterUrl is null");
     }
 
-    public void register(Javalin app) {
-        app.get("/v1/me", this::me);
-        app.get("/v1/me/links", this::listLinks);
-        app.post("/v1/me/links", this::createLink);
-        app.get("/v1/me/links/{id}", this::getLink);
-        app.get("/v1/me/clicks/{cref}", this::click);
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/me", this::me);
+        routes.get("/v1/me/links", this::listLinks);
+        routes.post("/v1/me/links", this::createLink);
+        routes.get("/v1/me/links/{id}", this::getLink);
+        routes.get("/v1/me/clicks/{cref}", this::click);
     }
 
     private void me(Context ctx) {

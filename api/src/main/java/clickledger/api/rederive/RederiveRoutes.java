@@ -9,7 +9,7 @@ import clickledger.api.program.AttributionModel;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,8 +28,8 @@ public final class RederiveRoutes {
         this.clock = requireNonNull(clock, "clock is null");
     }
 
-    public void register(Javalin app) {
-        app.post("/v1/attribution/rederive", this::rederive);
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/attribution/rederive", this::rederive);
     }
 
     private void rederive(Context ctx) {

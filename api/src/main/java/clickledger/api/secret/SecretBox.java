@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
@@ -95,6 +96,17 @@ public final class SecretBox {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is unavailable in this JVM", e);
         }
+    }
+
+    /** Same key; so two configurations read from the same environment are equal. Constant-time. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof SecretBox box && MessageDigest.isEqual(key.getEncoded(), box.key.getEncoded());
+    }
+
+    @Override
+    public int hashCode() {
+        return 0; // a hash would leak bits of the key; boxes are not map keys
     }
 
     @Override

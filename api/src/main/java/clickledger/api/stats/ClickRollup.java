@@ -27,7 +27,7 @@ import org.jooq.impl.DSL;
  * click_program_ts_idx}, added to the day's rows. Distinct visitors do not add up, so the run also
  * records who it counted ({@code click_visitor}, per day and grain) and adds only visitors not
  * counted before that day. A run's cost is therefore its new clicks, whatever the day already
- * holds (measured in docs/decisions/0009).
+ * holds (measured in docs/decisions/0016).
  *
  * <p>Finding clicks by time is exact only if no click with an earlier time appears after the
  * watermark passed it. Two rules keep that: the next watermark stays {@link #LATE} + {@link #SKEW}

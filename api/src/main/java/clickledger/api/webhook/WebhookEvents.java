@@ -21,7 +21,7 @@ public final class WebhookEvents {
     /** Sent by {@code POST /v1/webhooks/{id}/test} to that endpoint only, whatever it subscribes to. */
     public static final String TEST = "webhook.test";
 
-    /** In the order the README lists them; ten entries, so a list lookup costs nothing. */
+    /** In the order docs/webhooks.md lists them; ten entries, so a list lookup costs nothing. */
     public static final List<String> SUBSCRIBABLE = List.of(
             CONVERSION_CREATED,
             COMMISSION_CREATED,

@@ -10,7 +10,7 @@ import clickledger.api.http.PathIds;
 import clickledger.api.http.Timestamps;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
 import java.time.Instant;
@@ -34,19 +34,19 @@ public final class WebhookRoutes {
     /** The body of {@code POST /v1/webhooks/{id}/redeliver}: created at or after from, before to. */
     record RedeliverRange(String from, String to) {}
 
-    public void register(Javalin app) {
+    public void register(RoutesConfig routes) {
         // The literal "deliveries" routes first, so they are never read as an endpoint id.
-        app.get("/v1/webhooks/deliveries/{deliveryId}", this::delivery);
-        app.post("/v1/webhooks/deliveries/{deliveryId}/redeliver", this::redeliver);
-        app.post("/v1/webhooks", this::create);
-        app.get("/v1/webhooks", ctx -> ctx.json(service.list(PageRequest.from(ctx))));
-        app.get("/v1/webhooks/{id}", ctx -> ctx.json(service.find(id(ctx)).orElseThrow(WebhookRoutes::notFound)));
-        app.patch("/v1/webhooks/{id}", this::update);
-        app.delete("/v1/webhooks/{id}", this::delete);
-        app.post("/v1/webhooks/{id}/rotate-secret", this::rotateSecret);
-        app.post("/v1/webhooks/{id}/test", this::sendTest);
-        app.get("/v1/webhooks/{id}/deliveries", this::deliveries);
-        app.post("/v1/webhooks/{id}/redeliver", this::redeliverDead);
+        routes.get("/v1/webhooks/deliveries/{deliveryId}", this::delivery);
+        routes.post("/v1/webhooks/deliveries/{deliveryId}/redeliver", this::redeliver);
+        routes.post("/v1/webhooks", this::create);
+        routes.get("/v1/webhooks", ctx -> ctx.json(service.list(PageRequest.from(ctx))));
+        routes.get("/v1/webhooks/{id}", ctx -> ctx.json(service.find(id(ctx)).orElseThrow(WebhookRoutes::notFound)));
+        routes.patch("/v1/webhooks/{id}", this::update);
+        routes.delete("/v1/webhooks/{id}", this::delete);
+        routes.post("/v1/webhooks/{id}/rotate-secret", this::rotateSecret);
+        routes.post("/v1/webhooks/{id}/test", this::sendTest);
+        routes.get("/v1/webhooks/{id}/deliveries", this::deliveries);
+        routes.post("/v1/webhooks/{id}/redeliver", this::redeliverDead);
     }
 
     private void create(Context ctx) {

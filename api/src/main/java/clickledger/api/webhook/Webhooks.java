@@ -3,7 +3,7 @@ package clickledger.api.webhook;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.secret.SecretBox;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
@@ -51,8 +51,8 @@ public final class Webhooks implements AutoCloseable {
         return outbox;
     }
 
-    public void register(Javalin app) {
-        routes.register(app);
+    public void register(RoutesConfig routesConfig) {
+        routes.register(routesConfig);
     }
 
     public void start() {

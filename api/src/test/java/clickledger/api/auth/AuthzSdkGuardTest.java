@@ -40,12 +40,18 @@ class AuthzSdkGuardTest {
         partnerKey = Keys.key(api, "partner", null, api.createPartner());
         ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(
                 TestApi.ADMIN_KEY, new ApiKeyRepository(api.dsl()), api.app().keyUsage());
-        sdk = WebApp.create("sdk-guard-test", Metrics.newRegistry("sdk-guard-test"), () -> true, ApiApp.MAX_BODY_BYTES);
-        sdk.before("/v1/*", new RequireApiKey(authenticator));
-        sdk.beforeMatched("/v1/*", new RouteAccess());
-        sdk.post("/v1/identify", ctx -> answer(ctx, Scope.IDENTIFY));
-        sdk.post("/v1/events", ctx -> answer(ctx, Scope.EVENTS));
-        sdk.start(0);
+        sdk = WebApp.create(
+                        "sdk-guard-test",
+                        Metrics.newRegistry("sdk-guard-test"),
+                        () -> true,
+                        ApiApp.MAX_BODY_BYTES,
+                        routes -> {
+                            routes.before("/v1/*", new Authenticate(authenticator));
+                            routes.beforeMatched("/v1/*", new RouteAccess());
+                            routes.post("/v1/identify", ctx -> answer(ctx, Scope.IDENTIFY));
+                            routes.post("/v1/events", ctx -> answer(ctx, Scope.EVENTS));
+                        })
+                .start(0);
     }
 
     @AfterAll

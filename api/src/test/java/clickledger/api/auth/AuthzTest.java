@@ -212,6 +212,17 @@ class AuthzTest {
     }
 
     @Test
+    void headRequestsAreForAdminKeysOnly() {
+        // A HEAD is answered by the GET route, but it matches no route of its own: the route table
+        // lists none, so deny by default leaves it to admin keys.
+        assertThat(api.send("HEAD", "/v1/programs/" + programA, null, secretA).status())
+                .isEqualTo(403);
+        assertThat(api.send("HEAD", "/v1/programs/" + programA, null, TestApi.ADMIN_KEY)
+                        .status())
+                .isEqualTo(200);
+    }
+
+    @Test
     void forbiddenComesBeforeTheBodyIsRead() {
         TestApi.Response response = api.send("POST", "/v1/programs", "{not json", secretA);
 

@@ -65,7 +65,7 @@ final class WebhookFixture {
     static WebhookConfig config(Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(LOCAL_DELIVERY);
         env.putAll(overrides);
-        EnvReader reader = new EnvReader(env);
+        EnvReader reader = new EnvReader(env, WebhookConfig.SETTINGS);
         WebhookConfig config = WebhookConfig.fromEnv(reader);
         reader.finish();
         return config;

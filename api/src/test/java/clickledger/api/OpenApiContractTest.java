@@ -1,0 +1,507 @@
+package clickledger.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import clickledger.api.event.Ledger;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The OpenAPI document cannot drift from the api: every operation it lists is called on the real
+ * app and answers with a documented status whose body validates against the documented schema
+ * (accepted request bodies too), and every route the app registers is in the document.
+ */
+class OpenApiContractTest {
+    private static final String UNKNOWN_ID = "01JZZZZZZZZZZZZZZZZZZZZZZZ";
+    private static TestApi api;
+    private static OpenApiContract contract;
+    private static final List<String> problems = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        // No delivery worker: the webhook calls below must find their deliveries where they left them.
+        api = TestApi.start(Map.of("WEBHOOK_WORKER_ENABLED", "false", "WEBHOOK_ALLOW_PRIVATE", "true"));
+        contract = new OpenApiContract(api.get("/openapi.json").expect(200).body());
+        exerciseEveryOperation();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    @Test
+    void everyResponseIsWhatTheDocumentSays() {
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void everySuccessSchemaDescribesItsFields() {
+        assertThat(contract.vacuousSuccessSchemas()).isEmpty();
+    }
+
+    @Test
+    void everyOperationWasSeenSucceeding() {
+        List<String> missing = new ArrayList<>();
+        for (String operation : contract.operations()) {
+            Set<Integer> statuses = contract.seen().getOrDefault(operation, Set.of());
+            if (statuses.stream().noneMatch(status -> status / 100 == 2)) {
+                missing.add(operation + " (seen: " + statuses + ")");
+            }
+        }
+        assertThat(missing).as("operations never seen answering 2xx").isEmpty();
+    }
+
+    @Test
+    void everyKeyedOperationWasSeenFailing() {
+        List<String> missing = new ArrayList<>();
+        for (String operation : contract.operations()) {
+            Set<Integer> statuses = contract.seen().getOrDefault(operation, Set.of());
+            if (contract.needsKey(operation) && statuses.stream().noneMatch(status -> status / 100 == 4)) {
+                missing.add(operation + " (seen: " + statuses + ")");
+            }
+        }
+        assertThat(missing).as("keyed operations never seen answering 4xx").isEmpty();
+    }
+
+    @Test
+    void everyRouteTheAppServesIsDocumented() {
+        Set<String> documented = contract.operations();
+        Set<String> served = new TreeSet<>(api.app().endpoints());
+        Set<String> undocumented = new TreeSet<>(served);
+        undocumented.removeAll(documented);
+        Set<String> unserved = new TreeSet<>(documented);
+        unserved.removeAll(served);
+
+        assertThat(served).hasSizeGreaterThan(50);
+        assertThat(undocumented)
+                .as("routes the app serves that the document lacks")
+                .isEmpty();
+        assertThat(unserved)
+                .as("operations the document lists that the app does not serve")
+                .isEmpty();
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    private static void exerciseEveryOperation() {
+        String admin = TestApi.ADMIN_KEY;
+        // Operations and documents
+        call("GET", "/healthz", null, null, 200);
+        call("GET", "/readyz", null, null, 200);
+        call("GET", "/metrics", null, null, 200);
+        call("GET", "/openapi.json", null, null, 200);
+        call("GET", "/docs", null, null, 200);
+        call("GET", "/docs/swagger-ui.css", null, null, 200);
+        call("GET", "/docs/missing.js", null, null, 404);
+
+        // Programs
+        String programSlug = TestApi.unique("contract-");
+        String programBody =
+                """
+                {"slug":"%s","name":"Contract shop","destinationUrl":"https://shop.example.com/?src=aff","currency":"USD",
+                 "attributionModel":"last_click","lookbackDays":60,"holdbackDays":30,"cookieDays":90,
+                 "commissionRules":[{"kind":"percent","amount":"10"}]}"""
+                        .formatted(programSlug);
+        String programId = id(call("POST", "/v1/programs", programBody, admin, 201));
+        call("POST", "/v1/programs", programBody, admin, 409);
+        call("POST", "/v1/programs", "{\"slug\":\"no spaces\",\"name\":\"\"}", admin, 400);
+        call("GET", "/v1/programs?limit=2", null, admin, 200);
+        call("GET", "/v1/programs?limit=0", null, admin, 400);
+        call("GET", "/v1/programs/" + programId, null, admin, 200);
+        call("GET", "/v1/programs/" + UNKNOWN_ID, null, admin, 404);
+        call("GET", "/v1/programs/not-an-id", null, admin, 400);
+        call("PATCH", "/v1/programs/" + programId, "{\"name\":\"Contract shop 2\",\"holdbackDays\":0}", admin, 200);
+        call("PATCH", "/v1/programs/" + programId, "{\"currency\":\"EURO\"}", admin, 400);
+        call("PATCH", "/v1/programs/" + UNKNOWN_ID, "{\"name\":\"x\"}", admin, 404);
+
+        // Partners and memberships
+        String email = TestApi.unique("ada") + "@example.com";
+        String partnerBody = "{\"email\":\"%s\",\"name\":\"Ada\"}".formatted(email);
+        String partnerId = id(call("POST", "/v1/partners", partnerBody, admin, 201));
+        call("POST", "/v1/partners", partnerBody, admin, 409);
+        call("POST", "/v1/partners", "{\"email\":\"not-an-email\"}", admin, 400);
+        call("GET", "/v1/partners", null, admin, 200);
+        call("GET", "/v1/partners/" + partnerId, null, admin, 200);
+        call("GET", "/v1/partners/" + UNKNOWN_ID, null, admin, 404);
+        call("PATCH", "/v1/partners/" + partnerId, "{\"name\":\"Ada L.\"}", admin, 200);
+        call("PATCH", "/v1/partners/" + partnerId, "{\"email\":\"\"}", admin, 400);
+
+        // Links (creating one makes the partner an approved member)
+        String linkSlug = TestApi.unique("contract-link-");
+        String linkBody =
+                "{\"programId\":\"%s\",\"partnerId\":\"%s\",\"slug\":\"%s\"}".formatted(programId, partnerId, linkSlug);
+        String linkId = id(call("POST", "/v1/links", linkBody, admin, 201));
+        call("POST", "/v1/links", linkBody, admin, 409);
+        call("POST", "/v1/links", "{\"programId\":\"%s\"}".formatted(programId), admin, 400);
+        call("GET", "/v1/links?programId=" + programId, null, admin, 200);
+        call("GET", "/v1/links/" + linkId, null, admin, 200);
+        call("GET", "/v1/links/" + UNKNOWN_ID, null, admin, 404);
+        call("PATCH", "/v1/links/" + linkId, "{\"destinationUrl\":\"https://shop.example.com/ada\"}", admin, 200);
+        call("PATCH", "/v1/links/" + linkId, "{\"destinationUrl\":\"javascript:alert(1)\"}", admin, 400);
+        call("POST", "/v1/links/" + linkId + "/pause", null, admin, 200);
+        call("POST", "/v1/links/" + linkId + "/resume", null, admin, 200);
+        call("POST", "/v1/links/" + UNKNOWN_ID + "/pause", null, admin, 404);
+
+        String membership = "/v1/programs/%s/partners/%s".formatted(programId, partnerId);
+        call("GET", membership, null, admin, 200);
+        call("GET", "/v1/programs/%s/partners/%s".formatted(programId, UNKNOWN_ID), null, admin, 404);
+        call("PATCH", membership, "{\"commissionRules\":[{\"kind\":\"percent\",\"amount\":\"12.5\"}]}", admin, 200);
+        call("PATCH", membership, "{\"status\":\"sleeping\"}", admin, 400);
+
+        // Clicks, as the router stores them
+        Ledger ledger = new Ledger(api);
+        Ledger.Partner ada = new Ledger.Partner(partnerId, linkId);
+        Instant clickTime = api.clock().instant().minusSeconds(3600);
+        String cref = ledger.click(programId, ada, clickTime);
+        String secondCref = ledger.click(programId, ada, clickTime.plusSeconds(60));
+        call("GET", "/v1/clicks/" + cref, null, admin, 200);
+        call("GET", "/v1/clicks/" + UNKNOWN_ID, null, admin, 404);
+        call("GET", "/v1/clicks/not-a-cref", null, admin, 400);
+
+        // SDK: identify and events
+        call("POST", "/v1/identify", "{\"cref\":\"%s\",\"userId\":\"u_1\"}".formatted(cref), admin, 201);
+        call("POST", "/v1/identify", "{\"cref\":\"%s\",\"userId\":\"u_1\"}".formatted(cref), admin, 200);
+        call("POST", "/v1/identify", "{\"cref\":\"%s\",\"userId\":\"u_1\"}".formatted(UNKNOWN_ID), admin, 404);
+        call("POST", "/v1/identify", "{\"userId\":\"u_1\"}", admin, 400);
+        String event =
+                """
+                {"programId":"%s","eventId":"inv_1","userId":"u_1","type":"purchase","value":"49.00","currency":"USD",
+                 "metadata":{"plan":"pro"}}"""
+                        .formatted(programId);
+        call("POST", "/v1/events", event, admin, 201);
+        call("POST", "/v1/events", event, admin, 200);
+        call("POST", "/v1/events", event.replace("49.00", "50.00"), admin, 409);
+        call(
+                "POST",
+                "/v1/events",
+                "{\"programId\":\"%s\",\"eventId\":\"x\",\"userId\":\"u\",\"value\":\"1.234\"}".formatted(programId),
+                admin,
+                400);
+        String refund =
+                """
+                {"programId":"%s","eventId":"ref_1","userId":"u_1","type":"refund","refundOf":"inv_1","value":"9.00"}"""
+                        .formatted(programId);
+        call("POST", "/v1/events", refund, admin, 201);
+        call("POST", "/v1/identify", "{\"cref\":\"%s\",\"userId\":\"u_2\"}".formatted(secondCref), admin, 201);
+        String second =
+                """
+                {"programId":"%s","eventId":"inv_2","userId":"u_2","type":"purchase","value":"20.00"}"""
+                        .formatted(programId);
+        call("POST", "/v1/events", second, admin, 201);
+
+        // Commissions
+        JsonNode commissions = call(
+                        "GET", "/v1/commissions?programId=" + programId + "&kind=commission", null, admin, 200)
+                .json()
+                .get("items");
+        call("GET", "/v1/commissions?status=sleeping", null, admin, 400);
+        String first = commissions.get(0).get("id").asText();
+        String other = commissions.get(1).get("id").asText();
+        call("GET", "/v1/commissions/" + first, null, admin, 200);
+        call("GET", "/v1/commissions/" + UNKNOWN_ID, null, admin, 404);
+        call("POST", "/v1/commissions/" + first + "/approve", null, admin, 200);
+        call("POST", "/v1/commissions/" + first + "/reject", null, admin, 200);
+        call("POST", "/v1/commissions/" + first + "/approve", null, admin, 409);
+        call("POST", "/v1/commissions/" + UNKNOWN_ID + "/reject", null, admin, 404);
+        call(
+                "POST",
+                "/v1/commissions/bulk",
+                "{\"action\":\"approve\",\"ids\":[\"%s\",\"%s\"]}".formatted(other, first),
+                admin,
+                200);
+        call("POST", "/v1/commissions/bulk", "{\"action\":\"pay\",\"ids\":[]}", admin, 400);
+
+        // Re-derivation
+        call(
+                "POST",
+                "/v1/attribution/rederive",
+                "{\"programId\":\"%s\",\"model\":\"linear\"}".formatted(programId),
+                admin,
+                200);
+        call(
+                "POST",
+                "/v1/attribution/rederive",
+                "{\"programId\":\"%s\",\"model\":\"linear\",\"dryRun\":false}".formatted(programId),
+                admin,
+                200);
+        call("POST", "/v1/attribution/rederive", "{\"programId\":\"%s\"}".formatted(UNKNOWN_ID), admin, 404);
+        call("POST", "/v1/attribution/rederive", "{\"model\":\"best\"}", admin, 400);
+
+        // Stats
+        call(
+                "GET",
+                "/v1/stats?programId=%s&from=2030-01-01&to=2030-01-31&groupBy=day".formatted(programId),
+                null,
+                admin,
+                200);
+        call("GET", "/v1/stats?programId=%s&groupBy=partner".formatted(programId), null, admin, 200);
+        call("GET", "/v1/stats?programId=%s&groupBy=link".formatted(programId), null, admin, 200);
+        call("GET", "/v1/stats?programId=%s&groupBy=week".formatted(programId), null, admin, 400);
+        call("GET", "/v1/stats?programId=" + UNKNOWN_ID, null, admin, 404);
+
+        // API keys
+        String secretKeyBody = "{\"kind\":\"secret\",\"programId\":\"%s\",\"name\":\"Checkout\"}".formatted(programId);
+        JsonNode secretKey =
+                call("POST", "/v1/api-keys", secretKeyBody, admin, 201).json();
+        call("POST", "/v1/api-keys", "{\"kind\":\"secret\",\"name\":\"no program\"}", admin, 400);
+        String partnerKeyBody =
+                "{\"kind\":\"partner\",\"partnerId\":\"%s\",\"name\":\"Ada's key\"}".formatted(partnerId);
+        String partnerKey = call("POST", "/v1/api-keys", partnerKeyBody, admin, 201)
+                .json()
+                .get("key")
+                .asText();
+        String publishableKey = call(
+                        "POST",
+                        "/v1/api-keys",
+                        "{\"kind\":\"publishable\",\"programId\":\"%s\",\"name\":\"Browser\"}".formatted(programId),
+                        admin,
+                        201)
+                .json()
+                .get("key")
+                .asText();
+        call("GET", "/v1/api-keys", null, admin, 200);
+        String secretKeyId = secretKey.get("id").asText();
+        call("GET", "/v1/api-keys/" + secretKeyId, null, admin, 200);
+        call("GET", "/v1/api-keys/" + UNKNOWN_ID, null, admin, 404);
+
+        // Keys of the wrong kind
+        call("GET", "/v1/programs", null, partnerKey, 403);
+        call("POST", "/v1/events", second, publishableKey, 403);
+        call("GET", "/v1/me", null, admin, 403);
+
+        // Partner-scoped routes
+        call("GET", "/v1/me", null, partnerKey, 200);
+        call("GET", "/v1/me/links", null, partnerKey, 200);
+        call("GET", "/v1/me/links?limit=-1", null, partnerKey, 400);
+        String myLink = id(call(
+                "POST",
+                "/v1/me/links",
+                "{\"programId\":\"%s\",\"slug\":\"%s\"}".formatted(programId, TestApi.unique("mine-")),
+                partnerKey,
+                201));
+        call("POST", "/v1/me/links", "{\"programId\":\"%s\"}".formatted(UNKNOWN_ID), partnerKey, 404);
+        call("GET", "/v1/me/links/" + myLink, null, partnerKey, 200);
+        call("GET", "/v1/me/links/" + UNKNOWN_ID, null, partnerKey, 404);
+        call("GET", "/v1/me/clicks/" + cref, null, partnerKey, 200);
+        call("GET", "/v1/me/clicks/" + UNKNOWN_ID, null, partnerKey, 404);
+
+        // OpenPartner's SDK routes, with the program's secret key
+        String secret = secretKey.get("key").asText();
+        String thirdCref = ledger.click(programId, ada, clickTime.plusSeconds(120));
+        call(
+                "POST",
+                "/attribution/identify",
+                "{\"cref\":\"%s\",\"userId\":\"op_1\"}".formatted(thirdCref),
+                secret,
+                201);
+        call(
+                "POST",
+                "/attribution/identify",
+                "{\"cref\":\"%s\",\"userId\":\"op_1\"}".formatted(thirdCref),
+                secret,
+                200);
+        call(
+                "POST",
+                "/attribution/identify",
+                "{\"cref\":\"%s\",\"userId\":\"op_1\"}".formatted(UNKNOWN_ID),
+                secret,
+                404);
+        call("POST", "/attribution/identify", "{\"cref\":\"%s\"}".formatted(thirdCref), secret, 400);
+        call("POST", "/attribution/identify", "{\"cref\":\"%s\",\"userId\":\"op_1\"}".formatted(thirdCref), null, 401);
+        call(
+                "POST",
+                "/attribution/events",
+                "{\"userId\":\"op_1\",\"type\":\"purchase\",\"value\":12.5,"
+                        + "\"currency\":\"USD\",\"metadata\":{\"eventId\":\"op_inv_1\"}}",
+                secret,
+                201);
+        call(
+                "POST",
+                "/attribution/events",
+                "{\"userId\":\"op_1\",\"type\":\"purchase\",\"value\":12.5,"
+                        + "\"currency\":\"USD\",\"metadata\":{\"eventId\":\"op_inv_1\"}}",
+                secret,
+                200);
+        call("POST", "/attribution/events", "{\"type\":\"purchase\"}", secret, 400);
+        call("POST", "/attribution/events", "{\"userId\":\"op_1\",\"type\":\"purchase\"}", null, 401);
+
+        // Webhooks (no worker runs: deliveries stay where the calls leave them)
+        String webhookBody =
+                "{\"url\":\"http://127.0.0.1:9/hooks\",\"eventTypes\":[\"partner.created\"],\"description\":\"CRM\"}";
+        String webhookId = id(call("POST", "/v1/webhooks", webhookBody, admin, 201));
+        call("POST", "/v1/webhooks", "{\"url\":\"ftp://example.com/\"}", admin, 400);
+        call("GET", "/v1/webhooks", null, admin, 200);
+        call("GET", "/v1/webhooks/" + webhookId, null, admin, 200);
+        call("GET", "/v1/webhooks/" + UNKNOWN_ID, null, admin, 404);
+        call("PATCH", "/v1/webhooks/" + webhookId, "{\"eventTypes\":[],\"enabled\":true}", admin, 200);
+        call("PATCH", "/v1/webhooks/" + webhookId, "{\"eventTypes\":[\"nothing.happened\"]}", admin, 400);
+        call("POST", "/v1/webhooks/" + webhookId + "/rotate-secret", "{\"overlapHours\":1}", admin, 200);
+        call("POST", "/v1/webhooks/" + webhookId + "/rotate-secret", "{\"overlapHours\":1000}", admin, 400);
+        String deliveryId = id(call("POST", "/v1/webhooks/" + webhookId + "/test", null, admin, 202));
+        call("POST", "/v1/webhooks/" + UNKNOWN_ID + "/test", null, admin, 404);
+        call("GET", "/v1/webhooks/" + webhookId + "/deliveries?status=pending", null, admin, 200);
+        call("GET", "/v1/webhooks/" + webhookId + "/deliveries?status=lost", null, admin, 400);
+        call("GET", "/v1/webhooks/deliveries/" + deliveryId, null, admin, 200);
+        call("GET", "/v1/webhooks/deliveries/" + UNKNOWN_ID, null, admin, 404);
+        call("POST", "/v1/webhooks/deliveries/" + deliveryId + "/redeliver", null, admin, 202);
+        call("POST", "/v1/webhooks/deliveries/" + UNKNOWN_ID + "/redeliver", null, admin, 404);
+        call(
+                "POST",
+                "/v1/webhooks/" + webhookId + "/redeliver",
+                "{\"from\":\"2030-01-01T00:00:00Z\",\"to\":\"2030-02-01T00:00:00Z\"}",
+                admin,
+                202);
+        call("POST", "/v1/webhooks/" + webhookId + "/redeliver", "{\"from\":\"yesterday\"}", admin, 400);
+        call("DELETE", "/v1/webhooks/" + webhookId, null, admin, 204);
+        call("DELETE", "/v1/webhooks/" + webhookId, null, admin, 404);
+
+        // Issue 14: what the portal reads
+        call("GET", "/v1/links/" + linkId + "/qr", null, admin, 200);
+        call("GET", "/v1/links/" + linkId + "/qr?format=svg&size=256", null, admin, 200);
+        call("GET", "/v1/links/" + linkId + "/qr?size=1", null, admin, 400);
+        call("GET", "/v1/links/" + UNKNOWN_ID + "/qr", null, admin, 404);
+        call("GET", "/v1/stats/live?programId=" + programId, null, admin, 200);
+        call("GET", "/v1/stats/live", null, admin, 400);
+        call("GET", "/v1/stats/live?programId=" + UNKNOWN_ID, null, admin, 404);
+        // Re-derivation above replaced the commissions: read a current one.
+        String current = call("GET", "/v1/commissions?programId=" + programId + "&kind=commission", null, admin, 200)
+                .json()
+                .at("/items/0/id")
+                .asText();
+        call("GET", "/v1/commissions/" + current + "/detail", null, admin, 200);
+        call("GET", "/v1/commissions/" + UNKNOWN_ID + "/detail", null, admin, 404);
+        call(
+                "GET",
+                "/v1/commissions?programId=%s&from=2030-01-01&eventType=purchase".formatted(programId),
+                null,
+                admin,
+                200);
+        call("GET", "/v1/commissions?from=yesterday", null, admin, 400);
+        call("GET", "/v1/partners/" + partnerId + "/programs", null, admin, 200);
+        call("GET", "/v1/partners/" + UNKNOWN_ID + "/programs", null, admin, 404);
+        call("GET", "/v1/partners?q=ada&ids=" + partnerId, null, admin, 200);
+        call("GET", "/v1/partners?ids=nope", null, admin, 400);
+        call("GET", "/v1/audit-log?limit=5", null, admin, 200);
+        call("GET", "/v1/audit-log?cursor=x", null, admin, 400);
+
+        // Issue 14: install, sessions, admins and invitations
+        String password = "correct horse battery staple";
+        String install = "{\"admin\":{\"name\":\"Olive\",\"email\":\"olive@example.com\",\"password\":\"%s\"}}"
+                .formatted(password);
+        call("GET", "/v1/install", null, null, 200);
+        call("POST", "/v1/install", "{\"admin\":{\"name\":\"\",\"email\":\"x\",\"password\":\"short\"}}", null, 400);
+        JsonNode installed = call("POST", "/v1/install", install, null, 201).json();
+        call("POST", "/v1/install", install, null, 409);
+        String session = installed.at("/session/token").asText();
+        String oliveId = installed.at("/admin/id").asText();
+        call(
+                "POST",
+                "/v1/sessions",
+                "{\"email\":\"olive@example.com\",\"password\":\"%s\"}".formatted(password),
+                null,
+                201);
+        call("POST", "/v1/sessions", "{\"email\":\"olive@example.com\",\"password\":\"not the password\"}", null, 401);
+        call("POST", "/v1/sessions", "{\"email\":\"nope\"}", null, 400);
+        call("GET", "/v1/sessions/current", null, session, 200);
+        call("GET", "/v1/sessions/current", null, admin, 404);
+        call(
+                "POST",
+                "/v1/account/password",
+                "{\"currentPassword\":\"not the password\",\"newPassword\":\"another good pass phrase\"}",
+                session,
+                400);
+        call(
+                "POST",
+                "/v1/account/password",
+                "{\"currentPassword\":\"%s\",\"newPassword\":\"another good pass phrase\"}".formatted(password),
+                session,
+                204);
+        call("GET", "/v1/admins", null, session, 200);
+        call("GET", "/v1/admins?limit=0", null, session, 400);
+        JsonNode invitation = call("POST", "/v1/admin-invitations", "{\"email\":\"grace@example.com\"}", session, 201)
+                .json();
+        call("POST", "/v1/admin-invitations", "{\"email\":\"olive@example.com\"}", session, 409);
+        call("GET", "/v1/admin-invitations", null, session, 200);
+        call("GET", "/v1/admin-invitations?limit=0", null, session, 400);
+        String token = invitation.get("token").asText();
+        call("GET", "/v1/admin-invitations/" + token, null, null, 200);
+        call("GET", "/v1/admin-invitations/" + UNKNOWN_ID, null, null, 404);
+        String accept = "{\"token\":\"%s\",\"name\":\"Grace\",\"password\":\"%s\"}".formatted(token, password);
+        String graceId = call("POST", "/v1/admin-invitations/accept", accept, null, 201)
+                .json()
+                .at("/principal/userId")
+                .asText();
+        call("POST", "/v1/admin-invitations/accept", accept, null, 404);
+        call("POST", "/v1/admin-invitations/accept", "{\"name\":\"N\"}", null, 400);
+        String withdrawn = id(call("POST", "/v1/admin-invitations", "{\"email\":\"ken@example.com\"}", session, 201));
+        call("DELETE", "/v1/admin-invitations/" + withdrawn, null, session, 204);
+        call("DELETE", "/v1/admin-invitations/" + withdrawn, null, session, 404);
+        call("DELETE", "/v1/admins/" + graceId, null, session, 204);
+        call("DELETE", "/v1/admins/" + graceId, null, session, 404);
+        call("DELETE", "/v1/admins/" + oliveId, null, admin, 409);
+        call("DELETE", "/v1/sessions/current", null, session, 204);
+        call("DELETE", "/v1/sessions/current", null, admin, 404);
+
+        // Revocations last: they end what the calls above used
+        call("POST", "/v1/api-keys/" + secretKeyId + "/revoke", null, admin, 200);
+        call("POST", "/v1/api-keys/" + UNKNOWN_ID + "/revoke", null, admin, 404);
+        String spareKeyId = id(call("POST", "/v1/api-keys", "{\"kind\":\"admin\",\"name\":\"spare\"}", admin, 201));
+        call("DELETE", "/v1/api-keys/" + spareKeyId, null, admin, 200);
+        call("DELETE", "/v1/api-keys/" + UNKNOWN_ID, null, admin, 404);
+        call("POST", "/v1/partners/" + partnerId + "/revoke", null, admin, 200);
+        call("POST", "/v1/partners/" + UNKNOWN_ID + "/revoke", null, admin, 404);
+
+        // Every keyed operation without a key: 401, as documented (the five public ones need none)
+        for (String operation : contract.operations()) {
+            String path = path(operation);
+            if (!path.startsWith("/v1/") || !contract.needsKey(operation)) {
+                continue;
+            }
+            String concrete = path.replaceAll("\\{[^}]+}", UNKNOWN_ID);
+            String method = method(operation);
+            String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";
+            call(method, concrete, body, null, 401);
+        }
+    }
+
+    /** Sends the request, checks the exchange against the document, and insists on the expected status. */
+    private static TestApi.Response call(String method, String path, String body, String key, int expected) {
+        TestApi.Response response = api.send(method, path, body, key);
+        try {
+            java.nio.file.Files.writeString(
+                    java.nio.file.Path.of("target/exchanges.log"),
+                    method + " " + path + " " + response.status() + " " + response.body() + "\n",
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        problems.addAll(contract.check(method, path, body, response));
+        if (response.status() != expected) {
+            problems.add(method + " " + path + ": expected " + expected + " but got " + response.status() + ": "
+                    + response.body());
+        }
+        return response;
+    }
+
+    private static String id(TestApi.Response response) {
+        return response.json().get("id").asText();
+    }
+
+    private static String method(String operation) {
+        return operation.substring(0, operation.indexOf(' '));
+    }
+
+    private static String path(String operation) {
+        return operation.substring(operation.indexOf(' ') + 1);
+    }
+}
