@@ -38,6 +38,8 @@ import clickledger.api.stats.ClickRollupJob;
 import clickledger.api.stats.MoneyRollup;
 import clickledger.api.stats.StatsRoutes;
 import clickledger.api.stats.StatsService;
+import clickledger.api.stripe.StripeRoutes;
+import clickledger.api.stripe.StripeService;
 import clickledger.api.webhook.LedgerWebhooks;
 import clickledger.api.webhook.Webhooks;
 import clickledger.common.metrics.Metrics;
@@ -124,7 +126,7 @@ public final class ApiApp implements AutoCloseable {
                 new ApiDocs(config.publicApiUrl()).register(routes);
                 // Before the key filter: a browser's preflight carries no key and is answered by Cors alone.
                 routes.before(cors);
-                routes.before("/v1/*", new RequireApiKey(authenticator));
+                routes.before("/v1/*", new RequireApiKey(authenticator, StripeRoutes::isWebhookPath));
                 routes.beforeMatched("/v1/*", new RouteAccess());
                 new ProgramRoutes(new ProgramService(database.dsl(), clock)).register(routes);
                 new PartnerRoutes(partners).register(routes);
@@ -141,6 +143,15 @@ public final class ApiApp implements AutoCloseable {
                         .register(routes);
                 new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(routes);
                 new StatsRoutes(new StatsService(database.readDsl(), clock)).register(routes);
+                new StripeRoutes(new StripeService(
+                                database.dsl(),
+                                clock,
+                                config.secrets(),
+                                eventListener,
+                                config.publicApiUrl(),
+                                config.compatDefaultProgram(),
+                                registry))
+                        .register(routes);
             });
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(
