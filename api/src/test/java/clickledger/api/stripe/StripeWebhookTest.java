@@ -262,6 +262,36 @@ class StripeWebhookTest {
     }
 
     @Test
+    void hostileEventsAreRefusedOrFailedNeverA500() {
+        Shop shop = shop("USD");
+        String path = "/v1/programs/" + shop.programId() + "/integrations/stripe/webhook";
+        String array = "[]";
+        String longId = event("evt_" + "x".repeat(300), "invoice.paid", START, Json.MAPPER.createObjectNode());
+        String huge = event(
+                "evt_huge",
+                "invoice.paid",
+                START,
+                Json.MAPPER.createObjectNode().put("id", "in_huge").put("padding", "x".repeat(1_100_000)));
+        var negative = invoice("in_negative", "cus_hostile", null, "manual", 0, "usd", START, null, null)
+                .put("amount_paid", -4900);
+        var text = invoice("in_text", "cus_hostile", null, "manual", 0, "usd", START, null, null)
+                .put("amount_paid", "49.00");
+        var control = invoice("in_control", "cus_\0x", null, "manual", 100, "usd", START, null, null);
+
+        assertThat(stripe.post(path, array, stripe.signedNow(array)).errorFields())
+                .containsExactly("body");
+        assertThat(stripe.post(path, longId, stripe.signedNow(longId)).errorFields())
+                .containsExactly("id");
+        assertThat(stripe.post(path, huge, stripe.signedNow(huge)).status()).isEqualTo(413);
+        for (var object : List.of(negative, text, control)) {
+            JsonNode answer = deliver(shop, event("evt_" + object.get("id").asText(), "invoice.paid", START, object));
+            assertThat(answer.get("outcome").asText()).as(answer.toString()).isEqualTo("failed");
+        }
+        assertThat(eventState(shop.programId())).isEmpty();
+        assertThat(storedStripeEvents(shop.programId())).isEqualTo(3);
+    }
+
+    @Test
     void aRedeliveryAnswers200AndChangesNothing() {
         Shop shop = shop("USD");
         deliver(shop, subscriptionCheckout("redeliver", "cus_redeliver", shop.cref(), "sub_redeliver"));
