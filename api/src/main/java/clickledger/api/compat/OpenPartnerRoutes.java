@@ -14,7 +14,6 @@ import clickledger.api.http.Ids;
 import clickledger.api.http.RateLimiter;
 import clickledger.api.http.Timestamps;
 import clickledger.api.identity.IdentifyService;
-import clickledger.api.program.ProgramId;
 import clickledger.api.program.ProgramRepository;
 import clickledger.common.id.Ulid;
 import clickledger.web.ApiException;
@@ -178,17 +177,9 @@ public final class OpenPartnerRoutes {
         }
         String reference = defaultProgram.orElseThrow(() -> ApiException.badRequest(
                 "programId", "is required: the key is not bound to a program and COMPAT_DEFAULT_PROGRAM is not set"));
-        return findProgram(reference)
-                .orElseThrow(() -> new ApiException(
-                        404,
-                        "program_not_found",
-                        "Not found",
-                        "COMPAT_DEFAULT_PROGRAM \"" + reference + "\" is neither the id nor the slug of a program",
-                        List.of()));
-    }
-
-    private Optional<UUID> findProgram(String idOrSlug) {
-        return new ProgramRepository(dsl).findByReference(idOrSlug).map(ProgramId::value);
+        return new ProgramRepository(dsl)
+                .findConfigured("COMPAT_DEFAULT_PROGRAM", reference)
+                .value();
     }
 
     /**

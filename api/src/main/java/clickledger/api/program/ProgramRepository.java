@@ -82,6 +82,20 @@ public final class ProgramRepository {
                 .map(ProgramId::new);
     }
 
+    /**
+     * The program a setting names ({@link #findByReference}); a 404 naming the setting when it
+     * names none, since only the operator can fix that.
+     */
+    public ProgramId findConfigured(String setting, String idOrSlug) {
+        return findByReference(idOrSlug)
+                .orElseThrow(() -> new clickledger.web.ApiException(
+                        404,
+                        "program_not_found",
+                        "Not found",
+                        setting + " \"" + idOrSlug + "\" is neither the id nor the slug of a program",
+                        java.util.List.of()));
+    }
+
     /** Locks the row until the transaction ends, so concurrent PATCHes apply one after the other. */
     public Optional<Program> findForUpdate(ProgramId id) {
         return dsl.selectFrom(PROGRAM)

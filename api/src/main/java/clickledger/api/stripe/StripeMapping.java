@@ -295,12 +295,9 @@ final class StripeMapping {
         }
         List<String> refs =
                 refs(chargeId, StripeEvent.text(charge, "payment_intent"), StripeEvent.text(charge, "invoice"));
-        Optional<String> payment = StripeRepository.paymentFor(trx, programId, refs);
-        if (payment.isEmpty()) {
-            return heldForPayment("refund of " + chargeId.get(), refs);
-        }
-        return refund(
-                payment.get(),
+        return refundOrHold(
+                "refund of " + chargeId.get(),
+                refs,
                 chargeId.get(),
                 refunded.get(),
                 StripeEvent.text(charge, "currency"),
@@ -320,17 +317,30 @@ final class StripeMapping {
             return Result.of(StripeOutcome.IGNORED, "refund " + refundId.get() + " is " + status);
         }
         List<String> refs = refs(StripeEvent.text(refund, "charge"), StripeEvent.text(refund, "payment_intent"));
-        Optional<String> payment = StripeRepository.paymentFor(trx, programId, refs);
-        if (payment.isEmpty()) {
-            return heldForPayment("refund " + refundId.get(), refs);
-        }
-        return refund(
-                payment.get(),
+        return refundOrHold(
+                "refund " + refundId.get(),
+                refs,
                 refundId.get(),
                 amount.get(),
                 StripeEvent.text(refund, "currency"),
                 refundId.get(),
                 event);
+    }
+
+    /** A refund of the payment one of {@code refs} stands for; held until that payment is recorded. */
+    private Result refundOrHold(
+            String what,
+            List<String> refs,
+            String source,
+            long stripeAmount,
+            Optional<String> stripeCurrency,
+            String refundKey,
+            StripeEvent event) {
+        Optional<String> payment = StripeRepository.paymentFor(trx, programId, refs);
+        if (payment.isEmpty()) {
+            return heldForPayment(what, refs);
+        }
+        return refund(payment.get(), source, stripeAmount, stripeCurrency, refundKey, event);
     }
 
     /**

@@ -157,14 +157,7 @@ public final class StripeService {
                 "Not found",
                 "POST /webhooks/stripe records into COMPAT_DEFAULT_PROGRAM, which is not set",
                 List.of()));
-        return new ProgramRepository(dsl)
-                .findByReference(reference)
-                .orElseThrow(() -> new ApiException(
-                        404,
-                        "program_not_found",
-                        "Not found",
-                        "COMPAT_DEFAULT_PROGRAM \"" + reference + "\" is neither the id nor the slug of a program",
-                        List.of()));
+        return new ProgramRepository(dsl).findConfigured("COMPAT_DEFAULT_PROGRAM", reference);
     }
 
     // ---- deliveries ---------------------------------------------------------------------------
