@@ -4,7 +4,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help run test build clean backup restore bench drills docs
+.PHONY: help run test build clean outdated backup restore bench drills docs
 
 # Recipes that need Java start with this: it exports JAVA_HOME or stops with the reason.
 WITH_JDK = JAVA_HOME="$$(scripts/find-jdk.sh)"; export JAVA_HOME;
@@ -30,6 +30,9 @@ docs: ## rewrite docs/configuration.md from the settings the services declare
 
 clean: ## delete build output (keeps .data/ and backups/)
 	@$(WITH_JDK) ./mvnw -B -q clean
+
+outdated: ## dependencies and plugins with newer releases on Maven Central (changes nothing)
+	@scripts/outdated.sh
 
 backup: ## pg_dump (custom format) of DATABASE_URL, or the embedded database, to backups/
 	@scripts/db.sh backup

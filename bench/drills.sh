@@ -9,7 +9,14 @@
 #            down (so clicks sit in the spool when the router dies), and restarted
 #   full     the spool on an 8 MB tmpfs that fills while PostgreSQL is down (needs root for mount)
 #   slow     an ACCESS EXCLUSIVE lock held on this month's click partition for 10 s
+#   frozen   PostgreSQL frozen with SIGSTOP (postmaster and every backend) for 20 s under load: a
+#            hung server with open sockets, not a stopped one; then frozen before the router
+#            starts, which must come up from its link snapshot
 # Results go to bench/results/drill-*.json and the drills' section of docs/PERFORMANCE.md.
+#
+# None of these drills tests fsync: kill -9 and an immediate stop leave the kernel's page cache in
+# place, so a spool or a PostgreSQL that skipped fdatasync would pass them. That the spool forces
+# each batch before its 302s leave is proved by SpoolForcesBeforeTheRedirectTest instead.
 #
 #   DRILLS="outage crash"   run only these
 #   BENCH_KEEP=1            keep the scratch directory afterwards
@@ -21,7 +28,7 @@ export ROOT
 source bench/lib.sh
 
 started=$SECONDS
-DRILLS=${DRILLS:-outage crash full slow}
+DRILLS=${DRILLS:-outage crash full slow frozen}
 bench_setup
 
 # load NAME SECONDS [CONNECTIONS]: starts the load client in the background; its pid in load_pid.
@@ -86,6 +93,7 @@ drill_outage() {
     bench_row $id "$scenario" "slowest answer" "ms" "$command" "" "" "$(json "$BENCH_DIR/outage.load.json" .maxMs)"
     exactly_once_rows $id outage "$command" "$scenario"
     bench_note $id "While PostgreSQL is down the router answers from the spool (CLICK_SPOOL_DIR, fsync'd per batch) and stays ready; the first batch waits out CLICK_DB_BUDGET_MS, later ones go straight to the spool."
+    bench_note $id "An immediate stop is not a power cut: the page cache survives it, so this drill does not test fsync (see the crash drill's note)."
     bench_write $id "Drill: database outage" 900
 }
 
@@ -120,6 +128,7 @@ drill_crash() {
     bench_row $id "$scenario" "connection errors seen by the client (router gone)" "" "$command" "" "" "$(json "$BENCH_DIR/crash.load.json" '.connectErrors + .readErrors')"
     exactly_once_rows $id crash "$command" "$scenario"
     bench_note $id "A 302 leaves only after its batch is committed or fsync'd to the spool, so a kill at any moment loses only clicks whose visitors got no 302; a torn record at the end of a segment is skipped by length and CRC32C (SpoolTest, DrillCrashTest)."
+    bench_note $id "This drill does not test fsync: the kernel's page cache survives a kill -9 (and PostgreSQL's immediate stop), so it would pass with fsync off. SpoolForcesBeforeTheRedirectTest proves the spool forces (fdatasync) each batch before its 302s leave."
     bench_write $id "Drill: router crash (kill -9)" 910
 }
 
@@ -186,6 +195,72 @@ drill_slow() {
     exactly_once_rows $id slow "$command" "$scenario"
     bench_note $id "A batch still in PostgreSQL after CLICK_DB_BUDGET_MS (250 ms) is taken over by the writer's watchdog: spooled, answered, and later batches go straight to the spool until the replay commits again. Without the fallback every visitor would have waited the full 10 s."
     bench_write $id "Drill: slow database" 930
+}
+
+# readyz_watch SECONDS FILE: polls /readyz every half second; writes how many answers were not 200.
+readyz_watch() {
+    local until=$((SECONDS + $1)) bad=0 status
+    while ((SECONDS < until)); do
+        status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$ROUTER_URL/readyz" || true)
+        [[ $status == 200 ]] || bad=$((bad + 1))
+        sleep 0.5
+    done
+    echo "$bad" >"$2"
+}
+
+drill_frozen() {
+    local id=drill-frozen requests crefs other share slowest ready_start command scenario
+    say "--- frozen: PostgreSQL SIGSTOPped for 20 s under load"
+    load frozen 50
+    sleep 10
+    pg_freeze
+    readyz_watch 20 "$BENCH_DIR/frozen.readyz"
+    say "  20 s frozen: /readyz non-200 answers $(<"$BENCH_DIR/frozen.readyz"), spool holds $(router_metric clickledger_spool_records) clicks"
+    pg_thaw
+    say "  thawed"
+    wait "$load_pid"
+    await_spool_empty >/dev/null
+    verify frozen
+    requests=$(json "$BENCH_DIR/frozen.load.json" .requests)
+    crefs=$(json "$BENCH_DIR/frozen.load.json" .crefs)
+    other=$(json "$BENCH_DIR/frozen.load.json" .notARedirectWithCref)
+    share=$(awk -v r="$crefs" -v n="$requests" 'BEGIN { printf "%.3f", (n > 0 ? 100 * r / n : 0) }')
+    slowest=$(json "$BENCH_DIR/frozen.load.json" .maxMs)
+    command="bench.jar load --connections 64 --duration 50s; kill -STOP postmaster and backends at 10 s, -CONT at 30 s; bench.jar verify"
+    scenario="PostgreSQL frozen 20 s (SIGSTOP)"
+    bench_row $id "$scenario" "answers that were a 302 with a cref" "%" "$command" "" "" "$share"
+    bench_row $id "$scenario" "answers other than a 302 with a cref" "" "$command" "0" "" "$other"
+    bench_row $id "$scenario" "slowest answer" "ms" "$command" "< 1000 ms" "" "$slowest"
+    bench_row $id "$scenario" "p99 over the whole run" "ms" "$command" "" "" "$(json "$BENCH_DIR/frozen.load.json" .p99Ms)"
+    bench_row $id "$scenario" "/readyz answers other than 200 while frozen (every 0.5 s)" "" "$command" "0" "" "$(<"$BENCH_DIR/frozen.readyz")"
+    bench_row $id "$scenario" "writer connections aborted over the budget" "" "$command" "" "" "$(router_metric clickledger_click_writer_aborts_total)"
+    exactly_once_rows $id frozen "$command" "$scenario"
+
+    say "--- frozen before the router starts: it must come up from its link snapshot"
+    router_stop
+    pg_freeze
+    ready_start=$(router_start)
+    say "  router ready in $ready_start s with PostgreSQL frozen: $(curl -s --max-time 2 "$ROUTER_URL/readyz")"
+    load frozen-start 30
+    sleep 15
+    pg_thaw
+    say "  thawed"
+    wait "$load_pid"
+    await_spool_empty >/dev/null
+    verify frozen-start
+    requests=$(json "$BENCH_DIR/frozen-start.load.json" .requests)
+    crefs=$(json "$BENCH_DIR/frozen-start.load.json" .crefs)
+    share=$(awk -v r="$crefs" -v n="$requests" 'BEGIN { printf "%.3f", (n > 0 ? 100 * r / n : 0) }')
+    command="router stopped; kill -STOP PostgreSQL; router started (ready from CLICK_SPOOL_DIR/links.snapshot); bench.jar load --connections 64 --duration 30s; kill -CONT at 15 s; bench.jar verify"
+    scenario="Router started while PostgreSQL is frozen"
+    bench_row $id "$scenario" "process start to /readyz 200" "s" "$command" "" "" "$ready_start"
+    bench_row $id "$scenario" "answers that were a 302 with a cref" "%" "$command" "" "" "$share"
+    bench_row $id "$scenario" "answers other than a 302 with a cref" "" "$command" "0" "" "$(json "$BENCH_DIR/frozen-start.load.json" .notARedirectWithCref)"
+    bench_row $id "$scenario" "slowest answer" "ms" "$command" "< 1000 ms" "" "$(json "$BENCH_DIR/frozen-start.load.json" .maxMs)"
+    exactly_once_rows $id frozen-start "$command" "$scenario"
+    bench_note $id "SIGSTOP on the postmaster and every backend freezes PostgreSQL with its sockets open: connects complete from the listen backlog and then hang, queries hang. The writer's watchdog spools a batch that overruns CLICK_DB_BUDGET_MS (250 ms) and aborts its connection; every later batch goes straight to the spool until a writer commits again (docs/decisions/0011)."
+    bench_note $id "Started while frozen, the router waits for PostgreSQL at most a few seconds (its login timeout), then redirects from the link snapshot in its data directory and spools every click until PostgreSQL answers."
+    bench_write $id "Drill: PostgreSQL frozen (SIGSTOP)" 940
 }
 
 for drill in $DRILLS; do

@@ -5,7 +5,8 @@
 #   ROOT            the repository                      JAVA         the JDK's java
 #   BENCH_DIR       scratch space of this run            BENCH_RESULTS  where result JSON goes
 #   BENCH_RUNS      runs per figure (3)                 BENCH_DURATION seconds per load run (10)
-#   DATABASE_URL    postgres://… of the bench database   PG_BIN       PostgreSQL server binaries
+#   DATABASE_URL    postgres://… of the bench database   PG_BIN       PostgreSQL server binaries (17)
+#   PG_TOOLS        PostgreSQL client tools: psql, pg_isready, pgbench (Debian's 15)
 #   ROUTER_PORT / ROUTER_URL, API_PORT / API_URL, ADMIN_API_KEY, SECRETS_ENCRYPTION_KEY
 #   router_start / api_start [NAME=VALUE …] (re)start a service with extra settings
 #
@@ -128,6 +129,11 @@ jit = off
 log_min_messages = warning
 log_checkpoints = on
 EOF
+    # BENCH_PG_CONF: more settings for a diagnosis run, ';'-separated
+    # (BENCH_PG_CONF='backend_flush_after=256kB;wal_init_zero=off'); the report's header names them.
+    if [[ -n ${BENCH_PG_CONF:-} ]]; then
+        tr ';' '\n' <<<"$BENCH_PG_CONF" >>"$data/postgresql.conf"
+    fi
 }
 
 pg_start() {
@@ -139,7 +145,52 @@ pg_stop() {
     as_postgres "$PG_BIN/pg_ctl" -D "$BENCH_DIR/pg" -m "${1:-fast}" -w -t 60 stop >/dev/null 2>&1 || true
 }
 
-psql_bench() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d clickledger "$@"; }
+# PostgreSQL's processes: the postmaster (first line of postmaster.pid) and all its children.
+pg_pids() {
+    local postmaster
+    [[ -f $BENCH_DIR/pg/postmaster.pid ]] || return 0
+    postmaster=$(head -1 "$BENCH_DIR/pg/postmaster.pid")
+    echo "$postmaster"
+    pgrep -P "$postmaster" || true
+}
+
+# pg_freeze / pg_thaw: SIGSTOP / SIGCONT to every PostgreSQL process, the postmaster first, so it
+# forks no new backend meanwhile. Sockets stay open: connections hang instead of failing (the
+# frozen drill). bench_cleanup thaws, so an interrupted drill never leaves it frozen.
+pg_freeze() {
+    # shellcheck disable=SC2046
+    kill -STOP $(pg_pids)
+    say "  PostgreSQL frozen (SIGSTOP to $(pg_pids | wc -l) processes)"
+}
+
+pg_thaw() {
+    # shellcheck disable=SC2046
+    kill -CONT $(pg_pids) 2>/dev/null || true
+}
+
+# pg_server_binaries: sets PG_BIN to the server's initdb, pg_ctl and postgres. PG_BIN when given;
+# else BENCH_PG_VERSION=17 (the default, the project's major): the binaries the tests embed,
+# unpacked by scripts/postgres-server.sh (Debian 12 packages only 15; docs/decisions/0012);
+# BENCH_PG_VERSION=15: Debian's postgresql-15, the oldest major the project supports.
+pg_server_binaries() {
+    if [[ -n ${PG_BIN:-} ]]; then
+        export PG_BIN
+        return 0
+    fi
+    case ${BENCH_PG_VERSION:-17} in
+        17)
+            PG_BIN=$(scripts/postgres-server.sh) || die "cannot unpack the PostgreSQL 17 server binaries"
+            export PG_BIN
+            ;;
+        15)
+            export PG_BIN=/usr/lib/postgresql/15/bin
+            [[ -x $PG_BIN/postgres ]] || need /usr/lib/postgresql/15/bin/postgres postgresql-15
+            ;;
+        *) die "BENCH_PG_VERSION ${BENCH_PG_VERSION} is not 17 or 15" ;;
+    esac
+}
+
+psql_bench() { "$PG_TOOLS/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d clickledger "$@"; }
 
 # ---------------------------------------------------------------------------------------------
 # The services, from the jars `make build` makes
@@ -301,43 +352,57 @@ jars_stale() {
         -type f \( -name pom.xml -o -path '*/src/main/*' \) -newer "$oldest" -print -quit) ]]
 }
 
-# Kernel writeback, tuned for the run like PostgreSQL is. PostgreSQL 15 grows a table by writing
-# zero pages through the page cache; the kernel's default leaves them dirty for 30 s, then writes
-# them out in one burst, and every commit's WAL fsync queues behind it on the one disk: at 256
-# connections the p99 went from 12 ms to 56–162 ms in the run that met a burst (decision 0002).
-# Flushing what is a second old every half second keeps that queue short. The old values come
-# back when the run ends; BENCH_WRITEBACK=0 leaves the kernel alone.
+# Kernel writeback. PostgreSQL 15 grows a table by writing zero pages through the page cache; the
+# kernel's default leaves them dirty for 30 s, then writes them out in one burst, and every
+# commit's WAL fsync queues behind it on the one disk: at 256 connections the p99 went from 12 ms
+# to 56–162 ms in the run that met a burst (decision 0002). Flushing what is a second old every
+# half second keeps that queue short. The bench runs on the machine's own settings, as a user who
+# does not tune their kernel would; scenario 1 measures once more with writeback_tune and puts both
+# in the report. writeback_restore puts the old values back (bench_cleanup does too, so an
+# interrupted scenario cannot leave the kernel tuned). BENCH_WRITEBACK=0 skips the tuned pass.
 WRITEBACK_SETTINGS="dirty_expire_centisecs=100 dirty_writeback_centisecs=50"
-tune_writeback() {
-    local setting
-    BENCH_WRITEBACK_SAVED=
-    if [[ ${BENCH_WRITEBACK:-1} == 0 ]] || ! [[ -w /proc/sys/vm/dirty_expire_centisecs ]]; then
-        BENCH_WRITEBACK_NOTE="kernel writeback left as it was (vm.dirty_expire_centisecs $(cat /proc/sys/vm/dirty_expire_centisecs))"
-        say "$BENCH_WRITEBACK_NOTE"
-        return 0
-    fi
-    for setting in $WRITEBACK_SETTINGS; do
-        BENCH_WRITEBACK_SAVED+="${setting%%=*}=$(cat "/proc/sys/vm/${setting%%=*}") "
-        echo "${setting#*=}" >"/proc/sys/vm/${setting%%=*}"
-    done
-    BENCH_WRITEBACK_NOTE="kernel writeback vm.${WRITEBACK_SETTINGS// /, vm.} for the run (bench/lib.sh, tune_writeback; was ${BENCH_WRITEBACK_SAVED% })"
-    say "$BENCH_WRITEBACK_NOTE"
+
+# True when the tuned pass can run here (root, writable sysctls, not turned off).
+writeback_tunable() {
+    [[ ${BENCH_WRITEBACK:-1} != 0 && -w /proc/sys/vm/dirty_expire_centisecs ]]
 }
 
-restore_writeback() {
-    local setting
-    for setting in ${BENCH_WRITEBACK_SAVED:-}; do
-        echo "${setting#*=}" >"/proc/sys/vm/${setting%%=*}" 2>/dev/null || true
+writeback_now() {
+    echo "vm.dirty_expire_centisecs=$(cat /proc/sys/vm/dirty_expire_centisecs), vm.dirty_writeback_centisecs=$(cat /proc/sys/vm/dirty_writeback_centisecs)"
+}
+
+writeback_tune() {
+    local setting saved=$BENCH_DIR/writeback.saved
+    writeback_tunable || return 1
+    if [[ ! -f $saved ]]; then
+        for setting in $WRITEBACK_SETTINGS; do
+            echo "${setting%%=*}=$(cat "/proc/sys/vm/${setting%%=*}")"
+        done >"$saved"
+    fi
+    for setting in $WRITEBACK_SETTINGS; do
+        echo "${setting#*=}" >"/proc/sys/vm/${setting%%=*}"
     done
+    say "kernel writeback tuned: $(writeback_now)"
+}
+
+writeback_restore() {
+    local setting saved=${BENCH_DIR:-/nonexistent}/writeback.saved
+    [[ -f $saved ]] || return 0
+    while read -r setting; do
+        echo "${setting#*=}" >"/proc/sys/vm/${setting%%=*}" 2>/dev/null || true
+    done <"$saved"
+    rm -f "$saved"
+    say "kernel writeback restored: $(writeback_now)"
 }
 
 bench_cleanup() {
     local status=$? pid_file
+    pg_thaw
     for pid_file in "$BENCH_DIR"/*.pid; do
         [[ -e $pid_file ]] && service_stop "$(basename "$pid_file" .pid)"
     done
     pg_stop
-    restore_writeback
+    writeback_restore
     if [[ -n ${BENCH_KEEP:-} ]]; then
         say "scratch directory kept: $BENCH_DIR"
     else
@@ -360,8 +425,10 @@ bench_setup() {
     need pgbouncer pgbouncer
     need jq jq
     need curl curl
-    export PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-    [[ -x $PG_BIN/postgres ]] || need /usr/lib/postgresql/15/bin/postgres postgresql-15
+    # Client tools (psql, pgbench, pg_isready) come from Debian's PostgreSQL 15, which talks to
+    # any newer server; the server is PG_BIN, or BENCH_PG_VERSION picks one (pg_server_binaries).
+    export PG_TOOLS=${PG_TOOLS:-/usr/lib/postgresql/15/bin}
+    [[ -x $PG_TOOLS/pgbench ]] || need "$PG_TOOLS/pgbench" postgresql-15
     # Debian's nginx package starts a system nginx on install; the bench runs its own.
     if command -v systemctl >/dev/null 2>&1; then systemctl stop nginx >/dev/null 2>&1 || true; fi
 
@@ -375,6 +442,8 @@ bench_setup() {
     export BENCH_DIR
     trap bench_cleanup EXIT
     trap 'exit 130' INT TERM
+
+    pg_server_binaries
 
     PGPORT=$(free_port)
     ROUTER_PORT=$(free_port)
@@ -397,7 +466,9 @@ bench_setup() {
     # that, so the collector traced it every few seconds (docs/decisions/0002).
     export ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:--Xms512m -Xmx512m}
 
-    tune_writeback
+    BENCH_WRITEBACK_NOTE="kernel writeback at this machine's settings ($(writeback_now)) except where a figure says it was tuned"
+    export BENCH_WRITEBACK_NOTE
+    say "$BENCH_WRITEBACK_NOTE"
     say "starting PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on port $PGPORT (fsync on, synchronous_commit on)"
     pg_init
     pg_start

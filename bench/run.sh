@@ -12,6 +12,9 @@
 #   BENCH_RUNS=3 BENCH_DURATION=10   runs per figure, seconds per load run
 #   BENCH_ONLY=redirects             run only the scenarios whose file name contains this
 #   BENCH_KEEP=1                     keep the scratch directory (logs, database) afterwards
+#   BENCH_PG_VERSION=15              Debian's PostgreSQL 15 (the oldest supported major) instead of 17
+#   BENCH_PG_CONF='a=1;b=2'          extra postgresql.conf settings, named in the report
+#   BENCH_WRITEBACK=0                skip scenario 1's pass with the writeback sysctls
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -53,7 +56,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/^Mem:/ {print $2}') GB RAM, Linux $(uname -r)."
     echo "Software: $("$JAVA" -version 2>&1 | head -1), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), $(nginx -v 2>&1 | sed 's/^nginx version: //'), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), PgBouncer $(pgbouncer --version | head -1 | awk '{print $2}')."
     echo "Load average (1/5/15 min) before: $load_before; after: $load_after. The box is shared: other work running at the same time lowers every figure, nginx's included, which is why the router is always measured next to nginx in the same minute."
-    echo "Router: \`java $ROUTER_JAVA_OPTS -jar router/target/router.jar\` with default settings (DB_POOL_SIZE 4, CLICK_WRITER_THREADS 2, CLICK_DB_BUDGET_MS 250, CLICK_BATCH_MAX 1000). PostgreSQL: initdb'd for the run, shared_buffers 1GB, max_wal_size 8GB, checkpoint_timeout 30min, fsync and synchronous_commit on (bench/lib.sh, pg_init); $BENCH_WRITEBACK_NOTE. Load: wrk with one thread (\`wrk -t1\`), since on two cores a second wrk thread takes a core from the server it measures; the 10,000-connection and drill figures come from the project's own load client (\`java -jar bench/target/bench.jar load\`), which records every cref and checks PostgreSQL afterwards. The api runs next to them with \`STATS_ROLLUP_SECONDS=$BENCH_STATS_ROLLUP_SECONDS\` (default 60): its stats job rescans today's clicks, millions of them after the redirect runs, and that scan belongs to scenario 5, not to the redirect figures."
+    echo "Router: \`java $ROUTER_JAVA_OPTS -jar router/target/router.jar\` with default settings (DB_POOL_SIZE 4, CLICK_WRITER_THREADS 2, CLICK_DB_BUDGET_MS 250, CLICK_BATCH_MAX 1000). PostgreSQL: initdb'd for the run, shared_buffers 1GB, max_wal_size 8GB, checkpoint_timeout 30min, fsync and synchronous_commit on (bench/lib.sh, pg_init)${BENCH_PG_CONF:+, and for this run $BENCH_PG_CONF}; $BENCH_WRITEBACK_NOTE. Load: wrk with one thread (\`wrk -t1\`), since on two cores a second wrk thread takes a core from the server it measures; the 10,000-connection and drill figures come from the project's own load client (\`java -jar bench/target/bench.jar load\`), which records every cref and checks PostgreSQL afterwards. The api runs next to them with \`STATS_ROLLUP_SECONDS=$BENCH_STATS_ROLLUP_SECONDS\` (default 60): its stats job rescans today's clicks, millions of them after the redirect runs, and that scan belongs to scenario 5, not to the redirect figures."
     if ((${#failed[@]})); then
         echo
         echo "**Scenarios that failed in this run:** ${failed[*]} (see the console output of make bench)."

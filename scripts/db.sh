@@ -46,9 +46,17 @@ libpq_url() {
     fi
 }
 
-# The newest client wins: pg_dump refuses servers of a newer major version than its own.
+# tool_major PATH: the major version of a PostgreSQL client tool ("pg_dump (PostgreSQL) 17.12" -> 17).
+tool_major() {
+    "$1" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)*.*/\1/'
+}
+
+# pg_tool name variable [major]: the client tool to use. The variable's value when set; else, among the
+# installed ones, the one of MAJOR (the server's) when there is one, else the newest. pg_dump
+# refuses a server of a newer major than its own, and its archive needs a pg_restore at least as
+# new, so the server's own major is the one that always fits.
 pg_tool() {
-    local name=$1 variable=$2 best='' best_major=0 candidate major
+    local name=$1 variable=$2 want=${3:-} best='' best_major=0 candidate major
     if [[ -n ${!variable:-} ]]; then
         echo "${!variable}"
         return
@@ -56,8 +64,13 @@ pg_tool() {
     for candidate in /usr/lib/postgresql/*/bin/"$name" /usr/pgsql-*/bin/"$name" /opt/homebrew/opt/postgresql@*/bin/"$name" \
         "$(command -v "$name" 2>/dev/null || true)"; do
         [[ -x $candidate ]] || continue
-        major=$("$candidate" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)*.*/\1/')
-        if [[ $major =~ ^[0-9]+$ ]] && ((major > best_major)); then
+        major=$(tool_major "$candidate")
+        [[ $major =~ ^[0-9]+$ ]] || continue
+        if [[ $major == "$want" ]]; then
+            echo "$candidate"
+            return
+        fi
+        if ((major > best_major)); then
             best=$candidate best_major=$major
         fi
     done
@@ -65,13 +78,18 @@ pg_tool() {
     echo "$best"
 }
 
-# Shown when the client is older than the server (the embedded database of `make run` is PostgreSQL 15).
-version_hint() {
-    local log=$1 tool=$2
-    if grep -q 'server version mismatch\|unsupported version' "$log"; then
-        echo "Hint: $tool is $("$tool" --version | sed -E 's/.* ([0-9.]+).*/\1/') and the server is newer." \
-            "Install the client of the server's major version or point PG_DUMP / PG_RESTORE at one." >&2
-    fi
+# server_version URL: the server's version as "170012" (server_version_num); any psql can ask.
+server_version() {
+    "$(pg_tool psql PSQL)" --no-psqlrc --quiet --tuples-only --no-align --dbname="$1" -c 'show server_version_num' ||
+        die "Cannot reach $(shown "$1") to read its version."
+}
+
+# What to do when no client of the server's major is installed: said before anything is written.
+client_hint() {
+    local major=$1
+    echo "Install the PostgreSQL $major client (Debian 13 and Ubuntu 24.10 or newer: apt-get install postgresql-client-$major;" \
+        "Debian 12 ships only 15: add the PostgreSQL project's own apt repository) and run this again," \
+        "or point PG_DUMP, PG_RESTORE and PSQL at one."
 }
 
 # For messages: the URL without its credentials or parameters.
@@ -81,22 +99,31 @@ shown() {
 }
 
 backup() {
-    local url pg_dump file log
+    local url pg_dump file log server server_major dump_major
     url=$(database_url)
-    pg_dump=$(pg_tool pg_dump PG_DUMP)
+    server=$(server_version "$url")
+    server_major=$((server / 10000))
+    pg_dump=$(pg_tool pg_dump PG_DUMP "$server_major")
+    dump_major=$(tool_major "$pg_dump")
+    if ((dump_major < server_major)); then
+        die "The server is PostgreSQL $server_major and the newest pg_dump here is $dump_major ($pg_dump):" \
+            "pg_dump cannot dump a server of a newer major. $(client_hint "$server_major")"
+    fi
+    if ((dump_major > server_major)); then
+        echo "Note: pg_dump $dump_major for a PostgreSQL $server_major server: the dump restores with pg_restore $dump_major or newer."
+    fi
     mkdir -p backups
     file=backups/clickledger-$(date -u +%Y%m%d-%H%M%S).dump
     log=$(mktemp)
     # Written under a temporary name first, so a failed dump never looks like a backup.
     if ! "$pg_dump" --format=custom --no-owner --file="$file.partial" --dbname="$url" 2>"$log"; then
         cat "$log" >&2
-        version_hint "$log" "$pg_dump"
         rm -f "$file.partial" "$log"
         exit 1
     fi
     rm -f "$log"
     mv "$file.partial" "$file"
-    echo "Backup written to $file ($(du -h "$file" | cut -f1)) with $("$pg_dump" --version)."
+    echo "Backup written to $file ($(du -h "$file" | cut -f1)) from PostgreSQL $server_major with $("$pg_dump" --version)."
     echo "Restore it with: make restore FILE=$file"
 }
 
@@ -105,12 +132,27 @@ backup() {
 # DROP CONSTRAINT on each click partition fails ("cannot drop inherited constraint"), so the
 # schema is dropped whole instead and the archive replayed as SQL through psql.
 restore() {
-    local file=${1:-} url pg_restore psql log answer
+    local file=${1:-} url pg_restore psql log answer server_major header dumped_by dumped_from
     [[ -n $file ]] || die "Usage: make restore FILE=backups/clickledger-YYYYMMDD-HHMMSS.dump"
     [[ -f $file ]] || die "No such backup: $file"
     url=$(database_url)
-    pg_restore=$(pg_tool pg_restore PG_RESTORE)
-    psql=$(pg_tool psql PSQL)
+    server_major=$(($(server_version "$url") / 10000))
+    pg_restore=$(pg_tool pg_restore PG_RESTORE "$server_major")
+    psql=$(pg_tool psql PSQL "$server_major")
+    # The archive's header says which pg_dump wrote it and from which server; a pg_restore older
+    # than that pg_dump cannot read it at all.
+    if ! header=$("$pg_restore" --list "$file" 2>&1); then
+        echo "$header" >&2
+        die "$pg_restore ($(tool_major "$pg_restore")) cannot read $file; it was probably written by a newer pg_dump." \
+            "$(client_hint "$server_major")"
+    fi
+    dumped_by=$(sed -n 's/^; *Dumped by pg_dump version: \([0-9]*\).*/\1/p' <<<"$header")
+    dumped_from=$(sed -n 's/^; *Dumped from database version: \([0-9]*\).*/\1/p' <<<"$header")
+    if [[ $dumped_from =~ ^[0-9]+$ ]] && ((dumped_from > server_major)); then
+        die "$file comes from PostgreSQL $dumped_from and the database is PostgreSQL $server_major:" \
+            "restore into a server of the same major or newer."
+    fi
+    echo "Restoring a dump of PostgreSQL ${dumped_from:-?} (pg_dump ${dumped_by:-?}) into PostgreSQL $server_major with $("$pg_restore" --version)."
     if [[ -t 0 && ${CONFIRM:-} != yes ]]; then
         read -r -p "Replace everything in $(shown "$url") with $file? Stop the services first. [y/N] " answer
         [[ $answer == [yY]* ]] || die "Restore cancelled."
@@ -123,7 +165,6 @@ restore() {
         "$pg_restore" --no-owner --no-acl --file=- "$file" && printf 'commit;\n'
     } 2>"$log" | "$psql" --quiet --no-psqlrc --set=ON_ERROR_STOP=1 --output=/dev/null --dbname="$url" 2>>"$log"; then
         cat "$log" >&2
-        version_hint "$log" "$pg_restore"
         rm -f "$log"
         exit 1
     fi

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Scenario 1: redirect throughput at 64, 256 and 1,000 keep-alive connections, the router next to
 # nginx answering a static `return 302` on the same box in the same run. Runs alternate between
-# the two servers so a change in the machine's load hits both. Floor at 256 connections: the
-# router reaches at least 20 % of nginx's redirects/s with p99 ≤ 20 ms.
+# the two servers so a change in the machine's load hits both. Two passes: first on the machine's
+# own kernel writeback settings (what a user who tunes nothing gets), then with the writeback
+# sysctls of bench/lib.sh (writeback_tune), when this machine lets us set them. Floors at 256
+# connections, on the default settings, in every run (issue 12): the router reaches at least 35 %
+# of nginx's redirects/s, with p99 ≤ 15 ms and no socket error or non-3xx answer.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
@@ -41,35 +44,58 @@ BENCH_DURATION=2 wrk_run 256 "$static" >/dev/null
 
 wal_before=$(psql_bench -At -c "select pg_current_wal_lsn()")
 written_before=$(router_metric clickledger_clicks_written_total)
-for connections in 64 256 1000; do
-    nginx_rps=() nginx_p50=() nginx_p99=() router_rps=() router_p50=() router_p99=() ratio=() errors=()
-    for run in $(seq 1 "$BENCH_RUNS"); do
-        say "$connections connections, run $run/$BENCH_RUNS: nginx"
-        read -r rps p50 p99 _ < <(wrk_run "$connections" "$static")
-        nginx_rps+=("$rps") nginx_p50+=("$p50") nginx_p99+=("$p99")
-        say "  nginx  $rps req/s, p50 $p50 ms, p99 $p99 ms; now the router"
-        read -r rps p50 p99 error_count < <(wrk_run "$connections" "$router")
-        router_rps+=("$rps") router_p50+=("$p50") router_p99+=("$p99") errors+=("$error_count")
-        ratio+=("$(awk -v r="$rps" -v n="${nginx_rps[-1]}" 'BEGIN { printf "%.1f", (n > 0 ? 100 * r / n : 0) }')")
-        say "  router $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $error_count (${ratio[-1]} % of nginx)"
+
+# measure PASS: the three connection counts, BENCH_RUNS alternating runs each; PASS names the
+# kernel writeback settings in the scenario's name. Floors only on the default pass.
+measure() {
+    local pass=$1 connections run rps p50 p99 error_count redirected_before redirected
+    for connections in 64 256 1000; do
+        nginx_rps=() nginx_p50=() nginx_p99=() router_rps=() router_p50=() router_p99=() ratio=() errors=() counted=()
+        for run in $(seq 1 "$BENCH_RUNS"); do
+            say "$pass, $connections connections, run $run/$BENCH_RUNS: nginx"
+            read -r rps p50 p99 _ < <(wrk_run "$connections" "$static")
+            nginx_rps+=("$rps") nginx_p50+=("$p50") nginx_p99+=("$p99")
+            say "  nginx  $rps req/s, p50 $p50 ms, p99 $p99 ms; now the router"
+            redirected_before=$(router_metric 'clickledger_redirects_total{outcome="redirected"')
+            read -r rps p50 p99 error_count < <(wrk_run "$connections" "$router")
+            redirected=$(router_metric 'clickledger_redirects_total{outcome="redirected"')
+            router_rps+=("$rps") router_p50+=("$p50") router_p99+=("$p99") errors+=("$error_count")
+            # The router's own count of 302s with a cref in the run, per second: wrk counts any
+            # answer, so this is what shows a 503 or a cref-less 302 passing as a redirect.
+            counted+=("$(awk -v a="$redirected" -v b="$redirected_before" -v d="$BENCH_DURATION" 'BEGIN { printf "%.0f", (a - b) / d }')")
+            ratio+=("$(awk -v r="$rps" -v n="${nginx_rps[-1]}" 'BEGIN { printf "%.1f", (n > 0 ? 100 * r / n : 0) }')")
+            say "  router $rps req/s (${counted[-1]}/s 302 with a cref by its own count), p50 $p50 ms, p99 $p99 ms, errors $error_count (${ratio[-1]} % of nginx)"
+        done
+        wrk_command="wrk -t1 -c$connections -d${BENCH_DURATION}s --timeout 10s --latency -H 'User-Agent: Mozilla/5.0 …' URL"
+        scenario="Redirects, $connections connections, $pass"
+        floor_ratio="" floor_p99="" floor_errors=""
+        if [[ $connections == 256 && $pass == "default kernel writeback" ]]; then
+            # Judged on the worst run by the report (bench Report.Bound), not on the median.
+            floor_ratio="≥ 35 % of nginx"
+            floor_p99="≤ 15 ms"
+            floor_errors="0"
+        fi
+        bench_row $ID "$scenario" "nginx static 302/s" "req/s" "$wrk_command (nginx: return 302)" "" "" "${nginx_rps[@]}"
+        bench_row $ID "$scenario" "router redirects/s (clicks durable)" "req/s" "$wrk_command (router: /r/bench-1)" "" "" "${router_rps[@]}"
+        bench_row $ID "$scenario" "router 302s with a cref/s, by the router's own count" "req/s" "clickledger_redirects_total{outcome=\"redirected\"} before and after each run ÷ ${BENCH_DURATION} s" "" "" "${counted[@]}"
+        bench_row $ID "$scenario" "router ÷ nginx" "%" "per run: router req/s ÷ nginx req/s of the run before it" "$floor_ratio" "" "${ratio[@]}"
+        bench_row $ID "$scenario" "router p50" "ms" "$wrk_command" "" "" "${router_p50[@]}"
+        bench_row $ID "$scenario" "router p99" "ms" "$wrk_command" "$floor_p99" "" "${router_p99[@]}"
+        bench_row $ID "$scenario" "nginx p99" "ms" "$wrk_command" "" "" "${nginx_p99[@]}"
+        bench_row $ID "$scenario" "router socket errors + non-3xx" "" "$wrk_command" "$floor_errors" "" "${errors[@]}"
     done
-    wrk_command="wrk -t1 -c$connections -d${BENCH_DURATION}s --timeout 10s --latency -H 'User-Agent: Mozilla/5.0 …' URL"
-    scenario="Redirects, $connections connections"
-    floor_ratio="" met_ratio="" floor_p99="" met_p99=""
-    if [[ $connections == 256 ]]; then
-        floor_ratio="≥ 20 % of nginx"
-        met_ratio=$(awk -v m="$(median "${ratio[@]}")" 'BEGIN { print (m >= 20) ? "true" : "false" }')
-        floor_p99="≤ 20 ms"
-        met_p99=$(awk -v m="$(median "${router_p99[@]}")" 'BEGIN { print (m <= 20) ? "true" : "false" }')
-    fi
-    bench_row $ID "$scenario" "nginx static 302/s" "req/s" "$wrk_command (nginx: return 302)" "" "" "${nginx_rps[@]}"
-    bench_row $ID "$scenario" "router redirects/s (clicks durable)" "req/s" "$wrk_command (router: /r/bench-1)" "" "" "${router_rps[@]}"
-    bench_row $ID "$scenario" "router ÷ nginx" "%" "per run: router req/s ÷ nginx req/s of the run before it" "$floor_ratio" "$met_ratio" "${ratio[@]}"
-    bench_row $ID "$scenario" "router p50" "ms" "$wrk_command" "" "" "${router_p50[@]}"
-    bench_row $ID "$scenario" "router p99" "ms" "$wrk_command" "$floor_p99" "$met_p99" "${router_p99[@]}"
-    bench_row $ID "$scenario" "nginx p99" "ms" "$wrk_command" "" "" "${nginx_p99[@]}"
-    bench_row $ID "$scenario" "router socket errors + non-3xx" "" "$wrk_command" "" "" "${errors[@]}"
-done
+}
+
+measure "default kernel writeback"
+default_writeback=$(writeback_now)
+if writeback_tune; then
+    measure "kernel writeback tuned"
+    tuned_writeback=$(writeback_now)
+    writeback_restore
+    bench_note $ID "Two passes: \"default kernel writeback\" on this machine's own settings ($default_writeback), then \"kernel writeback tuned\" with $tuned_writeback (bench/lib.sh, writeback_tune; restored after). The floors apply to the default pass: that is what a user who tunes nothing gets."
+else
+    bench_note $ID "One pass, on this machine's own kernel writeback settings ($default_writeback): the tuned pass needs root and writable vm sysctls (or BENCH_WRITEBACK=0 turned it off)."
+fi
 service_stop nginx
 written=$(awk -v a="$(router_metric clickledger_clicks_written_total)" -v b="$written_before" 'BEGIN { printf "%d", a - b }')
 wal_per_click=$(psql_bench -At -c "select round((pg_current_wal_lsn() - '$wal_before') / greatest($written, 1))")

@@ -30,7 +30,7 @@ echo '"postgres" ""' >"$dir/userlist.txt"
 chown -R postgres: "$dir" 2>/dev/null || true
 service_start pgbouncer "$dir/stdout.log" runuser -u postgres -- pgbouncer "$dir/pgbouncer.ini"
 for _ in $(seq 1 50); do
-    "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$BOUNCER_PORT" && break
+    "$PG_TOOLS/pg_isready" -q -h 127.0.0.1 -p "$BOUNCER_PORT" && break
     sleep 0.1
 done
 

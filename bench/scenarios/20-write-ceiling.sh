@@ -26,7 +26,7 @@ EOF
 runs=()
 for run in $(seq 1 "$BENCH_RUNS"); do
     say "pgbench, 2 clients, run $run/$BENCH_RUNS"
-    tps=$(prio "$PG_BIN/pgbench" -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c 2 -j 2 -T "$SECONDS_PER_RUN" \
+    tps=$(prio "$PG_TOOLS/pgbench" -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c 2 -j 2 -T "$SECONDS_PER_RUN" \
         -f "$BENCH_DIR/ceiling.sql" clickledger 2>/dev/null | awk '/^tps = / { print $3 }')
     runs+=("$(awk -v t="$tps" 'BEGIN { printf "%.0f", t * 500 }')")
     say "  ${runs[-1]} rows/s"

@@ -140,6 +140,10 @@ final class LoadClient {
         result.put("requestsPerSecond", Math.round(completed / seconds));
         result.put("redirects", redirects);
         result.put("crefs", withCref);
+        // What the report calls redirects/s: only a 302 that carries a cref is a redirect done.
+        result.put("crefsPerSecond", Math.round(withCref / seconds));
+        // Every other answer is a failure (a 503, a 302 without a cref, anything else).
+        result.put("notARedirectWithCref", completed - withCref);
         result.put("statuses", statuses);
         result.put("connectErrors", connectErrors);
         result.put("readErrors", readErrors);

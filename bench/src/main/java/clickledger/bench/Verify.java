@@ -17,7 +17,10 @@ import org.postgresql.PGConnection;
 
 /**
  * Checks a file of crefs (one per line, as {@link LoadClient} wrote them) against PostgreSQL:
- * every cref a client received must be a row of {@code click}, exactly once. With
+ * every cref a client received must be a row of {@code click}, exactly once. Rows are counted by
+ * click id alone: the primary key is {@code (id, ts)} and {@code ts} derives from the id, so a
+ * second row of the same click can only exist with another {@code ts} (a replay that computed the
+ * time differently), and a check by {@code (id, ts)} could never see it (VerifyTest). With
  * {@code --wait}, it polls until all are present or the time is up (the spool replays after an
  * outage), and reports how long that took.
  */

@@ -23,6 +23,12 @@ public final class DataSources {
      */
     public static HikariDataSource pool(
             String name, DatabaseConfig.Endpoint endpoint, int size, MeterRegistry registry) {
+        return pool(name, endpoint, size, registry, ConnectionLimits.DRIVER_DEFAULTS);
+    }
+
+    /** A fixed-size pool whose connections obey {@code limits} (decision 0011). */
+    public static HikariDataSource pool(
+            String name, DatabaseConfig.Endpoint endpoint, int size, MeterRegistry registry, ConnectionLimits limits) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         config.setJdbcUrl(endpoint.jdbcUrl());
@@ -35,6 +41,16 @@ public final class DataSources {
         config.addDataSourceProperty("ApplicationName", "clickledger-" + name);
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         config.addDataSourceProperty("tcpKeepAlive", "true");
+        limits.properties(endpoint).forEach((key, value) -> config.addDataSourceProperty((String) key, value));
+        if (limits.poolWait() != null) {
+            // Hikari's floor is 250 ms for both; validating takes at most half the wait.
+            long wait = Math.max(250, limits.poolWait().toMillis());
+            config.setConnectionTimeout(wait);
+            config.setValidationTimeout(Math.max(250, wait / 2));
+            // Idle connections are checked every 30 s (Hikari's shortest keepalive), so one the
+            // network silently dropped is replaced before a writer takes it.
+            config.setKeepaliveTime(30_000);
+        }
         if (registry != null) {
             config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         }
@@ -44,7 +60,13 @@ public final class DataSources {
     /** A single unpooled connection on the direct endpoint, for LISTEN and session-level locks. */
     public static Connection directConnection(DatabaseConfig.Endpoint endpoint, String applicationName)
             throws SQLException {
-        Properties properties = new Properties();
+        return directConnection(endpoint, applicationName, ConnectionLimits.DRIVER_DEFAULTS);
+    }
+
+    /** As {@link #directConnection(DatabaseConfig.Endpoint, String)}, its waits bounded by {@code limits}. */
+    public static Connection directConnection(
+            DatabaseConfig.Endpoint endpoint, String applicationName, ConnectionLimits limits) throws SQLException {
+        Properties properties = limits.properties(endpoint);
         if (!endpoint.user().isEmpty()) {
             properties.setProperty("user", endpoint.user());
         }
@@ -53,11 +75,16 @@ public final class DataSources {
         }
         properties.setProperty("ApplicationName", applicationName);
         properties.setProperty("tcpKeepAlive", "true");
-        properties.setProperty("connectTimeout", "5");
+        properties.putIfAbsent("connectTimeout", "5");
         return DriverManager.getConnection(endpoint.jdbcUrl(), properties);
     }
 
     public static DSLContext dsl(javax.sql.DataSource dataSource) {
         return DSL.using(dataSource, SQLDialect.POSTGRES, new Settings().withRenderSchema(false));
+    }
+
+    /** A jOOQ context over one connection the caller owns and closes. */
+    public static DSLContext dsl(Connection connection) {
+        return DSL.using(connection, SQLDialect.POSTGRES, new Settings().withRenderSchema(false));
     }
 }

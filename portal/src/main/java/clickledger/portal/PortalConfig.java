@@ -18,10 +18,8 @@ import java.util.Map;
  */
 public record PortalConfig(int port, URI publicApiUrl, URI publicRouterUrl, URI portalUrl, URI apiUrl) {
     public static final Setting PORTAL_PORT = Setting.withDefault("PORTAL_PORT", "8080", "HTTP port");
-    public static final Setting PORTAL_URL = Setting.computed(
-            "PORTAL_URL",
-            "`http://localhost:$PORTAL_PORT`",
-            "the portal's public address (links in mail, redirects after sign-in)");
+    // Read by the api too (invitation links), so declared once among the shared settings.
+    public static final Setting PORTAL_URL = SharedSettings.PORTAL_URL;
     public static final Setting API_URL = Setting.computed(
             "API_URL", "`PUBLIC_API_URL`", "the api as the portal process reaches it (`http://api:4601` in Compose)");
     static final String DEFAULT_API_URL = "http://localhost:4601";

@@ -23,8 +23,8 @@ public final class Main {
         }
         Logger log = LoggerFactory.getLogger(Main.class);
         PrometheusMeterRegistry registry = Metrics.newRegistry("router");
-        Database database =
-                Database.open("router", config.database(), registry, Clock.systemUTC(), config.retentionMonths());
+        // The pool only: the router starts (from its link snapshot) while PostgreSQL is down.
+        Database database = Database.connect("router", config.database(), registry, config.poolLimits());
         RouterApp app;
         try {
             app = RouterApp.create(config, database, Clock.systemUTC(), registry);

@@ -14,6 +14,7 @@ import clickledger.router.click.VelocityTracker;
 import clickledger.router.link.LinkCache;
 import clickledger.router.link.LinkRefresher;
 import clickledger.router.link.LinkRepository;
+import clickledger.router.link.LinkSnapshot;
 import clickledger.router.redirect.RedirectHandler;
 import clickledger.router.spool.Spool;
 import clickledger.router.spool.SpoolReplayer;
@@ -23,63 +24,97 @@ import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.Optional;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds the router from its dependencies; Main and the tests call the same {@link #create}. */
 public final class RouterApp implements AutoCloseable {
     // The kernel caps the accept backlog at somaxconn (4096 here); a bigger queue lets a burst of
     // thousands of new connections wait instead of being refused.
     private static final int ACCEPT_QUEUE = 4_096;
-    // Header limit: user agents and referers of any realistic length fit; 64 KB of headers gets 431.
-    private static final int REQUEST_HEADER_BYTES = 32 * 1024;
+    // Header limit, all header lines together: a browser sends at most ~16 KB (long cookies on the
+    // router's domain included), so 64 KB keeps every real visitor's click; beyond it Jetty answers
+    // 431 without a click (README, Operations). It is a parser limit, not a buffer size: Jetty
+    // reads into its 8 KB input buffers and holds only a header larger than that in memory.
+    private static final int REQUEST_HEADER_BYTES = 64 * 1024;
 
+    private static final Logger LOG = LoggerFactory.getLogger(RouterApp.class);
+
+    private final RouterConfig config;
+    private final Database database;
+    private final Clock clock;
     private final Server server;
     private final ServerConnector connector;
     private final ClickWriter writer;
     private final Spool spool;
     private final SpoolReplayer replayer;
+    private final LinkRepository links;
     private final LinkCache cache;
     private final LinkRefresher refresher;
+    private final IpHasher ipHasher;
+    private final Thread connecting;
+    private volatile boolean closing;
+    private volatile boolean connected;
 
     private RouterApp(
+            RouterConfig config,
+            Database database,
+            Clock clock,
             Server server,
             ServerConnector connector,
             ClickWriter writer,
             Spool spool,
             SpoolReplayer replayer,
+            LinkRepository links,
             LinkCache cache,
-            LinkRefresher refresher) {
+            LinkRefresher refresher,
+            IpHasher ipHasher) {
+        this.config = config;
+        this.database = database;
+        this.clock = clock;
         this.server = server;
         this.connector = connector;
         this.writer = writer;
         this.spool = spool;
         this.replayer = replayer;
+        this.links = links;
         this.cache = cache;
         this.refresher = refresher;
+        this.ipHasher = ipHasher;
+        this.connecting = Thread.ofPlatform().name("router-connect").daemon().unstarted(this::connectLoop);
     }
 
     /**
+     * Builds the router without a word to PostgreSQL: {@link #start} connects, or serves from the
+     * link snapshot while PostgreSQL is down. {@code database} comes from {@link Database#connect}
+     * with {@link RouterConfig#poolLimits()}.
+     *
      * @throws IOException when the spool directory cannot be opened (or another router holds it)
      */
     public static RouterApp create(
             RouterConfig config, Database database, Clock clock, PrometheusMeterRegistry registry) throws IOException {
         requireNonNull(config, "config is null");
-        String salt =
-                new SettingsRepository(database.dsl()).getOrCreate(SettingsRepository.IP_HASH_SALT, RouterApp::newSalt);
         Spool spool = Spool.open(config.spoolDirectory(), registry);
         // Live batches go in by binary COPY (the cheapest write on both sides); replayed ones by
         // insert … on conflict do nothing, since a spooled batch may have committed after all.
         PostgresCopyClickSink live = new PostgresCopyClickSink(database.pool());
         PostgresClickSink replay = new PostgresClickSink(database.pool());
         LinkRepository links =
-                new LinkRepository(database.dsl(), config.database().direct());
-        LinkCache cache = new LinkCache(links.count());
-        LinkRefresher refresher =
-                new LinkRefresher(links, cache, config.database().direct(), config.linkReloadInterval(), registry);
+                new LinkRepository(database.dsl(), config.database().direct(), RouterConfig.LINK_LOAD_LIMITS);
+        LinkCache cache = new LinkCache();
+        LinkRefresher refresher = new LinkRefresher(
+                links,
+                cache,
+                config.database().direct(),
+                RouterConfig.LISTEN_LIMITS,
+                config.linkReloadInterval(),
+                registry);
         ClickWriter writer = new ClickWriter(
                 live,
                 spool,
@@ -89,6 +124,7 @@ public final class RouterApp implements AutoCloseable {
                 config.maxBatchSize(),
                 registry);
         SpoolReplayer replayer = new SpoolReplayer(writer, spool, replay, registry);
+        IpHasher ipHasher = new IpHasher();
         RedirectHandler redirects = new RedirectHandler(
                 cache,
                 writer,
@@ -96,7 +132,7 @@ public final class RouterApp implements AutoCloseable {
                 new VelocityTracker(
                         config.velocityLimit(), config.velocityWindow().toMillis()),
                 new ClientResolver(config.trustedProxies()),
-                new IpHasher(salt),
+                ipHasher,
                 config.cookieDomain(),
                 clock,
                 registry);
@@ -120,9 +156,11 @@ public final class RouterApp implements AutoCloseable {
         connector.setPort(config.port());
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         connector.setIdleTimeout(30_000);
-        server.setHandler(new RouterHandler(redirects, registry, () -> cache.loaded() && writer.canMakeDurable()));
+        RouterApp app = new RouterApp(
+                config, database, clock, server, connector, writer, spool, replayer, links, cache, refresher, ipHasher);
+        server.setHandler(new RouterHandler(redirects, registry, app::readiness));
         server.setStopTimeout(5_000);
-        return new RouterApp(server, connector, writer, spool, replayer, cache, refresher);
+        return app;
     }
 
     private static String newSalt() {
@@ -131,12 +169,90 @@ public final class RouterApp implements AutoCloseable {
         return Base64.getEncoder().encodeToString(bytes);
     }
 
+    /**
+     * Serves from the link snapshot in the data directory if there is one, tries PostgreSQL once
+     * (bounded: a frozen server costs a few seconds), then listens. When PostgreSQL did not answer,
+     * clicks go to the spool and a background thread keeps trying; with no snapshot either, the
+     * router answers 503 (and /readyz says why) until PostgreSQL is back.
+     */
     public RouterApp start() throws Exception {
+        Optional<LinkSnapshot.Contents> snapshot = Optional.empty();
+        try {
+            snapshot = refresher.loadSnapshot(spool.directory());
+            snapshot.ifPresent(contents -> ipHasher.use(contents.salt()));
+        } catch (IOException | RuntimeException e) {
+            LOG.atWarn().addKeyValue("error", e.toString()).log("the link snapshot cannot be read; ignoring it");
+        }
+        if (!tryConnect()) {
+            writer.markDatabaseDown("unreachable at start");
+            if (cache.loaded()) {
+                LOG.atWarn()
+                        .addKeyValue("links", cache.size())
+                        .log("PostgreSQL does not answer; redirecting from the link snapshot and spooling clicks");
+            } else {
+                LOG.atError()
+                        .log("PostgreSQL does not answer and there is no link snapshot; not ready until it answers");
+            }
+            connecting.start();
+        }
         server.addConnector(connector);
-        refresher.start();
         replayer.start();
         server.start();
         return this;
+    }
+
+    /** Migrations, partitions, the salt, then the link refresher; false (logged) when PostgreSQL did not answer. */
+    private boolean tryConnect() {
+        try {
+            database.prepare(clock, config.retentionMonths(), RouterConfig.MIGRATION_LIMITS);
+            String salt = new SettingsRepository(database.dsl())
+                    .getOrCreate(SettingsRepository.IP_HASH_SALT, RouterApp::newSalt);
+            String snapshotSalt = ipHasher.salt();
+            if (snapshotSalt != null && !snapshotSalt.equals(salt)) {
+                LOG.atWarn().log("the link snapshot's IP-hash salt differs from the database's; using the database's");
+            }
+            ipHasher.use(salt);
+            if (!cache.loaded()) {
+                cache.reserve(links.count());
+            }
+            refresher.persistTo(spool.directory(), salt);
+            refresher.start();
+            connected = true;
+            return true;
+        } catch (RuntimeException e) {
+            LOG.atWarn().addKeyValue("error", e.toString()).log("PostgreSQL cannot be reached to start");
+            return false;
+        }
+    }
+
+    private void connectLoop() {
+        long backoffMillis = 1_000;
+        while (!closing && !connected) {
+            try {
+                Thread.sleep(backoffMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!closing && tryConnect()) {
+                LOG.atInfo().log("PostgreSQL answers; the router is connected");
+                return;
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 5_000);
+        }
+    }
+
+    /** What /readyz answers: ready when the links are loaded and a click could be made durable now. */
+    RouterHandler.Readiness readiness() {
+        boolean linksLoaded = cache.loaded();
+        boolean ready = linksLoaded && writer.canMakeDurable();
+        String body = "{\"status\":\"" + (ready ? "ready" : "not ready")
+                + "\",\"service\":\"router\",\"links\":\""
+                + (!linksLoaded ? "none" : refresher.fromDatabase() ? "database" : "snapshot")
+                + "\",\"database\":\"" + (writer.databaseUp() ? "up" : "down")
+                + "\",\"writersStuck\":" + writer.stuckWriters()
+                + ",\"spool\":\"" + (spool.writable() ? "writable" : "unwritable")
+                + "\",\"spooledClicks\":" + spool.records() + "}";
+        return new RouterHandler.Readiness(ready, body);
     }
 
     public int port() {
@@ -149,6 +265,11 @@ public final class RouterApp implements AutoCloseable {
 
     public LinkRefresher refresher() {
         return refresher;
+    }
+
+    /** True once PostgreSQL answered: migrations applied, salt read, link refresher running. */
+    public boolean connected() {
+        return connected;
     }
 
     public ClickWriter writer() {
@@ -165,6 +286,8 @@ public final class RouterApp implements AutoCloseable {
      */
     @Override
     public void close() {
+        closing = true;
+        connecting.interrupt();
         connector.close();
         writer.close();
         try {

@@ -5,6 +5,7 @@ import clickledger.common.config.EnvReader;
 import clickledger.common.config.Setting;
 import clickledger.common.config.SharedSettings;
 import clickledger.common.net.Cidr;
+import clickledger.db.ConnectionLimits;
 import clickledger.db.DatabaseConfig;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -31,6 +32,27 @@ public record RouterConfig(
         Duration databaseBudget) {
 
     public static final int DEFAULT_POOL_SIZE = 4;
+
+    /**
+     * The LISTEN connection: a {@code select 1} after two quiet seconds must answer within three,
+     * so a dead socket is noticed within about five seconds (decision 0011).
+     */
+    public static final ConnectionLimits LISTEN_LIMITS =
+            new ConnectionLimits(Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofSeconds(3), null);
+    /**
+     * The full link load and the periodic checksum, each on a direct connection of its own: a
+     * million links stream in ~4 s and check in ~0.5 s on a quiet box; a minute bounds both with
+     * room for a busy one.
+     */
+    public static final ConnectionLimits LINK_LOAD_LIMITS =
+            new ConnectionLimits(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(60), null);
+    /**
+     * Migrations and partition upkeep at start: the login is bounded like every other (so a router
+     * facing a frozen server falls back to its snapshot within seconds), but DDL such as an index
+     * build on a large table may legitimately run long: an hour, then it is called hung.
+     */
+    public static final ConnectionLimits MIGRATION_LIMITS =
+            new ConnectionLimits(Duration.ofSeconds(5), Duration.ofHours(1), null, null);
 
     public static final Setting ROUTER_PORT = Setting.withDefault("ROUTER_PORT", "4701", "HTTP port");
     public static final Setting COOKIE_DOMAIN =
@@ -67,7 +89,9 @@ public record RouterConfig(
     public static final Setting CLICK_DB_BUDGET_MS = Setting.withDefault(
             "CLICK_DB_BUDGET_MS",
             "250",
-            "how long a batch may take in PostgreSQL before it is spooled instead (10–60000)");
+            "how long a batch may take in PostgreSQL before it is spooled instead and its connection aborted"
+                    + " (10–60000); the pool's `statement_timeout` is 4 budgets (at least 1 s) and its socket,"
+                    + " connect and pool-wait timeouts a second more (decision 0011)");
 
     /** Every variable the router reads; docs/configuration.md is generated from these lists. */
     public static final List<Setting> SETTINGS = DatabaseConfig.serviceSettings(List.of(
@@ -82,6 +106,20 @@ public record RouterConfig(
             CLICK_BATCH_MAX,
             CLICK_SPOOL_DIR,
             CLICK_DB_BUDGET_MS));
+
+    /**
+     * The pool's connections (click writers, replay, link lookups on notification, pings): tied
+     * to CLICK_DB_BUDGET_MS. A batch over the budget is spooled and its connection aborted by the
+     * writer's watchdog; these limits are the backstop for every other wait. PostgreSQL cancels a
+     * statement after four budgets (at least a second: a replay chunk of 2,000 clicks takes
+     * ~30 ms), and the socket gives up a second after that, so a living server's cancel arrives
+     * first. Connecting, and waiting for a pooled connection, get the socket's bound too.
+     */
+    public ConnectionLimits poolLimits() {
+        Duration statement = Duration.ofMillis(Math.max(1_000, databaseBudget.toMillis() * 4));
+        Duration socket = statement.plusSeconds(1);
+        return new ConnectionLimits(socket, socket, statement, socket);
+    }
 
     /** @throws ConfigException naming every problem at once */
     public static RouterConfig fromEnv(Map<String, String> environment) {

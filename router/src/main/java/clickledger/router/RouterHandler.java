@@ -6,7 +6,7 @@ import clickledger.common.log.RequestIds;
 import clickledger.common.metrics.Metrics;
 import clickledger.router.redirect.RedirectHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
@@ -17,11 +17,14 @@ import org.eclipse.jetty.util.Callback;
 
 /** The router's only handler: redirects, plus /healthz, /readyz and /metrics. Never blocks. */
 final class RouterHandler extends Handler.Abstract.NonBlocking {
+    /** /readyz: the status, and a JSON body that says which store takes clicks and why. */
+    record Readiness(boolean ready, String body) {}
+
     private final RedirectHandler redirects;
     private final PrometheusMeterRegistry registry;
-    private final BooleanSupplier ready;
+    private final Supplier<Readiness> ready;
 
-    RouterHandler(RedirectHandler redirects, PrometheusMeterRegistry registry, BooleanSupplier ready) {
+    RouterHandler(RedirectHandler redirects, PrometheusMeterRegistry registry, Supplier<Readiness> ready) {
         this.redirects = requireNonNull(redirects, "redirects is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.ready = requireNonNull(ready, "ready is null");
@@ -54,15 +57,8 @@ final class RouterHandler extends Handler.Abstract.NonBlocking {
             case "/healthz" ->
                 text(response, callback, 200, "application/json", "{\"status\":\"ok\",\"service\":\"router\"}");
             case "/readyz" -> {
-                boolean ok = ready.getAsBoolean();
-                text(
-                        response,
-                        callback,
-                        ok ? 200 : 503,
-                        "application/json",
-                        ok
-                                ? "{\"status\":\"ready\",\"service\":\"router\"}"
-                                : "{\"status\":\"not ready\",\"service\":\"router\"}");
+                Readiness readiness = ready.get();
+                text(response, callback, readiness.ready() ? 200 : 503, "application/json", readiness.body());
             }
             case "/metrics" -> text(response, callback, 200, Metrics.CONTENT_TYPE, registry.scrape());
             default -> {

@@ -102,6 +102,9 @@ class LinkCacheRefreshTest {
     void aChangeNoNotificationAnnouncedIsRepairedByTheNextCheck() throws Exception {
         RouterHarness.Seeded seeded = router.seed("silent", "https://acme.example/home", "https://acme.example/deal");
         router.awaitCached("silent");
+        // Let the seed's own notifications (program, partner, link) all be applied first: one read
+        // after the silent change would carry it into the cache without any check.
+        awaitChecks(2);
         double reloadsBefore = reloads();
 
         router.dsl().transaction(configuration -> {
@@ -118,6 +121,47 @@ class LinkCacheRefreshTest {
                 .startsWith("https://acme.example/moved?cref="));
         assertThat(mismatches()).isGreaterThanOrEqualTo(1);
         assertThat(reloads()).isGreaterThan(reloadsBefore);
+    }
+
+    /**
+     * The LISTEN connection goes half-open (a proxy stops forwarding it; nothing is closed, so no
+     * error ever reaches the driver): the listener must notice within seconds by itself, reconnect
+     * and catch up, long before the next periodic check (60 s here).
+     */
+    @Test
+    void aHalfOpenListenConnectionIsNoticedAndReplacedWithinSeconds() throws Exception {
+        clickledger.db.DatabaseConfig.Endpoint endpoint =
+                clickledger.testkit.PostgresFixture.get().newDatabase();
+        try (TcpProxy proxy = TcpProxy.inFrontOf(endpoint.jdbcUrl())) {
+            String proxied = clickledger.testkit.PostgresFixture.postgresUrl(new clickledger.db.DatabaseConfig.Endpoint(
+                    proxy.rewrite(endpoint.jdbcUrl()), endpoint.user(), endpoint.password(), false));
+            try (RouterHarness listening = new RouterHarness(
+                    endpoint,
+                    Map.of(
+                            "DATABASE_URL",
+                            clickledger.testkit.PostgresFixture.postgresUrl(endpoint),
+                            "DATABASE_URL_DIRECT",
+                            proxied,
+                            "LINK_RELOAD_SECONDS",
+                            "60"),
+                    Clock.systemUTC())) {
+                await("listening", () -> listening.app.refresher().listening());
+                proxy.freezeOpen();
+                assertThat(proxy.frozen()).as("the LISTEN connection").isPositive();
+
+                listening.seed("after-freeze", "https://acme.example/home", null);
+                long deadline = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+                while (listening.app.cache().get("after-freeze") == null && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(listening.app.cache().get("after-freeze"))
+                        .as("a link created while the LISTEN socket hung reaches the cache within seconds")
+                        .isNotNull();
+                assertThat(proxy.frozenClosedByClient())
+                        .as("the hung connection was given up")
+                        .isPositive();
+            }
+        }
     }
 
     private static String location(String slug) {

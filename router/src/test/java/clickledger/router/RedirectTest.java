@@ -95,6 +95,46 @@ class RedirectTest {
     }
 
     @Test
+    void forwardedForOnTwoHeaderLinesIsOneListReadFromTheRight() throws Exception {
+        router.seed("two-lines", "https://acme.example/", null);
+        router.awaitCached("two-lines");
+        // The client writes its own line; the proxy (loopback, trusted here) adds the real address
+        // as a second line, as HAProxy does.
+        HttpResponse<String> response = router.get(
+                "/r/two-lines",
+                "User-Agent",
+                BROWSER,
+                "X-Forwarded-For",
+                "6.6.6.6",
+                "X-Forwarded-For",
+                "198.51.100.24");
+        Record row = router.dsl()
+                .selectFrom(CLICK)
+                .where(CLICK.ID.eq(crefOf(response)))
+                .fetchOne();
+        String salt = new SettingsRepository(router.dsl()).getOrCreate(SettingsRepository.IP_HASH_SALT, () -> "unused");
+        assertThat(row.get(CLICK.IP_HASH))
+                .isEqualTo(new IpHasher(salt)
+                        .hash(Cidr.IpLiteral.parse("198.51.100.24").orElseThrow()));
+    }
+
+    @Test
+    void aCrefSmuggledUnderAnEncodedOrUpperCaseNameNeverReachesTheDestination() throws Exception {
+        router.seed("smuggle", "https://acme.example/signup?src=aff", null);
+        router.awaitCached("smuggle");
+        for (String smuggled :
+                new String[] {"cr%65f=X", "%63ref=X", "%63%72%65%66=X", "CREF=X", "Cr%45F=X", "cref=X"}) {
+            HttpResponse<String> response = router.get("/r/smuggle?" + smuggled + "&ref=tw", "User-Agent", BROWSER);
+            assertThat(response.statusCode()).isEqualTo(302);
+            String location = response.headers().firstValue("Location").orElseThrow();
+            assertThat(location)
+                    .as(smuggled)
+                    .matches("https://acme\\.example/signup\\?src=aff&ref=tw&cref=[0-9A-Z]{26}");
+            assertThat(crefOf(response).toString()).isNotEqualTo("X");
+        }
+    }
+
+    @Test
     void linkDestinationOverridesProgramDestination() throws Exception {
         router.seed("own-dest", "https://acme.example/", "https://acme.example/pricing#annual");
         router.awaitCached("own-dest");

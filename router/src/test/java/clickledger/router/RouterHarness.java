@@ -54,7 +54,7 @@ final class RouterHarness implements AutoCloseable {
         env.putAll(extraEnv);
         RouterConfig config = RouterConfig.fromEnv(env);
         registry = Metrics.newRegistry("router");
-        database = Database.open("router", config.database(), registry, clock, 0);
+        database = Database.connect("router", config.database(), registry, config.poolLimits());
         app = RouterApp.create(config, database, clock, registry).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!app.cache().loaded() && System.nanoTime() < deadline) {

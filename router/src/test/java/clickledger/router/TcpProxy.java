@@ -9,19 +9,44 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback TCP proxy in front of PostgreSQL that a test can cut, to stage an outage without
- * stopping the shared test server: {@link #cut()} drops every open connection and refuses new ones
- * (as a stopped PostgreSQL does), {@link #restore()} lets them through again.
+ * A loopback TCP proxy in front of PostgreSQL that a test can break, without stopping the shared
+ * test server:
+ *
+ * <ul>
+ *   <li>{@link #cut()} drops every open connection and refuses new ones (as a stopped PostgreSQL
+ *       does), {@link #restore()} lets them through again;
+ *   <li>{@link #freezeNextActive(int)} makes the next connections that send anything stop
+ *       forwarding, both ways, while their sockets stay open: a half-open connection, or a
+ *       server that hangs on one session, as the client sees it. Every other connection, new
+ *       ones included, keeps working.
+ * </ul>
  */
 final class TcpProxy implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Link> links = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger toFreeze = new AtomicInteger();
+    private final AtomicInteger frozen = new AtomicInteger();
+    private final AtomicInteger frozenClosedByClient = new AtomicInteger();
     private volatile boolean refusing;
     private volatile boolean closed;
+
+    /** One proxied connection: the two sockets, and whether it stopped forwarding. */
+    private static final class Link {
+        final Socket client;
+        final Socket upstream;
+        volatile boolean frozen;
+
+        Link(Socket client, Socket upstream) {
+            this.client = client;
+            this.upstream = upstream;
+        }
+    }
 
     TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
@@ -60,6 +85,35 @@ final class TcpProxy implements AutoCloseable {
         refusing = false;
     }
 
+    /**
+     * The next {@code connections} connections on which the client sends something hold those
+     * bytes, and everything after, instead of forwarding them; nothing the server sends reaches the
+     * client either. The client sees a server that never answers.
+     */
+    void freezeNextActive(int connections) {
+        toFreeze.set(connections);
+    }
+
+    /** Every connection open now stops forwarding, both ways, at once; new ones still work. */
+    void freezeOpen() {
+        for (Link link : links) {
+            if (!link.frozen) {
+                link.frozen = true;
+                frozen.incrementAndGet();
+            }
+        }
+    }
+
+    /** Connections frozen so far. */
+    int frozen() {
+        return frozen.get();
+    }
+
+    /** Frozen connections that the client gave up on and closed (an abort, a socket timeout). */
+    int frozenClosedByClient() {
+        return frozenClosedByClient.get();
+    }
+
     private void acceptLoop() {
         while (!closed) {
             Socket client;
@@ -87,26 +141,42 @@ final class TcpProxy implements AutoCloseable {
                 closeQuietly(upstream);
                 continue;
             }
-            Thread.ofVirtual().start(() -> pump(client, upstream));
-            Thread.ofVirtual().start(() -> pump(upstream, client));
+            Link link = new Link(client, upstream);
+            links.add(link);
+            Thread.ofVirtual().start(() -> pump(link, true));
+            Thread.ofVirtual().start(() -> pump(link, false));
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Link link, boolean fromClient) {
+        Socket from = fromClient ? link.client : link.upstream;
+        Socket to = fromClient ? link.upstream : link.client;
         byte[] buffer = new byte[16 * 1024];
         try (InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream()) {
             int read;
             while ((read = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, read);
+                if (fromClient && !link.frozen && toFreeze.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                    link.frozen = true;
+                    frozen.incrementAndGet();
+                }
+                if (!link.frozen) {
+                    out.write(buffer, 0, read);
+                }
             }
-        } catch (IOException ignored) {
-            // one side went away; close both below
+            if (fromClient && link.frozen) {
+                frozenClosedByClient.incrementAndGet();
+            }
+        } catch (IOException e) {
+            if (fromClient && link.frozen && !closed) {
+                frozenClosedByClient.incrementAndGet();
+            }
         } finally {
             closeQuietly(from);
             closeQuietly(to);
             open.remove(from);
             open.remove(to);
+            links.remove(link);
         }
     }
 

@@ -5,6 +5,7 @@ import clickledger.common.config.Setting;
 import clickledger.common.config.SharedSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,12 +15,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The PostgreSQL that {@code make run} starts when no DATABASE_URL is given: embedded, with its
- * data under {@code .data/pg} so it survives restarts. It is PostgreSQL 15, the version of
- * Debian 12's client tools, so {@code make backup} can use the machine's pg_dump. Writes the URL to {@code .data/database-url}
- * once it accepts connections, then runs until killed.
+ * data under {@code .data/pg} so it survives restarts. It is the PostgreSQL of the tests (17, the
+ * project's default; docs/decisions/0012). Writes the URL to {@code .data/database-url} once it
+ * accepts connections, then runs until killed.
  */
 public final class DevDatabaseMain {
     public static final Setting DEV_DB_PORT = Setting.withDefault(
@@ -43,6 +45,11 @@ public final class DevDatabaseMain {
         int port = port(System.getenv());
         Path pgDir = dataDir.resolve("pg");
         Files.createDirectories(pgDir);
+        String problem = otherMajor(pgDir, binariesVersion());
+        if (problem != null) {
+            System.err.println(problem);
+            System.exit(2);
+        }
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(pgDir)
                 .setCleanDataDirectory(false)
@@ -69,6 +76,41 @@ public final class DevDatabaseMain {
         Files.writeString(urlFile, url + "\n");
         System.out.println("embedded PostgreSQL ready at " + url + " (data in " + pgDir + ")");
         Thread.currentThread().join();
+    }
+
+    /** The version of the embedded binaries on the classpath, such as "17.12.0". */
+    static String binariesVersion() throws IOException {
+        Properties properties = new Properties();
+        try (InputStream in = DevDatabaseMain.class.getResourceAsStream("postgres.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("postgres.properties is missing from the jar");
+            }
+            properties.load(in);
+        }
+        return properties.getProperty("version");
+    }
+
+    /**
+     * Why the data directory cannot be started by these binaries, or null. PostgreSQL only opens a
+     * data directory of its own major version ({@code PG_VERSION}); a directory from an older
+     * {@code make run} (PostgreSQL 15 until decision 0012) gets a message that says what to do,
+     * not a failed start.
+     */
+    static String otherMajor(Path pgDir, String binariesVersion) throws IOException {
+        Path versionFile = pgDir.resolve("PG_VERSION");
+        if (!Files.isRegularFile(versionFile)) {
+            return null;
+        }
+        String dataMajor = Files.readString(versionFile).strip();
+        String binariesMajor = binariesVersion.substring(0, binariesVersion.indexOf('.'));
+        if (dataMajor.equals(binariesMajor)) {
+            return null;
+        }
+        return "make run: " + pgDir + " holds a PostgreSQL " + dataMajor + " database, and this build runs PostgreSQL "
+                + binariesMajor + ", which cannot open it. To start afresh, move it aside (mv " + pgDir + " "
+                + pgDir + "-" + dataMajor + "). To keep its data, run it with PostgreSQL " + dataMajor
+                + " (an older checkout's make run), take a backup with that version's pg_dump (make backup), then "
+                + "move the directory aside and restore into the new one (make restore FILE=…).";
     }
 
     private static void createDatabase(String adminJdbcUrl) throws SQLException {

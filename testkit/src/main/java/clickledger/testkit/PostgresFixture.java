@@ -35,6 +35,10 @@ public final class PostgresFixture {
     public static synchronized PostgresFixture get() {
         if (instance == null) {
             instance = start();
+            // One line per test JVM, in the first test class's output file: .ci/run reads it to say
+            // (and check) which PostgreSQL each pass ran on.
+            System.out.println("clickledger test database: PostgreSQL " + query(instance.admin, "show server_version")
+                    + " (" + instance.source + ")");
             instance.createTemplate();
             if (instance.source.equals("TEST_DATABASE_URL")) {
                 // A shared server outlives this JVM: leave it as we found it.
@@ -164,7 +168,10 @@ public final class PostgresFixture {
             }
         }
         try {
+            Path dataDirectory = Files.createTempDirectory("clickledger-test-pg");
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory)
+                    .setCleanDataDirectory(false)
                     .setPGStartupWait(java.time.Duration.ofSeconds(120))
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "off")
@@ -173,14 +180,32 @@ public final class PostgresFixture {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     postgres.close();
-                } catch (IOException ignored) {
-                    // the JVM is going away; the temp directory is cleaned by zonky
+                } catch (IOException e) {
+                    System.err.println("embedded PostgreSQL did not stop cleanly: " + e.getMessage());
                 }
+                removeInBackground(dataDirectory);
             }));
             return new PostgresFixture(
                     DatabaseConfig.parseUrl(postgres.getJdbcUrl("postgres", "postgres")), "embedded");
         } catch (IOException e) {
             throw new IllegalStateException("cannot start embedded PostgreSQL", e);
+        }
+    }
+
+    /**
+     * Deletes a test cluster after this JVM is gone. The api suite leaves one database per test
+     * class, tens of thousands of files; deleting them inside the shutdown hook took over 30 s on a
+     * busy box, and Surefire then killed the fork mid-delete and left the rest in /tmp. A detached
+     * {@code rm} outlives the JVM and finishes the job.
+     */
+    private static void removeInBackground(Path directory) {
+        try {
+            new ProcessBuilder("rm", "-rf", directory.toString())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            System.err.println("could not remove " + directory + ": " + e.getMessage());
         }
     }
 
@@ -200,6 +225,18 @@ public final class PostgresFixture {
         return new DatabaseConfig.Endpoint(hostPort + "/" + database + params, base.user(), base.password(), false);
     }
 
+    private static String query(DatabaseConfig.Endpoint endpoint, String sql) {
+        try (Connection connection = DriverManager.getConnection(
+                        endpoint.jdbcUrl(), endpoint.user(), endpoint.password().reveal());
+                Statement statement = connection.createStatement();
+                java.sql.ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
     static void execute(DatabaseConfig.Endpoint endpoint, String sql) {
         try (Connection connection = DriverManager.getConnection(
                         endpoint.jdbcUrl(), endpoint.user(), endpoint.password().reveal());
@@ -217,7 +254,7 @@ public final class PostgresFixture {
             if (!org.testcontainers.DockerClientFactory.instance().isDockerAvailable()) {
                 throw new IllegalStateException("no Docker engine answers");
             }
-            var container = new org.testcontainers.containers.PostgreSQLContainer<>("postgres:15-alpine")
+            var container = new org.testcontainers.containers.PostgreSQLContainer<>("postgres:17-alpine")
                     .withCommand("postgres", "-c", "max_connections=300", "-c", "fsync=off");
             container.start();
             return new PostgresFixture(

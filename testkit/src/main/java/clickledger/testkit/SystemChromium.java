@@ -11,17 +11,27 @@ import java.util.Map;
 /**
  * Debian's Chromium driven by Playwright, for the browser tests of every module. Playwright must
  * not fetch a browser build of its own (this machine kind cannot run it, and CI installs Debian's
- * {@code chromium}). Playwright is a {@code provided} dependency here: the modules with browser
+ * {@code chromium}). {@code CHROMIUM_EXECUTABLE} points elsewhere (another distribution's path, or
+ * a missing one to see a test refuse to skip under {@code CI=true}). Playwright is a {@code provided} dependency here: the modules with browser
  * tests bring it in test scope, and {@code devdb.jar} stays without it.
  */
 public final class SystemChromium {
-    public static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
+    public static final Path EXECUTABLE =
+            Path.of(System.getenv().getOrDefault("CHROMIUM_EXECUTABLE", "/usr/bin/chromium"));
 
     private SystemChromium() {}
 
-    /** Whether the browser tests can run here; without it they skip with a reason. */
+    /** Whether the browser tests can run here. */
     public static boolean available() {
         return Files.isExecutable(EXECUTABLE);
+    }
+
+    /** From {@code @BeforeEach}: without Chromium the test skips with the reason, or fails under CI=true. */
+    public static void require() {
+        Prerequisites.require(
+                available(),
+                EXECUTABLE + " is absent; install Debian's chromium (apt-get install -y chromium, as .ci/run does)"
+                        + " to run the browser tests");
     }
 
     public static Playwright playwright() {

@@ -11,31 +11,24 @@ import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.util.regex.Pattern;
 
 /**
  * {@code /v1/programs/{id}/integrations/stripe}: connect (PUT), show (GET), disconnect (DELETE),
  * the events received ({@code /events}) and "send test" ({@code /test}), all for admin keys; and
- * the two routes Stripe posts to, which carry no key but a {@code Stripe-Signature}: the program's
- * own {@code /webhook} and OpenPartner's {@code POST /webhooks/stripe} for COMPAT_DEFAULT_PROGRAM.
+ * the two routes Stripe posts to, which carry no key but a {@code Stripe-Signature} (RouteAccess
+ * lists the first as public): the program's own {@code /webhook} and OpenPartner's
+ * {@code POST /webhooks/stripe} for COMPAT_DEFAULT_PROGRAM.
  */
 public final class StripeRoutes {
     public static final String BASE = "/v1/programs/{id}/integrations/stripe";
     public static final String WEBHOOK = BASE + "/webhook";
     public static final String COMPAT_WEBHOOK = "/webhooks/stripe";
     public static final String SIGNATURE_HEADER = "Stripe-Signature";
-    // The one /v1 route without a key: RequireApiKey lets it through on this path, RouteAccess on its template.
-    private static final Pattern WEBHOOK_PATH = Pattern.compile("/v1/programs/[^/]+/integrations/stripe/webhook");
 
     private final StripeService service;
 
     public StripeRoutes(StripeService service) {
         this.service = requireNonNull(service, "service is null");
-    }
-
-    /** Whether a request path is a Stripe webhook, which authenticates by its signature instead of a key. */
-    public static boolean isWebhookPath(String path) {
-        return WEBHOOK_PATH.matcher(path).matches();
     }
 
     public void register(RoutesConfig routes) {

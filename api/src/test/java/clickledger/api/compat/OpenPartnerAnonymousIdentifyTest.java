@@ -134,6 +134,33 @@ class OpenPartnerAnonymousIdentifyTest {
     }
 
     @Test
+    void forwardedForOnTwoHeaderLinesIsOneListReadFromTheRight() {
+        String body = "{\"cref\":\"01J0000000000000000000000A\",\"userId\":\"u\"}";
+        String proxyLine = "198.51.100.77";
+        for (int i = 0; i < PER_MINUTE; i++) {
+            // The client's own header line changes every time; the proxy's line, received last, does not.
+            assertThat(identifyWithTwoLines("203.0.113." + (100 + i), proxyLine).status())
+                    .isEqualTo(404);
+        }
+        assertThat(identifyWithTwoLines("203.0.113.200", proxyLine).status())
+                .as("the same client by the proxy's line, so over its allowance")
+                .isEqualTo(429);
+        assertThat(identify(api, body, "203.0.113.200", null).status())
+                .as("the client's own line never named the bucket")
+                .isEqualTo(404);
+    }
+
+    private static TestApi.Response identifyWithTwoLines(String clientLine, String proxyLine) {
+        return api.send(HttpRequest.newBuilder(URI.create(api.url("/attribution/identify")))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("X-Forwarded-For", clientLine)
+                .header("X-Forwarded-For", proxyLine)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"cref\":\"01J0000000000000000000000A\",\"userId\":\"u\"}"))
+                .build());
+    }
+
+    @Test
     void withoutTrustedProxiesForwardedForIsIgnored() {
         try (TestApi direct =
                 TestApi.start(Map.of("IDENTIFY_ALLOW_ANONYMOUS", "true", "IDENTIFY_RATE_LIMIT_PER_MINUTE", "1"))) {

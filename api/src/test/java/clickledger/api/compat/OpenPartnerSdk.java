@@ -1,7 +1,6 @@
 package clickledger.api.compat;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import clickledger.testkit.Prerequisites;
 import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -22,10 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * OpenPartner's published npm package {@code @openpartner/sdk}, installed from the registry into
  * target/ by the tests themselves (never vendored or copied into the repository), and Node to
- * drive its server client. Without Node or npm, the tests that need them are skipped with the
- * reason, so a machine with only a JDK still passes {@code make test}. A failed install is a skip
- * too, except in CI ({@code CI=true}), where .ci/run has put Node in place and a skip would hide
- * that the compatibility was never checked.
+ * drive its server client. Without Node or npm, or when the install fails, the tests that need
+ * them are skipped with the reason, so a machine with only a JDK still passes {@code make test};
+ * under {@code CI=true} they fail instead ({@link Prerequisites}): .ci/run has put Node in place,
+ * and a skip would hide that the compatibility was never checked.
  */
 final class OpenPartnerSdk {
     static final String PACKAGE = "@openpartner/sdk";
@@ -59,12 +58,12 @@ final class OpenPartnerSdk {
 
     /**
      * The installed package's directory ({@code node_modules/@openpartner/sdk}). Call it from
-     * {@code @BeforeEach}: without Node or the package it aborts the test with the reason, and
-     * surefire lists each test as skipped (an abort in {@code @BeforeAll} would hide them).
+     * {@code @BeforeEach}: without Node or the package it skips the test with the reason (fails it
+     * under CI=true), and surefire lists each test (an abort in {@code @BeforeAll} would hide them).
      */
     static Path require() {
         Optional<String> reason = unavailable();
-        assumeTrue(reason.isEmpty(), () -> "OpenPartner SDK test skipped: " + reason.orElseThrow());
+        Prerequisites.require(reason.isEmpty(), "OpenPartner SDK: " + reason.orElse(""));
         return packageDirectory();
     }
 
@@ -134,12 +133,8 @@ final class OpenPartnerSdk {
                         "",
                         INSTALL_TIMEOUT);
                 if (run.exitCode() != 0 || !installedVersionIs(VERSION)) {
-                    String reason = "npm install " + PACKAGE + "@" + VERSION + " failed (" + run.exitCode() + "): "
+                    return "npm install " + PACKAGE + "@" + VERSION + " failed (" + run.exitCode() + "): "
                             + run.stderr().strip();
-                    if ("true".equals(System.getenv("CI"))) {
-                        throw new AssertionError(reason);
-                    }
-                    return reason;
                 }
             }
             return null;

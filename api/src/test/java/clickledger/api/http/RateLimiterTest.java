@@ -89,10 +89,17 @@ class RateLimiterTest {
         ClientAddress clients =
                 new ClientAddress(List.of(Cidr.parse("10.0.0.0/8").orElseThrow()));
 
-        assertThat(clients.resolve("10.0.0.5", "198.51.100.1, 10.0.0.9")).contains(ip("198.51.100.1"));
-        assertThat(clients.resolve("203.0.113.5", "198.51.100.1")).contains(ip("203.0.113.5"));
+        assertThat(clients.resolve("10.0.0.5", List.of("198.51.100.1, 10.0.0.9")))
+                .contains(ip("198.51.100.1"));
+        assertThat(clients.resolve("203.0.113.5", List.of("198.51.100.1"))).contains(ip("203.0.113.5"));
         // The client wrote the leftmost entry itself; the proxy's own addition is what counts.
-        assertThat(clients.resolve("10.0.0.5", "1.2.3.4, 198.51.100.1")).contains(ip("198.51.100.1"));
-        assertThat(clients.resolve("10.0.0.5", null)).contains(ip("10.0.0.5"));
+        assertThat(clients.resolve("10.0.0.5", List.of("1.2.3.4, 198.51.100.1")))
+                .contains(ip("198.51.100.1"));
+        assertThat(clients.resolve("10.0.0.5", List.of())).contains(ip("10.0.0.5"));
+        // Two header lines are one list: the client's own line first, the proxy's last.
+        assertThat(clients.resolve("10.0.0.5", List.of("6.6.6.6", "198.51.100.1")))
+                .contains(ip("198.51.100.1"));
+        assertThat(clients.resolve("10.0.0.5", List.of("6.6.6.6", "198.51.100.1, 10.0.0.7")))
+                .contains(ip("198.51.100.1"));
     }
 }

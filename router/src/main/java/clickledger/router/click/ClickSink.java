@@ -13,4 +13,11 @@ public interface ClickSink {
 
     /** True when the sink can take a write now. */
     boolean ping();
+
+    /**
+     * {@code writer} has been in {@link #write} longer than its budget: make that call return now
+     * (it may throw), for instance by aborting its connection. Called from another thread; a
+     * write that already returned is left alone.
+     */
+    default void abandon(Thread writer) {}
 }

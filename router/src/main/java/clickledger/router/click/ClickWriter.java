@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for clicks, with a local spool behind PostgreSQL (docs/decisions/0002 and 0005).
+ * Group commit for clicks, with a local spool behind PostgreSQL (docs/decisions/0002, 0005, 0011).
  *
  * <p>Requests hand a click and a completion to a bounded queue and return without waiting. A few
  * writer threads take whatever has accumulated (up to {@code maxBatchSize}), write it to
@@ -27,13 +27,20 @@ import org.slf4j.LoggerFactory;
  * a batch costs no hand-off beyond the queue.
  *
  * <p>PostgreSQL gets {@code budget} per batch. A watchdog thread looks at the batches in flight;
- * one still running after the budget is taken over: appended to the spool (fsync'd), answered, and
- * the database is marked down. A batch that fails outright goes to the spool the same way. While
- * the database is down every batch goes straight to the spool, and the watchdog drains the queue
- * too, so visitors never wait behind writers stuck in a hung database. {@code SpoolReplayer} marks
- * the database up again once spooled clicks commit. The stuck write may still commit later; the
- * replay's {@code on conflict do nothing} makes that harmless. Only a batch that neither store
- * took is answered with a failure (a 503 without a {@code cref}).
+ * one still running after the budget is taken over: appended to the spool (fsync'd) and answered,
+ * the database is marked down, and its writer is <em>stuck</em>: the watchdog aborts that
+ * writer's connection ({@link ClickSink#abandon}), so the writer comes back at once whatever the
+ * socket is doing. While the database is down every batch goes straight to the spool, and while it
+ * is down or any writer is stuck the watchdog drains the queue to the spool too, so visitors never
+ * wait behind a stuck writer. A batch that fails outright is spooled by its writer.
+ *
+ * <p>The database is up again only when a writer completes a batch within the budget: never
+ * because another connection answered (a replay chunk, a ping), which says nothing about the
+ * writers' own connections. While it is down, {@code SpoolReplayer} grants a probe once PostgreSQL
+ * answers it ({@link #requestProbe}): the next batch tries PostgreSQL, under the same watchdog.
+ * A stuck write may still commit later; the replay's {@code on conflict do nothing} makes that
+ * harmless. Only a batch that neither store took is answered with a failure (a 503 without a
+ * {@code cref}).
  */
 public final class ClickWriter implements AutoCloseable {
     /** Called exactly once per submitted click. */
@@ -51,6 +58,8 @@ public final class ClickWriter implements AutoCloseable {
         final List<Click> clicks;
         final long startNanos = System.nanoTime();
         private final AtomicBoolean claimed = new AtomicBoolean();
+        // Set by the watchdog once it aborted the writer's connection; read by the writer after.
+        volatile boolean abandoned;
 
         Batch(List<Pending> pending) {
             this.pending = pending;
@@ -80,6 +89,7 @@ public final class ClickWriter implements AutoCloseable {
     private final Thread[] writers;
     private final Thread watchdog;
     private final AtomicReferenceArray<Batch> inFlight;
+    private final AtomicBoolean probe = new AtomicBoolean();
     private final DistributionSummary batchSizes;
     private final Timer commitLatency;
     private final Counter written;
@@ -88,8 +98,14 @@ public final class ClickWriter implements AutoCloseable {
     private final Counter rejected;
     private final Counter fallbackSlow;
     private final Counter fallbackFailed;
+    private final Counter aborts;
+    private final Counter writerErrors;
     private volatile boolean running = true;
+    // Set once every writer and the watchdog have returned: a click queued after that is answered
+    // by whoever queued it (see submit).
+    private volatile boolean stopped;
     private volatile boolean databaseUp = true;
+    private volatile long downSinceNanos = System.nanoTime();
     private volatile long lastCommitNanos = System.nanoTime();
 
     /**
@@ -143,8 +159,15 @@ public final class ClickWriter implements AutoCloseable {
         this.rejected = Counter.builder("clickledger_clicks_rejected_total")
                 .description("clicks refused because the writer queue was full")
                 .register(registry);
+        this.aborts = Counter.builder("clickledger_click_writer_aborts_total")
+                .description("writer connections aborted because a batch overran CLICK_DB_BUDGET_MS")
+                .register(registry);
+        this.writerErrors = Counter.builder("clickledger_click_writer_errors_total")
+                .description("unexpected exceptions and errors caught in the writer and watchdog threads")
+                .register(registry);
         registry.gauge("clickledger_click_queue_depth", queue, ArrayBlockingQueue::size);
         registry.gauge("clickledger_click_database_up", this, writer -> writer.databaseUp ? 1 : 0);
+        registry.gauge("clickledger_click_writers_stuck", this, ClickWriter::stuckWriters);
         this.writers = new Thread[writerThreads];
         for (int i = 0; i < writerThreads; i++) {
             int index = i;
@@ -153,11 +176,18 @@ public final class ClickWriter implements AutoCloseable {
         this.watchdog = Thread.ofPlatform().name("click-watchdog").daemon().start(this::watchdogLoop);
     }
 
-    /** Queues a click; false (and no completion call) when the queue is full or the writer stopped. */
+    /**
+     * Queues a click; false (and no completion call) when the queue is full or the writer stopped,
+     * else the completion is called exactly once, even when the writer stops right after.
+     */
     public boolean submit(Click click, Completion completion) {
         if (!running || !queue.offer(new Pending(click, completion))) {
             rejected.increment();
             return false;
+        }
+        if (stopped) {
+            // close() drained the queue before this click arrived: nobody else will answer it.
+            answerLeftovers();
         }
         return true;
     }
@@ -166,33 +196,53 @@ public final class ClickWriter implements AutoCloseable {
         return queue.size();
     }
 
-    /** False from a slow or failed batch (or failed check) until spooled clicks commit again. */
+    /** False from a slow or failed batch (or failed check) until a writer completes a batch again. */
     public boolean databaseUp() {
         return databaseUp;
     }
 
-    /** What /readyz reports: a click arriving now could be made durable somewhere. */
-    public boolean canMakeDurable() {
-        return databaseUp || spool.ping();
+    /** Writers whose batch has been in PostgreSQL longer than the budget. */
+    public int stuckWriters() {
+        long now = System.nanoTime();
+        int stuck = 0;
+        for (int i = 0; i < inFlight.length(); i++) {
+            Batch batch = inFlight.get(i);
+            if (batch != null && now - batch.startNanos >= budgetNanos) {
+                stuck++;
+            }
+        }
+        return stuck;
     }
 
-    /** Called when PostgreSQL committed clicks again (replay) or answers with nothing to replay. */
-    public void markDatabaseUp() {
-        lastCommitNanos = System.nanoTime();
+    /** What /readyz reports: a click arriving now could be made durable somewhere. */
+    public boolean canMakeDurable() {
+        return (databaseUp && stuckWriters() == 0) || spool.ping();
+    }
+
+    /**
+     * PostgreSQL answered on another connection (a ping, a replay chunk) while the database is
+     * marked down: let the next batch try it. Only that batch completing marks the database up.
+     */
+    public void requestProbe() {
         if (!databaseUp) {
-            databaseUp = true;
-            LOG.atInfo().log("PostgreSQL takes clicks again; writing to it directly");
+            probe.set(true);
         }
+    }
+
+    /** PostgreSQL answered an idle health check while up: it counts as recent contact. */
+    public void noteReachable() {
+        lastCommitNanos = System.nanoTime();
     }
 
     /** Called when a batch or a health check found PostgreSQL slow or unreachable. */
     public void markDatabaseDown(String reason) {
+        downSinceNanos = System.nanoTime();
         if (databaseUp) {
             databaseUp = false;
             LOG.atWarn()
                     .addKeyValue("reason", reason)
                     .addKeyValue("budgetMs", TimeUnit.NANOSECONDS.toMillis(budgetNanos))
-                    .log("PostgreSQL cannot take clicks in time; spooling them until it can");
+                    .log("PostgreSQL cannot take clicks in time; spooling them until a writer commits again");
         }
     }
 
@@ -210,41 +260,91 @@ public final class ClickWriter implements AutoCloseable {
         ANSWERING.set(true);
         List<Pending> drained = new ArrayList<>(maxBatchSize);
         while (running || !queue.isEmpty()) {
-            if (!take(drained, 200)) {
-                continue;
-            }
-            Batch batch = new Batch(drained);
-            drained = new ArrayList<>(maxBatchSize);
-            if (!databaseUp) {
-                spoolOrFail(batch, spooledWhileDown);
-                continue;
-            }
-            inFlight.set(index, batch);
-            Exception failure = null;
+            Batch batch = null;
             try {
-                database.write(batch.clicks);
-            } catch (Exception e) {
-                failure = e;
+                if (!take(drained, 200)) {
+                    if (!databaseUp && probe.get()) {
+                        // No traffic to probe with: an empty batch tries this writer's path (a
+                        // pooled connection, one COPY round trip) under the same watchdog.
+                        batch = new Batch(new ArrayList<>());
+                        write(index, batch);
+                    }
+                    continue;
+                }
+                batch = new Batch(drained);
+                drained = new ArrayList<>(maxBatchSize);
+                write(index, batch);
+            } catch (Throwable e) {
+                // An Error or a bug must not kill the writer silently (or leave its batch unanswered).
+                inFlight.set(index, null);
+                drained = new ArrayList<>(maxBatchSize);
+                writerFailed("writer", e, batch);
             }
+        }
+    }
+
+    private void write(int index, Batch batch) {
+        if (!databaseUp && !probe.compareAndSet(true, false)) {
+            batch.claim();
+            spoolOrFail(batch, spooledWhileDown);
+            return;
+        }
+        inFlight.set(index, batch);
+        Exception failure = null;
+        try {
+            database.write(batch.clicks);
+        } catch (Exception e) {
+            failure = e;
+        } finally {
             inFlight.set(index, null);
-            if (!batch.claim()) {
-                continue; // the watchdog spooled and answered it; a late commit is harmless
-            }
-            if (failure == null) {
-                long elapsed = System.nanoTime() - batch.startNanos;
-                lastCommitNanos = batch.startNanos + elapsed;
+        }
+        if (!batch.claim()) {
+            return; // the watchdog spooled and answered it; a late commit is harmless
+        }
+        if (failure == null) {
+            long elapsed = System.nanoTime() - batch.startNanos;
+            lastCommitNanos = batch.startNanos + elapsed;
+            if (!batch.pending.isEmpty()) {
                 commitLatency.record(elapsed, TimeUnit.NANOSECONDS);
                 batchSizes.record(batch.pending.size());
                 written.increment(batch.pending.size());
                 complete(batch, null);
-                continue;
             }
-            LOG.atWarn()
-                    .addKeyValue("clicks", batch.pending.size())
-                    .addKeyValue("error", failure.toString())
-                    .log("click batch failed in PostgreSQL; spooling it");
-            markDatabaseDown("failed");
-            spoolOrFail(batch, fallbackFailed);
+            // A batch that began before the last slow or failed one says nothing about now.
+            if (!databaseUp && batch.startNanos - downSinceNanos > 0) {
+                databaseUp = true;
+                LOG.atInfo().log("a writer committed to PostgreSQL again; writing to it directly");
+            }
+            return;
+        }
+        LOG.atWarn()
+                .addKeyValue("clicks", batch.pending.size())
+                .addKeyValue("error", failure.toString())
+                .log("click batch failed in PostgreSQL; spooling it");
+        markDatabaseDown("failed");
+        spoolOrFail(batch, fallbackFailed);
+    }
+
+    /** Counts and logs a throwable caught in a writer or the watchdog, and answers its batch if nobody did. */
+    private void writerFailed(String thread, Throwable error, Batch batch) {
+        writerErrors.increment();
+        LOG.atError()
+                .setCause(error)
+                .addKeyValue("thread", Thread.currentThread().getName())
+                .addKeyValue("error", error.toString())
+                .log("unexpected failure in the click " + thread + "; it carries on");
+        if (batch != null && batch.claim()) {
+            try {
+                markDatabaseDown("writer error");
+                spoolOrFail(batch, fallbackFailed);
+            } catch (Throwable again) {
+                LOG.atError()
+                        .addKeyValue("error", again.toString())
+                        .log("could not answer the batch of a failed writer");
+            }
+        }
+        if (error instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -275,26 +375,52 @@ public final class ClickWriter implements AutoCloseable {
         ANSWERING.set(true);
         List<Pending> drained = new ArrayList<>(maxBatchSize);
         while (running || anyInFlight()) {
-            long now = System.nanoTime();
-            for (int i = 0; i < inFlight.length(); i++) {
-                Batch batch = inFlight.get(i);
-                if (batch != null && now - batch.startNanos >= budgetNanos && batch.claim()) {
-                    markDatabaseDown("slow");
-                    spoolOrFail(batch, fallbackSlow);
+            Batch batch = null;
+            try {
+                boolean stuck = takeOverStuckBatches();
+                if (databaseUp && !stuck) {
+                    sleepNanos(watchdogTickNanos);
+                    continue;
                 }
-            }
-            if (databaseUp) {
-                sleepNanos(watchdogTickNanos);
-                continue;
-            }
-            // The writers may be stuck in a hung database: take clicks off the queue as well.
-            if (take(drained, TimeUnit.NANOSECONDS.toMillis(watchdogTickNanos))) {
-                Batch batch = new Batch(drained);
+                // The writers may be stuck in a hung database: take clicks off the queue as well.
+                if (take(drained, TimeUnit.NANOSECONDS.toMillis(watchdogTickNanos))) {
+                    batch = new Batch(drained);
+                    drained = new ArrayList<>(maxBatchSize);
+                    batch.claim();
+                    spoolOrFail(batch, spooledWhileDown);
+                }
+            } catch (Throwable e) {
                 drained = new ArrayList<>(maxBatchSize);
-                batch.claim();
-                spoolOrFail(batch, spooledWhileDown);
+                writerFailed("watchdog", e, batch);
             }
         }
+    }
+
+    /** Spools and answers every batch over its budget and aborts its writer's connection; true if any. */
+    private boolean takeOverStuckBatches() {
+        long now = System.nanoTime();
+        boolean stuck = false;
+        for (int i = 0; i < inFlight.length(); i++) {
+            Batch batch = inFlight.get(i);
+            if (batch == null || now - batch.startNanos < budgetNanos) {
+                continue;
+            }
+            stuck = true;
+            if (batch.claim()) {
+                markDatabaseDown("slow");
+                spoolOrFail(batch, fallbackSlow);
+            }
+            if (!batch.abandoned) {
+                batch.abandoned = true;
+                aborts.increment();
+                LOG.atWarn()
+                        .addKeyValue("writer", writers[i].getName())
+                        .addKeyValue("ms", TimeUnit.NANOSECONDS.toMillis(now - batch.startNanos))
+                        .log("click writer overran its budget; aborting its connection");
+                database.abandon(writers[i]);
+            }
+        }
+        return stuck;
     }
 
     private boolean anyInFlight() {
@@ -309,7 +435,7 @@ public final class ClickWriter implements AutoCloseable {
     private void spoolOrFail(Batch batch, Counter reason) {
         try {
             spool.write(batch.clicks);
-        } catch (Exception e) {
+        } catch (Throwable e) {
             failures.increment(batch.pending.size());
             LOG.atError()
                     .addKeyValue("clicks", batch.pending.size())
@@ -330,11 +456,23 @@ public final class ClickWriter implements AutoCloseable {
                 } else {
                     pending.completion().failed(failure);
                 }
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 // One broken response must not stop the rest of its batch from being answered.
                 LOG.atWarn().addKeyValue("error", e.toString()).log("click completion failed");
             }
         }
+    }
+
+    // After the threads stopped: whatever is still queued goes to the spool (or gets a 503).
+    private void answerLeftovers() {
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        if (left.isEmpty()) {
+            return;
+        }
+        Batch batch = new Batch(left);
+        batch.claim();
+        spoolOrFail(batch, spooledWhileDown);
     }
 
     /** Stops taking clicks, makes what is queued durable, then returns. */
@@ -345,6 +483,8 @@ public final class ClickWriter implements AutoCloseable {
             join(writer);
         }
         join(watchdog);
+        stopped = true;
+        answerLeftovers();
     }
 
     private static void join(Thread thread) {

@@ -1,14 +1,17 @@
 package clickledger.router.click;
 
 import clickledger.common.net.Cidr;
+import clickledger.common.net.ForwardedFor;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Optional;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * Who the client is. The socket address is the client unless it is a trusted proxy
- * (TRUSTED_PROXIES); only then are {@code X-Forwarded-For}, {@code X-Forwarded-Proto} and
- * {@code CF-IPCountry} believed, because anyone else can send them.
+ * (TRUSTED_PROXIES); only then are {@code X-Forwarded-For} (every line of it, see
+ * {@link ForwardedFor}), {@code X-Forwarded-Proto} and {@code CF-IPCountry} believed, because
+ * anyone else can send them.
  */
 public final class ClientResolver {
     public record Client(InetAddress address, boolean secure, String country) {}
@@ -19,42 +22,34 @@ public final class ClientResolver {
         this.trustedProxies = List.copyOf(trustedProxies);
     }
 
+    /** The hot-path form: the forwarded headers are not even looked up unless the peer is trusted. */
+    public Client resolve(InetAddress socketAddress, boolean socketSecure, HttpFields headers) {
+        if (socketAddress == null || !ForwardedFor.trusted(trustedProxies, socketAddress)) {
+            return new Client(socketAddress, socketSecure, null);
+        }
+        return resolve(
+                socketAddress,
+                socketSecure,
+                headers.getValuesList(HttpHeader.X_FORWARDED_FOR),
+                headers.get(HttpHeader.X_FORWARDED_PROTO),
+                headers.get("CF-IPCountry"));
+    }
+
+    /**
+     * @param forwardedFor every {@code X-Forwarded-For} line, in the order received
+     */
     public Client resolve(
             InetAddress socketAddress,
             boolean socketSecure,
-            String forwardedFor,
+            List<String> forwardedFor,
             String forwardedProto,
             String cfCountry) {
-        if (socketAddress == null || !trusted(socketAddress)) {
+        if (socketAddress == null || !ForwardedFor.trusted(trustedProxies, socketAddress)) {
             return new Client(socketAddress, socketSecure, null);
         }
-        InetAddress client = socketAddress;
-        if (forwardedFor != null && !forwardedFor.isEmpty()) {
-            // Walk from the nearest hop outwards; the first address that is not one of our
-            // proxies is the client. Entries to its left were written by the client itself.
-            String[] hops = forwardedFor.split(",");
-            for (int i = hops.length - 1; i >= 0; i--) {
-                Optional<InetAddress> hop = Cidr.IpLiteral.parse(hops[i].trim());
-                if (hop.isEmpty()) {
-                    break;
-                }
-                client = hop.get();
-                if (!trusted(client)) {
-                    break;
-                }
-            }
-        }
+        InetAddress client = ForwardedFor.client(trustedProxies, socketAddress, forwardedFor);
         boolean secure = socketSecure || "https".equalsIgnoreCase(forwardedProto);
         return new Client(client, secure, country(cfCountry));
-    }
-
-    private boolean trusted(InetAddress address) {
-        for (Cidr cidr : trustedProxies) {
-            if (cidr.contains(address)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String country(String value) {

@@ -19,10 +19,10 @@ import javax.sql.DataSource;
  */
 public final class PostgresClickSink implements ClickSink {
 
-    private final DataSource dataSource;
+    private final SinkConnections connections;
 
     public PostgresClickSink(DataSource dataSource) {
-        this.dataSource = requireNonNull(dataSource, "dataSource is null");
+        this.connections = new SinkConnections(requireNonNull(dataSource, "dataSource is null"));
     }
 
     @Override
@@ -59,8 +59,9 @@ public final class PostgresClickSink implements ClickSink {
             botReasons[i] = click.botReason();
             fraudFlags[i] = click.fraudFlag();
         }
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(ClickInsert.UNNEST)) {
+        Connection connection = connections.open();
+        boolean failed = true;
+        try (PreparedStatement statement = connection.prepareStatement(ClickInsert.UNNEST)) {
             connection.setAutoCommit(true);
             int p = 1;
             statement.setArray(p++, connection.createArrayOf("uuid", ids));
@@ -77,7 +78,15 @@ public final class PostgresClickSink implements ClickSink {
             statement.setArray(p++, connection.createArrayOf("text", botReasons));
             statement.setArray(p, connection.createArrayOf("text", fraudFlags));
             statement.executeUpdate();
+            failed = false;
+        } finally {
+            connections.release(connection, failed);
         }
+    }
+
+    @Override
+    public void abandon(Thread writer) {
+        connections.abort(writer);
     }
 
     // PostgreSQL text cannot hold NUL; a hostile header must not fail the whole batch.
@@ -90,7 +99,7 @@ public final class PostgresClickSink implements ClickSink {
 
     @Override
     public boolean ping() {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = connections.dataSource().getConnection()) {
             return connection.isValid(1);
         } catch (SQLException e) {
             return false;

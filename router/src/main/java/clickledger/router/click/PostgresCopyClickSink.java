@@ -38,30 +38,40 @@ public final class PostgresCopyClickSink implements ClickSink {
     // A buffer grown past this by a batch of unusually long clicks is not kept for the next one.
     private static final int KEPT_BUFFER_MAX_BYTES = 4 * 1024 * 1024;
 
-    private final DataSource dataSource;
+    private final SinkConnections connections;
     // Writers are a few long-lived threads; each keeps its encoding buffer between batches.
     private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocate(BUFFER_BYTES));
 
     public PostgresCopyClickSink(DataSource dataSource) {
-        this.dataSource = requireNonNull(dataSource, "dataSource is null");
+        this.connections = new SinkConnections(requireNonNull(dataSource, "dataSource is null"));
     }
 
     @Override
     public void write(List<Click> batch) throws SQLException {
         ByteBuffer data = encode(batch, buffers.get());
         buffers.set(data.capacity() > KEPT_BUFFER_MAX_BYTES ? ByteBuffer.allocate(BUFFER_BYTES) : data);
-        try (Connection connection = dataSource.getConnection()) {
+        Connection connection = connections.open();
+        boolean failed = true;
+        try {
             connection.setAutoCommit(true);
             CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
             try {
                 copy.writeToCopy(data.array(), 0, data.position());
                 copy.endCopy();
+                failed = false;
             } finally {
                 if (copy.isActive()) {
                     copy.cancelCopy();
                 }
             }
+        } finally {
+            connections.release(connection, failed);
         }
+    }
+
+    @Override
+    public void abandon(Thread writer) {
+        connections.abort(writer);
     }
 
     /** The binary COPY stream for {@code batch}, in {@code buffer} (or a larger one), from 0 to its position. */
@@ -161,7 +171,7 @@ public final class PostgresCopyClickSink implements ClickSink {
 
     @Override
     public boolean ping() {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = connections.dataSource().getConnection()) {
             return connection.isValid(1);
         } catch (SQLException e) {
             return false;

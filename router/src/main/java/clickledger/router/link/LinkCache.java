@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Every link by slug, in memory, so a redirect never reads PostgreSQL. Bounded by the number of
@@ -54,6 +55,13 @@ public final class LinkCache {
      */
     public LinkCache(int expectedLinks) {
         this.tables = new Tables(capacityFor(expectedLinks));
+    }
+
+    /** Sizes the arrays for {@code links} up front, sparing the doublings a large first load would cost. */
+    public synchronized void reserve(int links) {
+        if (capacityFor(links) > tables.bySlug.length) {
+            resize(links);
+        }
     }
 
     /** The hot-path lookup. */
@@ -152,6 +160,26 @@ public final class LinkCache {
         removeSlug(current.bySlug, previous);
         fingerprint ^= previous.rowHash();
         size--;
+    }
+
+    /**
+     * Every cached link, read without the lock: a link changed meanwhile may be seen in either
+     * state or, across a resize, missed. {@link LinkSnapshot} counts what it wrote instead of
+     * trusting {@link #size()}, and writes again when the two differ.
+     */
+    void forEach(Consumer<LinkTarget> sink) {
+        LinkTarget[] byId = tables.byId;
+        for (int slot = 0; slot < byId.length; slot++) {
+            LinkTarget entry = (LinkTarget) SLOT.getAcquire(byId, slot);
+            if (entry != null && entry != REMOVED) {
+                sink.accept(entry);
+            }
+        }
+    }
+
+    /** The links came from a snapshot on disk: usable until the database gives the real ones. */
+    void markLoaded() {
+        loaded = true;
     }
 
     /** After a full reload: drop links that no longer exist, then mark the cache usable. */

@@ -2,11 +2,14 @@ package clickledger.router.link;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.db.ConnectionLimits;
 import clickledger.db.DataSources;
 import clickledger.db.DatabaseConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -30,17 +33,26 @@ import org.slf4j.LoggerFactory;
  * reloads every link when they differ: that repairs whatever the listener missed, a lost
  * connection or a change made with triggers disabled (a data-only restore).
  *
+ * <p>The LISTEN connection is checked with a {@code select 1} whenever it has been quiet for
+ * {@value #KEEPALIVE_MILLIS} ms, under its own socket timeout, so a half-open socket or a hung
+ * server is noticed within seconds, not at the next checksum; the listener then reconnects and
+ * catches up. After each full load, and after a check whenever the cache changed since, the cache
+ * is written to {@link LinkSnapshot} in the router's data directory, which a router starting while
+ * PostgreSQL is down serves from.
+ *
  * <p>A full reload reads a snapshot while notifications keep arriving; a row it read before a
  * change could overwrite the fresher row the listener stored. So every notification seen during
  * a reload is applied again after it, which always reads the latest state.
  */
 public final class LinkRefresher implements AutoCloseable {
     public static final String CHANNEL = "clickledger_links";
+    static final long KEEPALIVE_MILLIS = 2_000;
     private static final Logger LOG = LoggerFactory.getLogger(LinkRefresher.class);
 
     private final LinkRepository repository;
     private final LinkCache cache;
     private final DatabaseConfig.Endpoint direct;
+    private final ConnectionLimits listenLimits;
     private final Duration reloadInterval;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicBoolean reloading = new AtomicBoolean();
@@ -49,8 +61,14 @@ public final class LinkRefresher implements AutoCloseable {
     private final Timer reloads;
     private final Counter checks;
     private final Counter mismatches;
+    private final Counter snapshotFailures;
     private volatile boolean listening;
+    private volatile boolean fromDatabase;
     private volatile Connection listenConnection;
+    // Where snapshots go and the salt they carry; null until the router knows both. Reloader thread.
+    private volatile Path snapshotDirectory;
+    private volatile String salt;
+    private LinkSnapshot.Contents lastSnapshot;
     private Thread listener;
     private Thread reloader;
 
@@ -58,11 +76,13 @@ public final class LinkRefresher implements AutoCloseable {
             LinkRepository repository,
             LinkCache cache,
             DatabaseConfig.Endpoint direct,
+            ConnectionLimits listenLimits,
             Duration reloadInterval,
             MeterRegistry registry) {
         this.repository = requireNonNull(repository, "repository is null");
         this.cache = requireNonNull(cache, "cache is null");
         this.direct = requireNonNull(direct, "direct is null");
+        this.listenLimits = requireNonNull(listenLimits, "listenLimits is null");
         this.reloadInterval = requireNonNull(reloadInterval, "reloadInterval is null");
         this.notifications =
                 Counter.builder("clickledger_link_notifications_total").register(registry);
@@ -75,7 +95,35 @@ public final class LinkRefresher implements AutoCloseable {
         this.mismatches = Counter.builder("clickledger_link_check_mismatches_total")
                 .description("periodic comparisons that found the cache out of date, each followed by a full reload")
                 .register(registry);
+        this.snapshotFailures = Counter.builder("clickledger_link_snapshot_failures_total")
+                .description("link cache snapshots that could not be written to the data directory")
+                .register(registry);
         registry.gauge("clickledger_link_cache_size", cache, LinkCache::size);
+        registry.gauge("clickledger_link_cache_from_database", this, refresher -> refresher.fromDatabase ? 1 : 0);
+    }
+
+    /**
+     * Fills the empty cache from the snapshot in {@code directory}, if there is one, and marks it
+     * loaded: the router can redirect before PostgreSQL answers. Returns what was read.
+     */
+    public Optional<LinkSnapshot.Contents> loadSnapshot(Path directory) throws IOException {
+        Optional<LinkSnapshot.Contents> contents = LinkSnapshot.read(directory, cache::put);
+        if (contents.isPresent()) {
+            cache.markLoaded();
+            lastSnapshot = contents.get();
+        }
+        return contents;
+    }
+
+    /** From now on the cache is written to {@code directory} (with {@code salt}) after loads and changes. */
+    public void persistTo(Path directory, String salt) {
+        this.salt = requireNonNull(salt, "salt is null");
+        this.snapshotDirectory = requireNonNull(directory, "directory is null");
+    }
+
+    /** True once the cache has been loaded from, or checked against, PostgreSQL (not only a snapshot). */
+    public boolean fromDatabase() {
+        return fromDatabase;
     }
 
     public void start() {
@@ -127,6 +175,11 @@ public final class LinkRefresher implements AutoCloseable {
                     int count = reloadAll();
                     LOG.atDebug().addKeyValue("links", count).log("link cache reloaded");
                 }
+                if (!fromDatabase) {
+                    fromDatabase = true;
+                    LOG.atInfo().addKeyValue("links", cache.size()).log("link cache loaded from PostgreSQL");
+                }
+                persistIfChanged();
                 backoffMillis = 200;
                 sleep(reloadInterval.toMillis());
             } catch (RuntimeException e) {
@@ -162,10 +215,32 @@ public final class LinkRefresher implements AutoCloseable {
         return false;
     }
 
+    // Writes a snapshot when the cache differs from the last one written (or read).
+    private void persistIfChanged() {
+        Path directory = snapshotDirectory;
+        if (directory == null) {
+            return;
+        }
+        LinkSnapshot.Contents last = lastSnapshot;
+        if (last != null
+                && last.links() == cache.size()
+                && last.fingerprint() == cache.fingerprint()
+                && last.salt().equals(salt)) {
+            return;
+        }
+        try {
+            lastSnapshot = LinkSnapshot.write(directory, salt, cache);
+        } catch (IOException | RuntimeException e) {
+            snapshotFailures.increment();
+            LOG.atWarn().addKeyValue("error", e.toString()).log("writing the link cache snapshot failed");
+        }
+    }
+
     private void listenLoop() {
         long backoffMillis = 200;
         while (running.get()) {
-            try (Connection connection = DataSources.directConnection(direct, "clickledger-router-listen")) {
+            try (Connection connection =
+                    DataSources.directConnection(direct, "clickledger-router-listen", listenLimits)) {
                 listenConnection = connection;
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("listen " + CHANNEL);
@@ -177,11 +252,20 @@ public final class LinkRefresher implements AutoCloseable {
                 }
                 listening = true;
                 backoffMillis = 200;
+                long lastHeardNanos = System.nanoTime();
                 while (running.get()) {
                     PGNotification[] batch = pg.getNotifications(500);
-                    if (batch == null) {
+                    if (batch == null || batch.length == 0) {
+                        if (System.nanoTime() - lastHeardNanos > TimeUnit.MILLISECONDS.toNanos(KEEPALIVE_MILLIS)) {
+                            // A quiet socket may be a dead one: ask, under the socket timeout.
+                            try (Statement statement = connection.createStatement()) {
+                                statement.execute("select 1");
+                            }
+                            lastHeardNanos = System.nanoTime();
+                        }
                         continue;
                     }
+                    lastHeardNanos = System.nanoTime();
                     for (PGNotification notification : batch) {
                         notifications.increment();
                         if (reloading.get()) {

@@ -6,6 +6,7 @@ import static clickledger.db.jooq.Tables.PARTNER_PROGRAM;
 import static clickledger.db.jooq.Tables.PROGRAM;
 import static java.util.Objects.requireNonNull;
 
+import clickledger.db.ConnectionLimits;
 import clickledger.db.DataSources;
 import clickledger.db.DatabaseConfig;
 import clickledger.router.redirect.Destination;
@@ -71,6 +72,7 @@ public final class LinkRepository {
 
     private final DSLContext dsl;
     private final DatabaseConfig.Endpoint direct;
+    private final ConnectionLimits directLimits;
     // Bounded by the number of programs and partners; entries of changed ones are harmless.
     private final ConcurrentHashMap<String, Destination> programDestinations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, UUID> owners = new ConcurrentHashMap<>();
@@ -79,10 +81,16 @@ public final class LinkRepository {
      * @param direct where the full load streams from: a connection of its own straight to
      *     PostgreSQL, so a long cursor never holds a pooled (or PgBouncer) connection and the rows
      *     can come in binary form
+     * @param directLimits the waits of those direct connections (the full load and the checksum)
      */
-    public LinkRepository(DSLContext dsl, DatabaseConfig.Endpoint direct) {
+    public LinkRepository(DSLContext dsl, DatabaseConfig.Endpoint direct, ConnectionLimits directLimits) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.direct = requireNonNull(direct, "direct is null");
+        this.directLimits = requireNonNull(directLimits, "directLimits is null");
+    }
+
+    public LinkRepository(DSLContext dsl, DatabaseConfig.Endpoint direct) {
+        this(dsl, direct, ConnectionLimits.DRIVER_DEFAULTS);
     }
 
     /** How many links there are, to size the cache before the first load. */
@@ -93,7 +101,7 @@ public final class LinkRepository {
     /** Streams every link to {@code sink}; a cursor keeps memory flat however many links exist. */
     public void forEachLink(Consumer<LinkTarget> sink) throws SQLException {
         String sql = select(dsl, DSL.noCondition()).getSQL(ParamType.INLINED);
-        try (Connection connection = DataSources.directConnection(direct, "clickledger-router-links")) {
+        try (Connection connection = DataSources.directConnection(direct, "clickledger-router-links", directLimits)) {
             // PostgreSQL streams with a fetch size only inside a transaction.
             connection.setAutoCommit(false);
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -153,9 +161,19 @@ public final class LinkRepository {
     /**
      * What the database holds right now, in the cache's terms: how many links, and the XOR of
      * their row hashes (see {@link LinkCache#fingerprint()}). One aggregate over the links,
-     * computed in PostgreSQL: a fraction of the cost of streaming them all to the router.
+     * computed in PostgreSQL: a fraction of the cost of streaming them all to the router. Over a
+     * direct connection of its own: over a million links it takes longer than the pool's
+     * statement timeout, which is cut to CLICK_DB_BUDGET_MS for the click writers.
      */
     public Checksum checksum() {
+        try (Connection connection = DataSources.directConnection(direct, "clickledger-router-check", directLimits)) {
+            return checksum(DataSources.dsl(connection));
+        } catch (SQLException e) {
+            throw new org.jooq.exception.DataAccessException("checking the links failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Checksum checksum(DSLContext dsl) {
         return dsl.transactionResult(configuration -> {
             DSLContext tx = configuration.dsl();
             // One core, not every core: this runs beside live redirects, and finishing sooner on

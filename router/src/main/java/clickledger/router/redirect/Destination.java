@@ -15,13 +15,15 @@ import java.util.Set;
 public final class Destination {
     public static final String CREF = "cref";
 
+    private final String url;
     private final String base;
     private final List<String> params;
     private final Set<String> names;
     private final String fragment;
     private final boolean hasUtm;
 
-    private Destination(String base, List<String> params, Set<String> names, String fragment) {
+    private Destination(String url, String base, List<String> params, Set<String> names, String fragment) {
+        this.url = url;
         this.base = base;
         this.params = params;
         this.names = names;
@@ -43,14 +45,19 @@ public final class Destination {
                     continue;
                 }
                 String name = nameOf(param);
-                if (name.equals(CREF)) {
+                if (isCref(name)) {
                     continue; // an existing cref is replaced by this click's
                 }
                 params.add(param);
                 names.add(name);
             }
         }
-        return new Destination(base, List.copyOf(params), Set.copyOf(names), fragment);
+        return new Destination(url, base, List.copyOf(params), Set.copyOf(names), fragment);
+    }
+
+    /** The URL this was parsed from, as stored (the link cache's snapshot keeps it). */
+    public String url() {
+        return url;
     }
 
     /**
@@ -80,7 +87,7 @@ public final class Destination {
                 if (end > start) {
                     String param = inboundQuery.substring(start, end);
                     String name = nameOf(param);
-                    if (!name.isEmpty() && !name.equals(CREF) && !names.contains(name)) {
+                    if (!name.isEmpty() && !isCref(name) && !names.contains(name)) {
                         out.append(separator);
                         appendSafe(out, param);
                         separator = '&';
@@ -123,6 +130,36 @@ public final class Destination {
             }
         }
         return null;
+    }
+
+    /**
+     * True when a parameter name means {@code cref} to a destination: after percent-decoding
+     * ({@code cr%65f}, {@code %63ref}) and in any letter case ({@code CREF}: ASP.NET and some other
+     * frameworks read query names case-insensitively). Such a parameter ahead of ours would be the
+     * value a destination reading the first one (URLSearchParams.get, most frameworks) credits.
+     * Checked without decoding into a new string: this runs for every inbound parameter.
+     */
+    static boolean isCref(String name) {
+        int length = name.length();
+        if (length < CREF.length() || length > CREF.length() * 3) {
+            return false;
+        }
+        int matched = 0;
+        for (int i = 0; i < length; i++) {
+            int c = name.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= length || !isHex(name.charAt(i + 1)) || !isHex(name.charAt(i + 2))) {
+                    return false;
+                }
+                c = Character.digit(name.charAt(i + 1), 16) * 16 + Character.digit(name.charAt(i + 2), 16);
+                i += 2;
+            }
+            if (matched == CREF.length() || (c | 0x20) != CREF.charAt(matched)) {
+                return false;
+            }
+            matched++;
+        }
+        return matched == CREF.length();
     }
 
     static String nameOf(String param) {
@@ -175,8 +212,10 @@ public final class Destination {
 
     static {
         // RFC 3986 query characters: unreserved, sub-delims, ':', '@', '/', '?'. '%' is handled
-        // separately, '#' cannot occur in a raw query, and '&' was the separator.
-        String safe = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*+,;=:@/?";
+        // separately, '#' cannot occur in a raw query, and '&' was the separator. ';' is escaped
+        // although RFC 3986 allows it: some parsers (Python's before 3.9.2, servlet matrix
+        // parameters) split a query on it, so "x=1;cref=X" would smuggle a cref past isCref.
+        String safe = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*+,=:@/?";
         for (int i = 0; i < safe.length(); i++) {
             QUERY_SAFE[safe.charAt(i)] = true;
         }

@@ -113,12 +113,7 @@ public final class RedirectHandler {
             return;
         }
         var headers = request.getHeaders();
-        ClientResolver.Client client = clients.resolve(
-                socketAddress(request),
-                request.isSecure(),
-                headers.get(HttpHeader.X_FORWARDED_FOR),
-                headers.get(HttpHeader.X_FORWARDED_PROTO),
-                headers.get("CF-IPCountry"));
+        ClientResolver.Client client = clients.resolve(socketAddress(request), request.isSecure(), headers);
         String userAgent = headers.get(HttpHeader.USER_AGENT);
         String botReason = bots.classify(request.getMethod(), userAgent);
         byte[] ipHash = client.address() == null ? null : ipHasher.hash(client.address());

@@ -83,7 +83,19 @@ public final class Spool implements ClickSink, AutoCloseable {
         }
     }
 
+    /** Opens a new segment file for appending; tests wrap the channel to watch writes and forces. */
+    interface SegmentOpener {
+        FileChannel open(Path path) throws IOException;
+    }
+
+    private static final SegmentOpener CREATE_NEW = Spool::openSegmentChannel;
+
+    static FileChannel openSegmentChannel(Path path) throws IOException {
+        return FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
     private final Path directory;
+    private final SegmentOpener opener;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final ReentrantLock appendLock = new ReentrantLock();
@@ -101,8 +113,10 @@ public final class Spool implements ClickSink, AutoCloseable {
     private ByteBuffer encodeBuffer = ByteBuffer.allocate(256 * 1024);
     private volatile boolean writable = true;
 
-    private Spool(Path directory, FileChannel lockChannel, FileLock lock, MeterRegistry registry) {
+    private Spool(
+            Path directory, SegmentOpener opener, FileChannel lockChannel, FileLock lock, MeterRegistry registry) {
         this.directory = directory;
+        this.opener = opener;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.appended = Counter.builder("clickledger_clicks_spooled_total")
@@ -130,6 +144,10 @@ public final class Spool implements ClickSink, AutoCloseable {
      * @throws IOException when the directory cannot be made or read, or another process holds it
      */
     public static Spool open(Path directory, MeterRegistry registry) throws IOException {
+        return open(directory, registry, CREATE_NEW);
+    }
+
+    static Spool open(Path directory, MeterRegistry registry, SegmentOpener opener) throws IOException {
         requireNonNull(directory, "directory is null");
         Files.createDirectories(directory);
         FileChannel lockChannel =
@@ -147,7 +165,7 @@ public final class Spool implements ClickSink, AutoCloseable {
             lockChannel.close();
             throw new IOException("another process is using the spool in " + directory);
         }
-        Spool spool = new Spool(directory, lockChannel, lock, registry);
+        Spool spool = new Spool(directory, opener, lockChannel, lock, registry);
         try {
             spool.recover();
         } catch (IOException | RuntimeException e) {
@@ -282,7 +300,7 @@ public final class Spool implements ClickSink, AutoCloseable {
         }
         long sequence = nextSequence++;
         Path path = directory.resolve(String.format("%s%020d%s", SEGMENT_PREFIX, sequence, SEGMENT_SUFFIX));
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel = opener.open(path);
         try {
             ByteBuffer header = ByteBuffer.wrap(MAGIC);
             while (header.hasRemaining()) {

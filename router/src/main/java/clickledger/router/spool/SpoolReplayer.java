@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>While the database is marked down it pings it every second (backing off to five); when it
- *       answers, it seals the active segment and replays: the first committed chunk marks the
- *       database up, and live batches go to PostgreSQL again.
+ *       answers, it lets the writers try one live batch ({@link ClickWriter#requestProbe}, at most
+ *       once a second) and replays. Only a writer's batch that commits within its budget marks the
+ *       database up: a replay chunk or a ping on a fresh connection proves nothing about the
+ *       writers' own connections, which may be the ones that hang (decision 0011).
  *   <li>Segments are replayed oldest first in chunks, with {@code on conflict do nothing}, and a
  *       segment is deleted only after all of its chunks committed. Killed halfway, the next start
  *       replays the segment again without creating duplicates.
@@ -33,6 +35,7 @@ public final class SpoolReplayer implements AutoCloseable {
     private static final long IDLE_PING_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long MIN_BACKOFF_MILLIS = 1_000;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
+    private static final long PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ClickWriter writer;
     private final Spool spool;
@@ -42,6 +45,7 @@ public final class SpoolReplayer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
+    private long lastProbeNanos = System.nanoTime() - PROBE_INTERVAL_NANOS;
 
     /**
      * @param replaySink writes with {@code on conflict do nothing}, so a click that reached
@@ -70,8 +74,9 @@ public final class SpoolReplayer implements AutoCloseable {
             long pause;
             try {
                 pause = step();
-            } catch (RuntimeException e) {
-                LOG.atError().addKeyValue("error", e.toString()).log("spool replayer step failed");
+            } catch (RuntimeException | Error e) {
+                // Logged and retried: an unexpected failure must not end the replay for good.
+                LOG.atError().setCause(e).addKeyValue("error", e.toString()).log("spool replayer step failed");
                 pause = MAX_BACKOFF_MILLIS;
             }
             if (pause > 0) {
@@ -89,10 +94,14 @@ public final class SpoolReplayer implements AutoCloseable {
             if (!replaySink.ping()) {
                 return backoff();
             }
+            if (System.nanoTime() - lastProbeNanos >= PROBE_INTERVAL_NANOS) {
+                lastProbeNanos = System.nanoTime();
+                writer.requestProbe();
+            }
         } else if (spool.records() == 0) {
             if (writer.nanosSinceLastCommit() > IDLE_PING_NANOS) {
                 if (replaySink.ping()) {
-                    writer.markDatabaseUp();
+                    writer.noteReachable();
                 } else {
                     writer.markDatabaseDown("unreachable");
                     spool.probe();
@@ -107,7 +116,6 @@ public final class SpoolReplayer implements AutoCloseable {
             }
             Spool.Segment segment = spool.oldestSealed();
             if (segment == null) {
-                writer.markDatabaseUp();
                 backoffMillis = MIN_BACKOFF_MILLIS;
                 return 200;
             }
@@ -126,7 +134,6 @@ public final class SpoolReplayer implements AutoCloseable {
         long clicks = spool.read(segment, CHUNK, chunk -> {
             replaySink.write(chunk);
             replayed.increment(chunk.size());
-            writer.markDatabaseUp();
         });
         spool.delete(segment);
         LOG.atInfo()

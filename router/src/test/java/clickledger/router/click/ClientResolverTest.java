@@ -17,7 +17,7 @@ class ClientResolverTest {
 
     @Test
     void forwardedHeadersAreIgnoredFromUntrustedPeers() {
-        var client = resolver.resolve(ip("203.0.113.9"), false, "1.2.3.4", "https", "DE");
+        var client = resolver.resolve(ip("203.0.113.9"), false, List.of("1.2.3.4"), "https", "DE");
         assertThat(client.address()).isEqualTo(ip("203.0.113.9"));
         assertThat(client.secure()).isFalse();
         assertThat(client.country()).isNull();
@@ -25,15 +25,38 @@ class ClientResolverTest {
 
     @Test
     void trustedProxyForwardsTheNearestUntrustedHop() {
-        var client = resolver.resolve(ip("10.1.2.3"), false, "6.6.6.6, 198.51.100.7, 10.9.9.9", "https", "de");
+        var client = resolver.resolve(ip("10.1.2.3"), false, List.of("6.6.6.6, 198.51.100.7, 10.9.9.9"), "https", "de");
         assertThat(client.address()).isEqualTo(ip("198.51.100.7"));
         assertThat(client.secure()).isTrue();
         assertThat(client.country()).isEqualTo("DE");
     }
 
     @Test
+    void severalForwardedForLinesAreOneListReadFromTheRight() {
+        // HAProxy and some CDNs add a line of their own; the client's line comes first.
+        assertThat(resolver.resolve(ip("10.1.2.3"), false, List.of("6.6.6.6", "198.51.100.7"), null, null)
+                        .address())
+                .isEqualTo(ip("198.51.100.7"));
+        assertThat(resolver.resolve(ip("10.1.2.3"), false, List.of("6.6.6.6", "198.51.100.7, 10.9.9.9"), null, null)
+                        .address())
+                .isEqualTo(ip("198.51.100.7"));
+        assertThat(resolver.resolve(
+                                ip("10.1.2.3"),
+                                false,
+                                List.of("6.6.6.6, 198.51.100.7", "10.9.9.9, 10.8.8.8"),
+                                null,
+                                null)
+                        .address())
+                .as("trusted hops on the last line are skipped, then the list goes on into the line before")
+                .isEqualTo(ip("198.51.100.7"));
+        assertThat(resolver.resolve(ip("10.1.2.3"), false, List.of("198.51.100.7", ""), null, null)
+                        .address())
+                .isEqualTo(ip("198.51.100.7"));
+    }
+
+    @Test
     void garbageInForwardedForNeverResolvesNames() {
-        var client = resolver.resolve(ip("10.1.2.3"), false, "evil.example.com", null, "X1Y");
+        var client = resolver.resolve(ip("10.1.2.3"), false, List.of("evil.example.com"), null, "X1Y");
         assertThat(client.address()).isEqualTo(ip("10.1.2.3"));
         assertThat(client.country()).isNull();
     }

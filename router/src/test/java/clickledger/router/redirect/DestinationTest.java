@@ -22,6 +22,14 @@ class DestinationTest {
             https://acme.example/signup?src=aff               | utm_source=news&utm_medium=email  | https://acme.example/signup?src=aff&utm_source=news&utm_medium=email&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
             https://acme.example/signup?src=aff               | src=evil&ref=x                    | https://acme.example/signup?src=aff&ref=x&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
             https://acme.example/signup                       | cref=SPOOFED&a=1                  | https://acme.example/signup?a=1&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
+            https://acme.example/signup                       | cr%65f=SPOOFED&a=1                | https://acme.example/signup?a=1&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
+            https://acme.example/signup                       | %63ref=SPOOFED&a=1                | https://acme.example/signup?a=1&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
+            https://acme.example/signup                       | %63%52%65%46=SPOOFED&a=1          | https://acme.example/signup?a=1&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
+            https://acme.example/signup                       | CREF=SPOOFED&Cref&a=1             | https://acme.example/signup?a=1&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
+            https://acme.example/signup                       | crefs=1&xcref=2&cre%66x=3&c%72e=4 | https://acme.example/signup?crefs=1&xcref=2&cre%66x=3&c%72e=4&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
+            https://acme.example/signup                       | cr%6=1&cr%zzf=2&cref%=3           | https://acme.example/signup?cr%256=1&cr%25zzf=2&cref%25=3&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
+            https://acme.example/signup                       | a=1;cref=SPOOFED                  | https://acme.example/signup?a=1%3Bcref=SPOOFED&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
+            https://acme.example/signup?CR%45F=OLD&src=aff    | NULL                              | https://acme.example/signup?src=aff&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
             https://acme.example/s?q=caf%C3%A9&sp=a+b         | NULL                              | https://acme.example/s?q=caf%C3%A9&sp=a+b&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
             https://acme.example/s                            | q=caf%C3%A9&n=a%20b               | https://acme.example/s?q=caf%C3%A9&n=a%20b&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1
             https://acme.example/s                            | q=a"b<c>&x=%zz                    | https://acme.example/s?q=a%22b%3Cc%3E&x=%25zz&cref=01JD3ZQ5W9X8Y7Z6A5B4C3D2E1

@@ -1,0 +1,266 @@
+package clickledger.router.click;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import clickledger.common.id.Ulid;
+import clickledger.common.metrics.Metrics;
+import clickledger.db.Database;
+import clickledger.db.DatabaseConfig;
+import clickledger.router.RouterConfig;
+import clickledger.router.spool.Spool;
+import clickledger.testkit.PostgresFixture;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The writer's own failure paths, against a real PostgreSQL and a real spool: an Error thrown
+ * inside a write, and clicks offered while the writer stops.
+ */
+class ClickWriterTest {
+    private static DatabaseConfig.Endpoint endpoint;
+    private static Database database;
+    private static PrometheusMeterRegistry registry;
+
+    @TempDir
+    Path spoolDirectory;
+
+    @BeforeAll
+    static void open() {
+        endpoint = PostgresFixture.get().newDatabase();
+        Map<String, String> env = new HashMap<>(PostgresFixture.databaseEnv(endpoint));
+        RouterConfig config = RouterConfig.fromEnv(env);
+        registry = Metrics.newRegistry("router");
+        database = Database.connect("router", config.database(), registry, config.poolLimits());
+    }
+
+    @AfterAll
+    static void close() {
+        database.close();
+    }
+
+    private static Click click() {
+        long now = System.currentTimeMillis();
+        UUID id = Ulid.newUuidV7(now);
+        return new Click(
+                id,
+                now,
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                null,
+                "test",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                null,
+                null);
+    }
+
+    /** The real live sink, except that its first write throws {@code error}, as a bug or the JVM might. */
+    private static ClickSink failingOnce(Throwable error) {
+        ClickSink real = new PostgresCopyClickSink(database.pool());
+        AtomicBoolean thrown = new AtomicBoolean();
+        return new ClickSink() {
+            @Override
+            public void write(List<Click> batch) throws Exception {
+                if (thrown.compareAndSet(false, true)) {
+                    if (error instanceof Error e) {
+                        throw e;
+                    }
+                    throw (RuntimeException) error;
+                }
+                real.write(batch);
+            }
+
+            @Override
+            public boolean ping() {
+                return real.ping();
+            }
+        };
+    }
+
+    private static CompletableFuture<Void> submit(ClickWriter writer, Click click) {
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        assertThat(writer.submit(click, new ClickWriter.Completion() {
+                    @Override
+                    public void durable() {
+                        answered.complete(null);
+                    }
+
+                    @Override
+                    public void failed(Throwable cause) {
+                        answered.completeExceptionally(cause);
+                    }
+                }))
+                .isTrue();
+        return answered;
+    }
+
+    private static boolean stored(UUID id) throws Exception {
+        try (Connection connection = DriverManager.getConnection(
+                        endpoint.jdbcUrl(), endpoint.user(), endpoint.password().reveal());
+                PreparedStatement query = connection.prepareStatement("select count(*) from click where id = ?")) {
+            query.setObject(1, id);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getLong(1) == 1;
+            }
+        }
+    }
+
+    static Stream<Arguments> failures() {
+        return Stream.of(
+                // An Error escapes catch (Exception): it used to end the writer thread silently.
+                Arguments.of(new StackOverflowError("injected"), 1),
+                // A bug's RuntimeException is a failed batch like a failed statement.
+                Arguments.of(new IllegalStateException("injected"), 0));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failures")
+    void aThrowableInAWriteIsSpooledCountedAndTheWriterCarriesOn(Throwable failure, int countedAsWriterErrors)
+            throws Exception {
+        PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
+        try (Spool spool = Spool.open(spoolDirectory, metrics)) {
+            // One writer: if the failure killed it, nothing would answer the next click.
+            ClickWriter writer =
+                    new ClickWriter(failingOnce(failure), spool, Duration.ofMillis(250), 1, 1_000, 50, metrics);
+            try {
+                submit(writer, click()).get(10, TimeUnit.SECONDS);
+                assertThat(spool.records())
+                        .as("the failed batch went to the spool")
+                        .isEqualTo(1);
+                assertThat(writer.databaseUp()).isFalse();
+
+                // PostgreSQL answers again: the writer probes it (an empty batch, there being no
+                // traffic) and is up again; then the same writer thread commits the next click.
+                writer.requestProbe();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!writer.databaseUp() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                // The watchdog may still be in its last poll of the down state (one tick, 50 ms);
+                // a click it takes then is spooled, durable but not what this test looks for.
+                Thread.sleep(200);
+                Click second = click();
+                submit(writer, second).get(10, TimeUnit.SECONDS);
+                assertThat(stored(second.id()))
+                        .as("committed by the writer that survived the failure")
+                        .isTrue();
+                assertThat(writer.databaseUp()).isTrue();
+                // Counted only now, so on a writer that an Error killed the test fails on the
+                // click above (never answered), not merely on a missing metric.
+                assertThat(metrics.get("clickledger_click_writer_errors_total")
+                                .counter()
+                                .count())
+                        .isEqualTo(countedAsWriterErrors);
+            } finally {
+                writer.close();
+            }
+        }
+    }
+
+    /**
+     * Close races the visitors: a click queued just after the writers took their last look at the
+     * queue used to sit there unanswered, its visitor's connection open until the server stopped.
+     * Every click whose submit returned true must be answered, exactly once.
+     */
+    @Test
+    void everyClickAcceptedWhileTheWriterStopsIsAnswered() throws Exception {
+        for (int round = 0; round < 40; round++) {
+            PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
+            try (Spool spool = Spool.open(spoolDirectory.resolve("round-" + round), metrics)) {
+                ClickWriter writer = new ClickWriter(
+                        new PostgresCopyClickSink(database.pool()),
+                        spool,
+                        Duration.ofMillis(250),
+                        2,
+                        1_000,
+                        50,
+                        metrics);
+                AtomicBoolean done = new AtomicBoolean();
+                AtomicInteger accepted = new AtomicInteger();
+                AtomicInteger answered = new AtomicInteger();
+                AtomicInteger answeredTwice = new AtomicInteger();
+                CountDownLatch started = new CountDownLatch(4);
+                List<Thread> visitors = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    visitors.add(Thread.ofPlatform().start(() -> {
+                        started.countDown();
+                        while (!done.get()) {
+                            AtomicBoolean once = new AtomicBoolean();
+                            boolean queued = writer.submit(click(), new ClickWriter.Completion() {
+                                @Override
+                                public void durable() {
+                                    count();
+                                }
+
+                                @Override
+                                public void failed(Throwable cause) {
+                                    count();
+                                }
+
+                                private void count() {
+                                    if (!once.compareAndSet(false, true)) {
+                                        answeredTwice.incrementAndGet();
+                                    }
+                                    answered.incrementAndGet();
+                                }
+                            });
+                            if (queued) {
+                                accepted.incrementAndGet();
+                            } else {
+                                Thread.onSpinWait(); // a full queue, or the writer stopped
+                            }
+                        }
+                    }));
+                }
+                started.await();
+                Thread.sleep(20);
+                writer.close();
+                Thread.sleep(5); // visitors keep offering after close returned, as open connections do
+                done.set(true);
+                for (Thread visitor : visitors) {
+                    visitor.join();
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (answered.get() < accepted.get() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(answered.get())
+                        .as("round %d: every accepted click answered", round)
+                        .isEqualTo(accepted.get());
+                assertThat(answeredTwice.get()).isZero();
+            }
+        }
+    }
+}
