@@ -526,6 +526,31 @@ class StripeWebhookTest {
     }
 
     @Test
+    void aDisputeBeforeTheCheckoutThatIdentifiesTheCustomerHoldsTheCommissionOnceAttributed() {
+        Shop inOrder = shop("USD");
+        Shop outOfOrder = shop("USD");
+        String first = paidInvoice("in_disputed_early", "cus_disputed", "sub_disputed", "subscription_create", START);
+        String opened = event(
+                "evt_dp_early",
+                "charge.dispute.created",
+                START.plus(Duration.ofDays(3)),
+                dispute("dp_early", "ch_in_disputed_early", "pi_in_disputed_early", 4900, "usd", "needs_response"));
+
+        deliver(inOrder, subscriptionCheckout("disputed_a", "cus_disputed", inOrder.cref(), "sub_disputed"));
+        deliver(inOrder, first);
+        deliver(inOrder, opened);
+        deliver(outOfOrder, first);
+        deliver(outOfOrder, opened);
+        deliver(outOfOrder, subscriptionCheckout("disputed_b", "cus_disputed", outOfOrder.cref(), "sub_disputed"));
+
+        assertSameEndState(inOrder, outOfOrder);
+        assertThat(ledgerState(outOfOrder.programId()))
+                .singleElement()
+                .asString()
+                .contains("commission 1470 pending dispute:dp_early");
+    }
+
+    @Test
     void aRenewalBeforeTheFirstInvoiceWaitsForIt() {
         Shop inOrder = shop("USD");
         Shop outOfOrder = shop("USD");
