@@ -105,7 +105,14 @@ public final class ConfigurationReference {
                             PeopleConfig.LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR)),
             new Section(
                     "Webhooks", "How the api delivers webhooks: [webhooks.md](webhooks.md).", WebhookConfig.SETTINGS),
-            new Section("Portal", "", List.of(PortalConfig.PORTAL_PORT, PortalConfig.PORTAL_URL, PortalConfig.API_URL)),
+            new Section(
+                    "Portal",
+                    "",
+                    List.of(
+                            PortalConfig.PORTAL_PORT,
+                            PortalConfig.PORTAL_URL,
+                            PortalConfig.API_URL,
+                            PortalConfig.PORTAL_LIVE_SECONDS)),
             new Section("The embedded database of `make run`", "", List.of(DevDatabaseMain.DEV_DB_PORT)));
 
     private ConfigurationReference() {}
