@@ -1,5 +1,5 @@
 -- Issue 20: Stripe webhooks attribute payments, subscriptions, refunds and disputes.
--- docs/decisions/0015-stripe.md explains the tables below.
+-- docs/decisions/0017-stripe.md explains the tables below.
 
 -- One Stripe account per program. The endpoint's signing secret (whsec_…) is sealed with
 -- SECRETS_ENCRYPTION_KEY like webhook secrets (AES-256-GCM, the program id as associated data);
