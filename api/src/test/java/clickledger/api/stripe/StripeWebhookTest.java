@@ -15,6 +15,7 @@ import clickledger.api.event.Ledger;
 import clickledger.common.id.Ulid;
 import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -397,6 +398,95 @@ class StripeWebhookTest {
         assertThat(ledgerState(shop.programId()))
                 .extracting(line -> line.split(" ")[1] + " " + line.split(" ")[2] + " " + line.split(" ")[3])
                 .containsExactly("commission 3600 reversed", "reversal -3600 reversed");
+    }
+
+    @Test
+    void aDelayedPaymentIsRecordedWhenItSucceedsAndMetadataCrefIdentifiesTheCustomer() {
+        Shop shop = shop("USD");
+        // A bank debit: Checkout completes unpaid; the cref travels in metadata, not client_reference_id.
+        ObjectNode session = checkoutSession("cs_delayed", "payment", "cus_delayed", null, 8000, "usd")
+                .put("payment_intent", "pi_delayed")
+                .put("payment_status", "unpaid");
+        ((ObjectNode) session.get("metadata")).put("cref", shop.cref());
+
+        JsonNode completed = deliver(shop, event("evt_delayed", "checkout.session.completed", START, session));
+
+        assertThat(completed.get("outcome").asText()).isEqualTo("processed");
+        assertThat(completed.get("detail").asText())
+                .contains("cus_delayed identified with click " + shop.cref())
+                .contains("checkout.session.async_payment_succeeded");
+        assertThat(eventState(shop.programId())).isEmpty();
+
+        session.put("payment_status", "paid");
+        JsonNode succeeded = deliver(
+                shop,
+                event(
+                        "evt_delayed_paid",
+                        "checkout.session.async_payment_succeeded",
+                        START.plus(Duration.ofDays(2)),
+                        session));
+
+        assertThat(succeeded.get("outcome").asText()).isEqualTo("processed");
+        assertThat(eventState(shop.programId())).containsExactly("pi_delayed 8000 attributed refunded 0");
+        assertThat(ledgerState(shop.programId()))
+                .singleElement()
+                .asString()
+                .startsWith("pi_delayed commission 2400 pending -");
+    }
+
+    /**
+     * From Stripe's API version 2025-03-31 an invoice names neither its subscription at the top
+     * nor its payment intent: the subscription is under parent.subscription_details and the
+     * payment comes in invoice_payment.paid, which is what lets a refund of the payment intent
+     * find the invoice's event. Delivered in order, and in the worst order (refund, then the
+     * invoice payment, then the invoice), the end state is the same.
+     */
+    @Test
+    void anInvoiceOfTheNewApiVersionIsFoundByItsRefundThroughInvoicePaymentInEitherOrder() {
+        Shop inOrder = shop("USD");
+        Shop outOfOrder = shop("USD");
+        ObjectNode newInvoice =
+                invoice("in_new", "cus_new", null, "subscription_create", 4900, "usd", START, null, null);
+        newInvoice.remove(List.of("subscription", "payment_intent", "charge"));
+        newInvoice
+                .putObject("parent")
+                .put("type", "subscription_details")
+                .putObject("subscription_details")
+                .put("subscription", "sub_new");
+        String paid = event("evt_in_new", "invoice.paid", START, newInvoice);
+        ObjectNode payment = Json.MAPPER
+                .createObjectNode()
+                .put("id", "inpay_new")
+                .put("object", "invoice_payment")
+                .put("invoice", "in_new")
+                .put("status", "paid");
+        payment.putObject("payment").put("type", "payment_intent").put("payment_intent", "pi_new");
+        String linked = event("evt_inpay_new", "invoice_payment.paid", START, payment);
+        String refunded = event(
+                "evt_re_new",
+                "refund.created",
+                START.plus(Duration.ofDays(5)),
+                refund("re_new", "ch_new", "pi_new", 2000, "usd"));
+
+        for (Shop shop : List.of(inOrder, outOfOrder)) {
+            deliver(shop, subscriptionCheckout("new_api", "cus_new", shop.cref(), "sub_new"));
+        }
+        for (String payload : List.of(paid, linked, refunded)) {
+            assertThat(deliver(inOrder, payload).get("outcome").asText()).isEqualTo("processed");
+        }
+        assertThat(deliver(outOfOrder, refunded).get("outcome").asText()).isEqualTo("held");
+        assertThat(deliver(outOfOrder, linked).get("outcome").asText()).isEqualTo("held");
+        assertThat(deliver(outOfOrder, paid).get("outcome").asText()).isEqualTo("processed");
+
+        assertSameEndState(inOrder, outOfOrder);
+        assertThat(ledgerState(outOfOrder.programId()))
+                .extracting(line -> line.split(" ")[0] + " " + line.split(" ")[1] + " " + line.split(" ")[2])
+                .containsExactly("in_new commission 1470", "in_new reversal -600");
+        assertThat(api.get("/v1/programs/" + outOfOrder.programId() + "/integrations/stripe/events?outcome=held")
+                        .expect(200)
+                        .json()
+                        .get("items"))
+                .isEmpty();
     }
 
     @Test
