@@ -52,6 +52,8 @@ import clickledger.api.stats.LiveStatsRoutes;
 import clickledger.api.stats.MoneyRollup;
 import clickledger.api.stats.StatsRoutes;
 import clickledger.api.stats.StatsService;
+import clickledger.api.stripe.StripeRoutes;
+import clickledger.api.stripe.StripeService;
 import clickledger.api.webhook.LedgerWebhooks;
 import clickledger.api.webhook.Webhooks;
 import clickledger.common.metrics.Metrics;
@@ -179,6 +181,15 @@ public final class ApiApp implements AutoCloseable {
                 new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(routes);
                 new StatsRoutes(new StatsService(database.readDsl(), clock)).register(routes);
                 new LiveStatsRoutes(new LiveClicks(database.readDsl(), clock, config.liveStatsInterval()))
+                        .register(routes);
+                new StripeRoutes(new StripeService(
+                                database.dsl(),
+                                clock,
+                                config.secrets(),
+                                eventListener,
+                                config.publicApiUrl(),
+                                config.compatDefaultProgram(),
+                                registry))
                         .register(routes);
             });
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(

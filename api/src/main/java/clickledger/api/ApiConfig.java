@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * @param trustedProxies addresses whose {@code X-Forwarded-For} names the client
  * @param compatDefaultProgram id or slug of the program that OpenPartner-compatible events go to
  *     when the key is not bound to a program and the body names none
- * @param secrets SECRETS_ENCRYPTION_KEY: encrypts the secrets the api stores (webhook signing secrets)
+ * @param secrets SECRETS_ENCRYPTION_KEY: encrypts the secrets the api stores (webhook and Stripe signing secrets)
  * @param statsRollupInterval how often the click rollups of today and yesterday are rebuilt
  * @param people PORTAL_URL, sessions and sign-in limits
  * @param liveStatsInterval LIVE_STATS_SECONDS: how stale the live click counter may be, and so how
@@ -76,9 +76,10 @@ public record ApiConfig(
             .asSecret();
     public static final Setting SECRETS_ENCRYPTION_KEY = Setting.required(
                     "SECRETS_ENCRYPTION_KEY",
-                    "base64 of 32 random bytes (`head -c 32 /dev/urandom | base64`); encrypts the webhook signing"
-                            + " secrets stored in the database (AES-256-GCM). Back it up with the database: without it"
-                            + " the stored secrets cannot be read (rotate each endpoint's secret to recover)")
+                    "base64 of 32 random bytes (`head -c 32 /dev/urandom | base64`); encrypts the webhook and"
+                            + " Stripe signing secrets stored in the database (AES-256-GCM). Back it up with the database:"
+                            + " without it the stored secrets cannot be read (rotate each endpoint's secret and connect"
+                            + " Stripe again to recover)")
             .shownAs("required (`make run`: generated into `.data/secrets-encryption-key`)")
             .asSecret();
     public static final Setting COMMISSION_APPROVAL_SECONDS = Setting.withDefault(
@@ -110,7 +111,8 @@ public record ApiConfig(
     public static final Setting COMPAT_DEFAULT_PROGRAM = Setting.optional(
             "COMPAT_DEFAULT_PROGRAM",
             "id or slug of the program that `POST /attribution/events` records into when the key is bound to no"
-                    + " program and the body names no `programId`");
+                    + " program and the body names no `programId`, and that OpenPartner's Stripe webhook path"
+                    + " `POST /webhooks/stripe` records into ([stripe.md](stripe.md))");
 
     public static final Setting LIVE_STATS_SECONDS = Setting.withDefault(
             "LIVE_STATS_SECONDS",

@@ -3,6 +3,7 @@ package clickledger.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.api.event.Ledger;
+import clickledger.api.stripe.StripeFixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class OpenApiContractTest {
     private static final String UNKNOWN_ID = "01JZZZZZZZZZZZZZZZZZZZZZZZ";
+    // The database is new for this test; OpenPartner's /webhooks/stripe records into this program.
+    private static final String PROGRAM_SLUG = "contract-shop";
     private static TestApi api;
     private static OpenApiContract contract;
     private static final List<String> problems = new ArrayList<>();
@@ -28,7 +31,13 @@ class OpenApiContractTest {
     @BeforeAll
     static void start() {
         // No delivery worker: the webhook calls below must find their deliveries where they left them.
-        api = TestApi.start(Map.of("WEBHOOK_WORKER_ENABLED", "false", "WEBHOOK_ALLOW_PRIVATE", "true"));
+        api = TestApi.start(Map.of(
+                "WEBHOOK_WORKER_ENABLED",
+                "false",
+                "WEBHOOK_ALLOW_PRIVATE",
+                "true",
+                "COMPAT_DEFAULT_PROGRAM",
+                PROGRAM_SLUG));
         contract = new OpenApiContract(api.get("/openapi.json").expect(200).body());
         exerciseEveryOperation();
     }
@@ -104,7 +113,7 @@ class OpenApiContractTest {
         call("GET", "/docs/missing.js", null, null, 404);
 
         // Programs
-        String programSlug = TestApi.unique("contract-");
+        String programSlug = PROGRAM_SLUG;
         String programBody =
                 """
                 {"slug":"%s","name":"Contract shop","destinationUrl":"https://shop.example.com/?src=aff","currency":"USD",
@@ -451,6 +460,43 @@ class OpenApiContractTest {
         call("DELETE", "/v1/sessions/current", null, session, 204);
         call("DELETE", "/v1/sessions/current", null, admin, 404);
 
+        // Stripe: connect, Stripe's deliveries (keyless, signed), the events list, send test
+        String stripe = "/v1/programs/" + programId + "/integrations/stripe";
+        call("GET", stripe, null, admin, 200);
+        call("GET", "/v1/programs/" + UNKNOWN_ID + "/integrations/stripe", null, admin, 404);
+        call("PUT", stripe, "{\"webhookSecret\":\"sk_live_not_a_webhook_secret\"}", admin, 400);
+        String connect = "{\"webhookSecret\":\"%s\",\"eventType\":\"purchase\"}".formatted(StripeFixtures.SECRET);
+        call("PUT", stripe, connect, admin, 201);
+        call("PUT", stripe, connect, admin, 200);
+        String stripeEvent = StripeFixtures.event(
+                "evt_contract",
+                "checkout.session.completed",
+                clickTime.plusSeconds(600),
+                StripeFixtures.checkoutSession("cs_contract", "payment", "cus_contract", cref, 2500, "usd")
+                        .put("payment_intent", "pi_contract"));
+        String signature = StripeFixtures.signature(
+                StripeFixtures.SECRET, api.clock().instant().getEpochSecond(), stripeEvent);
+        callSigned(stripe + "/webhook", stripeEvent, signature, 200);
+        callSigned(stripe + "/webhook", stripeEvent, signature, 200);
+        callSigned(stripe + "/webhook", stripeEvent, "t=1,v1=00", 400);
+        callSigned("/v1/programs/" + UNKNOWN_ID + "/integrations/stripe/webhook", stripeEvent, signature, 404);
+        String compatEvent = stripeEvent.replace("evt_contract", "evt_contract_compat");
+        callSigned(
+                "/webhooks/stripe",
+                compatEvent,
+                StripeFixtures.signature(
+                        StripeFixtures.SECRET, api.clock().instant().getEpochSecond(), compatEvent),
+                200);
+        callSigned("/webhooks/stripe", compatEvent, null, 400);
+        call("GET", stripe + "/events?limit=1", null, admin, 200);
+        call("GET", stripe + "/events?outcome=lost", null, admin, 400);
+        call("GET", "/v1/programs/" + UNKNOWN_ID + "/integrations/stripe/events", null, admin, 404);
+        call("POST", stripe + "/test", null, admin, 200);
+        call("POST", "/v1/programs/" + UNKNOWN_ID + "/integrations/stripe/test", null, admin, 404);
+        call("GET", stripe, null, secret, 403);
+        call("DELETE", stripe, null, admin, 204);
+        call("DELETE", stripe, null, admin, 404);
+
         // Revocations last: they end what the calls above used
         call("POST", "/v1/api-keys/" + secretKeyId + "/revoke", null, admin, 200);
         call("POST", "/v1/api-keys/" + UNKNOWN_ID + "/revoke", null, admin, 404);
@@ -460,7 +506,7 @@ class OpenApiContractTest {
         call("POST", "/v1/partners/" + partnerId + "/revoke", null, admin, 200);
         call("POST", "/v1/partners/" + UNKNOWN_ID + "/revoke", null, admin, 404);
 
-        // Every keyed operation without a key: 401, as documented (the five public ones need none)
+        // Every keyed operation without a key: 401, as documented (the public ones need none)
         for (String operation : contract.operations()) {
             String path = path(operation);
             if (!path.startsWith("/v1/") || !contract.needsKey(operation)) {
@@ -491,6 +537,23 @@ class OpenApiContractTest {
                     + response.body());
         }
         return response;
+    }
+
+    /** As {@link #call}, for Stripe's deliveries: no key, a Stripe-Signature header (none when null). */
+    private static void callSigned(String path, String body, String signature, int expected) {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(api.url(path)))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (signature != null) {
+            request.header("Stripe-Signature", signature);
+        }
+        TestApi.Response response = api.send(request.build());
+        problems.addAll(contract.check("POST", path, body, response));
+        if (response.status() != expected) {
+            problems.add("POST " + path + ": expected " + expected + " but got " + response.status() + ": "
+                    + response.body());
+        }
     }
 
     private static String id(TestApi.Response response) {

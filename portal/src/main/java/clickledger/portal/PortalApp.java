@@ -74,7 +74,12 @@ public final class PortalApp {
             new SignInRoutes(pages, api.sessions(), api.install(), sessions, clock, null).register(routes);
             new InstallRoutes(pages, api.install(), clock).register(routes);
             new DashboardRoutes(pages, api, live, clock).register(routes);
-            new ProgramRoutes(pages, api.programs(), config.publicRouterUrl().toString()).register(routes);
+            new ProgramRoutes(
+                            pages,
+                            api.programs(),
+                            api.stripe(),
+                            config.publicRouterUrl().toString())
+                    .register(routes);
             new PartnerRoutes(pages, api).register(routes);
             new LinkRoutes(pages, api).register(routes);
             new CommissionRoutes(pages, api).register(routes);

@@ -88,8 +88,12 @@ final class PortalStack implements AutoCloseable {
             }
             int portalPort = freePort();
             String portalUrl = "http://127.0.0.1:" + portalPort;
+            // The api's own public address is known before it starts: it writes it into the
+            // Stripe webhook URL the portal shows, which the browser tests then post to.
+            int apiPort = freePort();
             Map<String, String> env = new HashMap<>(PostgresFixture.databaseEnv(database));
-            env.put("API_PORT", "0");
+            env.put("API_PORT", Integer.toString(apiPort));
+            env.put("PUBLIC_API_URL", "http://127.0.0.1:" + apiPort);
             env.put("ADMIN_API_KEY", ADMIN_KEY);
             env.put("SECRETS_ENCRYPTION_KEY", SECRETS_KEY);
             env.put("PUBLIC_ROUTER_URL", routerUrl);

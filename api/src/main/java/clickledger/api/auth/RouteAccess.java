@@ -19,16 +19,19 @@ import java.util.Set;
  */
 public final class RouteAccess implements Handler {
     /**
-     * The only /v1 routes that need neither key nor session: the install wizard, signing in, and
-     * an invitation's own link. Each answers only what its caller already holds the secret for
-     * (a password, an invitation token), or, for the wizard, whether it is still open.
+     * The only /v1 routes that need neither key nor session: the install wizard, signing in, an
+     * invitation's own link, and Stripe's webhook. Each answers only what its caller already holds
+     * the secret for (a password, an invitation token, the program's Stripe signing secret, which
+     * the webhook checks against Stripe-Signature before reading the body), or, for the wizard,
+     * whether it is still open.
      */
     public static final Set<String> PUBLIC = Set.of(
             "GET /v1/install",
             "POST /v1/install",
             "POST /v1/sessions",
             "GET /v1/admin-invitations/{id}",
-            "POST /v1/admin-invitations/accept");
+            "POST /v1/admin-invitations/accept",
+            "POST /v1/programs/{id}/integrations/stripe/webhook");
 
     /**
      * Routes about the caller's own session and account, open to every principal; a key gets the

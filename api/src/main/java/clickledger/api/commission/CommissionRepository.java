@@ -84,6 +84,38 @@ public final class CommissionRepository {
         trx.deleteFrom(COMMISSION).where(COMMISSION.ID.in(ids)).execute();
     }
 
+    /**
+     * Holds an event's rule-made commissions for review under {@code flag}: pending ones and
+     * approved ones not yet in a payout go (back) to pending with the flag, which auto-approval
+     * passes by. Paid ones and ones already flagged for something else are left as they are.
+     * Returns the rows it held.
+     */
+    public static List<CommissionRow> hold(DSLContext trx, UUID eventId, String flag, Instant now) {
+        // commission_event_idx
+        return trx.update(COMMISSION)
+                .set(COMMISSION.FRAUD_FLAG, flag)
+                .set(COMMISSION.STATUS, "pending")
+                .set(COMMISSION.UPDATED_AT, now.atOffset(ZoneOffset.UTC))
+                .where(COMMISSION.EVENT_ID.eq(eventId))
+                .and(COMMISSION.KIND.eq("commission"))
+                .and(COMMISSION.STATUS.in("pending", "approved"))
+                .and(COMMISSION.PAYOUT_ID.isNull())
+                .and(COMMISSION.FRAUD_FLAG.isNull())
+                .returning()
+                .fetch(CommissionRepository::toRow);
+    }
+
+    /** Lifts the hold {@link #hold} put on an event's commissions; auto-approval takes them from here. */
+    public static List<CommissionRow> release(DSLContext trx, UUID eventId, String flag, Instant now) {
+        // commission_event_idx
+        return trx.update(COMMISSION)
+                .setNull(COMMISSION.FRAUD_FLAG)
+                .set(COMMISSION.UPDATED_AT, now.atOffset(ZoneOffset.UTC))
+                .where(COMMISSION.EVENT_ID.eq(eventId).and(COMMISSION.FRAUD_FLAG.eq(flag)))
+                .returning()
+                .fetch(CommissionRepository::toRow);
+    }
+
     /** Pending rows whose hold has passed and that nobody flagged: the auto-approval job's work. */
     public static List<UUID> approveDue(DSLContext trx, Instant now, int limit) {
         var due = trx.select(COMMISSION.ID)

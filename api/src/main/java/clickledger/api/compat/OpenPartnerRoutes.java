@@ -1,7 +1,6 @@
 package clickledger.api.compat;
 
 import static clickledger.db.jooq.Tables.EVENT;
-import static clickledger.db.jooq.Tables.PROGRAM;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.ApiConfig;
@@ -15,6 +14,7 @@ import clickledger.api.http.Ids;
 import clickledger.api.http.RateLimiter;
 import clickledger.api.http.Timestamps;
 import clickledger.api.identity.IdentifyService;
+import clickledger.api.program.ProgramRepository;
 import clickledger.common.id.Ulid;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
@@ -177,27 +177,9 @@ public final class OpenPartnerRoutes {
         }
         String reference = defaultProgram.orElseThrow(() -> ApiException.badRequest(
                 "programId", "is required: the key is not bound to a program and COMPAT_DEFAULT_PROGRAM is not set"));
-        return findProgram(reference)
-                .orElseThrow(() -> new ApiException(
-                        404,
-                        "program_not_found",
-                        "Not found",
-                        "COMPAT_DEFAULT_PROGRAM \"" + reference + "\" is neither the id nor the slug of a program",
-                        List.of()));
-    }
-
-    private Optional<UUID> findProgram(String idOrSlug) {
-        Optional<UUID> byId = Ulid.parse(idOrSlug).flatMap(id -> dsl.select(PROGRAM.ID)
-                .from(PROGRAM)
-                .where(PROGRAM.ID.eq(id))
-                .fetchOptional(PROGRAM.ID));
-        if (byId.isPresent()) {
-            return byId;
-        }
-        return dsl.select(PROGRAM.ID)
-                .from(PROGRAM)
-                .where(PROGRAM.SLUG.eq(idOrSlug))
-                .fetchOptional(PROGRAM.ID);
+        return new ProgramRepository(dsl)
+                .findConfigured("COMPAT_DEFAULT_PROGRAM", reference)
+                .value();
     }
 
     /**

@@ -67,6 +67,40 @@ public final class ProgramRepository {
                 .map(ProgramRepository::toProgram);
     }
 
+    /**
+     * The program a setting names by id or by slug (COMPAT_DEFAULT_PROGRAM): an id is tried
+     * first, so a slug that happens to look like an id still finds its program when no id matches.
+     */
+    public Optional<ProgramId> findByReference(String idOrSlug) {
+        Optional<java.util.UUID> byId = clickledger.common.id.Ulid.parse(idOrSlug)
+                .flatMap(id -> dsl.select(PROGRAM.ID)
+                        .from(PROGRAM)
+                        .where(PROGRAM.ID.eq(id))
+                        .fetchOptional(PROGRAM.ID));
+        if (byId.isPresent()) {
+            return byId.map(ProgramId::new);
+        }
+        return dsl.select(PROGRAM.ID)
+                .from(PROGRAM)
+                .where(PROGRAM.SLUG.eq(idOrSlug))
+                .fetchOptional(PROGRAM.ID)
+                .map(ProgramId::new);
+    }
+
+    /**
+     * The program a setting names ({@link #findByReference}); a 404 naming the setting when it
+     * names none, since only the operator can fix that.
+     */
+    public ProgramId findConfigured(String setting, String idOrSlug) {
+        return findByReference(idOrSlug)
+                .orElseThrow(() -> new clickledger.web.ApiException(
+                        404,
+                        "program_not_found",
+                        "Not found",
+                        setting + " \"" + idOrSlug + "\" is neither the id nor the slug of a program",
+                        java.util.List.of()));
+    }
+
     /** Locks the row until the transaction ends, so concurrent PATCHes apply one after the other. */
     public Optional<Program> findForUpdate(ProgramId id) {
         return dsl.selectFrom(PROGRAM)

@@ -3,7 +3,10 @@ package clickledger.api.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.api.TestApi;
+import clickledger.api.event.Ledger;
+import clickledger.api.stripe.StripeFixtures;
 import clickledger.testkit.SystemChromium;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
@@ -42,6 +45,7 @@ class OpenPartnerBrowserTest {
     private static String shopOrigin;
     private static TestApi api;
     private static Seeds seeds;
+    private static StripeFixtures stripe;
     private static String program;
     private static Playwright playwright;
     private static Browser browser;
@@ -60,6 +64,8 @@ class OpenPartnerBrowserTest {
         api = TestApi.start(Map.of("CORS_ALLOWED_ORIGINS", shopOrigin, "IDENTIFY_ALLOW_ANONYMOUS", "true"));
         seeds = new Seeds(api);
         program = seeds.program(TestApi.unique("browser-"), "last_click");
+        stripe = new StripeFixtures(api);
+        stripe.connect(program);
         shop.createContext("/", OpenPartnerBrowserTest::serve);
         shop.start();
         playwright = SystemChromium.playwright();
@@ -178,6 +184,37 @@ class OpenPartnerBrowserTest {
                 .asInstanceOf(InstanceOfAssertFactories.map(String.class, Object.class))
                 .containsEntry("ok", true);
         assertThat(seeds.identityExists(user, cref)).isTrue();
+    }
+
+    /**
+     * The SDK's documented Stripe recipe: the merchant's server creates the Checkout Session with
+     * {@code client_reference_id: op.getReferral()}; Stripe's checkout.session.completed then
+     * carries that value back, and the payment is the partner's with no identify call at all.
+     */
+    @Test
+    void getReferralAsClientReferenceIdAttributesTheStripePayment() {
+        Ledger.Partner partner = seeds.partner(program);
+        String cref = seeds.click(program, partner, NOW.minus(Duration.ofDays(1)));
+
+        Page page = land(shopOrigin + "/landing?utm_source=partner&cref=" + cref);
+        Object referral = page.evaluate("window.op.getReferral()");
+        String session = StripeFixtures.event(
+                "evt_browser_checkout",
+                "checkout.session.completed",
+                NOW.minus(Duration.ofHours(1)),
+                StripeFixtures.checkoutSession("cs_browser", "payment", "cus_browser", (String) referral, 4900, "usd")
+                        .put("payment_intent", "pi_browser"));
+        stripe.deliver(program, session).expect(200);
+
+        assertThat(referral).isEqualTo(cref);
+        JsonNode commissions = api.get("/v1/commissions?programId=" + program + "&partnerId=" + partner.id())
+                .expect(200)
+                .json()
+                .get("items");
+        assertThat(commissions).singleElement().satisfies(commission -> {
+            assertThat(commission.get("eventId").asText()).isEqualTo("pi_browser");
+            assertThat(commission.get("amount").asText()).isEqualTo("4.90");
+        });
     }
 
     @Test

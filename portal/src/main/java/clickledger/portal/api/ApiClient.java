@@ -87,6 +87,10 @@ public final class ApiClient {
         return read(send("POST", caller, path, body), MAPPER.constructType(type));
     }
 
+    public <T> T put(Caller caller, ApiPath path, JsonNode body, Class<T> type) {
+        return read(send("PUT", caller, path, body), MAPPER.constructType(type));
+    }
+
     public <T> T patch(Caller caller, ApiPath path, JsonNode body, Class<T> type) {
         return read(send("PATCH", caller, path, body), MAPPER.constructType(type));
     }

@@ -4,14 +4,19 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.portal.api.ApiClient;
 import clickledger.portal.api.ApiProblem;
+import clickledger.portal.api.Caller;
 import clickledger.portal.api.ListPage;
 import clickledger.portal.api.Program;
 import clickledger.portal.api.ProgramsClient;
+import clickledger.portal.api.StripeClient;
+import clickledger.portal.api.StripeEvent;
+import clickledger.portal.api.StripeIntegration;
 import clickledger.portal.web.FieldErrors;
 import clickledger.portal.web.Form;
 import clickledger.portal.web.Layout;
 import clickledger.portal.web.Pages;
 import clickledger.portal.web.Paging;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -19,7 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Programs: list, create, edit (settings and commission rules), and where their links point. */
+/**
+ * Programs: list, create, edit (settings and commission rules), where their links point, and
+ * their Stripe connection (the webhook URL to paste into Stripe, connect and disconnect, send
+ * test, the last events received with their outcome).
+ */
 public final class ProgramRoutes {
     static final String SECTION = "programs";
     static final Set<String> FIELDS = Set.of(
@@ -90,17 +99,35 @@ public final class ProgramRoutes {
 
     public record ProgramsPage(Layout layout, List<Program> programs, Paging paging) {}
 
+    /**
+     * The Stripe section of a program's page; absent (null) while the program is being created.
+     *
+     * @param errors the connect form's errors, next to its fields
+     */
+    public record StripeSection(StripeIntegration integration, List<StripeEvent> events, FieldErrors errors) {}
+
     public record ProgramFormPage(
-            Layout layout, ProgramForm form, RulesEditor.Rules rules, FieldErrors errors, String shareBase) {}
+            Layout layout,
+            ProgramForm form,
+            RulesEditor.Rules rules,
+            FieldErrors errors,
+            String shareBase,
+            StripeSection stripe) {}
+
+    static final Set<String> STRIPE_FIELDS = Set.of("webhookSecret", "eventType");
+    // The section shows the latest few; the api pages through all of them.
+    static final int STRIPE_EVENTS_SHOWN = 10;
 
     private final Pages pages;
     private final ProgramsClient programs;
+    private final StripeClient stripe;
     private final String shareBase;
 
     /** @param publicRouterUrl where partner links live; a link is {@code publicRouterUrl/r/slug} */
-    public ProgramRoutes(Pages pages, ProgramsClient programs, String publicRouterUrl) {
+    public ProgramRoutes(Pages pages, ProgramsClient programs, StripeClient stripe, String publicRouterUrl) {
         this.pages = requireNonNull(pages, "pages is null");
         this.programs = requireNonNull(programs, "programs is null");
+        this.stripe = requireNonNull(stripe, "stripe is null");
         this.shareBase = requireNonNull(publicRouterUrl, "publicRouterUrl is null") + "/r/";
     }
 
@@ -110,6 +137,9 @@ public final class ProgramRoutes {
         routes.post("/programs", this::create);
         routes.get("/programs/{id}", this::edit);
         routes.post("/programs/{id}", this::update);
+        routes.post("/programs/{id}/stripe", this::connectStripe);
+        routes.post("/programs/{id}/stripe/disconnect", this::disconnectStripe);
+        routes.post("/programs/{id}/stripe/test", this::testStripe);
     }
 
     private void list(Context ctx) {
@@ -125,12 +155,83 @@ public final class ProgramRoutes {
     }
 
     private void newForm(Context ctx) {
-        render(ctx, ProgramForm.blank(), RulesEditor.fromApi(null), FieldErrors.none(), 200);
+        render(ctx, ProgramForm.blank(), RulesEditor.fromApi(null), FieldErrors.none(), null, 200);
     }
 
     private void edit(Context ctx) {
         Program program = programs.get(Pages.caller(ctx), ctx.pathParam("id"));
-        render(ctx, ProgramForm.of(program), RulesEditor.fromApi(program.commissionRules()), FieldErrors.none(), 200);
+        render(
+                ctx,
+                ProgramForm.of(program),
+                RulesEditor.fromApi(program.commissionRules()),
+                FieldErrors.none(),
+                stripeSection(ctx, program.id(), FieldErrors.none()),
+                200);
+    }
+
+    private void connectStripe(Context ctx) {
+        Program program = programs.get(Pages.caller(ctx), ctx.pathParam("id"));
+        Form form = Form.of(ctx);
+        try {
+            stripe.connect(Pages.caller(ctx), program.id(), form.get("webhookSecret"), form.get("eventType"));
+            pages.redirect(ctx, "/programs/" + program.id() + "#stripe", "Stripe connected.");
+        } catch (ApiProblem e) {
+            if (e.status() != 400) {
+                throw e;
+            }
+            render(
+                    ctx,
+                    ProgramForm.of(program),
+                    RulesEditor.fromApi(program.commissionRules()),
+                    FieldErrors.none(),
+                    stripeSection(ctx, program.id(), FieldErrors.from(e, STRIPE_FIELDS)),
+                    400);
+        }
+    }
+
+    private void disconnectStripe(Context ctx) {
+        Program program = programs.get(Pages.caller(ctx), ctx.pathParam("id"));
+        try {
+            stripe.disconnect(Pages.caller(ctx), program.id());
+        } catch (ApiProblem e) {
+            // Sent twice, or disconnected in another tab meanwhile: the page says how things are.
+            notConnected(ctx, program, e);
+            return;
+        }
+        pages.redirect(ctx, "/programs/" + program.id() + "#stripe", "Stripe disconnected.");
+    }
+
+    private void testStripe(Context ctx) {
+        Program program = programs.get(Pages.caller(ctx), ctx.pathParam("id"));
+        JsonNode result;
+        try {
+            result = stripe.sendTest(Pages.caller(ctx), program.id());
+        } catch (ApiProblem e) {
+            notConnected(ctx, program, e);
+            return;
+        }
+        int status = result.path("status").asInt();
+        String notice = status == 200
+                ? "Test event " + result.path("stripeEventId").asText() + " sent: the webhook answered HTTP 200, "
+                        + result.path("outcome").asText() + "."
+                : "Test event failed: " + (status == 0 ? "" : "HTTP " + status + ", ")
+                        + result.path("detail").asText() + ".";
+        pages.redirect(ctx, "/programs/" + program.id() + "#stripe", notice);
+    }
+
+    private void notConnected(Context ctx, Program program, ApiProblem e) {
+        if (!StripeClient.NOT_CONNECTED.equals(e.code())) {
+            throw e;
+        }
+        pages.redirect(ctx, "/programs/" + program.id() + "#stripe", "Stripe is not connected.");
+    }
+
+    private StripeSection stripeSection(Context ctx, String programId, FieldErrors errors) {
+        Caller caller = Pages.caller(ctx);
+        return new StripeSection(
+                stripe.get(caller, programId),
+                stripe.events(caller, programId, STRIPE_EVENTS_SHOWN).items(),
+                errors);
     }
 
     private void create(Context ctx) {
@@ -138,7 +239,7 @@ public final class ProgramRoutes {
         ProgramForm values = ProgramForm.from(form, null);
         List<RulesEditor.Row> rules = RulesEditor.submitted(form);
         if (RulesEditor.ADD_ROW.equals(form.get("_action"))) {
-            render(ctx, values, RulesEditor.again(rules, 2), FieldErrors.none(), 200);
+            render(ctx, values, RulesEditor.again(rules, 2), FieldErrors.none(), null, 200);
             return;
         }
         ObjectNode body = ApiClient.object();
@@ -159,7 +260,13 @@ public final class ProgramRoutes {
         ProgramForm values = ProgramForm.from(form, current);
         List<RulesEditor.Row> rules = RulesEditor.submitted(form);
         if (RulesEditor.ADD_ROW.equals(form.get("_action"))) {
-            render(ctx, values, RulesEditor.again(rules, 2), FieldErrors.none(), 200);
+            render(
+                    ctx,
+                    values,
+                    RulesEditor.again(rules, 2),
+                    FieldErrors.none(),
+                    stripeSection(ctx, current.id(), FieldErrors.none()),
+                    200);
             return;
         }
         ObjectNode body = ApiClient.object();
@@ -191,15 +298,22 @@ public final class ProgramRoutes {
         if (e.status() != 400 && e.status() != 409) {
             throw e;
         }
-        render(ctx, values, RulesEditor.again(rules, 1), FieldErrors.from(e, FIELDS), e.status());
+        StripeSection section = values.creating() ? null : stripeSection(ctx, values.id(), FieldErrors.none());
+        render(ctx, values, RulesEditor.again(rules, 1), FieldErrors.from(e, FIELDS), section, e.status());
     }
 
-    private void render(Context ctx, ProgramForm form, RulesEditor.Rules rules, FieldErrors errors, int status) {
+    private void render(
+            Context ctx,
+            ProgramForm form,
+            RulesEditor.Rules rules,
+            FieldErrors errors,
+            StripeSection stripe,
+            int status) {
         String title = form.creating() ? "New program" : "Program " + form.name();
         pages.render(
                 ctx,
                 status,
                 "admin/program/form.jte",
-                new ProgramFormPage(pages.layout(ctx, title, SECTION), form, rules, errors, shareBase));
+                new ProgramFormPage(pages.layout(ctx, title, SECTION), form, rules, errors, shareBase, stripe));
     }
 }
