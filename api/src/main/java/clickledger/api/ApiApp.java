@@ -38,6 +38,8 @@ import clickledger.api.stats.ClickRollupJob;
 import clickledger.api.stats.MoneyRollup;
 import clickledger.api.stats.StatsRoutes;
 import clickledger.api.stats.StatsService;
+import clickledger.api.transfer.ExportRoutes;
+import clickledger.api.transfer.Transfer;
 import clickledger.api.webhook.LedgerWebhooks;
 import clickledger.api.webhook.Webhooks;
 import clickledger.common.metrics.Metrics;
@@ -53,6 +55,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The api process, built in one place from its configuration: Main and the tests call the same
@@ -141,6 +144,8 @@ public final class ApiApp implements AutoCloseable {
                         .register(routes);
                 new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(routes);
                 new StatsRoutes(new StatsService(database.readDsl(), clock)).register(routes);
+                new ExportRoutes(Transfer.create(database, Optional.of(config.secrets()), clock), clock)
+                        .register(routes);
             });
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(

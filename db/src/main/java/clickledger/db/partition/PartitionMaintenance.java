@@ -87,6 +87,25 @@ public final class PartitionMaintenance {
         });
     }
 
+    /**
+     * Makes sure every month from {@code first} to {@code last} has its partition, in the caller's
+     * transaction: an import of old clicks lands in monthly partitions, which retention can then
+     * detach, instead of piling up in the default one. Answers the partitions it created.
+     */
+    public static List<String> ensureMonths(DSLContext tx, YearMonth first, YearMonth last) {
+        tx.select(DSL.field("pg_advisory_xact_lock({0})", Object.class, LOCK_KEY))
+                .fetch();
+        List<String> attached = attachedPartitions(tx);
+        List<String> created = new ArrayList<>();
+        for (YearMonth month = first; !month.isAfter(last); month = month.plusMonths(1)) {
+            if (!attached.contains(partitionName(month))) {
+                create(tx, month);
+                created.add(partitionName(month));
+            }
+        }
+        return created;
+    }
+
     public static List<String> attachedPartitions(DSLContext dsl) {
         return dsl.fetch(
                         """
