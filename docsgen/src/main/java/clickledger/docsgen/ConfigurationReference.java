@@ -1,6 +1,7 @@
 package clickledger.docsgen;
 
 import clickledger.api.ApiConfig;
+import clickledger.api.transfer.TransferCli;
 import clickledger.api.webhook.WebhookConfig;
 import clickledger.common.config.Setting;
 import clickledger.common.config.SharedSettings;
@@ -31,7 +32,8 @@ public final class ConfigurationReference {
             new Service("api", ApiConfig.SETTINGS),
             new Service("router", RouterConfig.SETTINGS),
             new Service("portal", PortalConfig.SETTINGS),
-            new Service("dev database", DevDatabaseMain.SETTINGS));
+            new Service("dev database", DevDatabaseMain.SETTINGS),
+            new Service("export/import CLI", TransferCli.SETTINGS));
 
     /** Variables that only the scripts behind `make` read; no service sees them. */
     public static final List<Setting> SCRIPT_SETTINGS = List.of(
@@ -43,7 +45,21 @@ public final class ConfigurationReference {
             Setting.computed("PG_DUMP", "the newest `pg_dump` installed", "client binary `make backup` uses"),
             Setting.computed("PG_RESTORE", "the newest `pg_restore` installed", "client binary `make restore` uses"),
             Setting.computed("PSQL", "the newest `psql` installed", "client binary `make restore` uses"),
-            Setting.optional("CONFIRM", "`yes`: `make restore` replaces the database without asking"));
+            Setting.optional("CONFIRM", "`yes`: `make restore` replaces the database without asking"),
+            Setting.withDefault(
+                    "CLICKLEDGER_DATA_DIR",
+                    ".data",
+                    "where `make run` keeps the embedded database; `make backup`, `restore`, `export` and `import`"
+                            + " find its URL there when `DATABASE_URL` is unset"),
+            Setting.computed(
+                    "CLICKLEDGER_POSTGRES_DIR",
+                    "`/tmp/clickledger-postgres-VERSION`",
+                    "where `scripts/postgres-server.sh` unpacks the PostgreSQL server the bench runs"),
+            Setting.withDefault("BACKUP_DIR", "backups", "where `make backup` writes its dumps"),
+            Setting.withDefault("FORMAT", "json", "`make export`: `json` (JSON Lines in a zip), `csv` or `sql`"),
+            Setting.optional("TABLES", "`make export`: comma-separated tables (every table when unset)"),
+            Setting.optional("PROGRAM", "`make export`: one program's id, to export only its rows"),
+            Setting.computed("OUT", "`exports/clickledger-YYYYMMDD-HHMMSS.zip`", "`make export`: the file to write"));
 
     public static final List<Section> SECTIONS = List.of(
             new Section("Logging", "Read by logback in every process.", SharedSettings.LOGGING),
@@ -115,7 +131,8 @@ public final class ConfigurationReference {
             table(out, section.settings(), true);
         }
         out.append("## Only for the scripts\n\n");
-        out.append("Read by `make run`, `make backup` and `make restore`, not by the services.\n\n");
+        out.append("Read by `make run`, `make backup`, `make restore`, `make export` and `make import`, not by the"
+                + " services.\n\n");
         table(out, SCRIPT_SETTINGS, false);
         out.append("Named by the spec, not read yet (they arrive with their features): `SMTP_*`,"
                 + " `STORAGE_KIND=fs|s3` with `STORAGE_FS_DIR` / `STORAGE_S3_*`.\n");

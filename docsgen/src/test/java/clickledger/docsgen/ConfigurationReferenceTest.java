@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import clickledger.api.ApiConfig;
+import clickledger.api.transfer.TransferCli;
 import clickledger.common.config.Setting;
 import clickledger.common.config.SharedSettings;
 import clickledger.docsgen.ConfigurationReference.Service;
@@ -42,7 +43,8 @@ class ConfigurationReferenceTest {
             "api", ApiConfig::fromEnv,
             "router", RouterConfig::fromEnv,
             "portal", PortalConfig::fromEnv,
-            "dev database", DevDatabaseMain::port);
+            "dev database", DevDatabaseMain::port,
+            "export/import CLI", TransferCli::config);
 
     /** What every service needs to start, so a sample changes one thing and nothing fails. */
     private static final Map<String, String> REQUIRED = Map.of(
@@ -191,7 +193,12 @@ class ConfigurationReferenceTest {
         try (Stream<Path> scripts = Files.list(ROOT.resolve("scripts"))) {
             for (Path script :
                     scripts.filter(path -> path.toString().endsWith(".sh")).toList()) {
-                String text = Files.readString(script);
+                // Comments name variables without reading them ("pg_tool NAME VARIABLE").
+                String text = String.join(
+                        "\n",
+                        Files.readAllLines(script).stream()
+                                .filter(line -> !line.stripLeading().startsWith("#"))
+                                .toList());
                 for (Pattern pattern : List.of(defaulted, tool)) {
                     Matcher matcher = pattern.matcher(text);
                     while (matcher.find()) {
