@@ -29,6 +29,8 @@ import clickledger.api.me.MeRoutes;
 import clickledger.api.partner.MembershipRoutes;
 import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
+import clickledger.api.privacy.ErasureRoutes;
+import clickledger.api.privacy.ErasureService;
 import clickledger.api.program.ProgramRoutes;
 import clickledger.api.program.ProgramService;
 import clickledger.api.rederive.RederiveRoutes;
@@ -144,6 +146,7 @@ public final class ApiApp implements AutoCloseable {
                         .register(routes);
                 new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(routes);
                 new StatsRoutes(new StatsService(database.readDsl(), clock)).register(routes);
+                new ErasureRoutes(new ErasureService(database.dsl(), clock), database.dsl()).register(routes);
                 new ExportRoutes(Transfer.create(database, Optional.of(config.secrets()), clock), clock)
                         .register(routes);
             });
