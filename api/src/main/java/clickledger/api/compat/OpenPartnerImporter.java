@@ -73,6 +73,11 @@ public final class OpenPartnerImporter {
             "Commission",
             "Payout");
 
+    // One row at a time off the streaming parser; the rest of the document follows it.
+    private static final com.fasterxml.jackson.databind.ObjectReader ROW_READER = Json.MAPPER
+            .readerFor(JsonNode.class)
+            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     /** What has no counterpart here, said in every report. */
     static final List<String> NOT_MAPPED = List.of(
             "Coupon: coupon-code attribution has no counterpart; coupon-driven conversions are not attributed",
@@ -246,7 +251,7 @@ public final class OpenPartnerImporter {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream(70_000);
             long rows = 0;
             while (parser.nextToken() == JsonToken.START_OBJECT) {
-                JsonNode row = parser.readValueAsTree();
+                JsonNode row = ROW_READER.readValue(parser);
                 String text = row.toString()
                         .replace("\\", "\\\\")
                         .replace("\n", "\\n")
@@ -513,12 +518,14 @@ public final class OpenPartnerImporter {
         try (Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(
                         """
-                        select pg_temp.op_uuid(k.row->>'partnerId'), upper(k.row->>'currency'),
-                            sum((k.row->>'amount')::numeric) filter (where k.row->>'status' <> 'reversed'),
+                        select t.partner, t.currency, t.total,
                             (select sum(c.amount_minor) from commission c join program g on g.id = c.program_id
-                             where c.partner_id = pg_temp.op_uuid(k.row->>'partnerId') and g.currency = upper(k.row->>'currency')
+                             where c.partner_id = t.partner and g.currency = t.currency
                                and c.status not in ('rejected', 'reversed'))
-                        from "op_Commission" k group by 1, 2 order by 1, 2""")) {
+                        from (select pg_temp.op_uuid(k.row->>'partnerId') as partner, upper(k.row->>'currency') as currency,
+                                  sum((k.row->>'amount')::numeric) filter (where k.row->>'status' <> 'reversed') as total
+                              from "op_Commission" k group by 1, 2) t
+                        order by 1, 2""")) {
             while (rows.next()) {
                 String currency = rows.getString(2);
                 int digits = Currency.getInstance(currency).getDefaultFractionDigits();
