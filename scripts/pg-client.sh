@@ -42,31 +42,11 @@ hint+=" or the PostgreSQL project's own repository), or point PG_DUMP, PG_RESTOR
 os_id=$(. /etc/os-release 2>/dev/null && echo "$ID:$VERSION_ID" || true)
 [[ $os_id == debian:12 ]] || die "no PostgreSQL $major client here: $hint."
 [[ $major == 17 ]] || die "Debian 13 packages the PostgreSQL 17 client only; for $major, $hint."
-[[ $(uname -m) == x86_64 ]] || die "only x86_64 is fetched this way; $hint."
-command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || die "apt-get and dpkg-deb are needed; $hint."
-
-# The Debian mirror this machine's apt is configured with (deb822 sources or the classic list).
-mirror=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | grep -v security | head -n 1)
-if [[ -z $mirror ]]; then
-    mirror=$(awk '$1 == "deb" && $0 !~ /security/ {for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):/) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null)
-fi
-[[ -n $mirror ]] || die "cannot tell which Debian mirror apt uses; $hint."
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[[ -f $keyring ]] || die "$keyring is missing (apt-get install debian-archive-keyring)"
-
 echo "pg-client: fetching the PostgreSQL $major client from Debian 13 (trixie) into $target" >&2
 staging=$(mktemp -d -t clickledger-pg-client.XXXXXX)
 trap 'rm -rf "$staging"' EXIT
-mkdir -p "$staging/lists/partial" "$staging/cache/archives/partial" "$staging/debs" "$staging/root"
-echo "deb [signed-by=$keyring] $mirror trixie main" >"$staging/sources.list"
-apt_options=(-o "Dir::Etc::sourcelist=$staging/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$staging/lists"
-    -o "Dir::Cache=$staging/cache" -o APT::Sandbox::User=root -qq)
-apt-get "${apt_options[@]}" update >&2 || die "apt-get update of Debian 13's package list failed; $hint."
-(cd "$staging/debs" && apt-get "${apt_options[@]}" download postgresql-client-"$major" libpq5 libc6 libldap2 >&2) ||
-    die "downloading Debian 13's packages failed; $hint."
-for deb in "$staging"/debs/*.deb; do
-    dpkg-deb -x "$deb" "$staging/root"
-done
+scripts/debian13-packages.sh "$staging/root" postgresql-client-"$major" libpq5 libc6 libldap2 ||
+    die "fetching Debian 13's packages failed; $hint."
 
 assembled=$staging/out
 mkdir -p "$assembled/bin" "$assembled/libexec" "$assembled/lib"

@@ -204,6 +204,8 @@ class BackupRestoreTest {
 
     private void servicesStartOn(DatabaseConfig.Endpoint endpoint, String cref) throws Exception {
         try (ApiApp api = startApi(endpoint)) {
+            // /healthz is what compose.yaml's and the Dockerfile's health checks call (ComposeTest).
+            call(api, "GET", "/healthz", null);
             assertThat(call(api, "GET", "/readyz", null)).contains("ready");
             assertThat(call(api, "GET", "/v1/clicks/" + cref, null)).contains(cref);
             assertThat(call(api, "GET", "/v1/commissions?kind=commission", null))
@@ -236,6 +238,12 @@ class BackupRestoreTest {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(redirect.statusCode()).isEqualTo(302);
+                assertThat(HTTP.send(
+                                        HttpRequest.newBuilder(URI.create("http://localhost:" + router.port() + "/healthz"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode())
+                        .isEqualTo(200);
                 assertThat(redirect.headers().firstValue("Location").orElse("")).contains("cref=");
             } finally {
                 router.close();
