@@ -54,7 +54,7 @@ tool_major() {
     "$1" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)*.*/\1/'
 }
 
-# pg_tool NAME VARIABLE [MAJOR]: the client tool to use. $VARIABLE when set; else, among the
+# pg_tool name variable [major]: the client tool to use. The variable's value when set; else, among the
 # installed ones, the one of MAJOR (the server's) when there is one, else the newest. pg_dump
 # refuses a server of a newer major than its own, and its archive needs a pg_restore at least as
 # new, so the server's own major is the one that always fits.

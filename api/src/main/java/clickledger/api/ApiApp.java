@@ -2,14 +2,18 @@ package clickledger.api;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.admin.AdminRoutes;
+import clickledger.api.admin.AdminService;
+import clickledger.api.audit.AuditLogRoutes;
 import clickledger.api.auth.ApiKeyAuthenticator;
 import clickledger.api.auth.ApiKeyFormat;
 import clickledger.api.auth.ApiKeyRepository;
 import clickledger.api.auth.ApiKeyRoutes;
 import clickledger.api.auth.ApiKeyService;
+import clickledger.api.auth.Authenticate;
 import clickledger.api.auth.KeyUsage;
-import clickledger.api.auth.RequireApiKey;
 import clickledger.api.auth.RouteAccess;
+import clickledger.api.auth.Sessions;
 import clickledger.api.click.ClickRepository;
 import clickledger.api.click.ClickRoutes;
 import clickledger.api.commission.AutoApprovalJob;
@@ -19,8 +23,11 @@ import clickledger.api.compat.OpenPartnerRoutes;
 import clickledger.api.docs.ApiDocs;
 import clickledger.api.event.EventService;
 import clickledger.api.event.SdkRoutes;
+import clickledger.api.http.ClientAddress;
 import clickledger.api.http.Cors;
 import clickledger.api.identity.IdentifyService;
+import clickledger.api.install.InstallRoutes;
+import clickledger.api.install.InstallService;
 import clickledger.api.link.LinkRoutes;
 import clickledger.api.link.LinkService;
 import clickledger.api.link.RandomSlugs;
@@ -29,6 +36,11 @@ import clickledger.api.me.MeRoutes;
 import clickledger.api.partner.MembershipRoutes;
 import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
+import clickledger.api.person.InvitationService;
+import clickledger.api.person.PasswordHasher;
+import clickledger.api.person.SessionRoutes;
+import clickledger.api.person.SignInLimits;
+import clickledger.api.person.SignInService;
 import clickledger.api.privacy.ErasureRoutes;
 import clickledger.api.privacy.ErasureService;
 import clickledger.api.program.ProgramRoutes;
@@ -37,6 +49,8 @@ import clickledger.api.rederive.RederiveRoutes;
 import clickledger.api.rederive.RederiveService;
 import clickledger.api.stats.ClickRollup;
 import clickledger.api.stats.ClickRollupJob;
+import clickledger.api.stats.LiveClicks;
+import clickledger.api.stats.LiveStatsRoutes;
 import clickledger.api.stats.MoneyRollup;
 import clickledger.api.stats.StatsRoutes;
 import clickledger.api.stats.StatsService;
@@ -109,8 +123,13 @@ public final class ApiApp implements AutoCloseable {
         try {
             byte[] openApi = openApiDocument(config.publicApiUrl());
             KeyUsage keyUsage = new KeyUsage(database.dsl(), clock);
+            Sessions sessions =
+                    new Sessions(database.dsl(), clock, config.people().sessions());
             ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(
-                    config.adminApiKey().reveal(), new ApiKeyRepository(database.dsl()), keyUsage);
+                    config.adminApiKey().reveal(), new ApiKeyRepository(database.dsl()), keyUsage, sessions);
+            PasswordHasher passwords = new PasswordHasher(PasswordHasher.Cost.OWASP);
+            ClientAddress clients = new ClientAddress(config.trustedProxies());
+            ProgramService programs = new ProgramService(database.dsl(), clock);
             Cors cors = new Cors(config.corsAllowedOrigins());
             Webhooks webhooks = Webhooks.create(database.dsl(), clock, config.webhooks(), config.secrets(), registry);
             PartnerService partners = new PartnerService(database.dsl(), clock, webhooks.outbox());
@@ -129,9 +148,27 @@ public final class ApiApp implements AutoCloseable {
                 new ApiDocs(config.publicApiUrl()).register(routes);
                 // Before the key filter: a browser's preflight carries no key and is answered by Cors alone.
                 routes.before(cors);
-                routes.before("/v1/*", new RequireApiKey(authenticator));
+                // Who is calling (a key, a session, or nobody); RouteAccess then decides, by the
+                // matched route, whether that may reach it: public routes, 401, 403 or through.
+                routes.before("/v1/*", new Authenticate(authenticator));
                 routes.beforeMatched("/v1/*", new RouteAccess());
-                new ProgramRoutes(new ProgramService(database.dsl(), clock)).register(routes);
+                new InstallRoutes(new InstallService(database.dsl(), clock, passwords, sessions, programs))
+                        .register(routes);
+                new SessionRoutes(
+                                new SignInService(database.dsl(), clock, passwords, sessions),
+                                new SignInLimits(clock, config.people(), clients))
+                        .register(routes);
+                new AdminRoutes(
+                                new AdminService(database.dsl(), clock, sessions),
+                                new InvitationService(
+                                        database.dsl(),
+                                        clock,
+                                        passwords,
+                                        sessions,
+                                        config.people().portalUrl()))
+                        .register(routes);
+                new AuditLogRoutes(database.dsl()).register(routes);
+                new ProgramRoutes(programs).register(routes);
                 new PartnerRoutes(partners).register(routes);
                 new LinkRoutes(links, config.publicRouterUrl()).register(routes);
                 webhooks.register(routes);
@@ -146,6 +183,8 @@ public final class ApiApp implements AutoCloseable {
                         .register(routes);
                 new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(routes);
                 new StatsRoutes(new StatsService(database.readDsl(), clock)).register(routes);
+                new LiveStatsRoutes(new LiveClicks(database.readDsl(), clock, config.liveStatsInterval()))
+                        .register(routes);
                 new ErasureRoutes(new ErasureService(database.dsl(), clock), database.dsl()).register(routes);
                 new ExportRoutes(Transfer.create(database, Optional.of(config.secrets()), clock), clock)
                         .register(routes);

@@ -2,6 +2,7 @@ package clickledger.api;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.person.PeopleConfig;
 import clickledger.api.secret.SecretBox;
 import clickledger.api.webhook.WebhookConfig;
 import clickledger.common.config.EnvReader;
@@ -41,6 +42,9 @@ import java.util.stream.Stream;
  *     when the key is not bound to a program and the body names none
  * @param secrets SECRETS_ENCRYPTION_KEY: encrypts the secrets the api stores (webhook signing secrets)
  * @param statsRollupInterval how often the click rollups of today and yesterday are rebuilt
+ * @param people PORTAL_URL, sessions and sign-in limits
+ * @param liveStatsInterval LIVE_STATS_SECONDS: how stale the live click counter may be, and so how
+ *     often at most it queries PostgreSQL per program
  */
 public record ApiConfig(
         int port,
@@ -57,7 +61,9 @@ public record ApiConfig(
         int identifyRateLimitPerMinute,
         List<Cidr> trustedProxies,
         Optional<String> compatDefaultProgram,
-        Duration statsRollupInterval) {
+        Duration statsRollupInterval,
+        PeopleConfig people,
+        Duration liveStatsInterval) {
     public static final int DEFAULT_POOL_SIZE = 10;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
@@ -106,6 +112,12 @@ public record ApiConfig(
             "id or slug of the program that `POST /attribution/events` records into when the key is bound to no"
                     + " program and the body names no `programId`");
 
+    public static final Setting LIVE_STATS_SECONDS = Setting.withDefault(
+            "LIVE_STATS_SECONDS",
+            "2",
+            "how old the live click counter (`GET /v1/stats/live`) may be: at most one query per program per"
+                    + " interval, however many dashboards watch");
+
     /** Every variable the api reads; docs/configuration.md is generated from these lists. */
     public static final List<Setting> SETTINGS = DatabaseConfig.serviceSettings(Stream.concat(
                     Stream.of(
@@ -120,8 +132,9 @@ public record ApiConfig(
                             CORS_ALLOWED_ORIGINS,
                             IDENTIFY_ALLOW_ANONYMOUS,
                             IDENTIFY_RATE_LIMIT_PER_MINUTE,
-                            COMPAT_DEFAULT_PROGRAM),
-                    WebhookConfig.SETTINGS.stream())
+                            COMPAT_DEFAULT_PROGRAM,
+                            LIVE_STATS_SECONDS),
+                    Stream.concat(PeopleConfig.SETTINGS.stream(), WebhookConfig.SETTINGS.stream()))
             .toList());
 
     public ApiConfig {
@@ -135,6 +148,8 @@ public record ApiConfig(
         trustedProxies = List.copyOf(trustedProxies);
         requireNonNull(compatDefaultProgram, "compatDefaultProgram is null");
         requireNonNull(statsRollupInterval, "statsRollupInterval is null");
+        requireNonNull(people, "people is null");
+        requireNonNull(liveStatsInterval, "liveStatsInterval is null");
     }
 
     public static ApiConfig fromEnv(Map<String, String> environment) {
@@ -176,6 +191,8 @@ public record ApiConfig(
             env.problem("COMPAT_DEFAULT_PROGRAM \"" + defaultProgram.get() + "\" is not a program id or slug");
         }
         int statsRollupSeconds = env.integer(STATS_ROLLUP_SECONDS, 1, 86_400);
+        PeopleConfig people = PeopleConfig.fromEnv(env);
+        int liveStatsSeconds = env.integer(LIVE_STATS_SECONDS, 1, 3_600);
         env.finish();
         return new ApiConfig(
                 port,
@@ -192,7 +209,9 @@ public record ApiConfig(
                 identifyRate,
                 trustedProxies,
                 defaultProgram,
-                Duration.ofSeconds(statsRollupSeconds));
+                Duration.ofSeconds(statsRollupSeconds),
+                people,
+                Duration.ofSeconds(liveStatsSeconds));
     }
 
     // Required rather than generated at start: a key that changed with every restart would leave

@@ -1,6 +1,7 @@
 package clickledger.docsgen;
 
 import clickledger.api.ApiConfig;
+import clickledger.api.person.PeopleConfig;
 import clickledger.api.transfer.TransferCli;
 import clickledger.api.webhook.WebhookConfig;
 import clickledger.common.config.Setting;
@@ -42,9 +43,13 @@ public final class ConfigurationReference {
                     "a JDK 21+ under `/usr/lib/jvm`",
                     "the JDK every `make` target runs on, used when it is 21 or newer (`scripts/find-jdk.sh`)"),
             Setting.optional("JAVA_OPTS", "extra JVM options for every process `make run` starts (`-Xmx512m`)"),
-            Setting.computed("PG_DUMP", "the newest `pg_dump` installed", "client binary `make backup` uses"),
-            Setting.computed("PG_RESTORE", "the newest `pg_restore` installed", "client binary `make restore` uses"),
-            Setting.computed("PSQL", "the newest `psql` installed", "client binary `make restore` uses"),
+            Setting.computed(
+                    "PG_DUMP", "an installed `pg_dump` of the server's major", "client binary `make backup` uses"),
+            Setting.computed(
+                    "PG_RESTORE",
+                    "an installed `pg_restore` of the server's major",
+                    "client binary `make restore` uses"),
+            Setting.computed("PSQL", "an installed `psql` of the server's major", "client binary `make restore` uses"),
             Setting.optional("CONFIRM", "`yes`: `make restore` replaces the database without asking"),
             Setting.withDefault(
                     "CLICKLEDGER_DATA_DIR",
@@ -53,8 +58,8 @@ public final class ConfigurationReference {
                             + " find its URL there when `DATABASE_URL` is unset"),
             Setting.computed(
                     "CLICKLEDGER_POSTGRES_DIR",
-                    "`/tmp/clickledger-postgres-VERSION`",
-                    "where `scripts/postgres-server.sh` unpacks the PostgreSQL server the bench runs"),
+                    "`/tmp/clickledger-postgres-$version`",
+                    "where `scripts/postgres-server.sh` unpacks and runs the PostgreSQL server it starts"),
             Setting.withDefault("BACKUP_DIR", "backups", "where `make backup` writes its dumps"),
             Setting.withDefault("FORMAT", "json", "`make export`: `json` (JSON Lines in a zip), `csv` or `sql`"),
             Setting.optional("TABLES", "`make export`: comma-separated tables (every table when unset)"),
@@ -100,10 +105,26 @@ public final class ConfigurationReference {
                             ApiConfig.CORS_ALLOWED_ORIGINS,
                             ApiConfig.IDENTIFY_ALLOW_ANONYMOUS,
                             ApiConfig.IDENTIFY_RATE_LIMIT_PER_MINUTE,
-                            ApiConfig.COMPAT_DEFAULT_PROGRAM)),
+                            ApiConfig.COMPAT_DEFAULT_PROGRAM,
+                            ApiConfig.LIVE_STATS_SECONDS)),
+            new Section(
+                    "People and sessions",
+                    "Sign-in, sessions and invitations in the api: [people-and-sessions.md](people-and-sessions.md).",
+                    List.of(
+                            PeopleConfig.SESSION_IDLE_MINUTES,
+                            PeopleConfig.SESSION_MAX_HOURS,
+                            PeopleConfig.LOGIN_RATE_LIMIT_PER_MINUTE,
+                            PeopleConfig.LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR)),
             new Section(
                     "Webhooks", "How the api delivers webhooks: [webhooks.md](webhooks.md).", WebhookConfig.SETTINGS),
-            new Section("Portal", "", List.of(PortalConfig.PORTAL_PORT, PortalConfig.PORTAL_URL, PortalConfig.API_URL)),
+            new Section(
+                    "Portal",
+                    "",
+                    List.of(
+                            PortalConfig.PORTAL_PORT,
+                            PortalConfig.PORTAL_URL,
+                            PortalConfig.API_URL,
+                            PortalConfig.PORTAL_LIVE_SECONDS)),
             new Section("The embedded database of `make run`", "", List.of(DevDatabaseMain.DEV_DB_PORT)));
 
     private ConfigurationReference() {}

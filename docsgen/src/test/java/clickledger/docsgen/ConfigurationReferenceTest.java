@@ -68,6 +68,11 @@ class ConfigurationReferenceTest {
             Map.entry("SECRETS_ENCRYPTION_KEY", "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="),
             Map.entry("COMMISSION_APPROVAL_SECONDS", "30"),
             Map.entry("STATS_ROLLUP_SECONDS", "120"),
+            Map.entry("LIVE_STATS_SECONDS", "5"),
+            Map.entry("SESSION_IDLE_MINUTES", "60"),
+            Map.entry("SESSION_MAX_HOURS", "24"),
+            Map.entry("LOGIN_RATE_LIMIT_PER_MINUTE", "5"),
+            Map.entry("LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR", "50"),
             Map.entry("CORS_ALLOWED_ORIGINS", "https://shop.example.com"),
             Map.entry("IDENTIFY_ALLOW_ANONYMOUS", "true"),
             Map.entry("IDENTIFY_RATE_LIMIT_PER_MINUTE", "5"),
@@ -97,6 +102,7 @@ class ConfigurationReferenceTest {
             Map.entry("PORTAL_PORT", "8081"),
             Map.entry("PORTAL_URL", "https://partners.example.com"),
             Map.entry("API_URL", "http://api:4601"),
+            Map.entry("PORTAL_LIVE_SECONDS", "9"),
             Map.entry("DEV_DB_PORT", "54330"));
 
     @Test

@@ -111,7 +111,6 @@ public final class Access {
     }
 
     static ApiException wrongKind(Principal principal, String needed) {
-        return ApiException.forbidden("this needs " + needed + "; the request used "
-                + principal.kind().withArticle());
+        return ApiException.forbidden("this needs " + needed + "; the request used " + principal.describe());
     }
 }

@@ -10,7 +10,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Turns an {@code Authorization: Bearer <key>} header into a {@link Principal}: the ADMIN_API_KEY
- * of the environment, or an api_key row found by the key's prefix. Keys are compared as SHA-256
+ * of the environment, a session token ({@code ck_sess_…}, see {@link Sessions}), or an api_key row
+ * found by the key's prefix. Keys are compared as SHA-256
  * digests with {@link MessageDigest#isEqual}, which takes the same time wherever the first
  * difference is, so response timing does not reveal a key byte by byte; hashing first also hides
  * the key's length. The prefix is not secret, so finding the row by it leaks nothing.
@@ -36,15 +37,26 @@ public final class ApiKeyAuthenticator {
     private final byte[] adminKeyDigest;
     private final ApiKeyRepository keys;
     private final KeyUsage usage;
+    private final Sessions sessions;
     private final LongSupplier nanoTime;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
 
+    /** Keys only: a session token is refused (for tests of the key paths). */
     public ApiKeyAuthenticator(String adminApiKey, ApiKeyRepository keys, KeyUsage usage) {
-        this(adminApiKey, keys, usage, System::nanoTime);
+        this(adminApiKey, keys, usage, null, System::nanoTime);
     }
 
-    /** @param nanoTime a monotonic clock for the cache's expiry, as {@link System#nanoTime} */
-    public ApiKeyAuthenticator(String adminApiKey, ApiKeyRepository keys, KeyUsage usage, LongSupplier nanoTime) {
+    /** Keys and sessions, as the api runs. */
+    public ApiKeyAuthenticator(String adminApiKey, ApiKeyRepository keys, KeyUsage usage, Sessions sessions) {
+        this(adminApiKey, keys, usage, requireNonNull(sessions, "sessions is null"), System::nanoTime);
+    }
+
+    /**
+     * @param sessions null to accept keys only
+     * @param nanoTime a monotonic clock for the cache's expiry, as {@link System#nanoTime}
+     */
+    public ApiKeyAuthenticator(
+            String adminApiKey, ApiKeyRepository keys, KeyUsage usage, Sessions sessions, LongSupplier nanoTime) {
         requireNonNull(adminApiKey, "adminApiKey is null");
         if (adminApiKey.isEmpty()) {
             throw new IllegalArgumentException("adminApiKey is empty");
@@ -52,6 +64,7 @@ public final class ApiKeyAuthenticator {
         this.adminKeyDigest = ApiKeyFormat.hash(adminApiKey);
         this.keys = requireNonNull(keys, "keys is null");
         this.usage = requireNonNull(usage, "usage is null");
+        this.sessions = sessions;
         this.nanoTime = requireNonNull(nanoTime, "nanoTime is null");
     }
 
@@ -63,6 +76,9 @@ public final class ApiKeyAuthenticator {
         byte[] digest = ApiKeyFormat.hash(key);
         if (MessageDigest.isEqual(digest, adminKeyDigest)) {
             return Optional.of(Principal.environmentAdmin());
+        }
+        if (key.startsWith(OpaqueToken.SESSION)) {
+            return sessions == null ? Optional.empty() : sessions.authenticate(key);
         }
         String prefix = ApiKeyFormat.prefixOf(key);
         if (prefix == null) {

@@ -9,17 +9,20 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import io.javalin.http.Context;
 
 /**
- * Who is calling: the kind of key and what it is bound to. {@link Access} turns this into yes or
- * no for a route.
+ * Who is calling: the kind of key and what it is bound to, or a signed-in person, whose session
+ * has the kind of key of the same powers ({@link Role#kind()}). {@link Access} turns this into yes
+ * or no for a route.
  *
  * @param actor how the audit log names the caller ({@code api_key:<id>}, {@code admin_key:env}),
  *     never the key itself
  * @param keyId null for the ADMIN_API_KEY of the environment, which has no api_key row
  * @param programId the program a secret or publishable key works in, or the one a partner key is
  *     narrowed to; null otherwise
- * @param partnerId the partner of a partner key; null otherwise
+ * @param partnerId the partner of a partner key or a partner person; null otherwise
+ * @param person the signed-in person when the caller sent a session token; null for keys
  */
-public record Principal(Kind kind, String actor, ApiKeyId keyId, ProgramId programId, PartnerId partnerId) {
+public record Principal(
+        Kind kind, String actor, ApiKeyId keyId, ProgramId programId, PartnerId partnerId, SignedIn person) {
     /**
      * What a key may do, and the tag its text starts with ({@code ck_sk_…}), so a leaked key found in
      * a log or a repository says at a glance how much it exposes.
@@ -79,6 +82,14 @@ public record Principal(Kind kind, String actor, ApiKeyId keyId, ProgramId progr
         if (kind == Kind.PARTNER && partnerId == null) {
             throw new IllegalArgumentException("a partner key needs a partner");
         }
+        if (person != null && (person.role().kind() != kind || keyId != null || programId != null)) {
+            throw new IllegalArgumentException("a session principal has its role's kind and no key or program");
+        }
+    }
+
+    /** A key's principal: no signed-in person. */
+    public Principal(Kind kind, String actor, ApiKeyId keyId, ProgramId programId, PartnerId partnerId) {
+        this(kind, actor, keyId, programId, partnerId, null);
     }
 
     /**
@@ -94,6 +105,11 @@ public record Principal(Kind kind, String actor, ApiKeyId keyId, ProgramId progr
         return new Principal(Kind.ADMIN, ENV_ADMIN_ACTOR, null, null, null);
     }
 
+    /** A signed-in person: the powers of their role, the audit actor of the person. */
+    public static Principal forSession(SignedIn person) {
+        return new Principal(person.role().kind(), person.actor(), null, null, person.partnerId(), person);
+    }
+
     static Principal forKey(ApiKey key) {
         return new Principal(key.kind(), "api_key:" + key.id(), key.id(), key.programId(), key.partnerId());
     }
@@ -102,7 +118,15 @@ public record Principal(Kind kind, String actor, ApiKeyId keyId, ProgramId progr
         return kind == Kind.ADMIN;
     }
 
-    /** The principal {@link RequireApiKey} attached to this request. */
+    /** "an admin key", "a partner session": for messages that say what a request used. */
+    public String describe() {
+        if (person == null) {
+            return kind.withArticle();
+        }
+        return (person.role() == Role.ADMIN ? "an " : "a ") + person.role().wire() + " session";
+    }
+
+    /** The principal {@link Authenticate} attached to this request. */
     public static Principal of(Context ctx) {
         Principal principal = ctx.attribute(ATTRIBUTE);
         if (principal == null) {

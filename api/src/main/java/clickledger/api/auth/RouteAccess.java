@@ -4,16 +4,39 @@ import clickledger.web.ApiException;
 import clickledger.web.WebApp;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.Header;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * Which routes each kind of key may reach, checked once a request has matched a route and before
- * its handler runs. Deny by default: a route added anywhere in the api is admin-only until it is
- * listed here, so a new route never opens to browser, partner or program keys by omission. Handlers
- * still call {@link Access} for what a table cannot know, such as whose program a link is in.
+ * Which routes each principal may reach, checked once a request has matched a route and before
+ * its handler runs. Deny by default: a route added anywhere in the api needs a key or a session,
+ * and is admin-only until it is listed here, so a new route never opens to strangers, browsers,
+ * partners or program keys by omission. A session has the powers of its role's key kind (an admin
+ * session those of an admin key, a partner person's those of a partner key), decided by the same
+ * table. Handlers still call {@link Access} for what a table cannot know, such as whose program a
+ * link is in.
  */
 public final class RouteAccess implements Handler {
+    /**
+     * The only /v1 routes that need neither key nor session: the install wizard, signing in, and
+     * an invitation's own link. Each answers only what its caller already holds the secret for
+     * (a password, an invitation token), or, for the wizard, whether it is still open.
+     */
+    public static final Set<String> PUBLIC = Set.of(
+            "GET /v1/install",
+            "POST /v1/install",
+            "POST /v1/sessions",
+            "GET /v1/admin-invitations/{id}",
+            "POST /v1/admin-invitations/accept");
+
+    /**
+     * Routes about the caller's own session and account, open to every principal; a key gets the
+     * handler's 404 {@code no_session}, which says more than a 403 would.
+     */
+    public static final Set<String> ANY_PRINCIPAL =
+            Set.of("GET /v1/sessions/current", "DELETE /v1/sessions/current", "POST /v1/account/password");
+
     /** Routes as "METHOD template", the template as registered ({@code /v1/links/{id}}). */
     static final Set<String> SECRET = Set.of(
             "POST /v1/identify",
@@ -29,11 +52,21 @@ public final class RouteAccess implements Handler {
 
     @Override
     public void handle(Context ctx) {
-        Principal principal = Principal.of(ctx);
         // The matched route's template; a request this filter sees without one (HEAD answered by a
-        // GET route) is judged by the filter's own path, /v1/*, which only an admin key may reach.
+        // GET route) is judged by the filter's own path, /v1/*, which only an admin may reach.
         String template = Objects.requireNonNullElse(WebApp.routeTemplate(ctx), ctx.endpoint().path);
         String route = ctx.method().name() + " " + template;
+        if (PUBLIC.contains(route)) {
+            return;
+        }
+        Principal principal = ctx.attribute(Principal.ATTRIBUTE);
+        if (principal == null) {
+            ctx.header(Header.WWW_AUTHENTICATE, "Bearer realm=\"clickledger\"");
+            throw ApiException.unauthorized();
+        }
+        if (ANY_PRINCIPAL.contains(route)) {
+            return;
+        }
         boolean allowed =
                 switch (principal.kind()) {
                     case ADMIN -> true;
@@ -42,8 +75,8 @@ public final class RouteAccess implements Handler {
                     case PARTNER -> isPartnerRoute(template);
                 };
         if (!allowed) {
-            throw ApiException.forbidden(route + " needs " + needed(route, template) + "; the request used "
-                    + principal.kind().withArticle());
+            throw ApiException.forbidden(
+                    route + " needs " + needed(route, template) + "; the request used " + principal.describe());
         }
     }
 
@@ -53,7 +86,7 @@ public final class RouteAccess implements Handler {
 
     private static String needed(String route, String template) {
         if (isPartnerRoute(template)) {
-            return "a partner key";
+            return "a partner key or a partner session";
         }
         if (PUBLISHABLE.contains(route)) {
             return "an admin, secret or publishable key";
@@ -61,6 +94,6 @@ public final class RouteAccess implements Handler {
         if (SECRET.contains(route)) {
             return "an admin or secret key";
         }
-        return "an admin key";
+        return "an admin key or an admin session";
     }
 }

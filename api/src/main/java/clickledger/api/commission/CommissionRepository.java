@@ -1,6 +1,7 @@
 package clickledger.api.commission;
 
 import static clickledger.db.jooq.Tables.COMMISSION;
+import static clickledger.db.jooq.Tables.EVENT;
 
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
@@ -105,7 +106,58 @@ public final class CommissionRepository {
 
     public record Filter(UUID programId, UUID partnerId, UUID eventId, String status, String kind) {}
 
-    public static Page<CommissionRow> list(DSLContext dsl, Filter filter, PageRequest page) {
+    /**
+     * What the review queue filters on beyond the commission itself: its event's time and type.
+     *
+     * @param from events at or after this; null for no lower bound
+     * @param to events before this; null for no upper bound
+     * @param eventType the client's event type; null for every type
+     */
+    public record EventFilter(Instant from, Instant to, String eventType) {}
+
+    /** A commission of a list with the event it came from, so a queue needs no call per row. */
+    public record Listed(
+            CommissionRow row,
+            String eventKey,
+            String eventType,
+            Instant eventTs,
+            Long eventValueMinor,
+            String eventCurrency) {}
+
+    /**
+     * Newest first, each joined to its event by the event's primary key; the event filters apply
+     * to the joined row, so a page stops at its limit like the unfiltered list.
+     */
+    public static Page<Listed> listWithEvents(DSLContext dsl, Filter filter, EventFilter events, PageRequest page) {
+        Condition condition = conditionOf(filter, page);
+        if (events.from() != null) {
+            condition = condition.and(EVENT.TS.ge(events.from().atOffset(ZoneOffset.UTC)));
+        }
+        if (events.to() != null) {
+            condition = condition.and(EVENT.TS.lt(events.to().atOffset(ZoneOffset.UTC)));
+        }
+        if (events.eventType() != null) {
+            condition = condition.and(EVENT.TYPE.eq(events.eventType()));
+        }
+        List<Listed> rows = dsl.select(COMMISSION.fields())
+                .select(EVENT.EVENT_KEY, EVENT.TYPE, EVENT.TS, EVENT.VALUE_MINOR, EVENT.CURRENCY)
+                .from(COMMISSION)
+                .join(EVENT)
+                .on(EVENT.ID.eq(COMMISSION.EVENT_ID))
+                .where(condition)
+                .orderBy(COMMISSION.ID.desc())
+                .limit(page.fetchSize())
+                .fetch(record -> new Listed(
+                        toRow(record.into(COMMISSION)),
+                        record.get(EVENT.EVENT_KEY),
+                        record.get(EVENT.TYPE),
+                        record.get(EVENT.TS).toInstant(),
+                        record.get(EVENT.VALUE_MINOR),
+                        record.get(EVENT.CURRENCY)));
+        return Page.of(rows, page, listed -> Ulid.encode(listed.row().id()));
+    }
+
+    private static Condition conditionOf(Filter filter, PageRequest page) {
         Condition condition = page.after(COMMISSION.ID);
         if (filter.programId() != null) {
             condition = condition.and(COMMISSION.PROGRAM_ID.eq(filter.programId()));
@@ -122,12 +174,7 @@ public final class CommissionRepository {
         if (filter.kind() != null) {
             condition = condition.and(COMMISSION.KIND.eq(filter.kind()));
         }
-        List<CommissionRow> rows = dsl.selectFrom(COMMISSION)
-                .where(condition)
-                .orderBy(COMMISSION.ID.desc())
-                .limit(page.fetchSize())
-                .fetch(CommissionRepository::toRow);
-        return Page.of(rows, page, row -> Ulid.encode(row.id()));
+        return condition;
     }
 
     public static CommissionRow toRow(clickledger.db.jooq.tables.records.CommissionRecord r) {

@@ -3,13 +3,16 @@ package clickledger.api.commission;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.auth.Principal;
+import clickledger.api.http.FieldErrors;
 import clickledger.api.http.Ids;
 import clickledger.api.http.PageRequest;
+import clickledger.api.http.Timestamps;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -20,6 +23,9 @@ public final class CommissionRoutes {
     private static final Set<String> STATUSES = Set.of("pending", "approved", "paid", "rejected", "reversed");
     private static final Set<String> KINDS = Set.of("commission", "reversal", "adjustment");
 
+    // Longer than any event type an SDK call may send; a longer filter can match nothing.
+    private static final int MAX_EVENT_TYPE_LENGTH = 200;
+
     private final CommissionService service;
 
     public CommissionRoutes(CommissionService service) {
@@ -29,6 +35,7 @@ public final class CommissionRoutes {
     public void register(RoutesConfig routes) {
         routes.get("/v1/commissions", this::list);
         routes.get("/v1/commissions/{id}", ctx -> ctx.json(service.get(Ids.parse("id", ctx.pathParam("id")))));
+        routes.get("/v1/commissions/{id}/detail", ctx -> ctx.json(service.detail(id(ctx))));
         routes.post(
                 "/v1/commissions/{id}/approve",
                 ctx -> single(ctx, service.approve(List.of(id(ctx)), Principal.of(ctx))));
@@ -72,7 +79,21 @@ public final class CommissionRoutes {
         }
         var filter = new CommissionRepository.Filter(
                 optionalId(ctx, "programId"), optionalId(ctx, "partnerId"), event, status, kind);
-        ctx.json(service.list(filter, page));
+        ctx.json(service.list(filter, eventFilter(ctx), page));
+    }
+
+    /** {@code ?from=&to=&eventType=}: the event's time (UTC days or instants, both ends included) and type. */
+    private static CommissionRepository.EventFilter eventFilter(Context ctx) {
+        FieldErrors errors = new FieldErrors();
+        Instant from = errors.check(() -> Timestamps.bound("from", ctx.queryParam("from"), false));
+        Instant to = errors.check(() -> Timestamps.bound("to", ctx.queryParam("to"), true));
+        String eventType = ctx.queryParam("eventType");
+        if (eventType != null && eventType.length() > MAX_EVENT_TYPE_LENGTH) {
+            errors.add("eventType", "must be at most " + MAX_EVENT_TYPE_LENGTH + " characters");
+        }
+        errors.throwIfAny();
+        return new CommissionRepository.EventFilter(
+                from, to, eventType == null || eventType.isEmpty() ? null : eventType);
     }
 
     private static UUID optionalId(Context ctx, String name) {

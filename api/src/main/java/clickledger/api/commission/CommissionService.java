@@ -10,6 +10,7 @@ import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
 import clickledger.common.id.Ulid;
 import clickledger.web.ApiException;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,14 +46,36 @@ public final class CommissionService {
         this.listener = requireNonNull(listener, "listener is null");
     }
 
-    public Page<CommissionView> list(CommissionRepository.Filter filter, PageRequest page) {
-        return CommissionRepository.list(dsl, filter, page).map(row -> CommissionView.of(row, eventKey(row.eventId())));
+    /** A commission of the review queue: the commission, and what its event was. */
+    public record ListItem(
+            @JsonUnwrapped CommissionView commission, String eventType, Instant eventTs, String eventValue) {}
+
+    public Page<ListItem> list(
+            CommissionRepository.Filter filter, CommissionRepository.EventFilter events, PageRequest page) {
+        return CommissionRepository.listWithEvents(dsl, filter, events, page)
+                .map(listed -> new ListItem(
+                        CommissionView.of(listed.row(), listed.eventKey()),
+                        listed.eventType(),
+                        listed.eventTs(),
+                        listed.eventValueMinor() == null || listed.eventCurrency() == null
+                                ? null
+                                : clickledger.api.money.Money.format(
+                                        listed.eventValueMinor(),
+                                        java.util.Currency.getInstance(
+                                                listed.eventCurrency().trim()))));
     }
 
     public CommissionView get(UUID id) {
         CommissionRow row = CommissionRepository.find(dsl, id)
                 .orElseThrow(() -> ApiException.notFound("commission " + Ulid.encode(id)));
         return CommissionView.of(row, eventKey(row.eventId()));
+    }
+
+    /** The commission with its event, touches and notes, for the review queue's detail. */
+    public CommissionDetail detail(UUID id) {
+        CommissionRow row = CommissionRepository.find(dsl, id)
+                .orElseThrow(() -> ApiException.notFound("commission " + Ulid.encode(id)));
+        return CommissionDetail.load(dsl, row, CommissionView.of(row, eventKey(row.eventId())));
     }
 
     /** The event ids matching a client eventId (unique per program) or our own event id. */

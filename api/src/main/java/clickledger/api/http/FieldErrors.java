@@ -25,6 +25,24 @@ public final class FieldErrors {
         }
     }
 
+    /**
+     * As {@link #check(Supplier)} for a value nested in the body: the field errors it records are
+     * named under {@code prefix} ({@code admin.email} for {@code email} under {@code admin}).
+     */
+    public <T> T check(String prefix, Supplier<T> factory) {
+        try {
+            return factory.get();
+        } catch (ApiException e) {
+            if (e.status() != 400 || e.fieldErrors().isEmpty()) {
+                throw e;
+            }
+            for (ApiException.FieldError error : e.fieldErrors()) {
+                errors.add(new ApiException.FieldError(prefix + "." + error.field(), error.message()));
+            }
+            return null;
+        }
+    }
+
     /** Runs a validation with no result, such as a check across two fields; records its field error. */
     public void verify(Runnable validation) {
         check(() -> {

@@ -34,6 +34,11 @@ public record PageRequest(int limit, UUID cursor) {
         return new PageRequest(limit, cursor);
     }
 
+    /** Only {@code ?limit=}, for lists whose cursor is not an id (the audit log's is a number). */
+    public static PageRequest from(String limitText) {
+        return new PageRequest(parseLimit(limitText), null);
+    }
+
     /** Rows after the cursor in newest-first order. */
     public Condition after(Field<UUID> id) {
         return cursor == null ? DSL.noCondition() : id.lt(cursor);

@@ -4,14 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A token bucket per client address for calls that need no key: each client may spend
- * {@code perMinute} calls at once and earns them back evenly over a minute.
+ * A token bucket per client address (or per name, such as the email a sign-in names) for calls
+ * that need no key: each client may spend {@code capacity} calls at once and earns them back
+ * evenly over the window (a minute unless said).
  *
  * <p>Memory is bounded: at most {@link #MAX_CLIENTS} buckets (each under 100 bytes, so about 1 MB),
  * and when a new client would exceed that, the least recently seen client's bucket is dropped.
@@ -22,7 +25,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class RateLimiter {
     public static final int MAX_CLIENTS = 10_000;
-    private static final double MILLIS_PER_MINUTE = 60_000.0;
     private static final int IPV6_PREFIX_BYTES = 8;
 
     private final Clock clock;
@@ -45,16 +47,28 @@ public final class RateLimiter {
     }
 
     public RateLimiter(Clock clock, int perMinute) {
-        this(clock, perMinute, MAX_CLIENTS);
+        this(clock, perMinute, Duration.ofMinutes(1), MAX_CLIENTS);
+    }
+
+    /** {@code capacity} calls at once, earned back evenly over {@code window}. */
+    public RateLimiter(Clock clock, int capacity, Duration window) {
+        this(clock, capacity, window, MAX_CLIENTS);
     }
 
     RateLimiter(Clock clock, int perMinute, int maxClients) {
+        this(clock, perMinute, Duration.ofMinutes(1), maxClients);
+    }
+
+    RateLimiter(Clock clock, int capacity, Duration window, int maxClients) {
         this.clock = requireNonNull(clock, "clock is null");
-        if (perMinute < 1) {
-            throw new IllegalArgumentException("perMinute must be positive");
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive");
         }
-        this.capacity = perMinute;
-        this.tokensPerMilli = perMinute / MILLIS_PER_MINUTE;
+        if (window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("window must be positive");
+        }
+        this.capacity = capacity;
+        this.tokensPerMilli = capacity / (double) window.toMillis();
         // Access order, so the eldest entry is the client seen least recently.
         this.buckets = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
@@ -67,7 +81,19 @@ public final class RateLimiter {
     /** Takes one token from the client's bucket when it has one. */
     public Decision acquire(InetAddress client) {
         requireNonNull(client, "client is null");
-        ByteBuffer key = key(client);
+        return acquire(key(client));
+    }
+
+    /**
+     * Takes one token from the bucket of a name, such as the lower-cased email of a sign-in. A
+     * limiter counts either addresses or names, never both, so the two kinds of key cannot meet.
+     */
+    public Decision acquire(String name) {
+        requireNonNull(name, "name is null");
+        return acquire(ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Decision acquire(ByteBuffer key) {
         long now = clock.millis();
         lock.lock();
         try {

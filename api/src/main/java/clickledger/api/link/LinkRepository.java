@@ -12,8 +12,10 @@ import clickledger.api.value.Slug;
 import clickledger.db.jooq.tables.records.LinkRecord;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
@@ -68,9 +70,16 @@ public final class LinkRepository {
      * @param status null for every status
      */
     public Page<Link> list(ProgramId programId, PartnerId partnerId, LinkStatus status, PageRequest page) {
+        return list(programId, partnerId, status, null, page);
+    }
+
+    /** @param ids only these links; null for every link */
+    public Page<Link> list(
+            ProgramId programId, PartnerId partnerId, LinkStatus status, List<UUID> ids, PageRequest page) {
         return Page.of(
                 dsl.selectFrom(LINK)
                         .where(page.after(LINK.ID))
+                        .and(ids == null ? DSL.noCondition() : LINK.ID.in(ids))
                         .and(programId == null ? DSL.noCondition() : LINK.PROGRAM_ID.eq(programId.value()))
                         .and(partnerId == null ? DSL.noCondition() : LINK.PARTNER_ID.eq(partnerId.value()))
                         .and(status == null ? DSL.noCondition() : LINK.STATUS.eq(status.wire()))

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import clickledger.api.auth.Access;
 import clickledger.api.auth.Principal;
 import clickledger.api.http.FieldErrors;
+import clickledger.api.http.Ids;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
@@ -17,6 +18,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Header;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * {@code /v1/links}: create, list (by program, partner, status), get, patch, pause, resume. Admin
@@ -24,8 +26,13 @@ import java.util.Optional;
  * link is a 404 to it.
  */
 public final class LinkRoutes {
+    // How long a browser may keep a code: it never changes for a link, but private, since the
+    // route needs a key or session and the link's URL is not for shared caches.
+    private static final String QR_CACHE_CONTROL = "private, max-age=86400";
+
     private final LinkService service;
     private final String publicRouterUrl;
+    private final QrCodes qrCodes = new QrCodes();
 
     /** @param publicRouterUrl the router's public base URL, for each link's shareable {@code url} */
     public LinkRoutes(LinkService service, String publicRouterUrl) {
@@ -40,6 +47,45 @@ public final class LinkRoutes {
         routes.patch("/v1/links/{id}", this::update);
         routes.post("/v1/links/{id}/pause", ctx -> setStatus(ctx, LinkStatus.PAUSED));
         routes.post("/v1/links/{id}/resume", ctx -> setStatus(ctx, LinkStatus.ACTIVE));
+        routes.get("/v1/links/{id}/qr", this::qr);
+    }
+
+    /** {@code GET /v1/links/{id}/qr?format=png|svg&size=}: the link's share URL as a QR code. */
+    private void qr(Context ctx) {
+        Access.requireAdmin(ctx);
+        FieldErrors errors = new FieldErrors();
+        String formatText = optional(ctx, "format");
+        QrCodes.Format format = formatText == null ? QrCodes.Format.PNG : QrCodes.Format.fromWire(formatText);
+        if (format == null) {
+            errors.add("format", "must be png or svg");
+        }
+        Integer size = errors.check(() -> qrSize(optional(ctx, "size")));
+        LinkId id = errors.check(() -> id(ctx));
+        errors.throwIfAny();
+        Link link = service.find(id).orElseThrow(LinkRoutes::notFound);
+        QrCodes.Image image = qrCodes.image(LinkView.of(link, publicRouterUrl).url(), format, size);
+        ctx.header(Header.CACHE_CONTROL, QR_CACHE_CONTROL).header(Header.ETAG, image.etag());
+        if (image.etag().equals(ctx.header(Header.IF_NONE_MATCH))) {
+            ctx.status(304);
+            return;
+        }
+        ctx.contentType(format.mediaType()).result(image.bytes());
+    }
+
+    private static int qrSize(String text) {
+        if (text == null) {
+            return QrCodes.DEFAULT_SIZE;
+        }
+        try {
+            int size = Integer.parseInt(text);
+            if (size >= QrCodes.MIN_SIZE && size <= QrCodes.MAX_SIZE) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, like a number out of range
+        }
+        throw ApiException.badRequest(
+                "size", "must be a whole number of pixels from " + QrCodes.MIN_SIZE + " to " + QrCodes.MAX_SIZE);
     }
 
     private void create(Context ctx) {
@@ -59,6 +105,8 @@ public final class LinkRoutes {
         LinkStatus status = optional(ctx, "status") == null
                 ? null
                 : errors.check(() -> LinkStatus.fromWire("status", ctx.queryParam("status")));
+        String idsText = optional(ctx, "ids");
+        List<UUID> ids = idsText == null ? null : errors.check(() -> Ids.parseList("ids", idsText));
         PageRequest page = errors.check(() -> PageRequest.from(ctx));
         errors.throwIfAny();
         ProgramId readable = Access.readableProgram(ctx);
@@ -68,7 +116,7 @@ public final class LinkRoutes {
             return;
         }
         ProgramId scope = readable != null ? readable : programId;
-        ctx.json(service.list(scope, partnerId, status, page).map(link -> LinkView.of(link, publicRouterUrl)));
+        ctx.json(service.list(scope, partnerId, status, ids, page).map(link -> LinkView.of(link, publicRouterUrl)));
     }
 
     private void get(Context ctx) {

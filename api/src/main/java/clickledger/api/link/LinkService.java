@@ -26,10 +26,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jooq.DSLContext;
@@ -152,6 +154,12 @@ public final class LinkService {
 
     public Page<Link> list(ProgramId programId, PartnerId partnerId, LinkStatus status, PageRequest page) {
         return new LinkRepository(dsl).list(programId, partnerId, status, page);
+    }
+
+    /** @param ids only these links; null for every link */
+    public Page<Link> list(
+            ProgramId programId, PartnerId partnerId, LinkStatus status, List<UUID> ids, PageRequest page) {
+        return new LinkRepository(dsl).list(programId, partnerId, status, ids, page);
     }
 
     /** Empty when there is no such link. */

@@ -18,8 +18,10 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Currency;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -50,6 +52,54 @@ public final class MembershipRoutes {
                 ctx -> ctx.json(view(
                         Ids.parse("programId", ctx.pathParam("programId")),
                         Ids.parse("partnerId", ctx.pathParam("partnerId")))));
+        routes.get("/v1/partners/{id}/programs", ctx -> ctx.json(memberships(Ids.parse("id", ctx.pathParam("id")))));
+    }
+
+    /**
+     * {@code GET /v1/partners/{id}/programs}: every membership of the partner with its status and
+     * own rules (null: the program's), newest program first; by partner_program's primary key. All
+     * on one page: a partner belongs to a handful of programs.
+     */
+    private Map<String, Object> memberships(UUID partnerId) {
+        if (!dsl.fetchExists(clickledger.db.jooq.Tables.PARTNER, clickledger.db.jooq.Tables.PARTNER.ID.eq(partnerId))) {
+            throw ApiException.notFound("partner " + Ulid.encode(partnerId));
+        }
+        List<Map<String, Object>> items = new ArrayList<>();
+        dsl.select(
+                        PROGRAM.ID,
+                        PROGRAM.SLUG,
+                        PROGRAM.NAME,
+                        PROGRAM.CURRENCY,
+                        PARTNER_PROGRAM.STATUS,
+                        PARTNER_PROGRAM.COMMISSION_OVERRIDE)
+                .from(PARTNER_PROGRAM)
+                .join(PROGRAM)
+                .on(PROGRAM.ID.eq(PARTNER_PROGRAM.PROGRAM_ID))
+                .where(PARTNER_PROGRAM.PARTNER_ID.eq(partnerId))
+                .orderBy(PROGRAM.ID.desc())
+                .forEach(row -> {
+                    Map<String, Object> item = new LinkedHashMap<>();
+                    item.put("programId", Ulid.encode(row.value1()));
+                    item.put("partnerId", Ulid.encode(partnerId));
+                    item.put("programSlug", row.value2());
+                    item.put("programName", row.value3());
+                    item.put("currency", row.value4().strip());
+                    item.put("status", row.value5());
+                    item.put("commissionRules", rules(row.value6()));
+                    items.add(item);
+                });
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("items", items);
+        page.put("nextCursor", null);
+        return page;
+    }
+
+    private static JsonNode rules(JSONB override) {
+        try {
+            return override == null ? null : Json.MAPPER.readTree(override.data());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored override is not JSON", e);
+        }
     }
 
     private void patch(Context ctx) {
@@ -116,15 +166,7 @@ public final class MembershipRoutes {
         view.put("programId", Ulid.encode(programId));
         view.put("partnerId", Ulid.encode(partnerId));
         view.put("status", row.getStatus());
-        try {
-            view.put(
-                    "commissionRules",
-                    row.getCommissionOverride() == null
-                            ? null
-                            : Json.MAPPER.readTree(row.getCommissionOverride().data()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("stored override is not JSON", e);
-        }
+        view.put("commissionRules", rules(row.getCommissionOverride()));
         return view;
     }
 }

@@ -9,8 +9,10 @@ import clickledger.api.value.Name;
 import clickledger.db.jooq.tables.records.PartnerRecord;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
@@ -55,12 +57,26 @@ public final class PartnerRepository {
                 .map(PartnerRepository::toPartner);
     }
 
-    /** @param status null for every status */
-    public Page<Partner> list(PartnerStatus status, PageRequest page) {
+    /**
+     * Newest first.
+     *
+     * @param status null for every status
+     * @param query text to find in the name or email, ignoring case; null for every partner. A
+     *     substring match reads the table: partners number in the thousands, not millions
+     * @param ids only these partners; null for every partner
+     */
+    public Page<Partner> list(PartnerStatus status, String query, List<UUID> ids, PageRequest page) {
         return Page.of(
                 dsl.selectFrom(PARTNER)
                         .where(page.after(PARTNER.ID))
                         .and(status == null ? DSL.noCondition() : PARTNER.STATUS.eq(status.wire()))
+                        .and(
+                                query == null
+                                        ? DSL.noCondition()
+                                        : PARTNER.NAME
+                                                .containsIgnoreCase(query)
+                                                .or(PARTNER.EMAIL.containsIgnoreCase(query)))
+                        .and(ids == null ? DSL.noCondition() : PARTNER.ID.in(ids))
                         .orderBy(PARTNER.ID.desc())
                         .limit(page.fetchSize())
                         .fetch(PartnerRepository::toPartner),

@@ -13,9 +13,11 @@ import clickledger.web.ApiException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.jooq.DSLContext;
 
@@ -64,8 +66,9 @@ public final class PartnerService {
     }
 
     /** @param status null for every status */
-    public Page<Partner> list(PartnerStatus status, PageRequest page) {
-        return new PartnerRepository(dsl).list(status, page);
+    /** See {@link PartnerRepository#list}. */
+    public Page<Partner> list(PartnerStatus status, String query, List<UUID> ids, PageRequest page) {
+        return new PartnerRepository(dsl).list(status, query, ids, page);
     }
 
     /** Empty when there is no such partner. */

@@ -6,11 +6,13 @@ import clickledger.api.value.DestinationUrl;
 import clickledger.api.value.Name;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.Currency;
 import java.util.Set;
 
 /**
  * The body of {@code PATCH /v1/programs/{id}}: a field left out keeps its value; {@code "endsAt":
- * null} clears the end date; null is refused for fields that cannot be empty.
+ * null} clears the end date; null is refused for fields that cannot be empty. {@code currency}
+ * may change only while the program has no events ({@link ProgramService#update} checks).
  */
 public record ProgramPatch(
         String name,
@@ -21,7 +23,8 @@ public record ProgramPatch(
         Integer lookbackDays,
         Integer holdbackDays,
         String attributionModel,
-        JsonNode commissionRules) {
+        JsonNode commissionRules,
+        String currency) {
 
     /** @param present the fields the body named, from {@code Json.presentFields} */
     Program applyTo(Program current, Set<String> present) {
@@ -52,6 +55,9 @@ public record ProgramPatch(
         JsonNode newRules = present.contains("commissionRules")
                 ? errors.check(() -> Program.checkCommissionRules(commissionRules))
                 : current.commissionRules();
+        Currency newCurrency = present.contains("currency")
+                ? errors.check(() -> Currencies.parse("currency", currency))
+                : current.currency();
         errors.throwIfAny();
         Program.checkPeriod(current.startsAt(), newEndsAt);
         return new Program(
@@ -59,7 +65,7 @@ public record ProgramPatch(
                 current.slug(),
                 newName,
                 newDestination,
-                current.currency(),
+                newCurrency,
                 newModel,
                 newLookbackDays,
                 newHoldbackDays,

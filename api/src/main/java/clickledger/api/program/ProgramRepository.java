@@ -15,12 +15,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.Currency;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.JSONB;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /** Programs in PostgreSQL. Updates fire the schema's NOTIFY trigger, so routers reload within a second. */
 public final class ProgramRepository {
@@ -89,6 +94,7 @@ public final class ProgramRepository {
         dsl.update(PROGRAM)
                 .set(PROGRAM.NAME, program.name().value())
                 .set(PROGRAM.DESTINATION_URL, program.destinationUrl().value())
+                .set(PROGRAM.CURRENCY, program.currency().getCurrencyCode())
                 .set(PROGRAM.ATTRIBUTION_MODEL, program.attributionModel().wire())
                 .set(PROGRAM.LOOKBACK_DAYS, program.lookbackDays())
                 .set(PROGRAM.HOLDBACK_DAYS, program.holdbackDays())
@@ -99,6 +105,21 @@ public final class ProgramRepository {
                 .set(PROGRAM.UPDATED_AT, offset(updatedAt))
                 .where(PROGRAM.ID.eq(program.id().value()))
                 .execute();
+    }
+
+    /**
+     * Which of these programs have at least one event: one statement for a page of programs, a
+     * probe of event_program_ts_idx each.
+     */
+    public Set<ProgramId> withEvents(Collection<ProgramId> programs) {
+        if (programs.isEmpty()) {
+            return Set.of();
+        }
+        UUID[] ids = programs.stream().map(ProgramId::value).toArray(UUID[]::new);
+        return new HashSet<>(dsl.fetch(
+                        "select p from unnest({0}) as p where exists (select 1 from event e where e.program_id = p)",
+                        DSL.val(ids, SQLDataType.UUID.array()))
+                .map(row -> new ProgramId(row.get(0, UUID.class))));
     }
 
     static Program toProgram(ProgramRecord row) {

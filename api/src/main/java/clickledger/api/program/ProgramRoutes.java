@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.auth.Access;
 import clickledger.api.auth.Principal;
+import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
 import clickledger.web.ApiException;
@@ -27,12 +28,13 @@ public final class ProgramRoutes {
         routes.post("/v1/programs", this::create);
         routes.get("/v1/programs", ctx -> {
             PageRequest page = PageRequest.from(ctx);
-            ctx.json(service.list(Access.readableProgram(ctx), page));
+            Page<Program> programs = service.list(Access.readableProgram(ctx), page);
+            ctx.json(new Page<>(service.views(programs.items()), programs.nextCursor()));
         });
         routes.get("/v1/programs/{id}", ctx -> {
             ProgramId id = id(ctx);
             Access.requireProgramAccess(ctx, id);
-            ctx.json(service.find(id).orElseThrow(ProgramRoutes::notFound));
+            ctx.json(service.view(service.find(id).orElseThrow(ProgramRoutes::notFound)));
         });
         routes.patch("/v1/programs/{id}", this::update);
     }
@@ -40,14 +42,15 @@ public final class ProgramRoutes {
     private void create(Context ctx) {
         Principal actor = Access.requireAdmin(ctx);
         Program program = service.create(Json.body(ctx, ProgramCreate.class), actor);
-        ctx.status(201).header(Header.LOCATION, "/v1/programs/" + program.id()).json(program);
+        ctx.status(201).header(Header.LOCATION, "/v1/programs/" + program.id()).json(new ProgramView(program, false));
     }
 
     private void update(Context ctx) {
         Principal actor = Access.requireAdmin(ctx);
         ProgramId id = id(ctx);
         ProgramPatch patch = Json.body(ctx, ProgramPatch.class);
-        ctx.json(service.update(id, patch, Json.presentFields(ctx), actor).orElseThrow(ProgramRoutes::notFound));
+        ctx.json(service.view(
+                service.update(id, patch, Json.presentFields(ctx), actor).orElseThrow(ProgramRoutes::notFound)));
     }
 
     private static ProgramId id(Context ctx) {

@@ -11,6 +11,7 @@ import clickledger.web.ApiException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,23 +28,43 @@ public final class ProgramService {
     }
 
     public Program create(ProgramCreate request, Principal actor) {
-        Instant now = now();
-        Program program = request.toProgram(ProgramId.newId(now), now);
+        Program program = prepare(request);
         return dsl.transactionResult(trx -> {
-            if (!new ProgramRepository(trx.dsl()).insert(program)) {
-                throw ApiException.conflict(
-                        "slug_taken", "slug: a program with slug \"" + program.slug() + "\" already exists");
-            }
-            new AuditRepository(trx.dsl())
-                    .append(new AuditEntry(
-                            now,
-                            actor.actor(),
-                            "program.created",
-                            "program",
-                            program.id().toString(),
-                            Map.of("slug", program.slug().value())));
+            insert(trx.dsl(), program, actor, "slug");
             return program;
         });
+    }
+
+    /** The program a create request makes, every field checked at once; nothing is stored yet. */
+    public Program prepare(ProgramCreate request) {
+        Instant now = now();
+        return request.toProgram(ProgramId.newId(now), now);
+    }
+
+    /**
+     * Stores a {@link #prepare prepared} program in the caller's transaction, audited with it.
+     *
+     * @param slugField how the 409 of a taken slug names the field ({@code slug}, or {@code
+     *     program.slug} in the install body)
+     */
+    public void insert(DSLContext tx, Program program, Principal actor, String slugField) {
+        if (!new ProgramRepository(tx).insert(program)) {
+            String message = "a program with slug \"" + program.slug() + "\" already exists";
+            throw new ApiException(
+                    409,
+                    "slug_taken",
+                    "Conflict",
+                    slugField + ": " + message,
+                    List.of(new ApiException.FieldError(slugField, message)));
+        }
+        new AuditRepository(tx)
+                .append(new AuditEntry(
+                        program.createdAt(),
+                        actor.actor(),
+                        "program.created",
+                        "program",
+                        program.id().toString(),
+                        Map.of("slug", program.slug().value())));
     }
 
     public Optional<Program> find(ProgramId id) {
@@ -71,6 +92,18 @@ public final class ProgramService {
             if (updated.equals(current.get())) {
                 return current;
             }
+            // Events keep the currency they came in and commissions are money in the program's:
+            // once one exists, a new currency would mix two in one ledger.
+            if (!updated.currency().equals(current.get().currency())
+                    && !programs.withEvents(List.of(id)).isEmpty()) {
+                String message = "cannot change once the program has events";
+                throw new ApiException(
+                        409,
+                        "currency_locked",
+                        "Conflict",
+                        "currency: " + message,
+                        List.of(new ApiException.FieldError("currency", message)));
+            }
             Instant now = now();
             programs.update(updated, now);
             new AuditRepository(trx.dsl())
@@ -83,6 +116,19 @@ public final class ProgramService {
                             Map.of("fields", present.stream().sorted().toList())));
             return Optional.of(updated);
         });
+    }
+
+    /** The programs as the api shows them, each with whether it has events (one query a page). */
+    public List<ProgramView> views(List<Program> page) {
+        Set<ProgramId> withEvents = new ProgramRepository(dsl)
+                .withEvents(page.stream().map(Program::id).toList());
+        return page.stream()
+                .map(program -> new ProgramView(program, withEvents.contains(program.id())))
+                .toList();
+    }
+
+    public ProgramView view(Program program) {
+        return views(List.of(program)).getFirst();
     }
 
     // The database keeps microseconds and ids keep milliseconds: truncate once so the value a

@@ -13,6 +13,8 @@ import io.javalin.http.Context;
  * {@link StatsService#statsForPartner}.
  */
 public final class StatsRoutes {
+    static final int MAX_LIMIT = 1_000;
+
     private final StatsService service;
 
     public StatsRoutes(StatsService service) {
@@ -28,6 +30,37 @@ public final class StatsRoutes {
         if (Principal.of(ctx).kind() != Principal.Kind.ADMIN) {
             throw ApiException.forbidden("stats of a whole program need an admin key");
         }
-        ctx.json(service.stats(StatsQuery.fromRequest(ctx, service.today())));
+        StatsReport report = service.stats(StatsQuery.fromRequest(ctx, service.today()));
+        ctx.json(limited(report, ctx.queryParam("limit")));
+    }
+
+    /**
+     * {@code ?limit=}: the first rows of a partner or link grouping (busiest first), for a
+     * dashboard's top five; the totals stay those of every row. Days are never cut.
+     */
+    private static StatsReport limited(StatsReport report, String text) {
+        if (text == null || text.isEmpty()) {
+            return report;
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            limit = 0;
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw ApiException.badRequest("limit", "must be a whole number from 1 to " + MAX_LIMIT);
+        }
+        if (report.groupBy() == GroupBy.DAY || report.rows().size() <= limit) {
+            return report;
+        }
+        return new StatsReport(
+                report.programId(),
+                report.currency(),
+                report.from(),
+                report.to(),
+                report.groupBy(),
+                report.totals(),
+                report.rows().subList(0, limit));
     }
 }

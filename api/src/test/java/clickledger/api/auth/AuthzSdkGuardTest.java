@@ -46,7 +46,7 @@ class AuthzSdkGuardTest {
                         () -> true,
                         ApiApp.MAX_BODY_BYTES,
                         routes -> {
-                            routes.before("/v1/*", new RequireApiKey(authenticator));
+                            routes.before("/v1/*", new Authenticate(authenticator));
                             routes.beforeMatched("/v1/*", new RouteAccess());
                             routes.post("/v1/identify", ctx -> answer(ctx, Scope.IDENTIFY));
                             routes.post("/v1/events", ctx -> answer(ctx, Scope.EVENTS));

@@ -352,6 +352,7 @@ class StatsRoutesTest {
         operation
                 .get("parameters")
                 .forEach(parameter -> parameters.add(parameter.get("name").asText()));
-        assertThat(parameters).containsExactlyInAnyOrder("programId", "from", "to", "groupBy", "partnerId", "linkId");
+        assertThat(parameters)
+                .containsExactlyInAnyOrder("programId", "from", "to", "groupBy", "partnerId", "linkId", "limit");
     }
 }
