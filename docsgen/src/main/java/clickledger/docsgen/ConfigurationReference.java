@@ -2,6 +2,7 @@ package clickledger.docsgen;
 
 import clickledger.api.ApiConfig;
 import clickledger.api.person.PeopleConfig;
+import clickledger.api.storage.StorageConfig;
 import clickledger.api.transfer.TransferCli;
 import clickledger.api.webhook.WebhookConfig;
 import clickledger.common.config.Setting;
@@ -71,7 +72,9 @@ public final class ConfigurationReference {
             new Section(
                     "Database",
                     "The api and the router each open their own pools; the portal never connects to PostgreSQL.",
-                    concat(DatabaseConfig.SETTINGS, List.of(DatabaseConfig.CLICK_RETENTION_MONTHS))),
+                    concat(
+                            DatabaseConfig.SETTINGS,
+                            List.of(DatabaseConfig.CLICK_RETENTION_MONTHS, ApiConfig.CLICK_ARCHIVE))),
             new Section(
                     "Public addresses and proxies",
                     "",
@@ -117,6 +120,10 @@ public final class ConfigurationReference {
                             PeopleConfig.LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR)),
             new Section(
                     "Webhooks", "How the api delivers webhooks: [webhooks.md](webhooks.md).", WebhookConfig.SETTINGS),
+            new Section(
+                    "Storage",
+                    "Where the api keeps program logos and archived click months: [operations.md](operations.md#uploads-and-storage).",
+                    StorageConfig.SETTINGS),
             new Section(
                     "Portal",
                     "",

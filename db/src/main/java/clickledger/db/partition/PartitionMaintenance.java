@@ -106,6 +106,23 @@ public final class PartitionMaintenance {
         return created;
     }
 
+    /** Monthly click tables that are no longer partitions of click: detached by retention. */
+    public static List<String> detachedMonths(java.sql.Connection connection) throws java.sql.SQLException {
+        List<String> names = new ArrayList<>();
+        try (var statement = connection.createStatement();
+                var rows = statement.executeQuery(
+                        """
+                        select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                        where n.nspname = current_schema() and c.relkind = 'r' and c.relname ~ '^click_y[0-9]{4}m[0-9]{2}$'
+                          and not exists (select 1 from pg_inherits i where i.inhrelid = c.oid)
+                        order by 1""")) {
+            while (rows.next()) {
+                names.add(rows.getString(1));
+            }
+        }
+        return names;
+    }
+
     public static List<String> attachedPartitions(DSLContext dsl) {
         return dsl.fetch(
                         """
