@@ -14,6 +14,8 @@ import clickledger.api.auth.Authenticate;
 import clickledger.api.auth.KeyUsage;
 import clickledger.api.auth.RouteAccess;
 import clickledger.api.auth.Sessions;
+import clickledger.api.branding.LogoRoutes;
+import clickledger.api.branding.ProgramLogos;
 import clickledger.api.click.ClickRepository;
 import clickledger.api.click.ClickRoutes;
 import clickledger.api.commission.AutoApprovalJob;
@@ -185,6 +187,7 @@ public final class ApiApp implements AutoCloseable {
                         .register(routes);
                 new AuditLogRoutes(database.dsl()).register(routes);
                 new ProgramRoutes(programs).register(routes);
+                new LogoRoutes(new ProgramLogos(database.dsl(), storage, clock)).register(routes);
                 new PartnerRoutes(partners).register(routes);
                 new LinkRoutes(links, config.publicRouterUrl()).register(routes);
                 webhooks.register(routes);

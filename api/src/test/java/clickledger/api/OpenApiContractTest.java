@@ -462,6 +462,19 @@ class OpenApiContractTest {
         call("DELETE", "/v1/users/u_2?programId=" + programId, null, admin, 404);
         call("DELETE", "/v1/users/u_2", null, admin, 400);
 
+        // Issue 18: the program's logo (PUT takes the image's bytes, GET needs no key)
+        String logoUrl = uploadLogo(admin, programId, clickledger.api.branding.Images.image("png", 64, 64), 200)
+                .json()
+                .get("url")
+                .asText();
+        uploadLogo(admin, programId, "<svg/>".getBytes(java.nio.charset.StandardCharsets.UTF_8), 400);
+        uploadLogo(admin, UNKNOWN_ID, clickledger.api.branding.Images.image("png", 8, 8), 404);
+        call("GET", logoUrl, null, null, 200);
+        call("GET", "/v1/programs/" + programId + "/logo", null, null, 200);
+        call("DELETE", "/v1/programs/" + programId + "/logo", null, admin, 204);
+        call("DELETE", "/v1/programs/" + programId + "/logo", null, admin, 404);
+        call("GET", "/v1/programs/" + programId + "/logo", null, null, 404);
+
         // Revocations last: they end what the calls above used
         call("POST", "/v1/api-keys/" + secretKeyId + "/revoke", null, admin, 200);
         call("POST", "/v1/api-keys/" + UNKNOWN_ID + "/revoke", null, admin, 404);
@@ -512,6 +525,18 @@ class OpenApiContractTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** PUT /v1/programs/{id}/logo with an image's bytes: a body no string call can send. */
+    private static TestApi.Response uploadLogo(String admin, String programId, byte[] image, int expected) {
+        String path = "/v1/programs/" + programId + "/logo";
+        TestApi.Response response = api.sendBytes("PUT", path, image, "image/png", admin);
+        problems.addAll(contract.check("PUT", path, null, response));
+        if (response.status() != expected) {
+            problems.add("PUT " + path + ": expected " + expected + " but got " + response.status() + ": "
+                    + response.body());
+        }
+        return response;
     }
 
     /** Sends the request, checks the exchange against the document, and insists on the expected status. */

@@ -21,14 +21,17 @@ public final class RouteAccess implements Handler {
     /**
      * The only /v1 routes that need neither key nor session: the install wizard, signing in, and
      * an invitation's own link. Each answers only what its caller already holds the secret for
-     * (a password, an invitation token), or, for the wizard, whether it is still open.
+     * (a password, an invitation token), or, for the wizard, whether it is still open. A program's
+     * logo is public too: it is what the program shows partners, in pages and in mails whose image
+     * requests carry no key.
      */
     public static final Set<String> PUBLIC = Set.of(
             "GET /v1/install",
             "POST /v1/install",
             "POST /v1/sessions",
             "GET /v1/admin-invitations/{id}",
-            "POST /v1/admin-invitations/accept");
+            "POST /v1/admin-invitations/accept",
+            "GET /v1/programs/{id}/logo");
 
     /**
      * Routes about the caller's own session and account, open to every principal; a key gets the
