@@ -7,7 +7,7 @@
 #
 # Debian 13's binaries need its C library (glibc 2.38; Debian 12 has 2.36), so its libc, libpq
 # and libldap come along, and each tool runs through that libc's own loader with a wrapper script
-# (docs/decisions/0019-backups-need-the-servers-pg-dump.md). Nothing is installed system-wide.
+# (docs/decisions/0018-owning-the-data.md). Nothing is installed system-wide.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -239,7 +239,8 @@ class BackupRestoreTest {
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(redirect.statusCode()).isEqualTo(302);
                 assertThat(HTTP.send(
-                                        HttpRequest.newBuilder(URI.create("http://localhost:" + router.port() + "/healthz"))
+                                        HttpRequest.newBuilder(
+                                                        URI.create("http://localhost:" + router.port() + "/healthz"))
                                                 .build(),
                                         HttpResponse.BodyHandlers.discarding())
                                 .statusCode())

@@ -141,6 +141,20 @@ class ComposeTest {
     }
 
     @Test
+    void theApisStorageIsANamedVolume() {
+        JsonNode api = model.at("/services/api");
+        String directory = api.at("/environment/STORAGE_DIR").asText();
+        assertThat(directory).isNotEmpty();
+        List<String> targets = new ArrayList<>();
+        api.at("/volumes").forEach(volume -> {
+            if (volume.at("/type").asText().equals("volume")) {
+                targets.add(volume.at("/target").asText());
+            }
+        });
+        assertThat(targets).as("a named volume at STORAGE_DIR").contains(directory);
+    }
+
+    @Test
     void dockerfileBuildsAndShipsTheJarsMakeBuildMakes() throws IOException {
         String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
         String makefile = Files.readString(ROOT.resolve("Makefile"));
