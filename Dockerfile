@@ -15,8 +15,8 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app clickledger \
-    && mkdir -p /app /var/lib/clickledger/spool \
-    && chown clickledger /var/lib/clickledger/spool
+    && mkdir -p /app /var/lib/clickledger/spool /var/lib/clickledger/storage \
+    && chown clickledger /var/lib/clickledger/spool /var/lib/clickledger/storage
 WORKDIR /app
 USER clickledger
 # Heap from the container's memory limit; JSON logs for the log collector.
@@ -25,7 +25,8 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75" \
 
 FROM runtime AS api
 COPY --from=build /src/api/target/api.jar /app/api.jar
-ENV API_PORT=4601
+ENV API_PORT=4601 \
+    STORAGE_DIR=/var/lib/clickledger/storage
 EXPOSE 4601
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS "http://localhost:${API_PORT}/healthz" || exit 1

@@ -4,7 +4,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help run test build clean outdated backup restore bench drills docs
+.PHONY: help run test build clean outdated backup restore pg-client export import bench drills docs
 
 # Recipes that need Java start with this: it exports JAVA_HOME or stops with the reason.
 WITH_JDK = JAVA_HOME="$$(scripts/find-jdk.sh)"; export JAVA_HOME;
@@ -12,7 +12,7 @@ WITH_JDK = JAVA_HOME="$$(scripts/find-jdk.sh)"; export JAVA_HOME;
 help: ## list the targets
 	@echo "clickledger"
 	@echo
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 22
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
 	@echo
 	@echo "See README.md, and docs/ for configuration and operations."
 
@@ -39,6 +39,15 @@ backup: ## pg_dump (custom format) of DATABASE_URL, or the embedded database, to
 
 restore: ## FILE=backups/clickledger-….dump: replace the database's schema with the backup, in one transaction
 	@scripts/db.sh restore "$(FILE)"
+
+pg-client: ## the PostgreSQL client tools of MAJOR (17): Debian 12 gets Debian 13's into .data/ (backup does this itself)
+	@scripts/pg-client.sh $(or $(MAJOR),17)
+
+export: ## the data to exports/ as JSON Lines in a zip (FORMAT=csv|sql, PROGRAM=id, TABLES=click,event, OUT=file)
+	@scripts/data.sh export
+
+import: ## FILE=…: a clickledger export (zip) or OpenPartner's JSON export, ids kept, conflicts skipped and counted
+	@scripts/data.sh import "$(FILE)"
 
 bench: ## load test on this machine (installs wrk, nginx, pgbouncer when missing); writes docs/PERFORMANCE.md
 	@bench/run.sh

@@ -2,7 +2,7 @@
 # `make backup` / `make restore FILE=…`: pg_dump and pg_restore against the clickledger database.
 #
 # The database is DATABASE_URL_DIRECT, else DATABASE_URL, else the embedded one that `make run`
-# started (its URL is in .data/database-url). The direct URL wins because pg_dump holds one long
+# started (its URL is in .data/database-url; CLICKLEDGER_DATA_DIR names another data directory). The direct URL wins because pg_dump holds one long
 # transaction, which a transaction-mode PgBouncer is not meant for.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,10 +12,13 @@ die() {
     exit 1
 }
 
+data_dir=${CLICKLEDGER_DATA_DIR:-.data}
+backup_dir=${BACKUP_DIR:-backups}
+
 database_url() {
     local url=${DATABASE_URL_DIRECT:-${DATABASE_URL:-}}
-    if [[ -z $url && -s .data/database-url ]]; then
-        url=$(<.data/database-url)
+    if [[ -z $url && -s $data_dir/database-url ]]; then
+        url=$(<"$data_dir/database-url")
     fi
     [[ -n $url ]] || die "No database: set DATABASE_URL (or DATABASE_URL_DIRECT), or start the embedded one with 'make run'."
     libpq_url "$url"
@@ -61,7 +64,8 @@ pg_tool() {
         echo "${!variable}"
         return
     fi
-    for candidate in /usr/lib/postgresql/*/bin/"$name" /usr/pgsql-*/bin/"$name" /opt/homebrew/opt/postgresql@*/bin/"$name" \
+    for candidate in /usr/lib/postgresql/*/bin/"$name" .data/postgresql-client-*/bin/"$name" /usr/pgsql-*/bin/"$name" \
+        /opt/homebrew/opt/postgresql@*/bin/"$name" \
         "$(command -v "$name" 2>/dev/null || true)"; do
         [[ -x $candidate ]] || continue
         major=$(tool_major "$candidate")
@@ -78,6 +82,18 @@ pg_tool() {
     echo "$best"
 }
 
+# server_tool NAME VARIABLE MAJOR: pg_tool's pick, unless that is older than the server's MAJOR and
+# VARIABLE is unset: then the client of MAJOR from scripts/pg-client.sh (on Debian 12, which ships
+# only the 15 client, it fetches Debian 13's 17 client into .data/ once and says so).
+server_tool() {
+    local name=$1 variable=$2 want=$3 tool directory
+    tool=$(pg_tool "$name" "$variable" "$want")
+    if [[ -z ${!variable:-} ]] && (($(tool_major "$tool") < want)) && directory=$(scripts/pg-client.sh "$want"); then
+        tool=$directory/$name
+    fi
+    echo "$tool"
+}
+
 # server_version URL: the server's version as "170012" (server_version_num); any psql can ask.
 server_version() {
     "$(pg_tool psql PSQL)" --no-psqlrc --quiet --tuples-only --no-align --dbname="$1" -c 'show server_version_num' ||
@@ -88,7 +104,7 @@ server_version() {
 client_hint() {
     local major=$1
     echo "Install the PostgreSQL $major client (Debian 13 and Ubuntu 24.10 or newer: apt-get install postgresql-client-$major;" \
-        "Debian 12 ships only 15: add the PostgreSQL project's own apt repository) and run this again," \
+        "on Debian 12 scripts/pg-client.sh $major fetches Debian 13's into .data/) and run this again," \
         "or point PG_DUMP, PG_RESTORE and PSQL at one."
 }
 
@@ -103,7 +119,7 @@ backup() {
     url=$(database_url)
     server=$(server_version "$url")
     server_major=$((server / 10000))
-    pg_dump=$(pg_tool pg_dump PG_DUMP "$server_major")
+    pg_dump=$(server_tool pg_dump PG_DUMP "$server_major")
     dump_major=$(tool_major "$pg_dump")
     if ((dump_major < server_major)); then
         die "The server is PostgreSQL $server_major and the newest pg_dump here is $dump_major ($pg_dump):" \
@@ -112,8 +128,8 @@ backup() {
     if ((dump_major > server_major)); then
         echo "Note: pg_dump $dump_major for a PostgreSQL $server_major server: the dump restores with pg_restore $dump_major or newer."
     fi
-    mkdir -p backups
-    file=backups/clickledger-$(date -u +%Y%m%d-%H%M%S).dump
+    mkdir -p "$backup_dir"
+    file=$backup_dir/clickledger-$(date -u +%Y%m%d-%H%M%S).dump
     log=$(mktemp)
     # Written under a temporary name first, so a failed dump never looks like a backup.
     if ! "$pg_dump" --format=custom --no-owner --file="$file.partial" --dbname="$url" 2>"$log"; then
@@ -137,8 +153,8 @@ restore() {
     [[ -f $file ]] || die "No such backup: $file"
     url=$(database_url)
     server_major=$(($(server_version "$url") / 10000))
-    pg_restore=$(pg_tool pg_restore PG_RESTORE "$server_major")
-    psql=$(pg_tool psql PSQL "$server_major")
+    pg_restore=$(server_tool pg_restore PG_RESTORE "$server_major")
+    psql=$(server_tool psql PSQL "$server_major")
     # The archive's header says which pg_dump wrote it and from which server; a pg_restore older
     # than that pg_dump cannot read it at all.
     if ! header=$("$pg_restore" --list "$file" 2>&1); then

@@ -314,7 +314,9 @@ fi
 say "Starting the api on port $API_PORT..."
 # The portal calls the api on each person's behalf and names their address in X-Forwarded-For;
 # the api believes that header only from TRUSTED_PROXIES, so on this machine it trusts loopback.
-start api env TRUSTED_PROXIES="${TRUSTED_PROXIES:-127.0.0.1/32,::1/128}" "${java_command[@]}" -jar api/target/api.jar
+# Uploads (program logos) go under .data/storage unless STORAGE_DIR (or STORAGE_KIND=s3) says otherwise.
+start api env TRUSTED_PROXIES="${TRUSTED_PROXIES:-127.0.0.1/32,::1/128}" STORAGE_DIR="${STORAGE_DIR:-$PWD/$DATA_DIR/storage}" \
+    "${java_command[@]}" -jar api/target/api.jar
 wait_healthy api "$API_PORT"
 
 say "Starting the router on port $ROUTER_PORT and the portal on port $PORTAL_PORT..."

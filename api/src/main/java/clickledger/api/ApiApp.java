@@ -14,6 +14,8 @@ import clickledger.api.auth.Authenticate;
 import clickledger.api.auth.KeyUsage;
 import clickledger.api.auth.RouteAccess;
 import clickledger.api.auth.Sessions;
+import clickledger.api.branding.LogoRoutes;
+import clickledger.api.branding.ProgramLogos;
 import clickledger.api.click.ClickRepository;
 import clickledger.api.click.ClickRoutes;
 import clickledger.api.commission.AutoApprovalJob;
@@ -31,7 +33,9 @@ import clickledger.api.install.InstallService;
 import clickledger.api.link.LinkRoutes;
 import clickledger.api.link.LinkService;
 import clickledger.api.link.RandomSlugs;
+import clickledger.api.maintenance.PartitionArchive;
 import clickledger.api.maintenance.PartitionMaintenanceJob;
+import clickledger.api.maintenance.PartitionMetrics;
 import clickledger.api.me.MeRoutes;
 import clickledger.api.partner.MembershipRoutes;
 import clickledger.api.partner.PartnerRoutes;
@@ -41,6 +45,8 @@ import clickledger.api.person.PasswordHasher;
 import clickledger.api.person.SessionRoutes;
 import clickledger.api.person.SignInLimits;
 import clickledger.api.person.SignInService;
+import clickledger.api.privacy.ErasureRoutes;
+import clickledger.api.privacy.ErasureService;
 import clickledger.api.program.ProgramRoutes;
 import clickledger.api.program.ProgramService;
 import clickledger.api.rederive.RederiveRoutes;
@@ -54,9 +60,14 @@ import clickledger.api.stats.StatsRoutes;
 import clickledger.api.stats.StatsService;
 import clickledger.api.stripe.StripeRoutes;
 import clickledger.api.stripe.StripeService;
+import clickledger.api.storage.FsStorage;
+import clickledger.api.storage.Storage;
+import clickledger.api.transfer.ExportRoutes;
+import clickledger.api.transfer.Transfer;
 import clickledger.api.webhook.LedgerWebhooks;
 import clickledger.api.webhook.Webhooks;
 import clickledger.common.metrics.Metrics;
+import clickledger.db.DataSources;
 import clickledger.db.Database;
 import clickledger.db.partition.PartitionMaintenance;
 import clickledger.web.Json;
@@ -67,8 +78,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The api process, built in one place from its configuration: Main and the tests call the same
@@ -88,6 +101,7 @@ public final class ApiApp implements AutoCloseable {
     private final KeyUsage keyUsage;
     private final Webhooks webhooks;
     private final ClickRollupJob clickRollup;
+    private final Storage storage;
 
     private ApiApp(
             ApiConfig config,
@@ -97,7 +111,8 @@ public final class ApiApp implements AutoCloseable {
             AutoApprovalJob approval,
             KeyUsage keyUsage,
             Webhooks webhooks,
-            ClickRollupJob clickRollup) {
+            ClickRollupJob clickRollup,
+            Storage storage) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
@@ -106,6 +121,7 @@ public final class ApiApp implements AutoCloseable {
         this.keyUsage = keyUsage;
         this.webhooks = webhooks;
         this.clickRollup = clickRollup;
+        this.storage = storage;
     }
 
     /**
@@ -117,6 +133,13 @@ public final class ApiApp implements AutoCloseable {
         requireNonNull(clock, "clock is null");
         PrometheusMeterRegistry registry = Metrics.newRegistry(SERVICE);
         Database database = Database.open(SERVICE, config.database(), registry, clock, config.clickRetentionMonths());
+        Storage storage;
+        try {
+            storage = Storage.open(config.storage());
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
         try {
             byte[] openApi = openApiDocument(config.publicApiUrl());
             KeyUsage keyUsage = new KeyUsage(database.dsl(), clock);
@@ -166,6 +189,7 @@ public final class ApiApp implements AutoCloseable {
                         .register(routes);
                 new AuditLogRoutes(database.dsl()).register(routes);
                 new ProgramRoutes(programs).register(routes);
+                new LogoRoutes(new ProgramLogos(database.dsl(), storage, clock)).register(routes);
                 new PartnerRoutes(partners).register(routes);
                 new LinkRoutes(links, config.publicRouterUrl()).register(routes);
                 webhooks.register(routes);
@@ -191,19 +215,32 @@ public final class ApiApp implements AutoCloseable {
                                 config.compatDefaultProgram(),
                                 registry))
                         .register(routes);
+                new ErasureRoutes(new ErasureService(database.dsl(), clock), database.dsl()).register(routes);
+                new ExportRoutes(Transfer.create(database, Optional.of(config.secrets()), clock), clock)
+                        .register(routes);
             });
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(
                     new PartitionMaintenance(
                             database.dsl(), clock, Database.PARTITION_MONTHS_AHEAD, config.clickRetentionMonths()),
-                    PartitionMaintenanceJob.DAILY);
+                    PartitionMaintenanceJob.DAILY,
+                    config.clickArchive()
+                            ? Optional.of(new PartitionArchive(
+                                    () -> DataSources.directConnection(
+                                            database.config().direct(), "clickledger-click-archive"),
+                                    storage,
+                                    archiveStaging(storage)))
+                            : Optional.empty(),
+                    new PartitionMetrics(database.dsl(), clock, registry));
             ClickRollupJob clickRollup = new ClickRollupJob(
                     new ClickRollup(database.dsl(), clock),
                     new MoneyRollup(database.dsl()),
                     clock,
                     config.statsRollupInterval(),
                     registry);
-            return new ApiApp(config, database, javalin, maintenance, approval, keyUsage, webhooks, clickRollup);
+            return new ApiApp(
+                    config, database, javalin, maintenance, approval, keyUsage, webhooks, clickRollup, storage);
         } catch (RuntimeException e) {
+            storage.close();
             database.close();
             throw e;
         }
@@ -226,6 +263,24 @@ public final class ApiApp implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    // An archive is staged next to where it ends up when that is a directory (one filesystem, no
+    // second copy across disks); for a bucket, in the temporary directory.
+    private static Path archiveStaging(Storage storage) {
+        return storage instanceof FsStorage fs
+                ? fs.root().resolve(".staging")
+                : Path.of(System.getProperty("java.io.tmpdir"), "clickledger-archive");
+    }
+
+    /** Where uploads and archives are kept (STORAGE_KIND). */
+    public Storage storage() {
+        return storage;
+    }
+
+    /** Click partition maintenance; tests run it instead of waiting a day. */
+    public PartitionMaintenanceJob maintenance() {
+        return maintenance;
     }
 
     public AutoApprovalJob approval() {
@@ -258,6 +313,7 @@ public final class ApiApp implements AutoCloseable {
         // After the server stopped taking requests, so the final flush has every use.
         keyUsage.close();
         clickRollup.close();
+        storage.close();
         database.close();
     }
 

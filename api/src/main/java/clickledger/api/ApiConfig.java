@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.person.PeopleConfig;
 import clickledger.api.secret.SecretBox;
+import clickledger.api.storage.StorageConfig;
 import clickledger.api.webhook.WebhookConfig;
 import clickledger.common.config.EnvReader;
 import clickledger.common.config.Secret;
@@ -45,6 +46,8 @@ import java.util.stream.Stream;
  * @param people PORTAL_URL, sessions and sign-in limits
  * @param liveStatsInterval LIVE_STATS_SECONDS: how stale the live click counter may be, and so how
  *     often at most it queries PostgreSQL per program
+ * @param storage STORAGE_KIND and its settings: where uploads (program logos) and click archives go
+ * @param clickArchive CLICK_ARCHIVE: detached click months are archived to the storage, then dropped
  */
 public record ApiConfig(
         int port,
@@ -63,7 +66,9 @@ public record ApiConfig(
         Optional<String> compatDefaultProgram,
         Duration statsRollupInterval,
         PeopleConfig people,
-        Duration liveStatsInterval) {
+        Duration liveStatsInterval,
+        StorageConfig storage,
+        boolean clickArchive) {
     public static final int DEFAULT_POOL_SIZE = 10;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
@@ -120,6 +125,13 @@ public record ApiConfig(
             "how old the live click counter (`GET /v1/stats/live`) may be: at most one query per program per"
                     + " interval, however many dashboards watch");
 
+    public static final Setting CLICK_ARCHIVE = Setting.withDefault(
+            "CLICK_ARCHIVE",
+            "false",
+            "with `CLICK_RETENTION_MONTHS`: `true` writes each detached month to the storage (`STORAGE_KIND`) as"
+                    + " `archive/click/click_yYYYYmMM.csv.gz`, checks its row count, then drops the table; `false`"
+                    + " leaves detached months as tables");
+
     /** Every variable the api reads; docs/configuration.md is generated from these lists. */
     public static final List<Setting> SETTINGS = DatabaseConfig.serviceSettings(Stream.concat(
                     Stream.of(
@@ -135,8 +147,10 @@ public record ApiConfig(
                             IDENTIFY_ALLOW_ANONYMOUS,
                             IDENTIFY_RATE_LIMIT_PER_MINUTE,
                             COMPAT_DEFAULT_PROGRAM,
-                            LIVE_STATS_SECONDS),
-                    Stream.concat(PeopleConfig.SETTINGS.stream(), WebhookConfig.SETTINGS.stream()))
+                            LIVE_STATS_SECONDS,
+                            CLICK_ARCHIVE),
+                    Stream.of(PeopleConfig.SETTINGS, StorageConfig.SETTINGS, WebhookConfig.SETTINGS)
+                            .flatMap(List::stream))
             .toList());
 
     public ApiConfig {
@@ -152,6 +166,7 @@ public record ApiConfig(
         requireNonNull(statsRollupInterval, "statsRollupInterval is null");
         requireNonNull(people, "people is null");
         requireNonNull(liveStatsInterval, "liveStatsInterval is null");
+        requireNonNull(storage, "storage is null");
     }
 
     public static ApiConfig fromEnv(Map<String, String> environment) {
@@ -195,6 +210,8 @@ public record ApiConfig(
         int statsRollupSeconds = env.integer(STATS_ROLLUP_SECONDS, 1, 86_400);
         PeopleConfig people = PeopleConfig.fromEnv(env);
         int liveStatsSeconds = env.integer(LIVE_STATS_SECONDS, 1, 3_600);
+        StorageConfig storage = StorageConfig.fromEnv(env);
+        boolean clickArchive = env.bool(CLICK_ARCHIVE);
         env.finish();
         return new ApiConfig(
                 port,
@@ -213,7 +230,9 @@ public record ApiConfig(
                 defaultProgram,
                 Duration.ofSeconds(statsRollupSeconds),
                 people,
-                Duration.ofSeconds(liveStatsSeconds));
+                Duration.ofSeconds(liveStatsSeconds),
+                storage,
+                clickArchive);
     }
 
     // Required rather than generated at start: a key that changed with every restart would leave

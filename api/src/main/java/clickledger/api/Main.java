@@ -1,5 +1,6 @@
 package clickledger.api;
 
+import clickledger.api.transfer.TransferCli;
 import clickledger.common.config.ConfigException;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -10,6 +11,12 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (TransferCli.handles(args)) {
+            // `java -jar api.jar export|import …`: the CLI behind make export / make import.
+            System.setProperty("clickledger.service", "cli");
+            System.exit(TransferCli.run(args, System.getenv(), System.out, System.err));
+            return;
+        }
         // Read by logback.xml as the "service" field; it must be set before the first logger exists,
         // which is why this class has no static Logger.
         System.setProperty("clickledger.service", ApiApp.SERVICE);

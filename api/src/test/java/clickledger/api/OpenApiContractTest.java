@@ -497,6 +497,30 @@ class OpenApiContractTest {
         call("DELETE", stripe, null, admin, 204);
         call("DELETE", stripe, null, admin, 404);
 
+        // Data: export, import (the export just taken, so every row is a conflict), erasure
+        call("GET", "/v1/export?format=csv&tables=program,link", null, admin, 200);
+        call("GET", "/v1/export?format=sql&tables=program&programId=" + programId, null, admin, 200);
+        call("GET", "/v1/export?format=xml", null, admin, 400);
+        call("GET", "/v1/export?programId=" + UNKNOWN_ID, null, admin, 404);
+        importTheExport(admin);
+        call("POST", "/v1/import", "{}", admin, 400);
+        call("DELETE", "/v1/users/u_2?programId=" + programId, null, admin, 200);
+        call("DELETE", "/v1/users/u_2?programId=" + programId, null, admin, 404);
+        call("DELETE", "/v1/users/u_2", null, admin, 400);
+
+        // Issue 18: the program's logo (PUT takes the image's bytes, GET needs no key)
+        String logoUrl = uploadLogo(admin, programId, clickledger.api.branding.Images.image("png", 64, 64), 200)
+                .json()
+                .get("url")
+                .asText();
+        uploadLogo(admin, programId, "<svg/>".getBytes(java.nio.charset.StandardCharsets.UTF_8), 400);
+        uploadLogo(admin, UNKNOWN_ID, clickledger.api.branding.Images.image("png", 8, 8), 404);
+        call("GET", logoUrl, null, null, 200);
+        call("GET", "/v1/programs/" + programId + "/logo", null, null, 200);
+        call("DELETE", "/v1/programs/" + programId + "/logo", null, admin, 204);
+        call("DELETE", "/v1/programs/" + programId + "/logo", null, admin, 404);
+        call("GET", "/v1/programs/" + programId + "/logo", null, null, 404);
+
         // Revocations last: they end what the calls above used
         call("POST", "/v1/api-keys/" + secretKeyId + "/revoke", null, admin, 200);
         call("POST", "/v1/api-keys/" + UNKNOWN_ID + "/revoke", null, admin, 404);
@@ -517,6 +541,48 @@ class OpenApiContractTest {
             String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";
             call(method, concrete, body, null, 401);
         }
+    }
+
+    /** GET /v1/export?format=json, then POST /v1/import with its bytes: a body no string call can send. */
+    private static void importTheExport(String admin) {
+        try {
+            var client = java.net.http.HttpClient.newHttpClient();
+            byte[] zip = client.send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url("/v1/export?format=json")))
+                                    .header("Authorization", "Bearer " + admin)
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+                    .body();
+            contract.check("GET", "/v1/export?format=json", null, api.get("/v1/export?format=json"))
+                    .forEach(problems::add);
+            TestApi.Response imported =
+                    api.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url("/v1/import")))
+                            .header("Authorization", "Bearer " + admin)
+                            .header("Content-Type", "application/zip")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(zip))
+                            .build());
+            problems.addAll(contract.check("POST", "/v1/import", null, imported));
+            if (imported.status() != 200) {
+                problems.add("POST /v1/import: expected 200 but got " + imported.status() + ": " + imported.body());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** PUT /v1/programs/{id}/logo with an image's bytes: a body no string call can send. */
+    private static TestApi.Response uploadLogo(String admin, String programId, byte[] image, int expected) {
+        String path = "/v1/programs/" + programId + "/logo";
+        TestApi.Response response = api.sendBytes("PUT", path, image, "image/png", admin);
+        problems.addAll(contract.check("PUT", path, null, response));
+        if (response.status() != expected) {
+            problems.add("PUT " + path + ": expected " + expected + " but got " + response.status() + ": "
+                    + response.body());
+        }
+        return response;
     }
 
     /** Sends the request, checks the exchange against the document, and insists on the expected status. */

@@ -11,6 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,9 +65,21 @@ public final class TestApi implements AutoCloseable {
         env.put("API_PORT", "0");
         env.put("PUBLIC_ROUTER_URL", ROUTER_URL);
         env.put("DB_POOL_SIZE", "4");
+        env.put("STORAGE_DIR", storageDirectory().toString());
         env.putAll(extraEnvironment);
         TestClock clock = new TestClock(START);
         return new TestApi(ApiApp.create(ApiConfig.fromEnv(env), clock).start(), clock);
+    }
+
+    // Each api its own storage directory, under target/ so a failed test leaves it to look at.
+    private static Path storageDirectory() {
+        try {
+            Path parent = Path.of("target", "test-storage");
+            Files.createDirectories(parent);
+            return Files.createTempDirectory(parent, "api-").toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A string no other test in this JVM got, for slugs and emails that must not collide. */
@@ -111,6 +125,36 @@ public final class TestApi implements AutoCloseable {
             request.header("Authorization", "Bearer " + key);
         }
         return send(request.build());
+    }
+
+    /** A request whose body is bytes (an image), with the given Content-Type; key null for none. */
+    public Response sendBytes(String method, String path, byte[] body, String contentType, String key) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", contentType);
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return send(request.build());
+    }
+
+    /** GET whose answer is bytes (an image); key null for none. */
+    public HttpResponse<byte[]> getBytes(String path, String key, Map<String, String> headers) {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        headers.forEach(request::header);
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public Response send(HttpRequest request) {

@@ -2,6 +2,8 @@ package clickledger.docsgen;
 
 import clickledger.api.ApiConfig;
 import clickledger.api.person.PeopleConfig;
+import clickledger.api.storage.StorageConfig;
+import clickledger.api.transfer.TransferCli;
 import clickledger.api.webhook.WebhookConfig;
 import clickledger.common.config.Setting;
 import clickledger.common.config.SharedSettings;
@@ -32,7 +34,8 @@ public final class ConfigurationReference {
             new Service("api", ApiConfig.SETTINGS),
             new Service("router", RouterConfig.SETTINGS),
             new Service("portal", PortalConfig.SETTINGS),
-            new Service("dev database", DevDatabaseMain.SETTINGS));
+            new Service("dev database", DevDatabaseMain.SETTINGS),
+            new Service("export/import CLI", TransferCli.SETTINGS));
 
     /** Variables that only the scripts behind `make` read; no service sees them. */
     public static final List<Setting> SCRIPT_SETTINGS = List.of(
@@ -49,17 +52,29 @@ public final class ConfigurationReference {
                     "client binary `make restore` uses"),
             Setting.computed("PSQL", "an installed `psql` of the server's major", "client binary `make restore` uses"),
             Setting.optional("CONFIRM", "`yes`: `make restore` replaces the database without asking"),
+            Setting.withDefault(
+                    "CLICKLEDGER_DATA_DIR",
+                    ".data",
+                    "where `make run` keeps the embedded database; `make backup`, `restore`, `export` and `import`"
+                            + " find its URL there when `DATABASE_URL` is unset"),
             Setting.computed(
                     "CLICKLEDGER_POSTGRES_DIR",
                     "`/tmp/clickledger-postgres-$version`",
-                    "where `scripts/postgres-server.sh` unpacks and runs the PostgreSQL server it starts"));
+                    "where `scripts/postgres-server.sh` unpacks and runs the PostgreSQL server it starts"),
+            Setting.withDefault("BACKUP_DIR", "backups", "where `make backup` writes its dumps"),
+            Setting.withDefault("FORMAT", "json", "`make export`: `json` (JSON Lines in a zip), `csv` or `sql`"),
+            Setting.optional("TABLES", "`make export`: comma-separated tables (every table when unset)"),
+            Setting.optional("PROGRAM", "`make export`: one program's id, to export only its rows"),
+            Setting.computed("OUT", "`exports/clickledger-YYYYMMDD-HHMMSS.zip`", "`make export`: the file to write"));
 
     public static final List<Section> SECTIONS = List.of(
             new Section("Logging", "Read by logback in every process.", SharedSettings.LOGGING),
             new Section(
                     "Database",
                     "The api and the router each open their own pools; the portal never connects to PostgreSQL.",
-                    concat(DatabaseConfig.SETTINGS, List.of(DatabaseConfig.CLICK_RETENTION_MONTHS))),
+                    concat(
+                            DatabaseConfig.SETTINGS,
+                            List.of(DatabaseConfig.CLICK_RETENTION_MONTHS, ApiConfig.CLICK_ARCHIVE))),
             new Section(
                     "Public addresses and proxies",
                     "",
@@ -106,6 +121,10 @@ public final class ConfigurationReference {
             new Section(
                     "Webhooks", "How the api delivers webhooks: [webhooks.md](webhooks.md).", WebhookConfig.SETTINGS),
             new Section(
+                    "Storage",
+                    "Where the api keeps program logos and archived click months: [operations.md](operations.md#uploads-and-storage).",
+                    StorageConfig.SETTINGS),
+            new Section(
                     "Portal",
                     "",
                     List.of(
@@ -140,7 +159,8 @@ public final class ConfigurationReference {
             table(out, section.settings(), true);
         }
         out.append("## Only for the scripts\n\n");
-        out.append("Read by `make run`, `make backup` and `make restore`, not by the services.\n\n");
+        out.append("Read by `make run`, `make backup`, `make restore`, `make export` and `make import`, not by the"
+                + " services.\n\n");
         table(out, SCRIPT_SETTINGS, false);
         out.append("Named by the spec, not read yet (they arrive with their features): `SMTP_*`,"
                 + " `STORAGE_KIND=fs|s3` with `STORAGE_FS_DIR` / `STORAGE_S3_*`.\n");

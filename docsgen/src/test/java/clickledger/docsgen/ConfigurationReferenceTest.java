@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import clickledger.api.ApiConfig;
+import clickledger.api.transfer.TransferCli;
 import clickledger.common.config.Setting;
 import clickledger.common.config.SharedSettings;
 import clickledger.docsgen.ConfigurationReference.Service;
@@ -42,7 +43,8 @@ class ConfigurationReferenceTest {
             "api", ApiConfig::fromEnv,
             "router", RouterConfig::fromEnv,
             "portal", PortalConfig::fromEnv,
-            "dev database", DevDatabaseMain::port);
+            "dev database", DevDatabaseMain::port,
+            "export/import CLI", TransferCli::config);
 
     /** What every service needs to start, so a sample changes one thing and nothing fails. */
     private static final Map<String, String> REQUIRED = Map.of(
@@ -58,6 +60,16 @@ class ConfigurationReferenceTest {
             Map.entry("DB_POOL_SIZE", "3"),
             Map.entry("MIGRATE_ON_START", "false"),
             Map.entry("CLICK_RETENTION_MONTHS", "12"),
+            Map.entry("CLICK_ARCHIVE", "true"),
+            Map.entry("STORAGE_KIND", "s3"),
+            Map.entry("STORAGE_DIR", "/var/lib/clickledger/storage"),
+            Map.entry("STORAGE_S3_BUCKET", "logos"),
+            Map.entry("STORAGE_S3_REGION", "eu-central-1"),
+            Map.entry("STORAGE_S3_ENDPOINT", "https://minio.example.com"),
+            Map.entry("STORAGE_S3_ACCESS_KEY_ID", "AKIAEXAMPLE"),
+            Map.entry("STORAGE_S3_SECRET_ACCESS_KEY", "example-secret"),
+            Map.entry("STORAGE_S3_PATH_STYLE", "false"),
+            Map.entry("STORAGE_S3_PREFIX", "clickledger/"),
             Map.entry("TRUSTED_PROXIES", "10.0.0.0/8"),
             Map.entry("PUBLIC_API_URL", "https://api.example.com"),
             Map.entry("PUBLIC_ROUTER_URL", "https://go.example.com"),
@@ -197,7 +209,12 @@ class ConfigurationReferenceTest {
         try (Stream<Path> scripts = Files.list(ROOT.resolve("scripts"))) {
             for (Path script :
                     scripts.filter(path -> path.toString().endsWith(".sh")).toList()) {
-                String text = Files.readString(script);
+                // Comments name variables without reading them ("pg_tool NAME VARIABLE").
+                String text = String.join(
+                        "\n",
+                        Files.readAllLines(script).stream()
+                                .filter(line -> !line.stripLeading().startsWith("#"))
+                                .toList());
                 for (Pattern pattern : List.of(defaulted, tool)) {
                     Matcher matcher = pattern.matcher(text);
                     while (matcher.find()) {

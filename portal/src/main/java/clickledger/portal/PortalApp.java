@@ -17,6 +17,7 @@ import clickledger.portal.api.ApiClient;
 import clickledger.portal.api.ApiProblem;
 import clickledger.portal.auth.SignInRoutes;
 import clickledger.portal.web.Assets;
+import clickledger.portal.web.BrandRoutes;
 import clickledger.portal.web.Cookies;
 import clickledger.portal.web.ErrorPages;
 import clickledger.portal.web.Guard;
@@ -71,6 +72,7 @@ public final class PortalApp {
                 }
             });
             assets.register(routes);
+            new BrandRoutes(api.programs()).register(routes);
             new SignInRoutes(pages, api.sessions(), api.install(), sessions, clock, null).register(routes);
             new InstallRoutes(pages, api.install(), clock).register(routes);
             new DashboardRoutes(pages, api, live, clock).register(routes);

@@ -104,6 +104,13 @@ final class PortalStack implements AutoCloseable {
             // The test's webhook receiver is the shop on loopback.
             env.put("WEBHOOK_ALLOW_PRIVATE", "true");
             env.put("LIVE_STATS_SECONDS", "1");
+            // Uploads (program logos) in a directory of this stack's own, under target/.
+            Files.createDirectories(Path.of("target", "test-storage"));
+            env.put(
+                    "STORAGE_DIR",
+                    Files.createTempDirectory(Path.of("target", "test-storage"), "portal-")
+                            .toAbsolutePath()
+                            .toString());
             env.putAll(apiEnv);
             ApiApp api =
                     ApiApp.create(ApiConfig.fromEnv(env), Clock.systemUTC()).start();

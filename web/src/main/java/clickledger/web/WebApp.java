@@ -95,7 +95,7 @@ public final class WebApp {
                                 e.getStatus(),
                                 codeFor(e.getStatus()),
                                 HttpStatus.forStatus(e.getStatus()).getMessage(),
-                                e.getMessage(),
+                                e.getStatus() == 413 ? "body: at most " + maxBodyBytes + " bytes" : e.getMessage(),
                                 List.of())));
         routes.exception(Exception.class, (e, ctx) -> {
             LOG.atError()
@@ -127,16 +127,19 @@ public final class WebApp {
                                 "Method not allowed",
                                 ctx.method() + " is not allowed here",
                                 List.of())));
-        routes.error(
-                413,
-                ctx -> problem(
+        // Unless a handler already answered (a route's own 413 naming its field, or a page).
+        routes.error(413, ctx -> {
+            if (!PROBLEM_JSON.equals(ctx.res().getContentType()) && ctx.result() == null) {
+                problem(
                         ctx,
                         new ApiException(
                                 413,
                                 "body_too_large",
                                 "Body too large",
                                 "body: at most " + maxBodyBytes + " bytes",
-                                List.of())));
+                                List.of()));
+            }
+        });
         routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok", "service", service)));
         routes.get("/readyz", ctx -> {
             boolean ok = ready.getAsBoolean();

@@ -23,7 +23,8 @@ public final class RouteAccess implements Handler {
      * invitation's own link, and Stripe's webhook. Each answers only what its caller already holds
      * the secret for (a password, an invitation token, the program's Stripe signing secret, which
      * the webhook checks against Stripe-Signature before reading the body), or, for the wizard,
-     * whether it is still open.
+     * whether it is still open. A program's logo is public too: it is what the program shows
+     * partners, in pages and in mails whose image requests carry no key.
      */
     public static final Set<String> PUBLIC = Set.of(
             "GET /v1/install",
@@ -31,7 +32,8 @@ public final class RouteAccess implements Handler {
             "POST /v1/sessions",
             "GET /v1/admin-invitations/{id}",
             "POST /v1/admin-invitations/accept",
-            "POST /v1/programs/{id}/integrations/stripe/webhook");
+            "POST /v1/programs/{id}/integrations/stripe/webhook",
+            "GET /v1/programs/{id}/logo");
 
     /**
      * Routes about the caller's own session and account, open to every principal; a key gets the

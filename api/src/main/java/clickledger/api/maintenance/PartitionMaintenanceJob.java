@@ -3,7 +3,10 @@ package clickledger.api.maintenance;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.db.partition.PartitionMaintenance;
+import java.io.IOException;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +26,24 @@ public final class PartitionMaintenanceJob implements AutoCloseable {
     private final PartitionMaintenance maintenance;
     private final Duration interval;
     private final ScheduledExecutorService scheduler;
+    private final Optional<PartitionArchive> archive;
+    private final PartitionMetrics metrics;
 
     public PartitionMaintenanceJob(PartitionMaintenance maintenance, Duration interval) {
+        this(maintenance, interval, Optional.empty(), null);
+    }
+
+    /**
+     * @param archive archives and drops detached months after each run (CLICK_ARCHIVE)
+     * @param metrics refreshed after each run; null for none
+     */
+    public PartitionMaintenanceJob(
+            PartitionMaintenance maintenance,
+            Duration interval,
+            Optional<PartitionArchive> archive,
+            PartitionMetrics metrics) {
+        this.archive = requireNonNull(archive, "archive is null");
+        this.metrics = metrics;
         this.maintenance = requireNonNull(maintenance, "maintenance is null");
         this.interval = requireNonNull(interval, "interval is null");
         if (interval.isNegative() || interval.isZero()) {
@@ -35,6 +54,9 @@ public final class PartitionMaintenanceJob implements AutoCloseable {
     }
 
     public void start() {
+        // The start already maintained the partitions; archive what a retention left detached, and
+        // publish the sizes, now rather than a day later.
+        scheduler.execute(this::afterMaintenance);
         long millis = interval.toMillis();
         scheduler.scheduleWithFixedDelay(this::runOnce, millis, millis, TimeUnit.MILLISECONDS);
     }
@@ -53,11 +75,35 @@ public final class PartitionMaintenanceJob implements AutoCloseable {
                     .addKeyValue("detached", result.detached())
                     .addKeyValue("skipped", result.skipped())
                     .log("partition maintenance ran");
-            return true;
+            return afterMaintenance();
         } catch (RuntimeException e) {
             LOG.atError().setCause(e).log("partition maintenance failed; retrying at the next interval");
             return false;
         }
+    }
+
+    /**
+     * Archives detached months (when configured), then refreshes the partition metrics, whether or
+     * not the archive worked; never throws.
+     */
+    private synchronized boolean afterMaintenance() {
+        boolean archived = true;
+        if (archive.isPresent()) {
+            try {
+                archive.get().archiveDetached();
+            } catch (IOException | SQLException | RuntimeException e) {
+                LOG.atError().setCause(e).log("archiving detached click partitions failed; retrying at the next run");
+                archived = false;
+            }
+        }
+        if (metrics != null) {
+            try {
+                metrics.refresh();
+            } catch (RuntimeException e) {
+                LOG.atError().setCause(e).log("reading the click partition sizes failed");
+            }
+        }
+        return archived;
     }
 
     @Override

@@ -42,7 +42,9 @@ public final class ProgramRoutes {
     private void create(Context ctx) {
         Principal actor = Access.requireAdmin(ctx);
         Program program = service.create(Json.body(ctx, ProgramCreate.class), actor);
-        ctx.status(201).header(Header.LOCATION, "/v1/programs/" + program.id()).json(new ProgramView(program, false));
+        ctx.status(201)
+                .header(Header.LOCATION, "/v1/programs/" + program.id())
+                .json(new ProgramView(program, false, null));
     }
 
     private void update(Context ctx) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import clickledger.api.audit.AuditEntry;
 import clickledger.api.audit.AuditRepository;
 import clickledger.api.auth.Principal;
+import clickledger.api.branding.ProgramLogos;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
 import clickledger.web.ApiException;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.jooq.DSLContext;
 
 /** Creates and changes programs; every change is audited in the same transaction. */
@@ -122,8 +124,13 @@ public final class ProgramService {
     public List<ProgramView> views(List<Program> page) {
         Set<ProgramId> withEvents = new ProgramRepository(dsl)
                 .withEvents(page.stream().map(Program::id).toList());
+        Map<UUID, String> logos = ProgramLogos.urls(
+                dsl, page.stream().map(program -> program.id().value()).toList());
         return page.stream()
-                .map(program -> new ProgramView(program, withEvents.contains(program.id())))
+                .map(program -> new ProgramView(
+                        program,
+                        withEvents.contains(program.id()),
+                        logos.get(program.id().value())))
                 .toList();
     }
 

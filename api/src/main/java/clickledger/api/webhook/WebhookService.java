@@ -45,7 +45,7 @@ public final class WebhookService {
     }
 
     /** The sealing context: a sealed secret opens only in the row it was made for. */
-    static String sealContext(WebhookEndpointId id) {
+    public static String sealContext(WebhookEndpointId id) {
         return "webhook_endpoint:" + id;
     }
 

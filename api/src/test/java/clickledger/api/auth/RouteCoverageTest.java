@@ -33,7 +33,8 @@ class RouteCoverageTest {
             "GET /v1/admin-invitations/{id}",
             "POST /v1/admin-invitations/accept",
             // Stripe authenticates by its Stripe-Signature, checked against the program's secret.
-            "POST /v1/programs/{id}/integrations/stripe/webhook");
+            "POST /v1/programs/{id}/integrations/stripe/webhook",
+            "GET /v1/programs/{id}/logo");
     private static final Set<String> OWN_SESSION =
             Set.of("GET /v1/sessions/current", "DELETE /v1/sessions/current", "POST /v1/account/password");
 

@@ -87,6 +87,42 @@ public final class PartitionMaintenance {
         });
     }
 
+    /**
+     * Makes sure every month from {@code first} to {@code last} has its partition, in the caller's
+     * transaction: an import of old clicks lands in monthly partitions, which retention can then
+     * detach, instead of piling up in the default one. Answers the partitions it created.
+     */
+    public static List<String> ensureMonths(DSLContext tx, YearMonth first, YearMonth last) {
+        tx.select(DSL.field("pg_advisory_xact_lock({0})", Object.class, LOCK_KEY))
+                .fetch();
+        List<String> attached = attachedPartitions(tx);
+        List<String> created = new ArrayList<>();
+        for (YearMonth month = first; !month.isAfter(last); month = month.plusMonths(1)) {
+            if (!attached.contains(partitionName(month))) {
+                create(tx, month);
+                created.add(partitionName(month));
+            }
+        }
+        return created;
+    }
+
+    /** Monthly click tables that are no longer partitions of click: detached by retention. */
+    public static List<String> detachedMonths(java.sql.Connection connection) throws java.sql.SQLException {
+        List<String> names = new ArrayList<>();
+        try (var statement = connection.createStatement();
+                var rows = statement.executeQuery(
+                        """
+                        select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                        where n.nspname = current_schema() and c.relkind = 'r' and c.relname ~ '^click_y[0-9]{4}m[0-9]{2}$'
+                          and not exists (select 1 from pg_inherits i where i.inhrelid = c.oid)
+                        order by 1""")) {
+            while (rows.next()) {
+                names.add(rows.getString(1));
+            }
+        }
+        return names;
+    }
+
     public static List<String> attachedPartitions(DSLContext dsl) {
         return dsl.fetch(
                         """

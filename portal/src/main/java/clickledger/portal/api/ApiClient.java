@@ -95,6 +95,20 @@ public final class ApiClient {
         return read(send("PATCH", caller, path, body), MAPPER.constructType(type));
     }
 
+    /** PUT of raw bytes (an image upload) with their Content-Type; the answer is JSON. */
+    public <T> T putBytes(Caller caller, ApiPath path, byte[] body, String contentType, Class<T> type) {
+        HttpRequest request = request("PUT", caller, path, null)
+                .header("Content-Type", contentType)
+                .method("PUT", HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        HttpResponse<String> response =
+                exchange(request, HttpResponse.BodyHandlers.ofString(java.nio.charset.StandardCharsets.UTF_8));
+        if (response.statusCode() >= 400) {
+            throw problem(response.statusCode(), response.body());
+        }
+        return read(response.body(), MAPPER.constructType(type));
+    }
+
     /** POST whose answer the caller does not need (204, or a body it ignores). */
     public void post(Caller caller, ApiPath path, JsonNode body) {
         send("POST", caller, path, body);

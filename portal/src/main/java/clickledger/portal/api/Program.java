@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * A program as the api shows it; {@code hasEvents} says whether its currency is locked (the api's
- * 409 on a currency change stays the rule either way).
+ * 409 on a currency change stays the rule either way); {@code logoUrl} is the api's path of its
+ * logo, null without one.
  */
 public record Program(
         String id,
@@ -22,7 +23,17 @@ public record Program(
         Instant endsAt,
         String status,
         Instant createdAt,
-        Boolean hasEvents) {
+        Boolean hasEvents,
+        String logoUrl) {
+
+    /** Where the portal serves the logo from its own origin ({@code /brand/programs/{id}/logo?v=…}), or null. */
+    public String portalLogoUrl() {
+        if (logoUrl == null) {
+            return null;
+        }
+        int query = logoUrl.indexOf('?');
+        return "/brand/programs/" + id + "/logo" + (query < 0 ? "" : logoUrl.substring(query));
+    }
 
     /** Whether the currency may still change, as far as the portal can tell before asking. */
     public boolean currencyLocked() {

@@ -47,4 +47,23 @@ public final class ProgramsClient {
     public Program update(Caller caller, String id, ObjectNode body) {
         return api.patch(caller, ApiPath.of("/v1/programs/{id}", id), body, Program.class);
     }
+
+    /** Uploads a logo; the api judges the bytes, whatever {@code contentType} says. */
+    public void uploadLogo(Caller caller, String id, byte[] image, String contentType) {
+        api.putBytes(
+                caller,
+                ApiPath.of("/v1/programs/{id}/logo", id),
+                image,
+                contentType == null || contentType.isBlank() ? "application/octet-stream" : contentType,
+                com.fasterxml.jackson.databind.JsonNode.class);
+    }
+
+    public void removeLogo(Caller caller, String id) {
+        api.delete(caller, ApiPath.of("/v1/programs/{id}/logo", id));
+    }
+
+    /** The logo's bytes as the api serves them (it needs no session); 304 when {@code ifNoneMatch} still holds. */
+    public ApiClient.Binary logo(Caller caller, String id, String ifNoneMatch) {
+        return api.binary(caller, ApiPath.of("/v1/programs/{id}/logo", id), ifNoneMatch);
+    }
 }

@@ -32,8 +32,11 @@ import org.slf4j.MDC;
  * </ul>
  */
 public final class Guard implements Handler {
-    /** Routes that answer without a viewer or a cookie: probes, metrics and static files. */
-    static final Set<String> OPEN = Set.of("/healthz", "/readyz", "/metrics");
+    /**
+     * Routes that answer without a viewer or a cookie: probes, metrics, static files, and program
+     * logos, which partners' pages and mails show to people with no admin session.
+     */
+    static final Set<String> OPEN = Set.of("/healthz", "/readyz", "/metrics", BrandRoutes.LOGO);
 
     static final String ASSETS = "/assets/";
 

@@ -20,6 +20,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -106,13 +110,23 @@ public final class ProgramRoutes {
      */
     public record StripeSection(StripeIntegration integration, List<StripeEvent> events, FieldErrors errors) {}
 
+    /**
+     * @param stripe the Stripe section; absent (null) while the program is being created
+     * @param logo the program's logo as the portal serves it, or null
+     * @param logoError why the last upload was refused, or null
+     */
     public record ProgramFormPage(
             Layout layout,
             ProgramForm form,
             RulesEditor.Rules rules,
             FieldErrors errors,
             String shareBase,
-            StripeSection stripe) {}
+            StripeSection stripe,
+            String logo,
+            String logoError) {}
+
+    /** The largest logo file the form takes; the api's own limit. */
+    public static final int MAX_LOGO_BYTES = 512 * 1024;
 
     static final Set<String> STRIPE_FIELDS = Set.of("webhookSecret", "eventType");
     // The section shows the latest few; the api pages through all of them.
@@ -140,6 +154,8 @@ public final class ProgramRoutes {
         routes.post("/programs/{id}/stripe", this::connectStripe);
         routes.post("/programs/{id}/stripe/disconnect", this::disconnectStripe);
         routes.post("/programs/{id}/stripe/test", this::testStripe);
+        routes.post("/programs/{id}/logo", this::uploadLogo);
+        routes.post("/programs/{id}/logo/remove", this::removeLogo);
     }
 
     private void list(Context ctx) {
@@ -155,18 +171,12 @@ public final class ProgramRoutes {
     }
 
     private void newForm(Context ctx) {
-        render(ctx, ProgramForm.blank(), RulesEditor.fromApi(null), FieldErrors.none(), null, 200);
+        render(ctx, ProgramForm.blank(), RulesEditor.fromApi(null), FieldErrors.none(), null, 200, null);
     }
 
     private void edit(Context ctx) {
         Program program = programs.get(Pages.caller(ctx), ctx.pathParam("id"));
-        render(
-                ctx,
-                ProgramForm.of(program),
-                RulesEditor.fromApi(program.commissionRules()),
-                FieldErrors.none(),
-                stripeSection(ctx, program.id(), FieldErrors.none()),
-                200);
+        render(ctx, program, null, 200);
     }
 
     private void connectStripe(Context ctx) {
@@ -185,7 +195,8 @@ public final class ProgramRoutes {
                     RulesEditor.fromApi(program.commissionRules()),
                     FieldErrors.none(),
                     stripeSection(ctx, program.id(), FieldErrors.from(e, STRIPE_FIELDS)),
-                    400);
+                    400,
+                    program.portalLogoUrl());
         }
     }
 
@@ -234,12 +245,58 @@ public final class ProgramRoutes {
                 errors);
     }
 
+    /** The logo form: a multipart upload of one image, passed to the api, which judges it. */
+    private void uploadLogo(Context ctx) {
+        Program current = programs.get(Pages.caller(ctx), ctx.pathParam("id"));
+        UploadedFile file = ctx.uploadedFile("logo");
+        if (file == null || file.size() == 0) {
+            render(ctx, current, "Choose an image file (PNG, JPEG or GIF).", 400);
+            return;
+        }
+        if (file.size() > MAX_LOGO_BYTES) {
+            render(
+                    ctx,
+                    current,
+                    "The file is " + file.size() + " bytes; a logo may be at most " + MAX_LOGO_BYTES + " bytes.",
+                    413);
+            return;
+        }
+        byte[] bytes;
+        try (InputStream in = file.content()) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            programs.uploadLogo(Pages.caller(ctx), current.id(), bytes, file.contentType());
+            pages.redirect(ctx, "/programs/" + current.id(), "Logo of " + current.name() + " saved.");
+        } catch (ApiProblem e) {
+            if (e.status() != 400 && e.status() != 413) {
+                throw e;
+            }
+            String message = e.byField().getOrDefault("logo", e.detail());
+            render(ctx, current, message, e.status());
+        }
+    }
+
+    private void removeLogo(Context ctx) {
+        Program current = programs.get(Pages.caller(ctx), ctx.pathParam("id"));
+        try {
+            programs.removeLogo(Pages.caller(ctx), current.id());
+        } catch (ApiProblem e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+        }
+        pages.redirect(ctx, "/programs/" + current.id(), "Logo of " + current.name() + " removed.");
+    }
+
     private void create(Context ctx) {
         Form form = Form.of(ctx);
         ProgramForm values = ProgramForm.from(form, null);
         List<RulesEditor.Row> rules = RulesEditor.submitted(form);
         if (RulesEditor.ADD_ROW.equals(form.get("_action"))) {
-            render(ctx, values, RulesEditor.again(rules, 2), FieldErrors.none(), null, 200);
+            render(ctx, values, RulesEditor.again(rules, 2), FieldErrors.none(), null, 200, null);
             return;
         }
         ObjectNode body = ApiClient.object();
@@ -250,7 +307,7 @@ public final class ProgramRoutes {
             Program created = programs.create(Pages.caller(ctx), body);
             pages.redirect(ctx, "/programs/" + created.id(), "Program " + created.name() + " created.");
         } catch (ApiProblem e) {
-            rejected(ctx, e, values, rules);
+            rejected(ctx, e, values, rules, null);
         }
     }
 
@@ -266,7 +323,8 @@ public final class ProgramRoutes {
                     RulesEditor.again(rules, 2),
                     FieldErrors.none(),
                     stripeSection(ctx, current.id(), FieldErrors.none()),
-                    200);
+                    200,
+                    current.portalLogoUrl());
             return;
         }
         ObjectNode body = ApiClient.object();
@@ -280,7 +338,7 @@ public final class ProgramRoutes {
             Program updated = programs.update(Pages.caller(ctx), current.id(), body);
             pages.redirect(ctx, "/programs/" + updated.id(), "Program " + updated.name() + " saved.");
         } catch (ApiProblem e) {
-            rejected(ctx, e, values, rules);
+            rejected(ctx, e, values, rules, current.portalLogoUrl());
         }
     }
 
@@ -294,26 +352,62 @@ public final class ProgramRoutes {
         body.set(RulesEditor.FIELD, RulesEditor.toJson(rules));
     }
 
-    private void rejected(Context ctx, ApiProblem e, ProgramForm values, List<RulesEditor.Row> rules) {
+    private void rejected(
+            Context ctx, ApiProblem e, ProgramForm values, List<RulesEditor.Row> rules, String logo) {
         if (e.status() != 400 && e.status() != 409) {
             throw e;
         }
         StripeSection section = values.creating() ? null : stripeSection(ctx, values.id(), FieldErrors.none());
-        render(ctx, values, RulesEditor.again(rules, 1), FieldErrors.from(e, FIELDS), section, e.status());
+        render(ctx, values, RulesEditor.again(rules, 1), FieldErrors.from(e, FIELDS), section, e.status(), logo);
     }
 
+    /** A program's page as it is stored, with why the last logo upload was refused (or null). */
+    private void render(Context ctx, Program program, String logoError, int status) {
+        show(
+                ctx,
+                status,
+                ProgramForm.of(program),
+                RulesEditor.fromApi(program.commissionRules()),
+                FieldErrors.none(),
+                stripeSection(ctx, program.id(), FieldErrors.none()),
+                program.portalLogoUrl(),
+                logoError);
+    }
+
+    /** @param logo the program's logo as the portal serves it, or null */
     private void render(
             Context ctx,
             ProgramForm form,
             RulesEditor.Rules rules,
             FieldErrors errors,
             StripeSection stripe,
-            int status) {
+            int status,
+            String logo) {
+        show(ctx, status, form, rules, errors, stripe, logo, null);
+    }
+
+    private void show(
+            Context ctx,
+            int status,
+            ProgramForm form,
+            RulesEditor.Rules rules,
+            FieldErrors errors,
+            StripeSection stripe,
+            String logo,
+            String logoError) {
         String title = form.creating() ? "New program" : "Program " + form.name();
         pages.render(
                 ctx,
                 status,
                 "admin/program/form.jte",
-                new ProgramFormPage(pages.layout(ctx, title, SECTION), form, rules, errors, shareBase, stripe));
+                new ProgramFormPage(
+                        pages.layout(ctx, title, SECTION).withProgramLogo(logo),
+                        form,
+                        rules,
+                        errors,
+                        shareBase,
+                        stripe,
+                        logo,
+                        logoError));
     }
 }
