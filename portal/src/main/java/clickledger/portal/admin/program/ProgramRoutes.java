@@ -352,8 +352,7 @@ public final class ProgramRoutes {
         body.set(RulesEditor.FIELD, RulesEditor.toJson(rules));
     }
 
-    private void rejected(
-            Context ctx, ApiProblem e, ProgramForm values, List<RulesEditor.Row> rules, String logo) {
+    private void rejected(Context ctx, ApiProblem e, ProgramForm values, List<RulesEditor.Row> rules, String logo) {
         if (e.status() != 400 && e.status() != 409) {
             throw e;
         }
