@@ -126,7 +126,8 @@ public final class ApiApp implements AutoCloseable {
             ClientAddress clients = new ClientAddress(config.trustedProxies());
             ProgramService programs = new ProgramService(database.dsl(), clock);
             Cors cors = new Cors(config.corsAllowedOrigins());
-            Webhooks webhooks = Webhooks.create(database.dsl(), clock, config.webhooks(), config.secrets(), registry);
+            Webhooks webhooks = Webhooks.create(
+                    database.dsl(), clock, config.webhooks(), config.secrets(), (trx, id, url, reason) -> {}, registry);
             PartnerService partners = new PartnerService(database.dsl(), clock, webhooks.outbox());
             LinkService links = new LinkService(
                     database.dsl(), clock, new RandomSlugs(), webhooks.outbox(), config.publicRouterUrl());
