@@ -344,7 +344,7 @@ need() {
 # True when a jar is missing or a source or pom is newer than the oldest jar.
 jars_stale() {
     local jar oldest=
-    for jar in router/target/router.jar api/target/api.jar bench/target/bench.jar; do
+    for jar in router/target/router.jar api/target/api.jar portal/target/portal.jar bench/target/bench.jar; do
         [[ -f $jar ]] || return 0
         if [[ -z $oldest || $jar -ot $oldest ]]; then oldest=$jar; fi
     done
@@ -433,8 +433,8 @@ bench_setup() {
     if command -v systemctl >/dev/null 2>&1; then systemctl stop nginx >/dev/null 2>&1 || true; fi
 
     if jars_stale; then
-        say "building the router, api and bench jars (./mvnw -B -q package -DskipTests -pl router,api,bench -am)"
-        ./mvnw -B -q package -DskipTests -pl router,api,bench -am
+        say "building the router, api, portal and bench jars (./mvnw -B -q package -DskipTests -pl router,api,portal,bench -am)"
+        ./mvnw -B -q package -DskipTests -pl router,api,portal,bench -am
     fi
 
     BENCH_DIR=$(mktemp -d /tmp/clickledger-bench.XXXXXX)

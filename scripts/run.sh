@@ -193,6 +193,16 @@ http_ok() {
     [[ $status == "HTTP/1."?" 200"* ]]
 }
 
+# The body of GET http://127.0.0.1:PORT/PATH (HTTP/1.0, so the server closes when done), or nothing.
+http_body() {
+    (
+        exec 2>/dev/null
+        exec 3<>"/dev/tcp/127.0.0.1/$1" &&
+            printf 'GET %s HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n' "$2" >&3 &&
+            sed '1,/^\r*$/d' <&3
+    ) || true
+}
+
 wait_healthy() {
     local name=$1 port=$2 waited=0
     while ! http_ok "$port" /healthz; do
@@ -302,7 +312,9 @@ fi
 # The services: the api first, since it migrates the schema the router reads
 
 say "Starting the api on port $API_PORT..."
-start api "${java_command[@]}" -jar api/target/api.jar
+# The portal calls the api on each person's behalf and names their address in X-Forwarded-For;
+# the api believes that header only from TRUSTED_PROXIES, so on this machine it trusts loopback.
+start api env TRUSTED_PROXIES="${TRUSTED_PROXIES:-127.0.0.1/32,::1/128}" "${java_command[@]}" -jar api/target/api.jar
 wait_healthy api "$API_PORT"
 
 say "Starting the router on port $ROUTER_PORT and the portal on port $PORTAL_PORT..."
@@ -337,10 +349,16 @@ else
     mail_line="mail     not sent: written to ${MAIL_DIR:-$DATA_DIR/mail}/*.eml, subjects and links in $LOG_DIR/api.log (set SMTP_URL to send)"
 fi
 
+# Until the first admin exists, the portal opens on its install wizard.
+install_line=
+if [[ $(http_body "$API_PORT" /v1/install) == *'"needed":true'* ]]; then
+    install_line=$'\n  First run: open '"$PORTAL_URL"$'/install to create the first admin and program.\n'
+fi
+
 cat <<EOF
 
 clickledger is running.
-
+$install_line
   portal   $PORTAL_URL
   api      $PUBLIC_API_URL
   router   $PUBLIC_ROUTER_URL
@@ -350,7 +368,7 @@ clickledger is running.
 
   $key_line
 
-Try it from another terminal:
+Run the program from the portal ($PORTAL_URL); for automation, the api takes the admin key:
 
   KEY='$key_expression'
   PROGRAM=\$(curl -s -X POST $PUBLIC_API_URL/v1/programs -H "Authorization: Bearer \$KEY" -H 'Content-Type: application/json' \\

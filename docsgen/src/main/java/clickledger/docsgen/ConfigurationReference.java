@@ -110,7 +110,14 @@ public final class ConfigurationReference {
                     "Mail",
                     "How the api sends mail (invitations, password resets, digests): [partners-and-mail.md](partners-and-mail.md).",
                     MailConfig.SETTINGS),
-            new Section("Portal", "", List.of(PortalConfig.PORTAL_PORT, PortalConfig.PORTAL_URL, PortalConfig.API_URL)),
+            new Section(
+                    "Portal",
+                    "",
+                    List.of(
+                            PortalConfig.PORTAL_PORT,
+                            PortalConfig.PORTAL_URL,
+                            PortalConfig.API_URL,
+                            PortalConfig.PORTAL_LIVE_SECONDS)),
             new Section("The embedded database of `make run`", "", List.of(DevDatabaseMain.DEV_DB_PORT)));
 
     private ConfigurationReference() {}

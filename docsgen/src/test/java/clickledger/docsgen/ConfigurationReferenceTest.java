@@ -112,6 +112,7 @@ class ConfigurationReferenceTest {
             Map.entry("PORTAL_PORT", "8081"),
             Map.entry("PORTAL_URL", "https://partners.example.com"),
             Map.entry("API_URL", "http://api:4601"),
+            Map.entry("PORTAL_LIVE_SECONDS", "9"),
             Map.entry("DEV_DB_PORT", "54330"));
 
     @Test

@@ -20,7 +20,10 @@ public final class Main {
             System.exit(2);
             return;
         }
+        // HTTP/1.1 with keep-alive: the api speaks plain http inside the deployment, where the
+        // client's default (HTTP/2) would first try an h2c upgrade on every new connection.
         HttpClient httpClient = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(ApiHealth.TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();

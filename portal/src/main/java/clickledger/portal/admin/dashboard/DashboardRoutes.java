@@ -1,0 +1,296 @@
+package clickledger.portal.admin.dashboard;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.portal.api.Api;
+import clickledger.portal.api.ApiProblem;
+import clickledger.portal.api.Caller;
+import clickledger.portal.api.Link;
+import clickledger.portal.api.LiveStats;
+import clickledger.portal.api.Parallel;
+import clickledger.portal.api.Partner;
+import clickledger.portal.api.Program;
+import clickledger.portal.api.Stats;
+import clickledger.portal.web.FieldErrors;
+import clickledger.portal.web.Layout;
+import clickledger.portal.web.Option;
+import clickledger.portal.web.Pages;
+import clickledger.portal.web.Params;
+import clickledger.portal.web.Viewer;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The dashboard of one program over a range of days (the last 30 unless chosen): totals, a chart
+ * per day of clicks, billable clicks and conversions and one of revenue and commissions, the top
+ * partners and links, and the live click counter. Every figure comes from {@code /v1/stats}; the
+ * calls run side by side so the page waits for the slowest, not the sum.
+ */
+public final class DashboardRoutes {
+    static final String SECTION = "dashboard";
+    /** The default range. */
+    static final int DEFAULT_DAYS = 30;
+
+    static final int TOP = 5;
+
+    /** A top partner or link: its name and its figures over the range. */
+    public record TopRow(String id, String label, String href, Stats.Figures figures) {}
+
+    public record Preset(String label, String href) {}
+
+    public record DashboardPage(
+            Layout layout,
+            List<Option> programs,
+            Program program,
+            String from,
+            String to,
+            List<Preset> presets,
+            FieldErrors errors,
+            Stats days,
+            Chart traffic,
+            Chart money,
+            List<TopRow> topPartners,
+            List<TopRow> topLinks,
+            LiveStats live) {
+
+        /** The page without figures: no program yet, or dates the api refused. */
+        static DashboardPage withoutFigures(
+                Layout layout,
+                List<Option> programs,
+                Program program,
+                String from,
+                String to,
+                List<Preset> presets,
+                FieldErrors errors) {
+            return new DashboardPage(
+                    layout, programs, program, from, to, presets, errors, null, null, null, List.of(), List.of(), null);
+        }
+
+        public boolean hasProgram() {
+            return program != null;
+        }
+
+        public boolean hasStats() {
+            return days != null;
+        }
+    }
+
+    private final Pages pages;
+    private final Api api;
+    private final LiveCounters live;
+    private final Clock clock;
+
+    public DashboardRoutes(Pages pages, Api api, LiveCounters live, Clock clock) {
+        this.pages = requireNonNull(pages, "pages is null");
+        this.api = requireNonNull(api, "api is null");
+        this.live = requireNonNull(live, "live is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/", this::show);
+        routes.sse("/programs/{id}/live", client -> {
+            Viewer viewer = Pages.viewer(client.ctx());
+            client.keepAlive();
+            try {
+                live.subscribe(
+                        client, viewer.caller(), viewer.locale(), client.ctx().pathParam("id"));
+            } catch (ApiProblem e) {
+                client.close();
+            }
+        });
+    }
+
+    private void show(Context ctx) {
+        Caller caller = Pages.caller(ctx);
+        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        String from = Params.text(ctx, "from");
+        String to = Params.text(ctx, "to");
+        if (from == null && to == null) {
+            from = today.minusDays(DEFAULT_DAYS - 1).toString();
+            to = today.toString();
+        }
+        String programId = Params.text(ctx, "programId");
+        Layout layout = pages.layout(ctx, "Dashboard", SECTION);
+        List<Program> programs;
+        Loaded loaded;
+        try {
+            if (programId == null) {
+                // The newest program unless one is chosen: its id is needed before its figures.
+                programs = api.programs().all(caller);
+                loaded = programs.isEmpty()
+                        ? null
+                        : load(caller, programs.getFirst().id(), from, to);
+            } else {
+                // One round trip fewer: the menu of programs and the figures at once.
+                String chosenId = programId;
+                String fromDate = from;
+                String toDate = to;
+                var both =
+                        Parallel.both(() -> api.programs().all(caller), () -> load(caller, chosenId, fromDate, toDate));
+                programs = both.first();
+                loaded = both.second();
+            }
+        } catch (ApiProblem e) {
+            if (e.status() != 400) {
+                throw e;
+            }
+            programs = api.programs().all(caller);
+            Program chosen = chosen(caller, programs, programId);
+            pages.render(
+                    ctx,
+                    400,
+                    "admin/dashboard/dashboard.jte",
+                    DashboardPage.withoutFigures(
+                            layout,
+                            options(programs),
+                            chosen,
+                            from,
+                            to,
+                            presets(chosen.id(), today),
+                            FieldErrors.from(e, Set.of("from", "to"))));
+            return;
+        }
+        Program program = chosen(caller, programs, programId);
+        if (program == null) {
+            pages.render(
+                    ctx,
+                    "admin/dashboard/dashboard.jte",
+                    DashboardPage.withoutFigures(
+                            layout, options(programs), null, from, to, List.of(), FieldErrors.none()));
+            return;
+        }
+        Stats days = loaded.days();
+        List<String> dayKeys = days.rows().stream().map(Stats.Figures::key).toList();
+        Chart traffic = new Chart(
+                "traffic",
+                "Clicks and conversions per day",
+                dayKeys,
+                List.of(
+                        Chart.series("Clicks", days.rows(), row -> BigDecimal.valueOf(row.clicks())),
+                        Chart.series("Billable clicks", days.rows(), row -> BigDecimal.valueOf(row.billableClicks())),
+                        Chart.series("Conversions", days.rows(), row -> BigDecimal.valueOf(row.conversions()))));
+        Chart money = new Chart(
+                "money",
+                "Revenue and commissions per day (" + days.currency() + ")",
+                dayKeys,
+                List.of(
+                        Chart.series("Revenue", days.rows(), row -> new BigDecimal(row.revenue())),
+                        Chart.series("Commissions", days.rows(), row -> new BigDecimal(row.commissions()))));
+        pages.render(
+                ctx,
+                "admin/dashboard/dashboard.jte",
+                new DashboardPage(
+                        layout,
+                        options(programs),
+                        program,
+                        from,
+                        to,
+                        presets(program.id(), today),
+                        FieldErrors.none(),
+                        days,
+                        traffic,
+                        money,
+                        loaded.topPartners(),
+                        loaded.topLinks(),
+                        loaded.live()));
+    }
+
+    /** The program asked for (beyond the menu's first hundred, fetched), else the newest; null when none exists. */
+    private Program chosen(Caller caller, List<Program> programs, String programId) {
+        if (programId == null) {
+            return programs.isEmpty() ? null : programs.getFirst();
+        }
+        return programs.stream()
+                .filter(program -> program.id().equals(programId))
+                .findFirst()
+                .orElseGet(() -> api.programs().get(caller, programId));
+    }
+
+    private static List<Option> options(List<Program> programs) {
+        return programs.stream()
+                .map(program -> new Option(program.id(), program.name()))
+                .toList();
+    }
+
+    private record Loaded(Stats days, List<TopRow> topPartners, List<TopRow> topLinks, LiveStats live) {}
+
+    private Loaded load(Caller caller, String programId, String from, String to) {
+        LocalDate fromDate = parse("from", from);
+        LocalDate toDate = parse("to", to);
+        List<Object> answers = Parallel.map(List.of("day", "partner", "link", "live"), what -> switch (what) {
+            case "live" -> liveOrNothing(caller, programId);
+            default -> api.stats().stats(caller, programId, fromDate, toDate, what, what.equals("day") ? 0 : TOP);
+        });
+        Stats days = (Stats) answers.get(0);
+        List<Stats.Figures> partnerRows = top(((Stats) answers.get(1)).rows());
+        List<Stats.Figures> linkRows = top(((Stats) answers.get(2)).rows());
+        var names = Parallel.both(
+                () -> api.partners()
+                        .byIds(
+                                caller,
+                                partnerRows.stream().map(Stats.Figures::key).toList()),
+                () -> api.links()
+                        .byIds(caller, linkRows.stream().map(Stats.Figures::key).toList()));
+        Map<String, Partner> partners = names.first();
+        Map<String, Link> links = names.second();
+        List<TopRow> topPartners = new ArrayList<>();
+        for (Stats.Figures row : partnerRows) {
+            Partner partner = partners.get(row.key());
+            topPartners.add(
+                    new TopRow(row.key(), partner == null ? row.key() : partner.name(), "/partners/" + row.key(), row));
+        }
+        List<TopRow> topLinks = new ArrayList<>();
+        for (Stats.Figures row : linkRows) {
+            Link link = links.get(row.key());
+            topLinks.add(new TopRow(row.key(), link == null ? row.key() : link.slug(), "/links/" + row.key(), row));
+        }
+        return new Loaded(days, topPartners, topLinks, (LiveStats) answers.get(3));
+    }
+
+    /** The counter is a nicety: without it (an api that cannot say) the dashboard still shows. */
+    private LiveStats liveOrNothing(Caller caller, String programId) {
+        try {
+            return live.latest(caller, programId);
+        } catch (ApiProblem e) {
+            if (e.unauthorized()) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
+    /** The api sorts grouped rows busiest first and cuts them at the limit asked; this only guards it. */
+    private static List<Stats.Figures> top(List<Stats.Figures> rows) {
+        return rows.size() <= TOP ? rows : rows.subList(0, TOP);
+    }
+
+    private static LocalDate parse(String field, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw Params.badRequest(field, "must be a date such as 2030-01-31");
+        }
+    }
+
+    private static List<Preset> presets(String programId, LocalDate today) {
+        List<Preset> presets = new ArrayList<>();
+        for (int days : new int[] {7, 30, 90}) {
+            presets.add(new Preset(
+                    "Last " + days + " days",
+                    "/?programId=" + programId + "&from=" + today.minusDays(days - 1) + "&to=" + today));
+        }
+        return presets;
+    }
+}
