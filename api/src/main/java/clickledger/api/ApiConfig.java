@@ -2,6 +2,7 @@ package clickledger.api;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.mail.MailConfig;
 import clickledger.api.person.PeopleConfig;
 import clickledger.api.secret.SecretBox;
 import clickledger.api.storage.StorageConfig;
@@ -48,6 +49,7 @@ import java.util.stream.Stream;
  *     often at most it queries PostgreSQL per program
  * @param storage STORAGE_KIND and its settings: where uploads (program logos) and click archives go
  * @param clickArchive CLICK_ARCHIVE: detached click months are archived to the storage, then dropped
+ * @param mail SMTP_* and MAIL_*: where mail goes and how it is retried
  */
 public record ApiConfig(
         int port,
@@ -68,7 +70,8 @@ public record ApiConfig(
         PeopleConfig people,
         Duration liveStatsInterval,
         StorageConfig storage,
-        boolean clickArchive) {
+        boolean clickArchive,
+        MailConfig mail) {
     public static final int DEFAULT_POOL_SIZE = 10;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
@@ -149,7 +152,7 @@ public record ApiConfig(
                             COMPAT_DEFAULT_PROGRAM,
                             LIVE_STATS_SECONDS,
                             CLICK_ARCHIVE),
-                    Stream.of(PeopleConfig.SETTINGS, StorageConfig.SETTINGS, WebhookConfig.SETTINGS)
+                    Stream.of(PeopleConfig.SETTINGS, StorageConfig.SETTINGS, WebhookConfig.SETTINGS, MailConfig.SETTINGS)
                             .flatMap(List::stream))
             .toList());
 
@@ -167,6 +170,7 @@ public record ApiConfig(
         requireNonNull(people, "people is null");
         requireNonNull(liveStatsInterval, "liveStatsInterval is null");
         requireNonNull(storage, "storage is null");
+        requireNonNull(mail, "mail is null");
     }
 
     public static ApiConfig fromEnv(Map<String, String> environment) {
@@ -212,6 +216,7 @@ public record ApiConfig(
         int liveStatsSeconds = env.integer(LIVE_STATS_SECONDS, 1, 3_600);
         StorageConfig storage = StorageConfig.fromEnv(env);
         boolean clickArchive = env.bool(CLICK_ARCHIVE);
+        MailConfig mail = MailConfig.fromEnv(env);
         env.finish();
         return new ApiConfig(
                 port,
@@ -232,7 +237,8 @@ public record ApiConfig(
                 people,
                 Duration.ofSeconds(liveStatsSeconds),
                 storage,
-                clickArchive);
+                clickArchive,
+                mail);
     }
 
     // Required rather than generated at start: a key that changed with every restart would leave

@@ -20,8 +20,8 @@ import java.util.Set;
 public final class RouteAccess implements Handler {
     /**
      * The only /v1 routes that need neither key nor session: the install wizard, signing in, an
-     * invitation's own link, and Stripe's webhook. Each answers only what its caller already holds
-     * the secret for (a password, an invitation token, the program's Stripe signing secret, which
+     * invitation's own link, the links mailed to people, and Stripe's webhook. Each answers only what its caller already holds
+     * the secret for (a password, an invitation or reset token, the program's Stripe signing secret, which
      * the webhook checks against Stripe-Signature before reading the body), or, for the wizard,
      * whether it is still open. A program's logo is public too: it is what the program shows
      * partners, in pages and in mails whose image requests carry no key.
@@ -33,7 +33,19 @@ public final class RouteAccess implements Handler {
             "GET /v1/admin-invitations/{id}",
             "POST /v1/admin-invitations/accept",
             "POST /v1/programs/{id}/integrations/stripe/webhook",
-            "GET /v1/programs/{id}/logo");
+            "GET /v1/programs/{id}/logo",
+            // Issue 15: a partner's invitation link, the public application form, password resets
+            // and email confirmations; each needs the secret it carries, or sends mail only to an
+            // address that already has an account (and is rate-limited).
+            "GET /v1/partner-invitations/{id}",
+            "POST /v1/partner-invitations/accept",
+            "GET /v1/apply/{slug}",
+            "POST /v1/apply/{slug}",
+            "POST /v1/password-resets",
+            "GET /v1/password-resets/{id}",
+            "POST /v1/password-resets/confirm",
+            "GET /v1/email-changes/{id}",
+            "POST /v1/email-changes/confirm");
 
     /**
      * Routes about the caller's own session and account, open to every principal; a key gets the
