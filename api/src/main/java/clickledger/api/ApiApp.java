@@ -31,6 +31,7 @@ import clickledger.api.install.InstallService;
 import clickledger.api.link.LinkRoutes;
 import clickledger.api.link.LinkService;
 import clickledger.api.link.RandomSlugs;
+import clickledger.api.mail.Mail;
 import clickledger.api.maintenance.PartitionMaintenanceJob;
 import clickledger.api.me.MeRoutes;
 import clickledger.api.partner.MembershipRoutes;
@@ -86,6 +87,7 @@ public final class ApiApp implements AutoCloseable {
     private final KeyUsage keyUsage;
     private final Webhooks webhooks;
     private final ClickRollupJob clickRollup;
+    private final Mail mail;
 
     private ApiApp(
             ApiConfig config,
@@ -95,7 +97,8 @@ public final class ApiApp implements AutoCloseable {
             AutoApprovalJob approval,
             KeyUsage keyUsage,
             Webhooks webhooks,
-            ClickRollupJob clickRollup) {
+            ClickRollupJob clickRollup,
+            Mail mail) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
@@ -104,6 +107,7 @@ public final class ApiApp implements AutoCloseable {
         this.keyUsage = keyUsage;
         this.webhooks = webhooks;
         this.clickRollup = clickRollup;
+        this.mail = mail;
     }
 
     /**
@@ -126,13 +130,32 @@ public final class ApiApp implements AutoCloseable {
             ClientAddress clients = new ClientAddress(config.trustedProxies());
             ProgramService programs = new ProgramService(database.dsl(), clock);
             Cors cors = new Cors(config.corsAllowedOrigins());
-            Webhooks webhooks = Webhooks.create(database.dsl(), clock, config.webhooks(), config.secrets(), registry);
+            Mail mail = Mail.create(
+                    database.dsl(),
+                    clock,
+                    config.mail(),
+                    config.secrets(),
+                    config.people().portalUrl(),
+                    registry);
+            Webhooks webhooks = Webhooks.create(
+                    database.dsl(),
+                    clock,
+                    config.webhooks(),
+                    config.secrets(),
+                    (trx, endpointId, url, reason) ->
+                            mail.mailer().webhookDisabled(trx, endpointId.toString(), url, reason),
+                    registry);
             PartnerService partners = new PartnerService(database.dsl(), clock, webhooks.outbox());
             LinkService links = new LinkService(
                     database.dsl(), clock, new RandomSlugs(), webhooks.outbox(), config.publicRouterUrl());
             LedgerWebhooks ledgerWebhooks = new LedgerWebhooks(webhooks.outbox(), clock);
             EventService.EventListener eventListener = ledgerWebhooks;
-            CommissionService.CommissionListener commissionListener = ledgerWebhooks;
+            // Every status change of commissions queues its webhooks and, for approvals, notes them
+            // for the partner's daily mail, in the change's transaction.
+            CommissionService.CommissionListener commissionListener = (trx, event, rows) -> {
+                ledgerWebhooks.changed(trx, event, rows);
+                mail.digest().changed(trx, event, rows);
+            };
             IdentifyService identify = new IdentifyService(database.dsl(), clock, eventListener);
             EventService events = new EventService(database.dsl(), clock, eventListener);
             AutoApprovalJob approval =
@@ -155,18 +178,14 @@ public final class ApiApp implements AutoCloseable {
                         .register(routes);
                 new AdminRoutes(
                                 new AdminService(database.dsl(), clock, sessions),
-                                new InvitationService(
-                                        database.dsl(),
-                                        clock,
-                                        passwords,
-                                        sessions,
-                                        config.people().portalUrl()))
+                                new InvitationService(database.dsl(), clock, passwords, sessions, mail.mailer()))
                         .register(routes);
                 new AuditLogRoutes(database.dsl()).register(routes);
                 new ProgramRoutes(programs).register(routes);
                 new PartnerRoutes(partners).register(routes);
                 new LinkRoutes(links, config.publicRouterUrl()).register(routes);
                 webhooks.register(routes);
+                mail.register(routes);
                 new ClickRoutes(new ClickRepository(database.dsl())).register(routes);
                 new MembershipRoutes(database.dsl(), clock).register(routes);
                 new SdkRoutes(identify, events).register(routes);
@@ -191,7 +210,7 @@ public final class ApiApp implements AutoCloseable {
                     clock,
                     config.statsRollupInterval(),
                     registry);
-            return new ApiApp(config, database, javalin, maintenance, approval, keyUsage, webhooks, clickRollup);
+            return new ApiApp(config, database, javalin, maintenance, approval, keyUsage, webhooks, clickRollup, mail);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -205,6 +224,7 @@ public final class ApiApp implements AutoCloseable {
         approval.start();
         keyUsage.start();
         webhooks.start();
+        mail.start();
         clickRollup.start();
         return this;
     }
@@ -219,6 +239,11 @@ public final class ApiApp implements AutoCloseable {
 
     public AutoApprovalJob approval() {
         return approval;
+    }
+
+    /** Mail: the mailer services queue with, and the daily digest tests run by hand. */
+    public Mail mail() {
+        return mail;
     }
 
     /**
@@ -242,6 +267,7 @@ public final class ApiApp implements AutoCloseable {
     public void close() {
         javalin.stop();
         webhooks.close();
+        mail.close();
         maintenance.close();
         approval.close();
         // After the server stopped taking requests, so the final flush has every use.

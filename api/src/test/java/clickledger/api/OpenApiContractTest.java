@@ -27,8 +27,9 @@ class OpenApiContractTest {
 
     @BeforeAll
     static void start() {
-        // No delivery worker: the webhook calls below must find their deliveries where they left them.
-        api = TestApi.start(Map.of("WEBHOOK_WORKER_ENABLED", "false", "WEBHOOK_ALLOW_PRIVATE", "true"));
+        // No delivery workers: the webhook and mail calls below must find their rows where they left them.
+        api = TestApi.start(Map.of(
+                "WEBHOOK_WORKER_ENABLED", "false", "WEBHOOK_ALLOW_PRIVATE", "true", "MAIL_WORKER_ENABLED", "false"));
         contract = new OpenApiContract(api.get("/openapi.json").expect(200).body());
         exerciseEveryOperation();
     }
@@ -445,6 +446,25 @@ class OpenApiContractTest {
         String withdrawn = id(call("POST", "/v1/admin-invitations", "{\"email\":\"ken@example.com\"}", session, 201));
         call("DELETE", "/v1/admin-invitations/" + withdrawn, null, session, 204);
         call("DELETE", "/v1/admin-invitations/" + withdrawn, null, session, 404);
+        // Issue 15: the mail log (no worker runs: the invitations' mail waits as pending)
+        String mailId = call("GET", "/v1/mail?kind=admin_invitation&to=grace@example.com", null, session, 200)
+                .json()
+                .at("/items/0/id")
+                .asText();
+        call("GET", "/v1/mail?status=lost", null, session, 400);
+        call("GET", "/v1/mail/" + mailId, null, session, 200);
+        call("GET", "/v1/mail/" + UNKNOWN_ID, null, session, 404);
+        call("GET", "/v1/mail/status", null, session, 200);
+        call("POST", "/v1/mail/" + mailId + "/resend", null, session, 409);
+        api.dsl()
+                .update(clickledger.db.jooq.Tables.MAIL_MESSAGE)
+                .set(clickledger.db.jooq.Tables.MAIL_MESSAGE.STATUS, "dead")
+                .where(clickledger.db.jooq.Tables.MAIL_MESSAGE.ID.eq(
+                        clickledger.common.id.Ulid.parse(mailId).orElseThrow()))
+                .execute();
+        call("POST", "/v1/mail/" + mailId + "/resend", null, session, 202);
+        call("POST", "/v1/mail/" + UNKNOWN_ID + "/resend", null, session, 404);
+
         call("DELETE", "/v1/admins/" + graceId, null, session, 204);
         call("DELETE", "/v1/admins/" + graceId, null, session, 404);
         call("DELETE", "/v1/admins/" + oliveId, null, admin, 409);

@@ -1,6 +1,7 @@
 package clickledger.docsgen;
 
 import clickledger.api.ApiConfig;
+import clickledger.api.mail.MailConfig;
 import clickledger.api.person.PeopleConfig;
 import clickledger.api.webhook.WebhookConfig;
 import clickledger.common.config.Setting;
@@ -106,6 +107,10 @@ public final class ConfigurationReference {
             new Section(
                     "Webhooks", "How the api delivers webhooks: [webhooks.md](webhooks.md).", WebhookConfig.SETTINGS),
             new Section(
+                    "Mail",
+                    "How the api sends mail (invitations, password resets, digests): [partners-and-mail.md](partners-and-mail.md).",
+                    MailConfig.SETTINGS),
+            new Section(
                     "Portal",
                     "",
                     List.of(
@@ -142,7 +147,7 @@ public final class ConfigurationReference {
         out.append("## Only for the scripts\n\n");
         out.append("Read by `make run`, `make backup` and `make restore`, not by the services.\n\n");
         table(out, SCRIPT_SETTINGS, false);
-        out.append("Named by the spec, not read yet (they arrive with their features): `SMTP_*`,"
+        out.append("Named by the spec, not read yet (they arrive with their features):"
                 + " `STORAGE_KIND=fs|s3` with `STORAGE_FS_DIR` / `STORAGE_S3_*`.\n");
         return out.toString();
     }

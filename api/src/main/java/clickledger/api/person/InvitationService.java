@@ -12,6 +12,7 @@ import clickledger.api.auth.Sessions;
 import clickledger.api.http.FieldErrors;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
+import clickledger.api.mail.Mailer;
 import clickledger.api.partner.Email;
 import clickledger.api.partner.PartnerId;
 import clickledger.api.value.Name;
@@ -43,16 +44,15 @@ public final class InvitationService {
     private final Clock clock;
     private final PasswordHasher passwords;
     private final Sessions sessions;
-    private final String portalUrl;
+    private final Mailer mailer;
 
-    /** @param portalUrl PORTAL_URL, without a trailing slash: the invitation links point there */
-    public InvitationService(
-            DSLContext dsl, Clock clock, PasswordHasher passwords, Sessions sessions, String portalUrl) {
+    /** @param mailer queues the invitation's mail; its links point at PORTAL_URL */
+    public InvitationService(DSLContext dsl, Clock clock, PasswordHasher passwords, Sessions sessions, Mailer mailer) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.passwords = requireNonNull(passwords, "passwords is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
-        this.portalUrl = requireNonNull(portalUrl, "portalUrl is null");
+        this.mailer = requireNonNull(mailer, "mailer is null");
     }
 
     /** An invitation just made: the only answer with its token and link. */
@@ -93,6 +93,7 @@ public final class InvitationService {
         Email email = new Email(emailText);
         Instant now = now();
         OpaqueToken.Issued issued = OpaqueToken.issue(OpaqueToken.INVITATION);
+        String acceptUrl = mailer.links().invitation(role.wire(), issued.token());
         Invitation invitation = new Invitation(
                 Ulid.newUuidV7(now.toEpochMilli()),
                 role,
@@ -127,13 +128,12 @@ public final class InvitationService {
                             "invitation",
                             Ulid.encode(invitation.id()),
                             details));
+            if (role == Role.ADMIN) {
+                mailer.adminInvitation(tx, invitation.email(), acceptUrl, invitation.expiresAt());
+            }
         });
         return new Created(
-                Ulid.encode(invitation.id()),
-                invitation.email(),
-                invitation.expiresAt(),
-                issued.token(),
-                portalUrl + "/invitations/" + role.wire() + "/" + issued.token());
+                Ulid.encode(invitation.id()), invitation.email(), invitation.expiresAt(), issued.token(), acceptUrl);
     }
 
     public Page<Pending> pending(Role role, PageRequest page) {
