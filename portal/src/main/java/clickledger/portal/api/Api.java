@@ -14,7 +14,12 @@ public record Api(
         WebhooksClient webhooks,
         ApiKeysClient apiKeys,
         StatsClient stats,
-        AuditClient audit) {
+        AuditClient audit,
+        MeClient me,
+        PartnerInvitationsClient partnerInvitations,
+        ApplicationsClient applications,
+        MailClient mail,
+        AccountLinksClient accountLinks) {
 
     public static Api over(ApiClient client) {
         requireNonNull(client, "client is null");
@@ -29,6 +34,11 @@ public record Api(
                 new WebhooksClient(client),
                 new ApiKeysClient(client),
                 new StatsClient(client),
-                new AuditClient(client));
+                new AuditClient(client),
+                new MeClient(client),
+                new PartnerInvitationsClient(client),
+                new ApplicationsClient(client),
+                new MailClient(client),
+                new AccountLinksClient(client));
     }
 }
