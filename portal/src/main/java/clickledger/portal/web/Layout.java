@@ -20,6 +20,10 @@ public record Layout(String title, String section, Viewer viewer, List<NavItem> 
         return viewer.signedIn();
     }
 
+    public String home() {
+        return viewer.home();
+    }
+
     public boolean current(NavItem item) {
         return item.section().equals(section);
     }
