@@ -41,7 +41,11 @@ final class PortalStack implements AutoCloseable {
     final Javalin portal;
     final HttpServer shop;
     final PrometheusMeterRegistry portalRegistry;
+    /** The api's clock: {@link ShiftableClock#advance} makes its links expire. */
+    final ShiftableClock apiClock;
+
     private final Path spool;
+    private final Path mailDir;
 
     private PortalStack(
             ApiApp api,
@@ -50,7 +54,9 @@ final class PortalStack implements AutoCloseable {
             Javalin portal,
             HttpServer shop,
             PrometheusMeterRegistry portalRegistry,
-            Path spool) {
+            Path spool,
+            Path mailDir,
+            ShiftableClock apiClock) {
         this.api = api;
         this.router = router;
         this.routerDatabase = routerDatabase;
@@ -58,6 +64,8 @@ final class PortalStack implements AutoCloseable {
         this.shop = shop;
         this.portalRegistry = portalRegistry;
         this.spool = spool;
+        this.mailDir = mailDir;
+        this.apiClock = apiClock;
     }
 
     /**
@@ -69,6 +77,7 @@ final class PortalStack implements AutoCloseable {
         HttpServer shop = shop();
         DatabaseConfig.Endpoint database = PostgresFixture.get().newDatabase();
         Path spool = null;
+        Path mailDir = null;
         RouterApp router = null;
         Database routerDatabase = null;
         String routerUrl = "http://127.0.0.1:1";
@@ -100,9 +109,12 @@ final class PortalStack implements AutoCloseable {
             // The test's webhook receiver is the shop on loopback.
             env.put("WEBHOOK_ALLOW_PRIVATE", "true");
             env.put("LIVE_STATS_SECONDS", "1");
+            // Without SMTP_URL the api writes mail as files: into a directory of this stack, not the module's.
+            mailDir = Files.createTempDirectory("portal-test-mail-");
+            env.put("MAIL_DIR", mailDir.toString());
             env.putAll(apiEnv);
-            ApiApp api =
-                    ApiApp.create(ApiConfig.fromEnv(env), Clock.systemUTC()).start();
+            ShiftableClock apiClock = new ShiftableClock();
+            ApiApp api = ApiApp.create(ApiConfig.fromEnv(env), apiClock).start();
             Map<String, String> portalSettings = new HashMap<>();
             portalSettings.put("PORTAL_PORT", Integer.toString(portalPort));
             portalSettings.put("PORTAL_URL", portalUrl);
@@ -120,7 +132,7 @@ final class PortalStack implements AutoCloseable {
                                     .followRedirects(HttpClient.Redirect.NEVER)
                                     .build())
                     .start("127.0.0.1", portalPort);
-            return new PortalStack(api, router, routerDatabase, portal, shop, portalRegistry, spool);
+            return new PortalStack(api, router, routerDatabase, portal, shop, portalRegistry, spool, mailDir, apiClock);
         } catch (Exception e) {
             shop.stop(0);
             if (router != null) {
@@ -193,13 +205,19 @@ final class PortalStack implements AutoCloseable {
             routerDatabase.close();
         }
         shop.stop(0);
-        if (spool != null) {
-            try (var files = Files.walk(spool)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(path -> path.toFile().delete());
-            } catch (IOException ignored) {
-                // a temp directory; the OS cleans it eventually
-            }
+        deleteTree(spool);
+        deleteTree(mailDir);
+    }
+
+    private static void deleteTree(Path directory) {
+        if (directory == null) {
+            return;
+        }
+        try (var files = Files.walk(directory)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory; the OS cleans it eventually
         }
     }
 }
