@@ -25,6 +25,7 @@ import clickledger.api.event.EventService;
 import clickledger.api.event.SdkRoutes;
 import clickledger.api.http.ClientAddress;
 import clickledger.api.http.Cors;
+import clickledger.api.http.RequestLimits;
 import clickledger.api.identity.IdentifyService;
 import clickledger.api.install.InstallRoutes;
 import clickledger.api.install.InstallService;
@@ -34,11 +35,20 @@ import clickledger.api.link.RandomSlugs;
 import clickledger.api.mail.Mail;
 import clickledger.api.maintenance.PartitionMaintenanceJob;
 import clickledger.api.me.MeRoutes;
+import clickledger.api.onboarding.ApplicationRoutes;
+import clickledger.api.onboarding.Applications;
+import clickledger.api.onboarding.PartnerInvitationRoutes;
+import clickledger.api.onboarding.PartnerInvitations;
+import clickledger.api.onboarding.PartnerOnboarding;
 import clickledger.api.partner.MembershipRoutes;
 import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
+import clickledger.api.payout.PayoutDetailsService;
+import clickledger.api.person.AccountLinkRoutes;
+import clickledger.api.person.EmailChangeService;
 import clickledger.api.person.InvitationService;
 import clickledger.api.person.PasswordHasher;
+import clickledger.api.person.PasswordResetService;
 import clickledger.api.person.SessionRoutes;
 import clickledger.api.person.SignInLimits;
 import clickledger.api.person.SignInService;
@@ -145,7 +155,15 @@ public final class ApiApp implements AutoCloseable {
                     (trx, endpointId, url, reason) ->
                             mail.mailer().webhookDisabled(trx, endpointId.toString(), url, reason),
                     registry);
-            PartnerService partners = new PartnerService(database.dsl(), clock, webhooks.outbox());
+            PartnerService partners =
+                    new PartnerService(database.dsl(), clock, webhooks.outbox(), sessions, authenticator);
+            InvitationService invitations =
+                    new InvitationService(database.dsl(), clock, passwords, sessions, mail.mailer());
+            PartnerOnboarding onboarding = new PartnerOnboarding(partners, invitations);
+            SignInService signIn = new SignInService(database.dsl(), clock, passwords, sessions);
+            SignInLimits signInLimits = new SignInLimits(clock, config.people(), clients);
+            EmailChangeService emailChanges = new EmailChangeService(database.dsl(), clock, passwords, mail.mailer());
+            StatsService stats = new StatsService(database.readDsl(), clock);
             LinkService links = new LinkService(
                     database.dsl(), clock, new RandomSlugs(), webhooks.outbox(), config.publicRouterUrl());
             LedgerWebhooks ledgerWebhooks = new LedgerWebhooks(webhooks.outbox(), clock);
@@ -172,13 +190,24 @@ public final class ApiApp implements AutoCloseable {
                 routes.beforeMatched("/v1/*", new RouteAccess());
                 new InstallRoutes(new InstallService(database.dsl(), clock, passwords, sessions, programs))
                         .register(routes);
-                new SessionRoutes(
-                                new SignInService(database.dsl(), clock, passwords, sessions),
-                                new SignInLimits(clock, config.people(), clients))
+                new SessionRoutes(signIn, signInLimits).register(routes);
+                new AdminRoutes(new AdminService(database.dsl(), clock, sessions), invitations).register(routes);
+                new PartnerInvitationRoutes(
+                                new PartnerInvitations(database.dsl(), clock, onboarding, invitations, mail.mailer()))
                         .register(routes);
-                new AdminRoutes(
-                                new AdminService(database.dsl(), clock, sessions),
-                                new InvitationService(database.dsl(), clock, passwords, sessions, mail.mailer()))
+                new ApplicationRoutes(
+                                new Applications(database.dsl(), clock, onboarding, mail.mailer()),
+                                new RequestLimits(
+                                        clock, clients, config.people().applicationsPerHour(), "applications"))
+                        .register(routes);
+                new AccountLinkRoutes(
+                                new PasswordResetService(database.dsl(), clock, passwords, sessions, mail.mailer()),
+                                emailChanges,
+                                new RequestLimits(
+                                        clock,
+                                        clients,
+                                        config.people().passwordResetsPerHour(),
+                                        "password reset requests"))
                         .register(routes);
                 new AuditLogRoutes(database.dsl()).register(routes);
                 new ProgramRoutes(programs).register(routes);
@@ -195,8 +224,19 @@ public final class ApiApp implements AutoCloseable {
                 new RederiveRoutes(new RederiveService(database.dsl(), clock), clock).register(routes);
                 new ApiKeyRoutes(new ApiKeyService(database.dsl(), clock, new ApiKeyFormat(), authenticator, keyUsage))
                         .register(routes);
-                new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(routes);
-                new StatsRoutes(new StatsService(database.readDsl(), clock)).register(routes);
+                new MeRoutes(
+                                database.dsl(),
+                                clock,
+                                partners,
+                                links,
+                                config.publicRouterUrl(),
+                                stats,
+                                new PayoutDetailsService(database.dsl(), clock, config.secrets(), mail.mailer()),
+                                emailChanges,
+                                signIn,
+                                signInLimits)
+                        .register(routes);
+                new StatsRoutes(stats).register(routes);
                 new LiveStatsRoutes(new LiveClicks(database.readDsl(), clock, config.liveStatsInterval()))
                         .register(routes);
             });

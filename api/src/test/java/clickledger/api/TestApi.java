@@ -102,6 +102,11 @@ public final class TestApi implements AutoCloseable {
         return app;
     }
 
+    /** The settings this api started with (DATABASE_URL among them, for a router on the same database). */
+    public Map<String, String> environment() {
+        return environment;
+    }
+
     public Response get(String path) {
         return send("GET", path, null, ADMIN_KEY);
     }

@@ -1,4 +1,4 @@
--- Issue 15: the mail outbox (docs/decisions/0016-mail-outbox.md). A change that is worth a mail
+-- Issue 15: the mail outbox (docs/decisions/0020-mail-outbox-and-partner-accounts.md). A change that is worth a mail
 -- writes its row here in the same transaction; a worker in every api replica claims due rows with
 -- FOR UPDATE SKIP LOCKED and a lease, as webhook deliveries are claimed, and retries with backoff.
 -- Numbered 20 so that the numbers below stay free for branches in flight at the same time.

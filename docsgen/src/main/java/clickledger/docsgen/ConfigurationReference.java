@@ -103,7 +103,9 @@ public final class ConfigurationReference {
                             PeopleConfig.SESSION_IDLE_MINUTES,
                             PeopleConfig.SESSION_MAX_HOURS,
                             PeopleConfig.LOGIN_RATE_LIMIT_PER_MINUTE,
-                            PeopleConfig.LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR)),
+                            PeopleConfig.LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR,
+                            PeopleConfig.PASSWORD_RESET_RATE_LIMIT_PER_HOUR,
+                            PeopleConfig.APPLICATION_RATE_LIMIT_PER_HOUR)),
             new Section(
                     "Webhooks", "How the api delivers webhooks: [webhooks.md](webhooks.md).", WebhookConfig.SETTINGS),
             new Section(

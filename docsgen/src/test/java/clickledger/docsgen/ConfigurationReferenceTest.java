@@ -87,6 +87,8 @@ class ConfigurationReferenceTest {
             Map.entry("WEBHOOK_BREAKER_COOLDOWN_SECONDS", "30"),
             Map.entry("WEBHOOK_DISABLE_AFTER_HOURS", "24"),
             Map.entry("WEBHOOK_WORKER_ENABLED", "false"),
+            Map.entry("PASSWORD_RESET_RATE_LIMIT_PER_HOUR", "3"),
+            Map.entry("APPLICATION_RATE_LIMIT_PER_HOUR", "10"),
             Map.entry("SMTP_URL", "smtps://partners%40acme.example:pw@smtp.acme.example:465"),
             Map.entry("SMTP_FROM", "Acme Partners <partners@acme.example>"),
             Map.entry("SMTP_STARTTLS", "false"),

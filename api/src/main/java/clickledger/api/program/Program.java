@@ -18,6 +18,7 @@ import java.util.Currency;
  * @param commissionRules a JSON array of rules; only its shape is checked until commissions exist
  * @param startsAt null when the program has no start date
  * @param endsAt null when the program is open-ended
+ * @param allowCustomSlugs whether its partners may choose their links' slugs (else generated)
  */
 public record Program(
         ProgramId id,
@@ -33,6 +34,7 @@ public record Program(
         Instant startsAt,
         Instant endsAt,
         ProgramStatus status,
+        boolean allowCustomSlugs,
         Instant createdAt) {
     public static final int MAX_DAYS = 3650;
     public static final int DEFAULT_LOOKBACK_DAYS = 60;

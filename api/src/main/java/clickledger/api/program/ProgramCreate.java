@@ -22,7 +22,8 @@ public record ProgramCreate(
         Integer cookieDays,
         JsonNode commissionRules,
         String startsAt,
-        String endsAt) {
+        String endsAt,
+        Boolean allowCustomSlugs) {
 
     Program toProgram(ProgramId id, Instant createdAt) {
         FieldErrors errors = new FieldErrors();
@@ -60,6 +61,7 @@ public record ProgramCreate(
                 starts,
                 ends,
                 ProgramStatus.ACTIVE,
+                allowCustomSlugs == null || allowCustomSlugs,
                 createdAt);
     }
 }

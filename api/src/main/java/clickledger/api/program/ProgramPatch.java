@@ -24,7 +24,8 @@ public record ProgramPatch(
         Integer holdbackDays,
         String attributionModel,
         JsonNode commissionRules,
-        String currency) {
+        String currency,
+        Boolean allowCustomSlugs) {
 
     /** @param present the fields the body named, from {@code Json.presentFields} */
     Program applyTo(Program current, Set<String> present) {
@@ -58,6 +59,12 @@ public record ProgramPatch(
         Currency newCurrency = present.contains("currency")
                 ? errors.check(() -> Currencies.parse("currency", currency))
                 : current.currency();
+        if (present.contains("allowCustomSlugs") && allowCustomSlugs == null) {
+            errors.add("allowCustomSlugs", "must be true or false");
+        }
+        boolean newAllowCustomSlugs = present.contains("allowCustomSlugs") && allowCustomSlugs != null
+                ? allowCustomSlugs
+                : current.allowCustomSlugs();
         errors.throwIfAny();
         Program.checkPeriod(current.startsAt(), newEndsAt);
         return new Program(
@@ -74,6 +81,7 @@ public record ProgramPatch(
                 current.startsAt(),
                 newEndsAt,
                 newStatus,
+                newAllowCustomSlugs,
                 current.createdAt());
     }
 }
