@@ -35,6 +35,7 @@ class PortalSecurityTest {
             "/partners",
             "/partners/new",
             "/partners/invite",
+            "/applications",
             "/links",
             "/links/new",
             "/commissions",
