@@ -10,12 +10,8 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import jakarta.mail.internet.MimeMessage;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -40,10 +36,6 @@ class PartnerJourneyTest {
     static final String USER_AGENT = PortalJourneyTest.USER_AGENT;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
 
     private static Mailbox mail;
     private static PortalStack stack;
@@ -433,16 +425,7 @@ class PartnerJourneyTest {
         return created.path("id").asText();
     }
 
-    static HttpResponse<String> api(String method, String path, String key, String body) throws Exception {
-        Map<String, String> headers = new HashMap<>();
-        headers.put("Content-Type", "application/json");
-        if (key != null) {
-            headers.put("Authorization", "Bearer " + key);
-        }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.apiUrl() + path))
-                .timeout(Duration.ofSeconds(10))
-                .method(method, HttpRequest.BodyPublishers.ofString(body));
-        headers.forEach(request::header);
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> api(String method, String path, String key, String body) throws Exception {
+        return stack.callApi(method, path, key, body);
     }
 }

@@ -2,8 +2,6 @@ package clickledger.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -157,14 +155,7 @@ class PublicPagesTest {
     }
 
     private static HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        return HttpBrowser.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + path))
-                .header("Authorization", "Bearer " + PortalStack.ADMIN_KEY)
-                .header("Content-Type", "application/json")
-                .method(
-                        method,
-                        body == null
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofString(body)));
+        return stack.callApi(method, path, PortalStack.ADMIN_KEY, body);
     }
 
     private static Map<String, String> with(Map<String, String> form, String name, String value) {
