@@ -204,7 +204,7 @@ class ConfigurationReferenceTest {
     void scriptsReadOnlyDeclaredVariables() throws IOException {
         Set<String> declared = new TreeSet<>(ConfigurationReference.readers().keySet());
         declared.addAll(names(ConfigurationReference.SCRIPT_SETTINGS));
-        declared.addAll(List.of("ADMIN_API_KEY_FILE", "SECRETS_ENCRYPTION_KEY_FILE"));
+        declared.addAll(List.of("ADMIN_API_KEY_FILE", "SECRETS_ENCRYPTION_KEY_FILE", "SMTP_URL_FILE"));
         Pattern defaulted = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):?-");
         Pattern tool = Pattern.compile("pg_tool \\S+ ([A-Z][A-Z0-9_]*)");
         Set<String> read = new TreeSet<>();
