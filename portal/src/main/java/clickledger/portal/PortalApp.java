@@ -107,7 +107,7 @@ public final class PortalApp {
             new AdminRoutes(pages, api.admins(), sessions, clock).register(routes);
             // Partners, under /partner only (the guard keeps each role on its side).
             new PartnerDashboardRoutes(pages, api.me(), clock).register(routes);
-            new PartnerLinkRoutes(pages, api.me()).register(routes);
+            new PartnerLinkRoutes(pages, api.me(), clock).register(routes);
             new PartnerCommissionRoutes(pages, api.me()).register(routes);
             new PartnerPayoutRoutes(pages, api.me()).register(routes);
             new ProfileRoutes(pages, api.me(), sessions).register(routes);

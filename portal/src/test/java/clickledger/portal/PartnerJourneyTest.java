@@ -183,6 +183,12 @@ class PartnerJourneyTest {
         PlaywrightAssertions.assertThat(ada.page.locator(".chart-canvas canvas"))
                 .hasCount(2);
         ada.shoot("partner-dashboard");
+        // Each link's own figures, on the links page.
+        ada.follow("Links");
+        PlaywrightAssertions.assertThat(ada.page.locator("#link-clicks-ada")).hasText("1");
+        PlaywrightAssertions.assertThat(ada.page.locator("#link-conversions-ada"))
+                .hasText("1");
+        ada.shoot("partner-links");
         ada.follow("Commissions");
         PlaywrightAssertions.assertThat(ada.page.locator("#commissions")).containsText("purchase of $49.00");
         PlaywrightAssertions.assertThat(ada.page.locator("#commissions")).containsText("pending");

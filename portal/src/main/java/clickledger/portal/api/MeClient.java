@@ -23,12 +23,18 @@ public final class MeClient {
     }
 
     public MyStats stats(Caller caller, String programId, LocalDate from, LocalDate to) {
+        return stats(caller, programId, from, to, null);
+    }
+
+    /** @param groupBy null or "day" for days only; "link" adds each link's figures over the range */
+    public MyStats stats(Caller caller, String programId, LocalDate from, LocalDate to, String groupBy) {
         return api.get(
                 caller,
                 ApiPath.of("/v1/me/stats")
                         .param("programId", programId)
                         .param("from", from)
-                        .param("to", to),
+                        .param("to", to)
+                        .param("groupBy", groupBy),
                 MyStats.class);
     }
 

@@ -18,10 +18,21 @@ public record MyStats(LocalDate from, LocalDate to, List<ProgramStats> programs,
 
     public record Day(LocalDate day, long clicks, long billableClicks, long conversions, String commissions) {}
 
+    /** One link's figures over the range ({@code groupBy=link}). */
+    public record LinkFigures(String linkId, long clicks, long billableClicks, long conversions, String commissions) {}
+
+    /** {@code links} is empty unless asked for with {@code groupBy=link}. */
     public record ProgramStats(
-            String programId, String programSlug, String programName, String currency, Figures totals, List<Day> days) {
+            String programId,
+            String programSlug,
+            String programName,
+            String currency,
+            Figures totals,
+            List<Day> days,
+            List<LinkFigures> links) {
         public ProgramStats {
             days = days == null ? List.of() : List.copyOf(days);
+            links = links == null ? List.of() : List.copyOf(links);
         }
     }
 

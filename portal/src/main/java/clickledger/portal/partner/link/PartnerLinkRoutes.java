@@ -8,8 +8,10 @@ import clickledger.portal.api.Link;
 import clickledger.portal.api.ListPage;
 import clickledger.portal.api.MeClient;
 import clickledger.portal.api.MyAccount;
+import clickledger.portal.api.MyStats;
 import clickledger.portal.api.Parallel;
 import clickledger.portal.partner.PartnerNav;
+import clickledger.portal.web.DateRange;
 import clickledger.portal.web.FieldErrors;
 import clickledger.portal.web.Form;
 import clickledger.portal.web.Layout;
@@ -20,6 +22,10 @@ import clickledger.portal.web.Params;
 import clickledger.portal.web.QrImages;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +54,23 @@ public final class PartnerLinkRoutes {
             Paging paging,
             List<Option> approvedPrograms,
             NewLink typed,
-            FieldErrors errors) {
+            FieldErrors errors,
+            Map<String, MyStats.LinkFigures> figures) {
         public String programName(String id) {
             return account.programName(id);
+        }
+
+        /** The link's figures over the last {@value DateRange#DEFAULT_DAYS} days; zeros without activity. */
+        public MyStats.LinkFigures figures(Link link) {
+            return figures.getOrDefault(link.id(), new MyStats.LinkFigures(link.id(), 0, 0, 0, "0"));
+        }
+
+        public String currency(Link link) {
+            return account.programs().stream()
+                    .filter(program -> program.programId().equals(link.programId()))
+                    .map(MyAccount.MyProgram::currency)
+                    .findFirst()
+                    .orElse("");
         }
 
         public boolean canCreate() {
@@ -75,10 +95,12 @@ public final class PartnerLinkRoutes {
 
     private final Pages pages;
     private final MeClient me;
+    private final Clock clock;
 
-    public PartnerLinkRoutes(Pages pages, MeClient me) {
+    public PartnerLinkRoutes(Pages pages, MeClient me, Clock clock) {
         this.pages = requireNonNull(pages, "pages is null");
         this.me = requireNonNull(me, "me is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     public void register(RoutesConfig routes) {
@@ -92,9 +114,15 @@ public final class PartnerLinkRoutes {
         Caller caller = Pages.caller(ctx);
         String programId = Params.text(ctx, "programId");
         String cursor = ctx.queryParam("cursor");
-        var loaded = Parallel.both(() -> me.account(caller), () -> me.links(caller, programId, cursor));
+        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        var loaded = Parallel.all(
+                () -> me.account(caller),
+                () -> me.links(caller, programId, cursor),
+                () -> me.stats(caller, programId, today.minusDays(DateRange.DEFAULT_DAYS - 1), today, "link"));
         MyAccount account = loaded.first();
         ListPage<Link> page = loaded.second();
+        Map<String, MyStats.LinkFigures> figures = new HashMap<>();
+        loaded.third().programs().forEach(program -> program.links().forEach(link -> figures.put(link.linkId(), link)));
         List<Option> approved = account.approvedPrograms().stream()
                 .map(program -> new Option(program.programId(), program.name()))
                 .toList();
@@ -113,7 +141,8 @@ public final class PartnerLinkRoutes {
                         Paging.of(ROOT, filters, cursor == null, page.nextCursor()),
                         approved,
                         typed,
-                        errors));
+                        errors,
+                        figures));
     }
 
     private void create(Context ctx) {
