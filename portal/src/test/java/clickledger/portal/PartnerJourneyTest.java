@@ -295,6 +295,17 @@ class PartnerJourneyTest {
 
         String charlesInvitation = applyAndBeApproved(admin);
 
+        // Acme gives its partners generated slugs from now on: Ada's form no longer offers one.
+        admin.page.navigate(portal + "/programs/" + programId);
+        admin.page.getByLabel("Partners may choose their own link slugs").uncheck();
+        admin.click("Save program");
+        assertThat(admin.notice()).isEqualTo("Program Acme saved.");
+        ada.page.navigate(portal + "/partner/links");
+        PlaywrightAssertions.assertThat(ada.page.locator("input[name=slug]")).hasCount(0);
+        ada.click("Create link");
+        assertThat(ada.notice()).startsWith("Link ");
+        assertThat(ada.valueOf("Share URL")).doesNotEndWith("/r/ada");
+
         // Revoking Ada signs her out at once.
         admin.page.navigate(portal + "/partners?q=ada.king");
         admin.follow("Ada King");

@@ -22,7 +22,13 @@ public record Program(
         Instant endsAt,
         String status,
         Instant createdAt,
-        Boolean hasEvents) {
+        Boolean hasEvents,
+        Boolean allowCustomSlugs) {
+
+    /** Whether partners may choose their links' slugs; an api that does not say has always let them. */
+    public boolean customSlugs() {
+        return !Boolean.FALSE.equals(allowCustomSlugs);
+    }
 
     /** Whether the currency may still change, as far as the portal can tell before asking. */
     public boolean currencyLocked() {
