@@ -7,6 +7,7 @@ import clickledger.api.audit.AuditRepository;
 import clickledger.api.outbox.LeasedWorker;
 import clickledger.api.outbox.RetrySchedule;
 import clickledger.api.secret.SecretBox;
+import clickledger.db.Pipeline;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,9 +16,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +44,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery is at least once: a worker that dies after the POST and before writing the outcome
  * leaves the lease to expire, and the delivery is sent again with the same id.
+ *
+ * <p>A success's outcome is written with the loop's next claim, in the same round trip (the
+ * queue's {@code claim} sends both in one pipeline): the claim then already counts that delivery's
+ * slot free, and a drain of many deliveries costs one round trip per claim, not one per delivery
+ * and one per claim. Failures, which move the endpoint's breaker, are written at once by their
+ * delivery thread; what is still queued at close is written by {@code stopped}.
  */
 public final class WebhookWorker implements AutoCloseable {
     static final String SYSTEM_ACTOR = "system:webhooks";
@@ -53,6 +64,10 @@ public final class WebhookWorker implements AutoCloseable {
     private final WebhookSender sender;
     private final EndpointDisabledListener disabledListener;
     private final LeasedWorker<DeliveryRepository.Claimed> loop;
+    // Successes whose outcome the next claim writes. Bounded by the concurrency: a success frees
+    // its slot as it is queued, and the claim takes every queued one before it claims deliveries
+    // for the slots they freed.
+    private final ConcurrentLinkedQueue<DeliveryRepository.Delivered> succeeded = new ConcurrentLinkedQueue<>();
     private final Counter delivered;
     private final Counter failed;
     private final Counter dead;
@@ -94,6 +109,11 @@ public final class WebhookWorker implements AutoCloseable {
                     public void deliver(DeliveryRepository.Claimed claimed) {
                         WebhookWorker.this.deliver(claimed);
                     }
+
+                    @Override
+                    public void stopped() {
+                        flushSucceeded();
+                    }
                 },
                 config.concurrency(),
                 config.pollInterval(),
@@ -116,8 +136,71 @@ public final class WebhookWorker implements AutoCloseable {
         return loop.inFlight();
     }
 
+    /** Writes the successes queued since the last claim and claims, in one round trip. */
     private List<DeliveryRepository.Claimed> claimDue(int slots, Duration lease) {
-        return new DeliveryRepository(dsl).claim(slots, config.endpointConcurrency(), clock.instant(), lease);
+        List<DeliveryRepository.Delivered> successes = takeSucceeded();
+        List<DeliveryRepository.Claimed> batch;
+        Set<UUID> marked;
+        try {
+            Pipeline pipeline = new Pipeline();
+            marked = recordSucceeded(pipeline, successes);
+            batch = DeliveryRepository.claim(pipeline, slots, config.endpointConcurrency(), clock.instant(), lease);
+            new DeliveryRepository(dsl).run(pipeline);
+        } catch (RuntimeException e) {
+            if (!successes.isEmpty()) {
+                LOG.atError()
+                        .addKeyValue("outcomes", successes.size())
+                        .log("the webhook outcomes sent with a failed claim are lost; those deliveries go again"
+                                + " when their leases end");
+            }
+            throw e;
+        }
+        leasesLost(successes, marked);
+        return batch;
+    }
+
+    private List<DeliveryRepository.Delivered> takeSucceeded() {
+        List<DeliveryRepository.Delivered> taken = new ArrayList<>();
+        for (DeliveryRepository.Delivered success = succeeded.poll(); success != null; success = succeeded.poll()) {
+            taken.add(success);
+        }
+        return taken;
+    }
+
+    /** Queues the successes' outcomes, if any; the set gets the deliveries they marked delivered. */
+    private static Set<UUID> recordSucceeded(Pipeline pipeline, List<DeliveryRepository.Delivered> successes) {
+        Set<UUID> marked = new HashSet<>();
+        if (!successes.isEmpty()) {
+            DeliveryRepository.recordDelivered(pipeline, successes, marked);
+        }
+        return marked;
+    }
+
+    private static void leasesLost(List<DeliveryRepository.Delivered> successes, Set<UUID> marked) {
+        for (DeliveryRepository.Delivered success : successes) {
+            if (!marked.contains(success.claimed().id())) {
+                leaseLost(success.claimed());
+            }
+        }
+    }
+
+    /** Writes the outcomes still queued (at close); they would otherwise go again when their leases end. */
+    private void flushSucceeded() {
+        List<DeliveryRepository.Delivered> successes = takeSucceeded();
+        if (successes.isEmpty()) {
+            return;
+        }
+        try {
+            Pipeline pipeline = new Pipeline();
+            Set<UUID> marked = recordSucceeded(pipeline, successes);
+            new DeliveryRepository(dsl).run(pipeline);
+            leasesLost(successes, marked);
+        } catch (RuntimeException e) {
+            LOG.atError()
+                    .setCause(e)
+                    .addKeyValue("outcomes", successes.size())
+                    .log("could not write webhook outcomes at close; those deliveries go again when their leases end");
+        }
     }
 
     /** One attempt: sign, check the destination, POST, write the outcome. */
@@ -189,9 +272,7 @@ public final class WebhookWorker implements AutoCloseable {
 
     private void record(DeliveryRepository.Claimed claimed, Instant attemptedAt, Outcome outcome) {
         if (outcome.delivered()) {
-            if (!new DeliveryRepository(dsl).recordDelivered(claimed, attemptedAt, outcome)) {
-                leaseLost(claimed);
-            }
+            succeeded.add(new DeliveryRepository.Delivered(claimed, attemptedAt, outcome));
             delivered.increment();
             return;
         }
@@ -273,7 +354,7 @@ public final class WebhookWorker implements AutoCloseable {
 
     /**
      * Stops claiming, lets requests in flight finish for a few seconds, then cuts them off (their
-     * leases expire and they are sent again later).
+     * leases expire and they are sent again later), and writes the successes still queued.
      */
     @Override
     public void close() {
