@@ -3,19 +3,31 @@ package clickledger.portal;
 import clickledger.portal.admin.AdminNav;
 import clickledger.portal.admin.admins.AdminRoutes;
 import clickledger.portal.admin.apikey.ApiKeyRoutes;
+import clickledger.portal.admin.application.ApplicationRoutes;
 import clickledger.portal.admin.audit.AuditRoutes;
 import clickledger.portal.admin.commission.CommissionRoutes;
 import clickledger.portal.admin.dashboard.DashboardRoutes;
 import clickledger.portal.admin.dashboard.LiveCounters;
 import clickledger.portal.admin.install.InstallRoutes;
 import clickledger.portal.admin.link.LinkRoutes;
+import clickledger.portal.admin.mail.MailRoutes;
+import clickledger.portal.admin.partner.PartnerInvitationRoutes;
 import clickledger.portal.admin.partner.PartnerRoutes;
 import clickledger.portal.admin.program.ProgramRoutes;
 import clickledger.portal.admin.webhook.WebhookRoutes;
 import clickledger.portal.api.Api;
 import clickledger.portal.api.ApiClient;
 import clickledger.portal.api.ApiProblem;
+import clickledger.portal.auth.EmailChangeRoutes;
+import clickledger.portal.auth.PasswordResetRoutes;
 import clickledger.portal.auth.SignInRoutes;
+import clickledger.portal.partner.PartnerNav;
+import clickledger.portal.partner.commission.PartnerCommissionRoutes;
+import clickledger.portal.partner.dashboard.PartnerDashboardRoutes;
+import clickledger.portal.partner.join.JoinRoutes;
+import clickledger.portal.partner.link.PartnerLinkRoutes;
+import clickledger.portal.partner.payout.PartnerPayoutRoutes;
+import clickledger.portal.partner.profile.ProfileRoutes;
 import clickledger.portal.web.Assets;
 import clickledger.portal.web.BrandRoutes;
 import clickledger.portal.web.Cookies;
@@ -54,7 +66,8 @@ public final class PortalApp {
         Clock clock = Clock.systemUTC();
         Api api = Api.over(new ApiClient(httpClient, config.apiUrl()));
         Cookies cookies = new Cookies(config.portalUrl());
-        Pages pages = new Pages(new Templates(), cookies, Map.of(AdminNav.ROLE, AdminNav.ITEMS));
+        Pages pages = new Pages(
+                new Templates(), cookies, Map.of(AdminNav.ROLE, AdminNav.ITEMS, PartnerNav.ROLE, PartnerNav.ITEMS));
         SessionCache sessions = new SessionCache(api.sessions(), System::nanoTime);
         Guard guard = new Guard(cookies, sessions, config.portalUrl(), pages);
         LiveCounters live = new LiveCounters(api.stats(), config.liveInterval(), registry, System::nanoTime);
@@ -73,7 +86,13 @@ public final class PortalApp {
             });
             assets.register(routes);
             new BrandRoutes(api.programs()).register(routes);
-            new SignInRoutes(pages, api.sessions(), api.install(), sessions, clock, null).register(routes);
+            // Everyone: signing in, and the pages behind the links of mail (a token, not a session, says who).
+            new SignInRoutes(pages, api.sessions(), api.install(), sessions, clock, PasswordResetRoutes.FORGOT)
+                    .register(routes);
+            new PasswordResetRoutes(pages, api.accountLinks(), clock).register(routes);
+            new EmailChangeRoutes(pages, api.accountLinks()).register(routes);
+            new JoinRoutes(pages, api.partnerInvitations(), api.applications(), clock).register(routes);
+            // Admins.
             new InstallRoutes(pages, api.install(), clock).register(routes);
             new DashboardRoutes(pages, api, live, clock).register(routes);
             new ProgramRoutes(
@@ -82,13 +101,23 @@ public final class PortalApp {
                             api.stripe(),
                             config.publicRouterUrl().toString())
                     .register(routes);
+            // Before PartnerRoutes: /partners/invite is not a partner's id.
+            new PartnerInvitationRoutes(pages, api).register(routes);
             new PartnerRoutes(pages, api).register(routes);
+            new ApplicationRoutes(pages, api).register(routes);
+            new MailRoutes(pages, api.mail()).register(routes);
             new LinkRoutes(pages, api).register(routes);
             new CommissionRoutes(pages, api).register(routes);
             new WebhookRoutes(pages, api.webhooks()).register(routes);
             new ApiKeyRoutes(pages, api).register(routes);
             new AuditRoutes(pages, api.audit(), api.admins()).register(routes);
             new AdminRoutes(pages, api.admins(), sessions, clock).register(routes);
+            // Partners, under /partner only (the guard keeps each role on its side).
+            new PartnerDashboardRoutes(pages, api.me(), clock).register(routes);
+            new PartnerLinkRoutes(pages, api.me(), clock).register(routes);
+            new PartnerCommissionRoutes(pages, api.me()).register(routes);
+            new PartnerPayoutRoutes(pages, api.me()).register(routes);
+            new ProfileRoutes(pages, api.me(), sessions).register(routes);
         });
     }
 

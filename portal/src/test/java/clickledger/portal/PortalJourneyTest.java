@@ -9,13 +9,9 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
-import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,10 +36,6 @@ class PortalJourneyTest {
             + "Chrome/130.0.0.0 Safari/537.36";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
 
     private static PortalStack stack;
     private static Playwright playwright;
@@ -379,13 +371,7 @@ class PortalJourneyTest {
     }
 
     private static HttpResponse<String> api(String method, String path, String key, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.apiUrl() + path))
-                .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        return stack.callApi(method, path, key, body);
     }
 
     static String query(String url, String name) {

@@ -15,7 +15,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +44,11 @@ final class PortalStack implements AutoCloseable {
     final Javalin portal;
     final HttpServer shop;
     final PrometheusMeterRegistry portalRegistry;
+    /** The api's clock: {@link ShiftableClock#advance} makes its links expire. */
+    final ShiftableClock apiClock;
+
     private final Path spool;
+    private final Path mailDir;
 
     private PortalStack(
             ApiApp api,
@@ -50,7 +57,9 @@ final class PortalStack implements AutoCloseable {
             Javalin portal,
             HttpServer shop,
             PrometheusMeterRegistry portalRegistry,
-            Path spool) {
+            Path spool,
+            Path mailDir,
+            ShiftableClock apiClock) {
         this.api = api;
         this.router = router;
         this.routerDatabase = routerDatabase;
@@ -58,6 +67,8 @@ final class PortalStack implements AutoCloseable {
         this.shop = shop;
         this.portalRegistry = portalRegistry;
         this.spool = spool;
+        this.mailDir = mailDir;
+        this.apiClock = apiClock;
     }
 
     /**
@@ -69,6 +80,7 @@ final class PortalStack implements AutoCloseable {
         HttpServer shop = shop();
         DatabaseConfig.Endpoint database = PostgresFixture.get().newDatabase();
         Path spool = null;
+        Path mailDir = null;
         RouterApp router = null;
         Database routerDatabase = null;
         String routerUrl = "http://127.0.0.1:1";
@@ -111,9 +123,12 @@ final class PortalStack implements AutoCloseable {
                     Files.createTempDirectory(Path.of("target", "test-storage"), "portal-")
                             .toAbsolutePath()
                             .toString());
+            // Without SMTP_URL the api writes mail as files: into a directory of this stack, not the module's.
+            mailDir = Files.createTempDirectory("portal-test-mail-");
+            env.put("MAIL_DIR", mailDir.toString());
             env.putAll(apiEnv);
-            ApiApp api =
-                    ApiApp.create(ApiConfig.fromEnv(env), Clock.systemUTC()).start();
+            ShiftableClock apiClock = new ShiftableClock();
+            ApiApp api = ApiApp.create(ApiConfig.fromEnv(env), apiClock).start();
             Map<String, String> portalSettings = new HashMap<>();
             portalSettings.put("PORTAL_PORT", Integer.toString(portalPort));
             portalSettings.put("PORTAL_URL", portalUrl);
@@ -131,7 +146,7 @@ final class PortalStack implements AutoCloseable {
                                     .followRedirects(HttpClient.Redirect.NEVER)
                                     .build())
                     .start("127.0.0.1", portalPort);
-            return new PortalStack(api, router, routerDatabase, portal, shop, portalRegistry, spool);
+            return new PortalStack(api, router, routerDatabase, portal, shop, portalRegistry, spool, mailDir, apiClock);
         } catch (Exception e) {
             shop.stop(0);
             if (router != null) {
@@ -150,6 +165,20 @@ final class PortalStack implements AutoCloseable {
 
     String apiUrl() {
         return "http://127.0.0.1:" + api.port();
+    }
+
+    /** A JSON call to the api as a script would make it; {@code key} null for a public route, {@code body} null for none. */
+    HttpResponse<String> callApi(String method, String path, String key, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiUrl() + path))
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return HttpBrowser.send(request);
     }
 
     String shopUrl() {
@@ -204,13 +233,19 @@ final class PortalStack implements AutoCloseable {
             routerDatabase.close();
         }
         shop.stop(0);
-        if (spool != null) {
-            try (var files = Files.walk(spool)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(path -> path.toFile().delete());
-            } catch (IOException ignored) {
-                // a temp directory; the OS cleans it eventually
-            }
+        deleteTree(spool);
+        deleteTree(mailDir);
+    }
+
+    private static void deleteTree(Path directory) {
+        if (directory == null) {
+            return;
+        }
+        try (var files = Files.walk(directory)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory; the OS cleans it eventually
         }
     }
 }

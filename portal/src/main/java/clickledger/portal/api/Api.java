@@ -15,7 +15,12 @@ public record Api(
         ApiKeysClient apiKeys,
         StatsClient stats,
         AuditClient audit,
-        StripeClient stripe) {
+        StripeClient stripe,
+        MeClient me,
+        PartnerInvitationsClient partnerInvitations,
+        ApplicationsClient applications,
+        MailClient mail,
+        AccountLinksClient accountLinks) {
 
     public static Api over(ApiClient client) {
         requireNonNull(client, "client is null");
@@ -31,6 +36,11 @@ public record Api(
                 new ApiKeysClient(client),
                 new StatsClient(client),
                 new AuditClient(client),
-                new StripeClient(client));
+                new StripeClient(client),
+                new MeClient(client),
+                new PartnerInvitationsClient(client),
+                new ApplicationsClient(client),
+                new MailClient(client),
+                new AccountLinksClient(client));
     }
 }

@@ -45,6 +45,18 @@ public final class Parallel {
 
     public record Pair<A, B>(A first, B second) {}
 
+    /** Three calls at once. */
+    public static <A, B, C> Trio<A, B, C> all(Supplier<A> first, Supplier<B> second, Supplier<C> third) {
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<A> a = executor.submit(first::get);
+            Future<B> b = executor.submit(second::get);
+            Future<C> c = executor.submit(third::get);
+            return new Trio<>(join(a), join(b), join(c));
+        }
+    }
+
+    public record Trio<A, B, C>(A first, B second, C third) {}
+
     static <R> R join(Future<R> future) {
         try {
             return future.get();

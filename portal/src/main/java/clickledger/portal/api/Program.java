@@ -24,7 +24,8 @@ public record Program(
         String status,
         Instant createdAt,
         Boolean hasEvents,
-        String logoUrl) {
+        String logoUrl,
+        Boolean allowCustomSlugs) {
 
     /** Where the portal serves the logo from its own origin ({@code /brand/programs/{id}/logo?v=…}), or null. */
     public String portalLogoUrl() {
@@ -33,6 +34,11 @@ public record Program(
         }
         int query = logoUrl.indexOf('?');
         return "/brand/programs/" + id + "/logo" + (query < 0 ? "" : logoUrl.substring(query));
+    }
+
+    /** Whether partners may choose their links' slugs; an api that does not say has always let them. */
+    public boolean customSlugs() {
+        return !Boolean.FALSE.equals(allowCustomSlugs);
     }
 
     /** Whether the currency may still change, as far as the portal can tell before asking. */

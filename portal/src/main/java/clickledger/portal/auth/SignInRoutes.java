@@ -9,17 +9,19 @@ import clickledger.portal.api.Session;
 import clickledger.portal.api.SessionsClient;
 import clickledger.portal.web.FieldErrors;
 import clickledger.portal.web.Form;
+import clickledger.portal.web.Guard;
 import clickledger.portal.web.Layout;
 import clickledger.portal.web.Pages;
 import clickledger.portal.web.SessionCache;
+import clickledger.portal.web.Viewer;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.Set;
 
 /**
- * Sign in and sign out, for admins now and partners with issue 15 (the api tells the role). The
- * page offers "Forgot password?" once a reset route exists ({@link #forgotPasswordHref}, issue 15).
+ * Sign in and sign out, for admins and partners alike (the api tells the role, and each lands in
+ * their own part of the portal). The page offers "Forgot password?" when a reset page is given.
  */
 public final class SignInRoutes {
     static final Set<String> FIELDS = Set.of("email", "password");
@@ -82,7 +84,7 @@ public final class SignInRoutes {
             throw e;
         }
         pages.cookies().setSession(ctx, session.token(), session.expiresAt(), clock.instant());
-        pages.redirect(ctx, next, null);
+        pages.redirect(ctx, landing(session.principal(), next), null);
     }
 
     private void signOut(Context ctx) {
@@ -102,6 +104,23 @@ public final class SignInRoutes {
     private void render(Context ctx, String email, String next, FieldErrors errors, int status) {
         Layout layout = pages.layout(ctx, "Sign in", "sign-in");
         pages.render(ctx, status, "auth/sign-in.jte", new SignInPage(layout, email, next, errors, forgotPasswordHref));
+    }
+
+    /**
+     * Where a person goes after signing in: {@code next} when it is in their part of the portal,
+     * else their dashboard. A partner sent to sign in from an admin page (or from "/") lands on the
+     * partner dashboard instead of a page that would refuse them, and an admin never lands in the
+     * partner portal.
+     */
+    public static String landing(Session.Me me, String next) {
+        String path = safeNext(next);
+        boolean partnerPath = path.equals(Guard.PARTNER_ROOT)
+                || path.startsWith(Guard.PARTNER_ROOT + "/")
+                || path.startsWith(Guard.PARTNER_ROOT + "?");
+        if (me.admin()) {
+            return partnerPath ? Viewer.homeOf(me) : path;
+        }
+        return partnerPath ? path : Viewer.homeOf(me);
     }
 
     /**

@@ -28,7 +28,7 @@ import org.slf4j.MDC;
  *       the live counter's event stream a 401, which stops the browser's reconnects).
  *   <li>Every POST needs the CSRF token of the browser's own secret ({@link Csrf}); a cross-site
  *       {@code Origin} is refused as well.
- *   <li>A partner session (issue 15) reaches only {@code /partner/…}.
+ *   <li>A partner session reaches only {@code /partner/…}; an admin session never reaches it.
  * </ul>
  */
 public final class Guard implements Handler {
@@ -40,11 +40,24 @@ public final class Guard implements Handler {
 
     static final String ASSETS = "/assets/";
 
-    /** Pages for people who are not signed in; their forms use the pre-session CSRF secret. */
-    static final Set<String> ANONYMOUS = Set.of("/sign-in", "/install", "/invitations/admin/{token}");
+    /**
+     * Pages for people who are not signed in; their forms use the pre-session CSRF secret. Those
+     * with a token in the path are the links of mail: the token, not a session, says who may act.
+     */
+    static final Set<String> ANONYMOUS = Set.of(
+            "/sign-in",
+            "/install",
+            "/invitations/admin/{token}",
+            "/invitations/partner/{token}",
+            "/apply/{programSlug}",
+            "/apply/{programSlug}/thanks",
+            "/forgot-password",
+            "/forgot-password/sent",
+            "/reset-password/{token}",
+            "/confirm-email/{token}");
 
-    static final String SIGN_IN = "/sign-in";
-    static final String PARTNER_ROOT = "/partner";
+    public static final String SIGN_IN = "/sign-in";
+    public static final String PARTNER_ROOT = "/partner";
 
     private final Cookies cookies;
     private final SessionCache sessions;
@@ -92,7 +105,19 @@ public final class Guard implements Handler {
             viewer = new Viewer(caller, me, Csrf.tokenFor(secret), locale);
             if (!allowed(me, template)) {
                 ctx.attribute(Viewer.ATTRIBUTE, viewer);
-                refuse(ctx, HttpStatus.FORBIDDEN, "Not for this account", "This page is for admins.");
+                if (template.equals("/") && ctx.method() == HandlerType.GET) {
+                    // The portal's address alone, or its logo, leads a partner to their own dashboard.
+                    ctx.skipRemainingHandlers();
+                    ctx.redirect(viewer.home(), HttpStatus.SEE_OTHER);
+                    return;
+                }
+                refuse(
+                        ctx,
+                        HttpStatus.FORBIDDEN,
+                        "Not for this account",
+                        me.admin()
+                                ? "This page belongs to the partner portal, for partners signed in with their own account."
+                                : "This page is for the program's admins.");
                 return;
             }
         }
@@ -106,10 +131,14 @@ public final class Guard implements Handler {
         }
     }
 
-    /** Admins reach everything but the partner portal; partners (issue 15) only their own part. */
+    /** Admins reach everything but the partner portal; partners only their own part (and signing out). */
     static boolean allowed(Session.Me me, String template) {
         boolean partnerPage = template.equals(PARTNER_ROOT) || template.startsWith(PARTNER_ROOT + "/");
-        return me.admin() ? !partnerPage : partnerPage || template.equals("/sign-out");
+        if (me.admin()) {
+            return !partnerPage;
+        }
+        // A role this portal does not know reaches nothing but the way out.
+        return template.equals("/sign-out") || (me.partner() && partnerPage);
     }
 
     private void toSignIn(Context ctx) {

@@ -35,4 +35,16 @@ public final class Html {
         }
         return error == null ? fieldId + "-hint" : fieldId + "-hint " + fieldId + "-error";
     }
+
+    /**
+     * Whether a URL someone else typed (an applicant's website) may become a link: http or https
+     * only, so a {@code javascript:} URL stays text.
+     */
+    public static boolean webUrl(String url) {
+        if (url == null) {
+            return false;
+        }
+        String lower = url.strip().toLowerCase(java.util.Locale.ROOT);
+        return lower.startsWith("https://") || lower.startsWith("http://");
+    }
 }

@@ -27,6 +27,10 @@ public record Layout(
         return viewer.signedIn();
     }
 
+    public String home() {
+        return viewer.home();
+    }
+
     public boolean current(NavItem item) {
         return item.section().equals(section);
     }

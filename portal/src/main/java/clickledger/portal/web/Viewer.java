@@ -15,4 +15,21 @@ public record Viewer(Caller caller, Session.Me me, String csrfToken, Locale loca
     public boolean signedIn() {
         return me != null;
     }
+
+    /** Where this person's portal starts: the admin dashboard, the partner dashboard, or sign-in. */
+    public String home() {
+        return homeOf(me);
+    }
+
+    /** The page with the person's own name, email and password. */
+    public String accountHref() {
+        return me != null && me.partner() ? Guard.PARTNER_ROOT + "/profile" : "/account";
+    }
+
+    public static String homeOf(Session.Me me) {
+        if (me == null) {
+            return Guard.SIGN_IN;
+        }
+        return me.admin() ? "/" : Guard.PARTNER_ROOT;
+    }
 }

@@ -2,6 +2,7 @@ package clickledger.portal.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import clickledger.portal.api.Session;
 import org.junit.jupiter.api.Test;
 
 class SafeNextTest {
@@ -28,5 +29,20 @@ class SafeNextTest {
         }) {
             assertThat(SignInRoutes.safeNext(next)).as(String.valueOf(next)).isEqualTo("/");
         }
+    }
+
+    private static final Session.Me ADMIN = new Session.Me("admin", "01A", "a@example.com", "A", null);
+    private static final Session.Me PARTNER = new Session.Me("partner", "01P", "p@example.com", "P", "01X");
+
+    /** Each lands in their own part of the portal, whatever page sent them to sign in. */
+    @Test
+    void adminsAndPartnersLandOnTheirOwnSide() {
+        assertThat(SignInRoutes.landing(ADMIN, "/partners?q=ada")).isEqualTo("/partners?q=ada");
+        assertThat(SignInRoutes.landing(ADMIN, "/partner/links")).isEqualTo("/");
+        assertThat(SignInRoutes.landing(ADMIN, "/partner")).isEqualTo("/");
+        assertThat(SignInRoutes.landing(PARTNER, "/partner/links?programId=1")).isEqualTo("/partner/links?programId=1");
+        assertThat(SignInRoutes.landing(PARTNER, "/")).isEqualTo("/partner");
+        assertThat(SignInRoutes.landing(PARTNER, "/partners")).isEqualTo("/partner");
+        assertThat(SignInRoutes.landing(PARTNER, "//evil.example/partner")).isEqualTo("/partner");
     }
 }

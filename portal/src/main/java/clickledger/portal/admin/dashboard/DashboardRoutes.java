@@ -11,6 +11,9 @@ import clickledger.portal.api.Parallel;
 import clickledger.portal.api.Partner;
 import clickledger.portal.api.Program;
 import clickledger.portal.api.Stats;
+import clickledger.portal.web.Chart;
+import clickledger.portal.web.DateRange;
+import clickledger.portal.web.DateRange.Preset;
 import clickledger.portal.web.FieldErrors;
 import clickledger.portal.web.Layout;
 import clickledger.portal.web.Option;
@@ -19,7 +22,6 @@ import clickledger.portal.web.Params;
 import clickledger.portal.web.Viewer;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -36,15 +38,10 @@ import java.util.Set;
  */
 public final class DashboardRoutes {
     static final String SECTION = "dashboard";
-    /** The default range. */
-    static final int DEFAULT_DAYS = 30;
-
     static final int TOP = 5;
 
     /** A top partner or link: its name and its figures over the range. */
     public record TopRow(String id, String label, String href, Stats.Figures figures) {}
-
-    public record Preset(String label, String href) {}
 
     public record DashboardPage(
             Layout layout,
@@ -112,12 +109,9 @@ public final class DashboardRoutes {
     private void show(Context ctx) {
         Caller caller = Pages.caller(ctx);
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        String from = Params.text(ctx, "from");
-        String to = Params.text(ctx, "to");
-        if (from == null && to == null) {
-            from = today.minusDays(DEFAULT_DAYS - 1).toString();
-            to = today.toString();
-        }
+        DateRange range = DateRange.of(ctx, today);
+        String from = range.from();
+        String to = range.to();
         String programId = Params.text(ctx, "programId");
         Layout layout = pages.layout(ctx, "Dashboard", SECTION);
         List<Program> programs;
@@ -175,16 +169,16 @@ public final class DashboardRoutes {
                 "Clicks and conversions per day",
                 dayKeys,
                 List.of(
-                        Chart.series("Clicks", days.rows(), row -> BigDecimal.valueOf(row.clicks())),
-                        Chart.series("Billable clicks", days.rows(), row -> BigDecimal.valueOf(row.billableClicks())),
-                        Chart.series("Conversions", days.rows(), row -> BigDecimal.valueOf(row.conversions()))));
+                        Chart.counts("Clicks", days.rows(), Stats.Figures::clicks),
+                        Chart.counts("Billable clicks", days.rows(), Stats.Figures::billableClicks),
+                        Chart.counts("Conversions", days.rows(), Stats.Figures::conversions)));
         Chart money = new Chart(
                 "money",
                 "Revenue and commissions per day (" + days.currency() + ")",
                 dayKeys,
                 List.of(
-                        Chart.series("Revenue", days.rows(), row -> new BigDecimal(row.revenue())),
-                        Chart.series("Commissions", days.rows(), row -> new BigDecimal(row.commissions()))));
+                        Chart.money("Revenue", days.currency(), days.rows(), Stats.Figures::revenue),
+                        Chart.money("Commissions", days.currency(), days.rows(), Stats.Figures::commissions)));
         pages.render(
                 ctx,
                 "admin/dashboard/dashboard.jte",
@@ -224,8 +218,8 @@ public final class DashboardRoutes {
     private record Loaded(Stats days, List<TopRow> topPartners, List<TopRow> topLinks, LiveStats live) {}
 
     private Loaded load(Caller caller, String programId, String from, String to) {
-        LocalDate fromDate = parse("from", from);
-        LocalDate toDate = parse("to", to);
+        LocalDate fromDate = DateRange.day("from", from);
+        LocalDate toDate = DateRange.day("to", to);
         List<Object> answers = Parallel.map(List.of("day", "partner", "link", "live"), what -> switch (what) {
             case "live" -> liveOrNothing(caller, programId);
             default -> api.stats().stats(caller, programId, fromDate, toDate, what, what.equals("day") ? 0 : TOP);
@@ -273,24 +267,7 @@ public final class DashboardRoutes {
         return rows.size() <= TOP ? rows : rows.subList(0, TOP);
     }
 
-    private static LocalDate parse(String field, String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return LocalDate.parse(value);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw Params.badRequest(field, "must be a date such as 2030-01-31");
-        }
-    }
-
     private static List<Preset> presets(String programId, LocalDate today) {
-        List<Preset> presets = new ArrayList<>();
-        for (int days : new int[] {7, 30, 90}) {
-            presets.add(new Preset(
-                    "Last " + days + " days",
-                    "/?programId=" + programId + "&from=" + today.minusDays(days - 1) + "&to=" + today));
-        }
-        return presets;
+        return DateRange.presets("/", Map.of("programId", programId), today);
     }
 }

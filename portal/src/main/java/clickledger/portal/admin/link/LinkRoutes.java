@@ -18,6 +18,7 @@ import clickledger.portal.web.Option;
 import clickledger.portal.web.Pages;
 import clickledger.portal.web.Paging;
 import clickledger.portal.web.Params;
+import clickledger.portal.web.QrImages;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -36,8 +37,6 @@ public final class LinkRoutes {
     static final Set<String> FIELDS = Set.of("programId", "partnerId", "slug", "destinationUrl");
     /** Partners offered in the new-link form; beyond this many, start from the partner's page. */
     static final int PARTNER_CHOICES = 100;
-
-    static final Set<String> QR_FORMATS = Set.of("png", "svg");
 
     public record LinkRow(Link link, String partnerName, String programName) {}
 
@@ -78,7 +77,7 @@ public final class LinkRoutes {
         routes.get("/links/{id}", this::show);
         routes.post("/links/{id}/pause", ctx -> change(ctx, true));
         routes.post("/links/{id}/resume", ctx -> change(ctx, false));
-        routes.get("/links/{id}/qr/{format}", this::qr);
+        routes.get("/links/{id}/qr/{format}", ctx -> QrImages.serve(ctx, api.links()::qr));
     }
 
     private void list(Context ctx) {
@@ -215,32 +214,6 @@ public final class LinkRoutes {
                 ctx,
                 back.startsWith("/links") ? back : "/links/" + link.id(),
                 "Link " + link.slug() + (pause ? " paused: visitors reach the destination untracked." : " resumed."));
-    }
-
-    /**
-     * The api's QR code, passed through with its ETag so a browser revalidates instead of
-     * downloading it again; private, since it is fetched with the viewer's session.
-     */
-    private void qr(Context ctx) {
-        String format = ctx.pathParam("format");
-        if (!QR_FORMATS.contains(format)) {
-            throw Params.badRequest("format", "must be png or svg");
-        }
-        int size = Params.integer(ctx, "size", 512, 64, 2048);
-        ApiClient.Binary image =
-                api.links().qr(Pages.caller(ctx), ctx.pathParam("id"), format, size, ctx.header("If-None-Match"));
-        if (image.etag() != null) {
-            ctx.header("ETag", image.etag());
-        }
-        ctx.header("Cache-Control", image.cacheControl() != null ? image.cacheControl() : "private, max-age=300");
-        if (image.status() == 304) {
-            ctx.status(304);
-            return;
-        }
-        if (ctx.queryParam("download") != null) {
-            ctx.header("Content-Disposition", "attachment; filename=\"link-qr." + format + "\"");
-        }
-        ctx.contentType(image.contentType()).result(image.body());
     }
 
     static List<Option> programOptions(List<Program> programs, String allLabel) {

@@ -12,6 +12,7 @@ import clickledger.portal.api.ListPage;
 import clickledger.portal.api.Membership;
 import clickledger.portal.api.Parallel;
 import clickledger.portal.api.Partner;
+import clickledger.portal.api.PartnerInvitation;
 import clickledger.portal.api.Program;
 import clickledger.portal.web.FieldErrors;
 import clickledger.portal.web.Form;
@@ -63,7 +64,8 @@ public final class PartnerRoutes {
             List<MembershipRow> memberships,
             List<Link> links,
             boolean moreLinks,
-            Map<String, Program> programsById) {}
+            Map<String, Program> programsById,
+            List<PartnerInvitation.Pending> invitations) {}
 
     public record RevokePage(Layout layout, Partner partner) {}
 
@@ -154,9 +156,10 @@ public final class PartnerRoutes {
                 () -> api.partners().get(caller, id), () -> api.programs().all(caller));
         Partner partner = partnerAndPrograms.first();
         List<Program> programs = partnerAndPrograms.second();
-        var membershipsAndLinks =
-                Parallel.both(() -> api.partners().memberships(caller, partner.id()), () -> api.links()
-                        .list(caller, null, partner.id(), null, null));
+        var membershipsAndLinks = Parallel.all(
+                () -> api.partners().memberships(caller, partner.id()),
+                () -> api.links().list(caller, null, partner.id(), null, null),
+                () -> api.partnerInvitations().pending(caller, partner.id()));
         Map<String, Membership> memberships = new LinkedHashMap<>();
         membershipsAndLinks.first().forEach(membership -> memberships.put(membership.programId(), membership));
         List<MembershipRow> rows = programs.stream()
@@ -176,7 +179,8 @@ public final class PartnerRoutes {
                         rows,
                         membershipsAndLinks.second().items(),
                         membershipsAndLinks.second().hasMore(),
-                        byId));
+                        byId,
+                        membershipsAndLinks.third()));
     }
 
     private void rename(Context ctx) {

@@ -45,6 +45,7 @@ public final class ProgramRoutes {
             "holdbackDays",
             "cookieDays",
             "status",
+            "allowCustomSlugs",
             "commissionRules",
             "commissionRules[");
 
@@ -60,10 +61,11 @@ public final class ProgramRoutes {
             String holdbackDays,
             String cookieDays,
             String status,
-            boolean currencyLocked) {
+            boolean currencyLocked,
+            boolean allowCustomSlugs) {
 
         static ProgramForm blank() {
-            return new ProgramForm(null, "", "", "", "USD", "last_click", "60", "30", "90", "active", false);
+            return new ProgramForm(null, "", "", "", "USD", "last_click", "60", "30", "90", "active", false, true);
         }
 
         static ProgramForm of(Program program) {
@@ -78,7 +80,8 @@ public final class ProgramRoutes {
                     Integer.toString(program.holdbackDays()),
                     Integer.toString(program.cookieDays()),
                     program.status(),
-                    program.currencyLocked());
+                    program.currencyLocked(),
+                    program.customSlugs());
         }
 
         static ProgramForm from(Form form, Program current) {
@@ -93,7 +96,8 @@ public final class ProgramRoutes {
                     form.get("holdbackDays"),
                     form.get("cookieDays"),
                     current == null ? "active" : form.get("status"),
-                    current != null && current.currencyLocked());
+                    current != null && current.currencyLocked(),
+                    form.checked("allowCustomSlugs"));
         }
 
         public boolean creating() {
@@ -349,6 +353,7 @@ public final class ProgramRoutes {
         form.integer(body, "lookbackDays", "lookbackDays");
         form.integer(body, "holdbackDays", "holdbackDays");
         form.integer(body, "cookieDays", "cookieDays");
+        body.put("allowCustomSlugs", form.checked("allowCustomSlugs"));
         body.set(RulesEditor.FIELD, RulesEditor.toJson(rules));
     }
 

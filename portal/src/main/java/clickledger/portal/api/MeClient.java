@@ -1,0 +1,126 @@
+package clickledger.portal.api;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.LocalDate;
+
+/**
+ * {@code /v1/me} and below: everything a partner sees of their own, called with the partner's
+ * session. The api answers another partner's id with a 404, exactly as an id that does not exist,
+ * so the portal needs no check of its own.
+ */
+public final class MeClient {
+    private final ApiClient api;
+
+    public MeClient(ApiClient api) {
+        this.api = requireNonNull(api, "api is null");
+    }
+
+    public MyAccount account(Caller caller) {
+        return api.get(caller, ApiPath.of("/v1/me"), MyAccount.class);
+    }
+
+    public MyStats stats(Caller caller, String programId, LocalDate from, LocalDate to) {
+        return stats(caller, programId, from, to, null);
+    }
+
+    /** @param groupBy null or "day" for days only; "link" adds each link's figures over the range */
+    public MyStats stats(Caller caller, String programId, LocalDate from, LocalDate to, String groupBy) {
+        return api.get(
+                caller,
+                ApiPath.of("/v1/me/stats")
+                        .param("programId", programId)
+                        .param("from", from)
+                        .param("to", to)
+                        .param("groupBy", groupBy),
+                MyStats.class);
+    }
+
+    public ListPage<Link> links(Caller caller, String programId, String cursor) {
+        return api.list(
+                caller, ApiPath.of("/v1/me/links").param("programId", programId).param("cursor", cursor), Link.class);
+    }
+
+    public Link link(Caller caller, String id) {
+        return api.get(caller, ApiPath.of("/v1/me/links/{id}", id), Link.class);
+    }
+
+    /** @param slug null for one the api makes up */
+    public Link createLink(Caller caller, String programId, String slug) {
+        ObjectNode body = ApiClient.object().put("programId", programId);
+        if (slug != null) {
+            body.put("slug", slug);
+        }
+        return api.post(caller, ApiPath.of("/v1/me/links"), body, Link.class);
+    }
+
+    public ApiClient.Binary qr(Caller caller, String id, String format, int size, String ifNoneMatch) {
+        return api.binary(
+                caller,
+                ApiPath.of("/v1/me/links/{id}/qr", id).param("format", format).param("size", size),
+                ifNoneMatch);
+    }
+
+    public ListPage<MyCommission> commissions(Caller caller, String programId, String status, String cursor) {
+        return api.list(
+                caller,
+                ApiPath.of("/v1/me/commissions")
+                        .param("programId", programId)
+                        .param("status", status)
+                        .param("cursor", cursor),
+                MyCommission.class);
+    }
+
+    public MyCommission commission(Caller caller, String id) {
+        return api.get(caller, ApiPath.of("/v1/me/commissions/{id}", id), MyCommission.class);
+    }
+
+    public ListPage<Payout> payouts(Caller caller, String programId, String cursor) {
+        return api.list(
+                caller,
+                ApiPath.of("/v1/me/payouts").param("programId", programId).param("cursor", cursor),
+                Payout.class);
+    }
+
+    public Payout payout(Caller caller, String id) {
+        return api.get(caller, ApiPath.of("/v1/me/payouts/{id}", id), Payout.class);
+    }
+
+    public PayoutDetails payoutDetails(Caller caller) {
+        return api.get(caller, ApiPath.of("/v1/me/payout-details"), PayoutDetails.class);
+    }
+
+    /** {@code {method: "paypal", paypalEmail}} or {@code {method: "wise", bankDetails}}. */
+    public PayoutDetails savePayoutDetails(Caller caller, ObjectNode body) {
+        return api.put(caller, ApiPath.of("/v1/me/payout-details"), body, PayoutDetails.class);
+    }
+
+    public Profile profile(Caller caller) {
+        return api.get(caller, ApiPath.of("/v1/me/profile"), Profile.class);
+    }
+
+    public Profile rename(Caller caller, String name) {
+        return api.patch(
+                caller, ApiPath.of("/v1/me/profile"), ApiClient.object().put("name", name), Profile.class);
+    }
+
+    /** Starts an email change: the new address gets a confirmation link; nothing changes until it is used. */
+    public EmailChange changeEmail(Caller caller, String email, String currentPassword) {
+        return api.post(
+                caller,
+                ApiPath.of("/v1/me/profile/email"),
+                ApiClient.object().put("email", email).put("currentPassword", currentPassword),
+                EmailChange.class);
+    }
+
+    public record EmailChange(String pendingEmail, Instant expiresAt) {}
+
+    public void changePassword(Caller caller, String currentPassword, String newPassword) {
+        api.post(
+                caller,
+                ApiPath.of("/v1/me/profile/password"),
+                ApiClient.object().put("currentPassword", currentPassword).put("newPassword", newPassword));
+    }
+}
