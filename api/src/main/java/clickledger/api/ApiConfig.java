@@ -152,7 +152,11 @@ public record ApiConfig(
                             COMPAT_DEFAULT_PROGRAM,
                             LIVE_STATS_SECONDS,
                             CLICK_ARCHIVE),
-                    Stream.of(PeopleConfig.SETTINGS, StorageConfig.SETTINGS, WebhookConfig.SETTINGS, MailConfig.SETTINGS)
+                    Stream.of(
+                                    PeopleConfig.SETTINGS,
+                                    StorageConfig.SETTINGS,
+                                    WebhookConfig.SETTINGS,
+                                    MailConfig.SETTINGS)
                             .flatMap(List::stream))
             .toList());
 

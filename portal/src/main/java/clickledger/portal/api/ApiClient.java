@@ -109,10 +109,6 @@ public final class ApiClient {
         return read(response.body(), MAPPER.constructType(type));
     }
 
-    public <T> T put(Caller caller, ApiPath path, JsonNode body, Class<T> type) {
-        return read(send("PUT", caller, path, body), MAPPER.constructType(type));
-    }
-
     /** POST whose answer the caller does not need (204, or a body it ignores). */
     public void post(Caller caller, ApiPath path, JsonNode body) {
         send("POST", caller, path, body);
