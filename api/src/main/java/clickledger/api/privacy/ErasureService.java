@@ -65,6 +65,13 @@ public final class ErasureService {
             Instant now = clock.instant();
             // Random, so the pseudonym cannot be recomputed from the user id it replaces.
             String pseudonym = "erased-" + Ulid.encode(Ulid.newUuidV7(now.toEpochMilli()));
+            // The unique-visitor rollup (click_visitor) keeps the IP hashes of recent days to count each
+            // visitor once a day; the user's go from it too. Counts already rolled up stay as they are.
+            trx.execute(
+                    "delete from click_visitor v using identity i, click c where i.program_id = ? and i.user_id = ?"
+                            + " and c.id = i.click_id and c.ts = i.click_ts and v.ip_hash = c.ip_hash",
+                    programId,
+                    userId);
             int clicks = trx.execute(
                     "update click c set ip_hash = null, user_agent = null, referer = null, landing_url = null"
                             + " from identity i where i.program_id = ? and i.user_id = ?"

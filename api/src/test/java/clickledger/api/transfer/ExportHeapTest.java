@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The export is streamed: {@code java -jar api.jar export} (the CLI behind {@code make export}) run
  * with a 48 MB heap writes {@value #CLICKS} clicks, more than twice that heap as JSON, and its
  * manifest counts every row. An export that held a table in memory would die of
- * OutOfMemoryError here. (bench/scenarios/55-export.sh does the same at 10 million clicks.)
+ * OutOfMemoryError here. (bench/scenarios/57-export.sh does the same at 10 million clicks.)
  */
 class ExportHeapTest {
     static final int CLICKS = 400_000;
