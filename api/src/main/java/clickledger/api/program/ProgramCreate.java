@@ -22,7 +22,8 @@ public record ProgramCreate(
         Integer cookieDays,
         JsonNode commissionRules,
         String startsAt,
-        String endsAt) {
+        String endsAt,
+        JsonNode payoutMinimum) {
 
     Program toProgram(ProgramId id, Instant createdAt) {
         FieldErrors errors = new FieldErrors();
@@ -45,6 +46,10 @@ public record ProgramCreate(
         Instant starts = startsAt == null ? null : errors.check(() -> Timestamps.parse("startsAt", startsAt));
         Instant ends = endsAt == null ? null : errors.check(() -> Timestamps.parse("endsAt", endsAt));
         errors.verify(() -> Program.checkPeriod(starts, ends));
+        // In the program's currency, so it waits for a valid one.
+        Long minimum = payoutMinimum == null || payoutMinimum.isNull() || validCurrency == null
+                ? Long.valueOf(0)
+                : errors.check(() -> Program.parsePayoutMinimum(payoutMinimum, validCurrency));
         errors.throwIfAny();
         return new Program(
                 id,
@@ -60,6 +65,7 @@ public record ProgramCreate(
                 starts,
                 ends,
                 ProgramStatus.ACTIVE,
-                createdAt);
+                createdAt,
+                minimum);
     }
 }

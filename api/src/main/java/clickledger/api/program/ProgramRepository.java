@@ -53,6 +53,7 @@ public final class ProgramRepository {
                         .set(PROGRAM.STARTS_AT, offset(program.startsAt()))
                         .set(PROGRAM.ENDS_AT, offset(program.endsAt()))
                         .set(PROGRAM.STATUS, program.status().wire())
+                        .set(PROGRAM.PAYOUT_MINIMUM_MINOR, program.payoutMinimumMinor())
                         .set(PROGRAM.CREATED_AT, offset(program.createdAt()))
                         .set(PROGRAM.UPDATED_AT, offset(program.createdAt()))
                         .onConflictDoNothing()
@@ -102,6 +103,7 @@ public final class ProgramRepository {
                 .set(PROGRAM.COMMISSION_RULES, json(program.commissionRules()))
                 .set(PROGRAM.ENDS_AT, offset(program.endsAt()))
                 .set(PROGRAM.STATUS, program.status().wire())
+                .set(PROGRAM.PAYOUT_MINIMUM_MINOR, program.payoutMinimumMinor())
                 .set(PROGRAM.UPDATED_AT, offset(updatedAt))
                 .where(PROGRAM.ID.eq(program.id().value()))
                 .execute();
@@ -137,7 +139,8 @@ public final class ProgramRepository {
                 instant(row.getStartsAt()),
                 instant(row.getEndsAt()),
                 ProgramStatus.valueOf(row.getStatus().toUpperCase(Locale.ROOT)),
-                row.getCreatedAt().toInstant());
+                row.getCreatedAt().toInstant(),
+                row.getPayoutMinimumMinor());
     }
 
     private static JSONB json(JsonNode node) {
