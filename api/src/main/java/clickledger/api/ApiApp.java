@@ -36,6 +36,11 @@ import clickledger.api.me.MeRoutes;
 import clickledger.api.partner.MembershipRoutes;
 import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
+import clickledger.api.payout.PayoutDetailsLookup;
+import clickledger.api.payout.PayoutExport;
+import clickledger.api.payout.PayoutPaidListener;
+import clickledger.api.payout.PayoutRoutes;
+import clickledger.api.payout.PayoutService;
 import clickledger.api.person.InvitationService;
 import clickledger.api.person.PasswordHasher;
 import clickledger.api.person.SessionRoutes;
@@ -173,6 +178,10 @@ public final class ApiApp implements AutoCloseable {
                 OpenPartnerRoutes.create(config, identify, events, authenticator, cors, database.dsl(), clock)
                         .register(routes);
                 new CommissionRoutes(new CommissionService(database.dsl(), clock, commissionListener)).register(routes);
+                PayoutService payouts = new PayoutService(
+                        database.dsl(), clock, webhooks.outbox(), commissionListener, PayoutPaidListener.NONE);
+                new PayoutRoutes(payouts, new PayoutExport(payouts, PayoutDetailsLookup.NONE), programs, database.dsl())
+                        .register(routes);
                 new RederiveRoutes(new RederiveService(database.dsl(), clock), clock).register(routes);
                 new ApiKeyRoutes(new ApiKeyService(database.dsl(), clock, new ApiKeyFormat(), authenticator, keyUsage))
                         .register(routes);

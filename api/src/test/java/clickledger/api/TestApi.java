@@ -34,12 +34,14 @@ public final class TestApi implements AutoCloseable {
     private static final AtomicInteger UNIQUE = new AtomicInteger();
 
     private final ApiApp app;
+    private final Map<String, String> environment;
     private final TestClock clock;
     private final HttpClient client;
     private final String baseUrl;
 
-    private TestApi(ApiApp app, TestClock clock) {
+    private TestApi(ApiApp app, Map<String, String> environment, TestClock clock) {
         this.app = app;
+        this.environment = Map.copyOf(environment);
         this.clock = clock;
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -65,7 +67,7 @@ public final class TestApi implements AutoCloseable {
         env.put("DB_POOL_SIZE", "4");
         env.putAll(extraEnvironment);
         TestClock clock = new TestClock(START);
-        return new TestApi(ApiApp.create(ApiConfig.fromEnv(env), clock).start(), clock);
+        return new TestApi(ApiApp.create(ApiConfig.fromEnv(env), clock).start(), env, clock);
     }
 
     /** A string no other test in this JVM got, for slugs and emails that must not collide. */
@@ -75,6 +77,11 @@ public final class TestApi implements AutoCloseable {
 
     public DSLContext dsl() {
         return app.database().dsl();
+    }
+
+    /** The settings this api runs with: another process started with them works on the same database. */
+    public Map<String, String> environment() {
+        return environment;
     }
 
     public TestClock clock() {

@@ -14,6 +14,7 @@ import clickledger.api.audit.AuditRepository;
 import clickledger.api.auth.Principal;
 import clickledger.api.commission.CommissionRepository;
 import clickledger.api.commission.CommissionRow;
+import clickledger.api.commission.PayoutClaims;
 import clickledger.api.event.EventRepository;
 import clickledger.api.event.EventRow;
 import clickledger.api.event.Refunds;
@@ -25,9 +26,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -99,6 +102,9 @@ public final class RederiveService {
                         "pg_advisory_xact_lock(hashtextextended({0}, 1))",
                         Object.class, request.programId().toString()))
                 .fetch();
+        // Commissions a payout claims are settled like paid ones (never rewritten, only adjusted);
+        // holding the payout lock shared, no batch claims one while this runs.
+        PayoutClaims.lockShared(trx, request.programId());
         ProgramSettings program = ProgramSettings.load(trx, request.programId());
         if (request.model() != null) {
             program = program.withModel(request.model());
@@ -119,6 +125,7 @@ public final class RederiveService {
                     .where(ATTRIBUTION.EVENT_ID.eq(event.id()))
                     .forEach(r -> clickOfAttribution.put(r.value1(), r.value2()));
             List<CommissionRow> old = CommissionRepository.ofEvent(trx, event.id());
+            Set<UUID> settled = settled(trx, old);
             Map<Key, CommissionRow> paid = new HashMap<>();
             Map<Key, Long> paidEffective = new HashMap<>();
             Map<Key, String> decided = new HashMap<>();
@@ -129,7 +136,7 @@ public final class RederiveService {
                         row.partnerId(),
                         clickOfAttribution.get(row.attributionId()),
                         row.ruleIndex() == null ? -1 : row.ruleIndex());
-                if (row.paid()) {
+                if (settled.contains(row.id())) {
                     // What the partner effectively has for this key: the paid amount plus the
                     // adjustments earlier re-derivations made to it.
                     long effective = row.amountMinor();
@@ -291,6 +298,31 @@ public final class RederiveService {
                                     program.model().wire())));
         }
         return result;
+    }
+
+    /**
+     * The rows of {@code commissions} that are never rewritten: paid ones, and those a payout
+     * claims, or one of whose offsets it claims (deleting it would orphan that offset).
+     */
+    private static Set<UUID> settled(DSLContext trx, List<CommissionRow> commissions) {
+        Set<UUID> settled = new HashSet<>();
+        Map<UUID, UUID> parentOf = new HashMap<>();
+        List<UUID> ids = new ArrayList<>();
+        for (CommissionRow row : commissions) {
+            ids.add(row.id());
+            parentOf.put(row.id(), row.id());
+            if (row.paid()) {
+                settled.add(row.id());
+            }
+        }
+        trx.select(COMMISSION.ID, COMMISSION.REVERSES_ID)
+                .from(COMMISSION)
+                .where(COMMISSION.REVERSES_ID.in(ids))
+                .forEach(offset -> parentOf.put(offset.value1(), offset.value2()));
+        for (UUID claimed : PayoutClaims.claimed(trx, parentOf.keySet())) {
+            settled.add(parentOf.get(claimed));
+        }
+        return settled;
     }
 
     private static void reapplyRefunds(DSLContext trx, ProgramSettings program, EventRow event, Instant now) {
