@@ -10,6 +10,7 @@ import clickledger.portal.admin.dashboard.LiveCounters;
 import clickledger.portal.admin.install.InstallRoutes;
 import clickledger.portal.admin.link.LinkRoutes;
 import clickledger.portal.admin.partner.PartnerRoutes;
+import clickledger.portal.admin.payout.PayoutRoutes;
 import clickledger.portal.admin.program.ProgramRoutes;
 import clickledger.portal.admin.webhook.WebhookRoutes;
 import clickledger.portal.api.Api;
@@ -78,6 +79,7 @@ public final class PortalApp {
             new PartnerRoutes(pages, api).register(routes);
             new LinkRoutes(pages, api).register(routes);
             new CommissionRoutes(pages, api).register(routes);
+            new PayoutRoutes(pages, api).register(routes);
             new WebhookRoutes(pages, api.webhooks()).register(routes);
             new ApiKeyRoutes(pages, api).register(routes);
             new AuditRoutes(pages, api.audit(), api.admins()).register(routes);

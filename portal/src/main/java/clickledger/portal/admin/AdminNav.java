@@ -4,7 +4,7 @@ import clickledger.portal.web.NavItem;
 import java.util.List;
 
 /**
- * The admin menu, in order. Payouts (issue 16) and settings join by adding an entry; the partner
+ * The admin menu, in order. Settings join by adding an entry; the partner
  * portal (issue 15) has a list of its own under {@code portal.partner}.
  */
 public final class AdminNav {
@@ -16,6 +16,7 @@ public final class AdminNav {
             new NavItem("Partners", "/partners", "partners"),
             new NavItem("Links", "/links", "links"),
             new NavItem("Commissions", "/commissions", "commissions"),
+            new NavItem("Payouts", "/payouts", "payouts"),
             new NavItem("Webhooks", "/webhooks", "webhooks"),
             new NavItem("API keys", "/api-keys", "api-keys"),
             new NavItem("Audit log", "/audit", "audit"),

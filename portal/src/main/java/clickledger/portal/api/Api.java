@@ -14,7 +14,8 @@ public record Api(
         WebhooksClient webhooks,
         ApiKeysClient apiKeys,
         StatsClient stats,
-        AuditClient audit) {
+        AuditClient audit,
+        PayoutsClient payouts) {
 
     public static Api over(ApiClient client) {
         requireNonNull(client, "client is null");
@@ -29,6 +30,7 @@ public record Api(
                 new WebhooksClient(client),
                 new ApiKeysClient(client),
                 new StatsClient(client),
-                new AuditClient(client));
+                new AuditClient(client),
+                new PayoutsClient(client));
     }
 }

@@ -22,7 +22,8 @@ public record Program(
         Instant endsAt,
         String status,
         Instant createdAt,
-        Boolean hasEvents) {
+        Boolean hasEvents,
+        String payoutMinimum) {
 
     /** Whether the currency may still change, as far as the portal can tell before asking. */
     public boolean currencyLocked() {

@@ -32,6 +32,7 @@ public final class ProgramRoutes {
             "holdbackDays",
             "cookieDays",
             "status",
+            "payoutMinimum",
             "commissionRules",
             "commissionRules[");
 
@@ -47,10 +48,11 @@ public final class ProgramRoutes {
             String holdbackDays,
             String cookieDays,
             String status,
+            String payoutMinimum,
             boolean currencyLocked) {
 
         static ProgramForm blank() {
-            return new ProgramForm(null, "", "", "", "USD", "last_click", "60", "30", "90", "active", false);
+            return new ProgramForm(null, "", "", "", "USD", "last_click", "60", "30", "90", "active", "0", false);
         }
 
         static ProgramForm of(Program program) {
@@ -65,6 +67,7 @@ public final class ProgramRoutes {
                     Integer.toString(program.holdbackDays()),
                     Integer.toString(program.cookieDays()),
                     program.status(),
+                    program.payoutMinimum() == null ? "0" : program.payoutMinimum(),
                     program.currencyLocked());
         }
 
@@ -80,6 +83,7 @@ public final class ProgramRoutes {
                     form.get("holdbackDays"),
                     form.get("cookieDays"),
                     current == null ? "active" : form.get("status"),
+                    form.get("payoutMinimum"),
                     current != null && current.currencyLocked());
         }
 
@@ -184,6 +188,7 @@ public final class ProgramRoutes {
         form.integer(body, "lookbackDays", "lookbackDays");
         form.integer(body, "holdbackDays", "holdbackDays");
         form.integer(body, "cookieDays", "cookieDays");
+        form.text(body, "payoutMinimum", "payoutMinimum");
         body.set(RulesEditor.FIELD, RulesEditor.toJson(rules));
     }
 
