@@ -10,7 +10,8 @@
 # file, the drills' (make drills) included.
 #
 #   BENCH_RUNS=3 BENCH_DURATION=10   runs per figure, seconds per load run
-#   BENCH_ONLY=redirects             run only the scenarios whose file name contains this
+#   BENCH_ONLY=redirects             run only the scenarios whose file name contains this (several:
+#                                    BENCH_ONLY=rollup,attribution,webhooks)
 #   BENCH_KEEP=1                     keep the scratch directory (logs, database) afterwards
 #   BENCH_PG_VERSION=15              Debian's PostgreSQL 15 (the oldest supported major) instead of 17
 #   BENCH_PG_CONF='a=1;b=2'          extra postgresql.conf settings, named in the report
@@ -30,8 +31,13 @@ bench_setup
 failed=()
 for script in bench/scenarios/*.sh; do
     name=$(basename "$script" .sh)
-    if [[ -n ${BENCH_ONLY:-} && $name != *"$BENCH_ONLY"* ]]; then
-        continue
+    if [[ -n ${BENCH_ONLY:-} ]]; then
+        wanted=false
+        IFS=, read -r -a only <<<"$BENCH_ONLY"
+        for part in "${only[@]}"; do
+            [[ -n $part && $name == *"$part"* ]] && wanted=true
+        done
+        $wanted || continue
     fi
     say "=== scenario $name"
     # Its figures of an earlier run go; a scenario that fails leaves none rather than stale ones.

@@ -3,7 +3,9 @@
 # one delivery worker with the default settings against a receiver on 127.0.0.1 that answers 204
 # at once, and times the drain: deliveries/s and the drain time. Eight endpoints, so the worker's
 # overall limit (WEBHOOK_CONCURRENCY=8) binds rather than the per-endpoint one (2 in flight);
-# `bench/webhooks --endpoints 1,8` measures one endpoint as well.
+# `bench/webhooks --endpoints 1,8` measures one endpoint as well. Floors (issue 17, worst run): the
+# drain within 30 s, and every delivery received exactly once (the receiver keeps each delivery id;
+# bench/webhooks fails a run otherwise).
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
@@ -22,10 +24,14 @@ TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/clickledger_webhooks"  
 [[ -f $out ]] || die "bench/webhooks wrote no $out"
 command="bench/webhooks --deliveries $DELIVERIES --runs $RUNS --endpoints 8"
 scenario="Webhooks, $DELIVERIES pending, 8 endpoints"
+drained_in_time=$(jq '[.scenarios[0].runs[].drainSeconds] | max <= 30' "$out")
+once=$(jq '[.scenarios[0].runs[] | (.requests - .distinctDeliveries) + ('"$DELIVERIES"' - .distinctDeliveries)] | max == 0' "$out")
+# shellcheck disable=SC2046
+bench_row $ID "$scenario" "drain time of all pending deliveries" "s" "$command" "≤ 30 s" "$drained_in_time" $(jq -r '.scenarios[0].runs[].drainSeconds' "$out")
 # shellcheck disable=SC2046
 bench_row $ID "$scenario" "deliveries/s" "/s" "$command" "" "" $(jq -r '.scenarios[0].runs[].deliveriesPerSecond' "$out")
 # shellcheck disable=SC2046
-bench_row $ID "$scenario" "drain time of all pending deliveries" "s" "$command" "" "" $(jq -r '.scenarios[0].runs[].drainSeconds' "$out")
+bench_row $ID "$scenario" "deliveries not received exactly once (duplicates and missing)" "" "$command" "0" "$once" $(jq -r '.scenarios[0].runs[] | (.requests - .distinctDeliveries) + ('"$DELIVERIES"' - .distinctDeliveries)' "$out")
 # shellcheck disable=SC2046
 bench_row $ID "$scenario" "queueing them through the outbox (one transaction)" "s" "$command" "" "" $(jq -r '.scenarios[0].runs[].queueSeconds' "$out")
 # shellcheck disable=SC2046

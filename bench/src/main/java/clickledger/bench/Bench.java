@@ -14,8 +14,12 @@ import java.util.Map;
  *   verify      --crefs FILE --database-url URL [--wait 60s]
  *   ceiling     --database-url URL --method unnest|copy --connections N --batch 500 --duration 5s
  *   seed-links  --database-url URL --prefix bench- --count N
- *   seed-attribution --database-url URL --users 5000 --max-clicks 100
- *   events      --api-url URL --admin-key K --program-id ID --clients 100 --duration 10s
+ *   seed-attribution --database-url URL --out-dir DIR [--clicks 10000000 --users 100000
+ *               --max-touches 5 --replay-users 200000 --replay-events 1000000 --identify-crefs 200000]
+ *   sdk         --mode events|identify --api-url URL --key K --clients 100 --duration 10s
+ *               [--users N | --crefs FILE]
+ *   replay      --api-url URL --key K --file replay-events.tsv --clients 100
+ *   rederive-check --api-url URL --admin-key K --program-id ID
  *   report      [--results bench/results] [--out docs/PERFORMANCE.md]
  * </pre>
  */
@@ -25,7 +29,8 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
             System.err.println(
-                    "usage: bench load|verify|ceiling|seed-links|seed-attribution|events|report [--name value]...");
+                    "usage: bench load|verify|ceiling|seed-links|seed-attribution|sdk|replay|rederive-check|report"
+                            + " [--name value]...");
             System.exit(2);
         }
         Args options = new Args(args, 1);
@@ -35,8 +40,10 @@ public final class Bench {
                     case "verify" -> Verify.run(options);
                     case "ceiling" -> WriteCeiling.run(options);
                     case "seed-links" -> Seed.links(options);
-                    case "seed-attribution" -> Seed.attribution(options);
-                    case "events" -> EventLoad.run(options);
+                    case "seed-attribution" -> AttributionSeed.run(options);
+                    case "sdk" -> EventLoad.run(options);
+                    case "replay" -> Replay.run(options);
+                    case "rederive-check" -> Replay.check(options);
                     case "report" -> {
                         Report.write(options);
                         yield Map.of("written", options.string("out", "docs/PERFORMANCE.md"));

@@ -48,8 +48,8 @@ final class Report {
         md.append("Written by `make bench` and `make drills` from `bench/results/*.json`. Each figure is the median\n");
         md.append("of its runs, with the lowest and highest run next to it. A floor is met only when its **worst**\n");
         md.append("run meets it (the slowest, or the lowest where more is better), and the Floors table shows that\n");
-        md.append("run next to the median. Floors are those of issues 5 and 12, on this 2-core box, with every\n");
-        md.append("click durable before its 302.\n\n");
+        md.append("run next to the median. Floors are those of issues 5, 12, 14, 16 and 17, on this 2-core box,\n");
+        md.append("with every click and every event durable before its answer.\n\n");
         if (Files.exists(header)) {
             md.append(Files.readString(header).strip()).append("\n\n");
         }

@@ -1,20 +1,43 @@
 package clickledger.api.attribution;
 
+import clickledger.db.Pipeline;
 import java.util.UUID;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 
 /**
  * Serialises everything that reads and writes one user's attribution in one program (events,
  * identify, backfill, refunds) with a transaction-scoped advisory lock. Two events of the same user
  * in parallel would otherwise both see the same "first conversion" history, and two racing
  * identical events would both try to attribute. Locks of different users never contend.
+ *
+ * <p>Each of them also holds the program's lock in shared mode, which a re-derivation takes
+ * exclusively: it rewrites the attribution of every user of the program at once, and a lock per
+ * user would need more lock table slots than PostgreSQL has (a few thousand) for a program with a
+ * million events. Shared holders never wait for each other.
  */
 public final class UserLock {
+    /** Program shared, then user exclusive: every holder takes them in this order. */
+    public static final String SQL =
+            "select pg_advisory_xact_lock_shared(hashtextextended(?, 1)), pg_advisory_xact_lock(hashtextextended(?, 0))";
+
     private UserLock() {}
 
     public static void acquire(DSLContext trx, UUID programId, String userId) {
-        trx.select(DSL.field("pg_advisory_xact_lock(hashtextextended({0}, 0))", Object.class, programId + ":" + userId))
-                .fetch();
+        trx.fetch(SQL, programId.toString(), key(programId, userId));
+    }
+
+    /** Queues the locks on a pipeline: the statements after them run once both are held. */
+    public static void acquire(Pipeline pipeline, UUID programId, String userId) {
+        pipeline.execute(SQL, programId.toString(), key(programId, userId));
+    }
+
+    /** The program's lock, exclusively: no event or identify of the program runs until the transaction ends. */
+    public static void acquireProgram(DSLContext trx, UUID programId) {
+        trx.fetch("select pg_advisory_xact_lock(hashtextextended(?, 1))", programId.toString());
+    }
+
+    /** The user lock's text, as SQL builds it too: {@code program_id::text || ':' || user_id}. */
+    static String key(UUID programId, String userId) {
+        return programId + ":" + userId;
     }
 }

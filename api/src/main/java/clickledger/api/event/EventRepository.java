@@ -2,8 +2,10 @@ package clickledger.api.event;
 
 import static clickledger.db.jooq.Tables.EVENT;
 
+import clickledger.db.Pipeline;
 import clickledger.web.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -49,6 +51,76 @@ public final class EventRepository {
                 .where(EVENT.PROGRAM_ID.eq(programId).and(EVENT.EVENT_KEY.eq(eventKey)))
                 .fetchOptional()
                 .map(EventRepository::toRow);
+    }
+
+    /** An event found by a pipelined read: null until the pipeline ran, and when there is none. */
+    public static final class Found {
+        private EventRow row;
+
+        public EventRow row() {
+            return row;
+        }
+    }
+
+    private static final String BY_KEY =
+            """
+            select id, program_id, event_key, request_hash, user_id, type, value_minor, currency, refund_of,
+                   metadata::text, ts, attribution_status, model
+              from event where program_id = ?::uuid and event_key = ?""";
+
+    /** {@link #findByKey(DSLContext, UUID, String)}, queued on a pipeline. */
+    public static Found findByKey(Pipeline reads, UUID programId, String eventKey) {
+        Found found = new Found();
+        reads.query(
+                BY_KEY,
+                rows -> {
+                    if (rows.next()) {
+                        found.row = new EventRow(
+                                rows.getObject(1, UUID.class),
+                                rows.getObject(2, UUID.class),
+                                rows.getString(3),
+                                rows.getString(4),
+                                rows.getString(5),
+                                rows.getString(6),
+                                rows.getObject(7, Long.class),
+                                rows.getString(8),
+                                rows.getObject(9, UUID.class),
+                                metadata(rows.getString(10)),
+                                rows.getObject(11, OffsetDateTime.class).toInstant(),
+                                rows.getString(12),
+                                rows.getString(13));
+                    }
+                },
+                programId,
+                eventKey);
+        return found;
+    }
+
+    /** The row with other metadata, attribution status and model. */
+    public static EventRow copy(EventRow row, JsonNode metadata, String attributionStatus, String model) {
+        return new EventRow(
+                row.id(),
+                row.programId(),
+                row.eventKey(),
+                row.requestHash(),
+                row.userId(),
+                row.type(),
+                row.valueMinor(),
+                row.currency(),
+                row.refundOf(),
+                metadata,
+                row.ts(),
+                attributionStatus,
+                model);
+    }
+
+    /** Stored metadata ({@code metadata::text}) as JSON; null for none. */
+    public static JsonNode metadata(String json) {
+        try {
+            return json == null ? null : Json.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored metadata is not JSON", e);
+        }
     }
 
     public static Optional<EventRow> find(DSLContext dsl, UUID programId, UUID id) {

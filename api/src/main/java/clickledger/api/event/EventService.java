@@ -3,10 +3,14 @@ package clickledger.api.event;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.attribution.AttributionEngine;
+import clickledger.api.attribution.Derivation;
 import clickledger.api.attribution.ProgramSettings;
+import clickledger.api.attribution.UserFacts;
 import clickledger.api.attribution.UserLock;
+import clickledger.api.http.Timestamps;
 import clickledger.api.money.Money;
 import clickledger.common.id.Ulid;
+import clickledger.db.Pipeline;
 import clickledger.web.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Currency;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
@@ -34,108 +39,249 @@ public final class EventService {
     private final DSLContext dsl;
     private final Clock clock;
     private final EventListener listener;
+    private final ProgramCurrencies currencies;
+    private final HistoryHints historyHints = new HistoryHints();
 
     /** Told about every newly stored event, inside its transaction (the webhook outbox hooks in here). */
     public interface EventListener {
+        /** Writes what the stored event announces, in its transaction. */
         void stored(DSLContext trx, EventView view);
 
-        EventListener NONE = (trx, view) -> {};
+        /**
+         * The same for the event path, which reads and writes in one round trip each: queues what
+         * the listener must read on {@code reads} (run after the user's lock), and returns what
+         * then writes the announcements of the event's view.
+         */
+        Announcement prepare(Pipeline reads);
+
+        /** The second half of {@link #prepare}. */
+        interface Announcement {
+            void write(Pipeline writes, EventView view);
+        }
+
+        EventListener NONE = new EventListener() {
+            @Override
+            public void stored(DSLContext trx, EventView view) {}
+
+            @Override
+            public Announcement prepare(Pipeline reads) {
+                return (writes, view) -> {};
+            }
+        };
     }
 
     public EventService(DSLContext dsl, Clock clock, EventListener listener) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.listener = requireNonNull(listener, "listener is null");
+        this.currencies = new ProgramCurrencies(dsl);
     }
 
     /** The outcome: the event view, and whether this call created it (201) or found it (200). */
     public record Outcome(EventView view, boolean created) {}
 
+    /** A request checked and its value parsed, at {@code now}: what the transaction works from. */
+    private record Incoming(
+            UUID programId, EventRequest request, Long valueMinor, Instant ts, String hash, Instant now) {}
+
+    /** The eventId was taken by a concurrent request of another user: nothing of this one was written. */
+    private static final class EventIdTaken extends RuntimeException {
+        EventIdTaken() {
+            super(null, null, false, false);
+        }
+    }
+
     public Outcome record(UUID programId, EventRequest request) {
-        Instant now = clock.instant();
-        ProgramSettings program = ProgramSettings.load(dsl, programId);
-        String currency = program.currency().getCurrencyCode();
+        Instant now = Timestamps.micros(clock.instant());
+        Currency programCurrency = currencies.of(programId);
+        String currency = programCurrency.getCurrencyCode();
         if (request.currency() != null
                 && !request.currency().toUpperCase(Locale.ROOT).equals(currency)) {
             throw ApiException.badRequest("currency", "must be the program's currency, " + currency);
         }
         Long valueMinor = request.value() == null
                 ? null
-                : Money.parse("value", request.value(), program.currency()).minor();
+                : Money.parse("value", request.value(), programCurrency).minor();
         if (valueMinor != null && valueMinor < 0 && !ADJUSTMENT.equals(request.type())) {
             throw ApiException.badRequest("value", "may be negative only for events of type \"adjustment\"");
         }
         if (request.ts() != null && request.ts().isAfter(now.plus(FUTURE_SKEW))) {
             throw ApiException.badRequest("ts", "is in the future");
         }
-        Instant ts = request.ts() == null ? now : request.ts();
+        // Stored with PostgreSQL's microseconds, so what attribution compares is what is stored.
+        Instant ts = request.ts() == null ? now : Timestamps.micros(request.ts());
         String hash = requestHash(programId, request, valueMinor);
-        return dsl.transactionResult(configuration -> {
-            DSLContext trx = configuration.dsl();
-            Long value = valueMinor;
-            UserLock.acquire(trx, programId, request.userId());
-            Optional<EventRow> existing = EventRepository.findByKey(trx, programId, request.eventId());
-            if (existing.isPresent()) {
-                return replay(trx, existing.get(), hash);
+        Incoming incoming = new Incoming(programId, request, valueMinor, ts, hash, now);
+        if (request.refundOf() != null) {
+            return dsl.transactionResult(configuration -> refund(configuration.dsl(), incoming));
+        }
+        try {
+            return dsl.transactionResult(configuration -> purchase(configuration.dsl(), incoming));
+        } catch (EventIdTaken taken) {
+            // Another user's request with this eventId committed first: compare with it instead.
+            return dsl.transactionResult(configuration -> replay(
+                    configuration.dsl(),
+                    EventRepository.findByKey(configuration.dsl(), programId, request.eventId())
+                            .orElseThrow(),
+                    hash));
+        }
+    }
+
+    /**
+     * A new event other than a refund, in two round trips and the commit: the user's locks and every
+     * read (an earlier event with this eventId, the program's settings, the user's touches and
+     * history, the listener's subscribers), then every write (the event with its status, its
+     * attribution and commissions, its webhooks). The answer is built from the rows written.
+     */
+    private Outcome purchase(DSLContext trx, Incoming incoming) {
+        UUID programId = incoming.programId();
+        EventRequest request = incoming.request();
+        Long valueMinor = incoming.valueMinor();
+        Instant ts = incoming.ts();
+        String hash = incoming.hash();
+        Instant now = incoming.now();
+        UUID eventId = Ulid.newUuidV7(now.toEpochMilli());
+        Pipeline reads = new Pipeline();
+        UserLock.acquire(reads, programId, request.userId());
+        EventRepository.Found existing = EventRepository.findByKey(reads, programId, request.eventId());
+        ProgramSettings.Row settings = ProgramSettings.read(reads, programId);
+        UserFacts facts = UserFacts.read(reads, programId, request.userId(), eventId, historyHints.needs(programId));
+        EventListener.Announcement announcement = listener.prepare(reads);
+        AttributionEngine.run(trx, reads);
+        if (existing.row() != null) {
+            return replay(trx, existing.row(), hash);
+        }
+        ProgramSettings program = settings.settings(facts.overrides());
+        historyHints.remember(programId, program.needsHistory());
+        Derivation.HistorySource history;
+        if (facts.historyRead()) {
+            history = facts.history();
+        } else if (program.needsHistory()) {
+            Pipeline historyRead = new Pipeline();
+            UserFacts withHistory = UserFacts.read(historyRead, programId, request.userId(), eventId, true);
+            AttributionEngine.run(trx, historyRead);
+            history = withHistory.history();
+        } else {
+            history = (partnerId, type) -> Derivation.History.NONE;
+        }
+        EventRow event = new EventRow(
+                eventId,
+                programId,
+                request.eventId(),
+                hash,
+                request.userId(),
+                request.type(),
+                valueMinor,
+                program.currency().getCurrencyCode(),
+                null,
+                request.metadata(),
+                ts,
+                null,
+                null);
+        Derivation.Result result = AttributionEngine.derive(program, event, facts, history);
+        AttributionEngine.Written written = AttributionEngine.plan(program, event, result, now);
+        String[] storedMetadata = new String[1];
+        boolean[] inserted = new boolean[1];
+        Pipeline writes = new Pipeline();
+        new AttributionEngine.Batch(program, now).add(event, written).queueInsert(writes, rows -> {
+            if (rows.next()) {
+                inserted[0] = true;
+                storedMetadata[0] = rows.getString(2);
             }
-            EventRow original = null;
-            long refundedBefore = 0;
-            if (request.refundOf() != null) {
-                original = findOriginal(trx, programId, request.refundOf());
-                if (!original.userId().equals(request.userId())) {
-                    throw ApiException.badRequest("userId", "must be the user of the refunded event");
-                }
-                refundedBefore = EventRepository.refundedSoFar(trx, original.id());
-                long remaining = original.value() - refundedBefore;
-                if (value == null) {
-                    value = remaining;
-                }
-                if (value <= 0 && original.value() > 0) {
-                    if (remaining <= 0) {
-                        throw ApiException.conflict(
-                                "already_refunded", "refundOf: the event is already fully refunded");
-                    }
-                    throw ApiException.badRequest("value", "must be positive for a refund");
-                }
-                if (value > remaining) {
-                    throw ApiException.conflict(
-                            "refund_exceeds_value",
-                            "refundOf: refunds would total more than the event's value (remaining "
-                                    + Money.format(remaining, program.currency()) + ")");
-                }
-            }
-            EventRow event = new EventRow(
-                    Ulid.newUuidV7(now.toEpochMilli()),
-                    programId,
-                    request.eventId(),
-                    hash,
-                    request.userId(),
-                    request.type(),
-                    value,
-                    currency,
-                    original == null ? null : original.id(),
-                    request.metadata(),
-                    ts,
-                    original == null ? null : "refund",
-                    null);
-            if (!EventRepository.insertIfAbsent(trx, event, now)) {
-                // Same eventId under another user's lock won the race: compare with it instead.
-                return replay(
-                        trx,
-                        EventRepository.findByKey(trx, programId, request.eventId())
-                                .orElseThrow(),
-                        hash);
-            }
-            if (original == null) {
-                AttributionEngine.attribute(trx, program, event, now);
-            } else {
-                Refunds.apply(trx, program, original, event, refundedBefore, now);
-            }
-            EventView view = EventView.load(
-                    trx, EventRepository.find(trx, programId, event.id()).orElseThrow());
-            listener.stored(trx, view);
-            return new Outcome(view, true);
         });
+        EventRow stored = EventRepository.copy(
+                event, event.metadata(), result.status().wire(), result.model().wire());
+        if (request.metadata() == null) {
+            EventView view = EventView.of(stored, null, written.attributions(), written.commissions());
+            announcement.write(writes, view);
+            AttributionEngine.run(trx, writes);
+            if (!inserted[0]) {
+                throw new EventIdTaken();
+            }
+            return new Outcome(view, true);
+        }
+        // Metadata is shown as PostgreSQL stores it (jsonb orders keys and keeps the last of a
+        // duplicate), so the view, and the webhooks carrying it, wait for the stored text.
+        AttributionEngine.run(trx, writes);
+        if (!inserted[0]) {
+            throw new EventIdTaken();
+        }
+        EventView view = EventView.of(
+                EventRepository.copy(
+                        stored,
+                        EventRepository.metadata(storedMetadata[0]),
+                        stored.attributionStatus(),
+                        stored.model()),
+                null,
+                written.attributions(),
+                written.commissions());
+        Pipeline announce = new Pipeline();
+        announcement.write(announce, view);
+        AttributionEngine.run(trx, announce);
+        return new Outcome(view, true);
+    }
+
+    /** A refund: reverses the matching share of the original's commissions. */
+    private Outcome refund(DSLContext trx, Incoming incoming) {
+        UUID programId = incoming.programId();
+        EventRequest request = incoming.request();
+        Instant ts = incoming.ts();
+        String hash = incoming.hash();
+        Instant now = incoming.now();
+        Long value = incoming.valueMinor();
+        UserLock.acquire(trx, programId, request.userId());
+        Optional<EventRow> existing = EventRepository.findByKey(trx, programId, request.eventId());
+        if (existing.isPresent()) {
+            return replay(trx, existing.get(), hash);
+        }
+        ProgramSettings program = ProgramSettings.load(trx, programId);
+        EventRow original = findOriginal(trx, programId, request.refundOf());
+        if (!original.userId().equals(request.userId())) {
+            throw ApiException.badRequest("userId", "must be the user of the refunded event");
+        }
+        long refundedBefore = EventRepository.refundedSoFar(trx, original.id());
+        long remaining = original.value() - refundedBefore;
+        if (value == null) {
+            value = remaining;
+        }
+        if (value <= 0 && original.value() > 0) {
+            if (remaining <= 0) {
+                throw ApiException.conflict("already_refunded", "refundOf: the event is already fully refunded");
+            }
+            throw ApiException.badRequest("value", "must be positive for a refund");
+        }
+        if (value > remaining) {
+            throw ApiException.conflict(
+                    "refund_exceeds_value",
+                    "refundOf: refunds would total more than the event's value (remaining "
+                            + Money.format(remaining, program.currency()) + ")");
+        }
+        EventRow event = new EventRow(
+                Ulid.newUuidV7(now.toEpochMilli()),
+                programId,
+                request.eventId(),
+                hash,
+                request.userId(),
+                request.type(),
+                value,
+                program.currency().getCurrencyCode(),
+                original.id(),
+                request.metadata(),
+                ts,
+                "refund",
+                null);
+        if (!EventRepository.insertIfAbsent(trx, event, now)) {
+            // Same eventId under another user's lock won the race: compare with it instead.
+            return replay(
+                    trx,
+                    EventRepository.findByKey(trx, programId, request.eventId()).orElseThrow(),
+                    hash);
+        }
+        Refunds.apply(trx, program, original, event, refundedBefore, now);
+        EventView view = EventView.load(
+                trx, EventRepository.find(trx, programId, event.id()).orElseThrow());
+        listener.stored(trx, view);
+        return new Outcome(view, true);
     }
 
     private static Outcome replay(DSLContext trx, EventRow stored, String hash) {

@@ -44,7 +44,6 @@ public record EventView(
     public record Attribution(String status, String model, List<Touch> touches) {}
 
     public static EventView load(DSLContext dsl, EventRow event) {
-        Currency currency = Currency.getInstance(event.currency().trim());
         String refundOf = null;
         if (event.refundOf() != null) {
             refundOf = EventRepository.find(dsl, event.programId(), event.refundOf())
@@ -55,7 +54,22 @@ public record EventView(
                 .where(COMMISSION.EVENT_ID.eq(event.id()))
                 .orderBy(COMMISSION.ID)
                 .fetch(CommissionRepository::toRow);
-        List<AttributionRepository.Stored> credited = AttributionRepository.forEvent(dsl, event.id());
+        return of(event, refundOf, AttributionRepository.forEvent(dsl, event.id()), commissions);
+    }
+
+    /**
+     * The view of an event from its rows: what {@link #load} reads back, or what the event path has
+     * just written (the same rows, so the first answer and every replay are built alike).
+     *
+     * @param refundOf the refunded event's eventId, or null
+     * @param credited its attribution rows ordered by click time, then click id
+     */
+    public static EventView of(
+            EventRow event,
+            String refundOf,
+            List<AttributionRepository.Stored> credited,
+            List<CommissionRow> commissions) {
+        Currency currency = Currency.getInstance(event.currency().trim());
         List<java.util.UUID> touchOrder =
                 credited.stream().map(AttributionRepository.Stored::id).toList();
         // Commissions in touch order, then rule order; offsets (reversals, adjustments) last.

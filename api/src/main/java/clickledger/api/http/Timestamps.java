@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 
 /**
  * Timestamps in request bodies are ISO 8601 strings with an offset ({@code 2025-01-31T00:00:00Z}).
@@ -27,6 +28,11 @@ public final class Timestamps {
             throw ApiException.badRequest(
                     field, "must be an ISO 8601 timestamp with an offset, like 2025-01-31T00:00:00Z");
         }
+    }
+
+    /** Truncated to PostgreSQL's precision, microseconds, so a value compares as it will be stored. */
+    public static Instant micros(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MICROS);
     }
 
     /**

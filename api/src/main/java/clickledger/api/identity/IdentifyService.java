@@ -1,7 +1,6 @@
 package clickledger.api.identity;
 
 import static clickledger.db.jooq.Tables.CLICK;
-import static clickledger.db.jooq.Tables.IDENTITY;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.attribution.AttributionEngine;
@@ -11,7 +10,9 @@ import clickledger.api.event.EventRepository;
 import clickledger.api.event.EventRow;
 import clickledger.api.event.EventService;
 import clickledger.api.event.EventView;
+import clickledger.api.http.Timestamps;
 import clickledger.common.id.Ulid;
+import clickledger.db.Pipeline;
 import clickledger.web.ApiException;
 import java.time.Clock;
 import java.time.Instant;
@@ -47,6 +48,25 @@ public final class IdentifyService {
             boolean firstStitch,
             List<String> backfilledEventIds) {}
 
+    // Everything identify needs goes in one round trip after the one to the click: the user's
+    // locks, whether the user is already stitched to this click or at all, the stitch itself with
+    // the click's touch columns copied (V6), and whether events wait for the user's first identity.
+    // Each statement sees what the one before it wrote; only the locks can wait.
+    private static final String BEFORE =
+            """
+            select (select id from identity where program_id = ?::uuid and user_id = ? and click_id = ?::uuid),
+                   exists (select 1 from identity where program_id = ?::uuid and user_id = ?)""";
+    private static final String INSERT =
+            """
+            insert into identity (id, program_id, click_id, click_ts, user_id, ts, created_at, link_id, partner_id,
+                                  billable)
+            values (?::uuid, ?::uuid, ?::uuid, ?::timestamptz, ?, ?::timestamptz, ?::timestamptz, ?::uuid, ?::uuid, ?)
+            on conflict (program_id, user_id, click_id) do nothing""";
+    private static final String AWAITING =
+            "select exists (select 1 from event where program_id = ?::uuid and user_id = ? and attribution_status = 'no_identity')";
+
+    private record ClickFacts(UUID programId, UUID linkId, UUID partnerId, boolean billable) {}
+
     /**
      * @param programScope when the caller's key is bound to a program, clicks of other programs are
      *     reported as unknown rather than forbidden, so ids of other programs do not leak
@@ -54,57 +74,87 @@ public final class IdentifyService {
     public Result identify(String cref, String userId, Instant ts, UUID programScope) {
         UUID clickId = Ulid.parse(cref).orElseThrow(() -> ApiException.badRequest("cref", "is not a click id"));
         Instant clickTs = Ulid.instant(clickId);
-        var click = dsl.select(CLICK.PROGRAM_ID)
+        // By id and ts: the ts in the id prunes the lookup to the click's own monthly partition.
+        ClickFacts click = dsl.select(CLICK.PROGRAM_ID, CLICK.LINK_ID, CLICK.PARTNER_ID, CLICK.IS_BOT, CLICK.FRAUD_FLAG)
                 .from(CLICK)
                 .where(CLICK.ID.eq(clickId).and(CLICK.TS.eq(clickTs.atOffset(ZoneOffset.UTC))))
-                .fetchOptional();
-        UUID programId = click.map(r -> r.value1()).orElse(null);
-        if (programId == null || (programScope != null && !programScope.equals(programId))) {
+                .fetchOptional(
+                        r -> new ClickFacts(r.value1(), r.value2(), r.value3(), !r.value4() && r.value5() == null))
+                .orElse(null);
+        if (click == null || (programScope != null && !programScope.equals(click.programId()))) {
             throw new ApiException(404, "click_not_found", "Not found", "cref: no such click", List.of());
         }
-        Instant now = clock.instant();
-        Instant stitchedAt = ts == null ? now : ts;
+        UUID programId = click.programId();
+        Instant now = Timestamps.micros(clock.instant());
+        Instant stitchedAt = ts == null ? now : Timestamps.micros(ts);
+        UUID identityId = Ulid.newUuidV7(now.toEpochMilli());
         return dsl.transactionResult(configuration -> {
             DSLContext trx = configuration.dsl();
-            UserLock.acquire(trx, programId, userId);
-            var existing = trx.select(IDENTITY.ID)
-                    .from(IDENTITY)
-                    .where(IDENTITY.PROGRAM_ID
-                            .eq(programId)
-                            .and(IDENTITY.USER_ID.eq(userId))
-                            .and(IDENTITY.CLICK_ID.eq(clickId)))
-                    .fetchOptional(IDENTITY.ID);
-            if (existing.isPresent()) {
+            UUID[] existing = new UUID[1];
+            boolean[] stitchedBefore = new boolean[1];
+            boolean[] awaiting = new boolean[1];
+            Pipeline pipeline = new Pipeline();
+            UserLock.acquire(pipeline, programId, userId);
+            pipeline.query(
+                            BEFORE,
+                            rows -> {
+                                rows.next();
+                                existing[0] = rows.getObject(1, UUID.class);
+                                stitchedBefore[0] = rows.getBoolean(2);
+                            },
+                            programId,
+                            userId,
+                            clickId,
+                            programId,
+                            userId)
+                    .execute(
+                            INSERT,
+                            identityId,
+                            programId,
+                            clickId,
+                            clickTs,
+                            userId,
+                            stitchedAt,
+                            now,
+                            click.linkId(),
+                            click.partnerId(),
+                            click.billable())
+                    .query(
+                            AWAITING,
+                            rows -> {
+                                rows.next();
+                                awaiting[0] = rows.getBoolean(1);
+                            },
+                            programId,
+                            userId);
+            AttributionEngine.run(trx, pipeline);
+            if (existing[0] != null) {
                 return new Result(
-                        Ulid.encode(existing.get()), cref, Ulid.encode(programId), userId, false, false, List.of());
+                        Ulid.encode(existing[0]), cref, Ulid.encode(programId), userId, false, false, List.of());
             }
-            boolean firstStitch =
-                    !trx.fetchExists(IDENTITY, IDENTITY.PROGRAM_ID.eq(programId).and(IDENTITY.USER_ID.eq(userId)));
-            UUID identityId = Ulid.newUuidV7(now.toEpochMilli());
-            trx.insertInto(IDENTITY)
-                    .set(IDENTITY.ID, identityId)
-                    .set(IDENTITY.PROGRAM_ID, programId)
-                    .set(IDENTITY.CLICK_ID, clickId)
-                    .set(IDENTITY.CLICK_TS, clickTs.atOffset(ZoneOffset.UTC))
-                    .set(IDENTITY.USER_ID, userId)
-                    .set(IDENTITY.TS, stitchedAt.atOffset(ZoneOffset.UTC))
-                    .set(IDENTITY.CREATED_AT, now.atOffset(ZoneOffset.UTC))
-                    .execute();
-            List<String> backfilled = new ArrayList<>();
-            List<EventRow> waiting = EventRepository.awaitingIdentity(trx, programId, userId);
-            if (!waiting.isEmpty()) {
-                ProgramSettings program = ProgramSettings.load(trx, programId);
-                for (EventRow event : waiting) {
-                    AttributionEngine.attribute(trx, program, event, now);
-                    EventView view = EventView.load(
-                            trx,
-                            EventRepository.find(trx, programId, event.id()).orElseThrow());
-                    listener.stored(trx, view);
-                    backfilled.add(event.eventKey());
-                }
-            }
+            List<String> backfilled = awaiting[0] ? backfill(trx, programId, userId, now) : List.of();
             return new Result(
-                    Ulid.encode(identityId), cref, Ulid.encode(programId), userId, true, firstStitch, backfilled);
+                    Ulid.encode(identityId),
+                    cref,
+                    Ulid.encode(programId),
+                    userId,
+                    true,
+                    !stitchedBefore[0],
+                    backfilled);
         });
+    }
+
+    /** Attributes the events that arrived before the user's first identity, oldest first. */
+    private List<String> backfill(DSLContext trx, UUID programId, String userId, Instant now) {
+        List<String> backfilled = new ArrayList<>();
+        ProgramSettings program = ProgramSettings.load(trx, programId);
+        for (EventRow event : EventRepository.awaitingIdentity(trx, programId, userId)) {
+            AttributionEngine.attribute(trx, program, event, now);
+            EventView view = EventView.load(
+                    trx, EventRepository.find(trx, programId, event.id()).orElseThrow());
+            listener.stored(trx, view);
+            backfilled.add(event.eventKey());
+        }
+        return backfilled;
     }
 }

@@ -1,6 +1,5 @@
 package clickledger.api.rederive;
 
-import static clickledger.db.jooq.Tables.ATTRIBUTION;
 import static clickledger.db.jooq.Tables.COMMISSION;
 import static clickledger.db.jooq.Tables.EVENT;
 import static clickledger.db.jooq.Tables.PROGRAM;
@@ -9,6 +8,8 @@ import static java.util.Objects.requireNonNull;
 import clickledger.api.attribution.AttributionEngine;
 import clickledger.api.attribution.Derivation;
 import clickledger.api.attribution.ProgramSettings;
+import clickledger.api.attribution.UserFacts;
+import clickledger.api.attribution.UserLock;
 import clickledger.api.audit.AuditEntry;
 import clickledger.api.audit.AuditRepository;
 import clickledger.api.auth.Principal;
@@ -18,6 +19,7 @@ import clickledger.api.commission.PayoutClaims;
 import clickledger.api.event.EventRepository;
 import clickledger.api.event.EventRow;
 import clickledger.api.event.Refunds;
+import clickledger.api.http.Timestamps;
 import clickledger.api.money.Money;
 import clickledger.api.program.AttributionModel;
 import clickledger.common.id.Ulid;
@@ -25,12 +27,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -79,7 +80,34 @@ public final class RederiveService {
 
     private record Key(UUID eventId, UUID partnerId, UUID clickId, int ruleIndex) {}
 
-    private record EventState(Map<Key, CommissionRow> paid, Map<Key, Long> paidEffective, Map<Key, String> decided) {}
+    /**
+     * What an event had that a re-derivation must carry over: its paid commissions (never
+     * rewritten), what the partner effectively holds for each (paid amount plus earlier
+     * adjustments), and statuses an admin decided (approved, rejected) on the unpaid ones.
+     */
+    private record EventState(Map<Key, CommissionRow> paid, Map<Key, Long> paidEffective, Map<Key, String> decided) {
+        boolean plain() {
+            return paid.isEmpty() && decided.isEmpty();
+        }
+    }
+
+    /** The range's events and what they held before: commissions per key, and states where they matter. */
+    private record Cleared(Map<Key, Long> before, Map<UUID, EventState> states) {}
+
+    // Events re-derived per statement: each batch is one round trip and one note per table in the
+    // stats change log, and its rows (a few per event) stay far below any statement limit.
+    private static final int BATCH = 1_000;
+
+    // A commission (alias c) that is never rewritten: paid, or claimed by a payout, or one of whose
+    // offsets a payout claims (deleting it would orphan that offset). Probes payout_commission's
+    // primary key and commission.reverses_id's index.
+    private static final String SETTLED = "(c.status = 'paid' or exists (select 1 from payout_commission pc"
+            + " where pc.commission_id = c.id) or exists (select 1 from commission o join payout_commission po"
+            + " on po.commission_id = o.id where o.reverses_id = c.id))";
+
+    // The range: the program's non-refund events with from <= ts < to (event_program_ts_idx).
+    private static final String RANGE = "(select id from event where program_id = cast(? as uuid) and refund_of is null"
+            + " and ts >= cast(? as timestamptz) and ts < cast(? as timestamptz))";
 
     public Result rederive(Request request, Principal actor) {
         try {
@@ -96,12 +124,10 @@ public final class RederiveService {
     }
 
     private Result run(DSLContext trx, Request request, Principal actor) {
-        Instant now = clock.instant();
-        // One re-derivation per program at a time; events arriving meanwhile wait on the user locks below.
-        trx.select(DSL.field(
-                        "pg_advisory_xact_lock(hashtextextended({0}, 1))",
-                        Object.class, request.programId().toString()))
-                .fetch();
+        Instant now = Timestamps.micros(clock.instant());
+        // The program's lock, exclusively: one re-derivation per program at a time, and events and
+        // identifies of the program, which hold it shared, wait until this one ends (UserLock).
+        UserLock.acquireProgram(trx, request.programId());
         // Commissions a payout claims are settled like paid ones (never rewritten, only adjusted);
         // holding the payout lock shared, no batch claims one while this runs.
         PayoutClaims.lockShared(trx, request.programId());
@@ -109,163 +135,11 @@ public final class RederiveService {
         if (request.model() != null) {
             program = program.withModel(request.model());
         }
-        var currency = program.currency();
         List<EventRow> events =
                 EventRepository.conversionsBetween(trx, request.programId(), request.from(), request.to());
-        List<UUID> eventIds = events.stream().map(EventRow::id).toList();
-        Map<UUID, Long> totalsBefore = partnerTotals(trx, eventIds);
-        Map<Key, Long> before = new HashMap<>();
-        Map<Key, Long> after = new HashMap<>();
-        Map<UUID, EventState> states = new HashMap<>();
-        for (EventRow event : events) {
-            clickledger.api.attribution.UserLock.acquire(trx, request.programId(), event.userId());
-            Map<UUID, UUID> clickOfAttribution = new HashMap<>();
-            trx.select(ATTRIBUTION.ID, ATTRIBUTION.CLICK_ID)
-                    .from(ATTRIBUTION)
-                    .where(ATTRIBUTION.EVENT_ID.eq(event.id()))
-                    .forEach(r -> clickOfAttribution.put(r.value1(), r.value2()));
-            List<CommissionRow> old = CommissionRepository.ofEvent(trx, event.id());
-            Set<UUID> settled = settled(trx, old);
-            Map<Key, CommissionRow> paid = new HashMap<>();
-            Map<Key, Long> paidEffective = new HashMap<>();
-            Map<Key, String> decided = new HashMap<>();
-            List<UUID> unpaid = new ArrayList<>();
-            for (CommissionRow row : old) {
-                Key key = new Key(
-                        event.id(),
-                        row.partnerId(),
-                        clickOfAttribution.get(row.attributionId()),
-                        row.ruleIndex() == null ? -1 : row.ruleIndex());
-                if (settled.contains(row.id())) {
-                    // What the partner effectively has for this key: the paid amount plus the
-                    // adjustments earlier re-derivations made to it.
-                    long effective = row.amountMinor();
-                    for (CommissionRow offset : CommissionRepository.offsetsOf(trx, row.id())) {
-                        if ("adjustment".equals(offset.kind())) {
-                            effective += offset.amountMinor();
-                        }
-                    }
-                    paid.put(key, row);
-                    paidEffective.put(key, effective);
-                    before.merge(key, effective, Long::sum);
-                } else {
-                    if (row.live()) {
-                        before.merge(key, row.amountMinor(), Long::sum);
-                    }
-                    unpaid.add(row.id());
-                    if (!"pending".equals(row.status()) && !"reversed".equals(row.status())) {
-                        decided.put(key, row.status());
-                    }
-                }
-            }
-            // Unpaid rows and their unpaid offsets are derived data: drop them and derive again.
-            List<UUID> offsets = trx.select(COMMISSION.ID)
-                    .from(COMMISSION)
-                    .where(COMMISSION.REVERSES_ID.in(unpaid).and(COMMISSION.STATUS.ne("paid")))
-                    .fetch(COMMISSION.ID);
-            CommissionRepository.delete(trx, offsets);
-            CommissionRepository.delete(trx, unpaid);
-            trx.update(COMMISSION)
-                    .setNull(COMMISSION.ATTRIBUTION_ID)
-                    .where(COMMISSION
-                            .EVENT_ID
-                            .eq(event.id())
-                            .or(COMMISSION.REVERSES_ID.in(paid.values().stream()
-                                    .map(CommissionRow::id)
-                                    .toList())))
-                    .execute();
-            trx.deleteFrom(ATTRIBUTION)
-                    .where(ATTRIBUTION.EVENT_ID.eq(event.id()))
-                    .execute();
-            states.put(event.id(), new EventState(paid, paidEffective, decided));
-        }
-        // Every in-range event is cleared before any is derived again, so each event's history
-        // holds only the events already re-derived (and those outside the range).
-        for (EventRow event : events) {
-            EventState state = states.get(event.id());
-            Map<Key, CommissionRow> paid = state.paid();
-            Map<Key, String> decided = state.decided();
-            Derivation.Result derived =
-                    AttributionEngine.derive(trx, program, event, AttributionEngine.storedHistory(trx, program, event));
-            AttributionEngine.Written written = AttributionEngine.write(trx, program, event, derived, now);
-            Map<Key, CommissionRow> fresh = new HashMap<>();
-            for (CommissionRow row : written.commissions()) {
-                UUID clickId = derived.credits()
-                        .get(written.attributionIds().indexOf(row.attributionId()))
-                        .touch()
-                        .clickId();
-                fresh.put(new Key(event.id(), row.partnerId(), clickId, row.ruleIndex()), row);
-            }
-            for (var entry : fresh.entrySet()) {
-                String status = decided.get(entry.getKey());
-                if (status != null) {
-                    CommissionRepository.transition(
-                            trx, List.of(entry.getValue().id()), List.of("pending"), status, now);
-                }
-            }
-            for (var entry : paid.entrySet()) {
-                CommissionRow paidRow = entry.getValue();
-                Key key = entry.getKey();
-                CommissionRow replacement = fresh.remove(key);
-                if (replacement == null && key.clickId() == null) {
-                    // A paid row whose touch was lost earlier: match on partner and rule alone.
-                    Key match = fresh.keySet().stream()
-                            .filter(k -> k.partnerId().equals(key.partnerId()) && k.ruleIndex() == key.ruleIndex())
-                            .findFirst()
-                            .orElse(null);
-                    replacement = match == null ? null : fresh.remove(match);
-                }
-                // The paid row keeps pointing at its touch's new attribution row, when there is one.
-                int credit = -1;
-                for (int i = 0; i < derived.credits().size(); i++) {
-                    UUID clickId = derived.credits().get(i).touch().clickId();
-                    if (clickId.equals(key.clickId())
-                            || (replacement != null
-                                    && replacement
-                                            .attributionId()
-                                            .equals(written.attributionIds().get(i)))) {
-                        credit = i;
-                    }
-                }
-                if (credit >= 0) {
-                    trx.update(COMMISSION)
-                            .set(
-                                    COMMISSION.ATTRIBUTION_ID,
-                                    written.attributionIds().get(credit))
-                            .where(COMMISSION.ID.eq(paidRow.id()))
-                            .execute();
-                }
-                long target = replacement == null ? 0 : replacement.amountMinor();
-                if (replacement != null) {
-                    CommissionRepository.delete(trx, List.of(replacement.id()));
-                }
-                long delta = target - state.paidEffective().get(entry.getKey());
-                if (delta != 0) {
-                    CommissionRepository.insert(
-                            trx,
-                            new CommissionRow(
-                                    CommissionRepository.newId(now),
-                                    event.id(),
-                                    null,
-                                    paidRow.partnerId(),
-                                    paidRow.programId(),
-                                    paidRow.userId(),
-                                    "adjustment",
-                                    paidRow.ruleIndex(),
-                                    delta,
-                                    paidRow.currency(),
-                                    "approved",
-                                    now,
-                                    paidRow.id(),
-                                    null,
-                                    now),
-                            null);
-                }
-                after.merge(entry.getKey(), target, Long::sum);
-            }
-            fresh.forEach((key, row) -> after.merge(key, row.amountMinor(), Long::sum));
-            reapplyRefunds(trx, program, event, now);
-        }
+        Map<UUID, Long> totalsBefore = partnerTotals(trx, request);
+        Cleared cleared = clear(trx, request);
+        Map<Key, Long> after = deriveAgain(trx, request, program, events, cleared.states(), now);
         if (request.model() != null && !request.dryRun()) {
             trx.update(PROGRAM)
                     .set(PROGRAM.ATTRIBUTION_MODEL, request.model().wire())
@@ -273,7 +147,8 @@ public final class RederiveService {
                     .where(PROGRAM.ID.eq(request.programId()))
                     .execute();
         }
-        Map<UUID, Long> totalsAfter = partnerTotals(trx, eventIds);
+        var currency = program.currency();
+        Map<Key, Long> before = cleared.before();
         Result result = new Result(
                 Ulid.encode(request.programId()),
                 program.model().wire(),
@@ -282,7 +157,7 @@ public final class RederiveService {
                 changes(before, after, currency, true),
                 changes(before, after, currency, false),
                 removed(before, after, currency),
-                partners(totalsBefore, totalsAfter, currency));
+                partners(totalsBefore, partnerTotals(trx, request), currency));
         if (!request.dryRun()) {
             new AuditRepository(trx)
                     .append(new AuditEntry(
@@ -300,57 +175,282 @@ public final class RederiveService {
         return result;
     }
 
-    /**
-     * The rows of {@code commissions} that are never rewritten: paid ones, and those a payout
-     * claims, or one of whose offsets it claims (deleting it would orphan that offset).
-     */
-    private static Set<UUID> settled(DSLContext trx, List<CommissionRow> commissions) {
-        Set<UUID> settled = new HashSet<>();
-        Map<UUID, UUID> parentOf = new HashMap<>();
-        List<UUID> ids = new ArrayList<>();
-        for (CommissionRow row : commissions) {
-            ids.add(row.id());
-            parentOf.put(row.id(), row.id());
-            if (row.paid()) {
-                settled.add(row.id());
-            }
-        }
-        trx.select(COMMISSION.ID, COMMISSION.REVERSES_ID)
-                .from(COMMISSION)
-                .where(COMMISSION.REVERSES_ID.in(ids))
-                .forEach(offset -> parentOf.put(offset.value1(), offset.value2()));
-        for (UUID claimed : PayoutClaims.claimed(trx, parentOf.keySet())) {
-            settled.add(parentOf.get(claimed));
-        }
-        return settled;
+    private static Object[] range(Request request, Object... before) {
+        Object[] parameters = Arrays.copyOf(before, before.length + 3);
+        parameters[before.length] = request.programId();
+        parameters[before.length + 1] = request.from().atOffset(ZoneOffset.UTC);
+        parameters[before.length + 2] = request.to().atOffset(ZoneOffset.UTC);
+        return parameters;
     }
 
-    private static void reapplyRefunds(DSLContext trx, ProgramSettings program, EventRow event, Instant now) {
-        List<EventRow> refunds = trx.selectFrom(EVENT)
-                .where(EVENT.REFUND_OF.eq(event.id()))
-                .orderBy(EVENT.TS, EVENT.ID)
-                .fetch(r ->
-                        EventRepository.find(trx, event.programId(), r.getId()).orElseThrow());
-        if (refunds.isEmpty()) {
-            return;
+    /**
+     * Phase one: notes what the range's events hold, then drops what will be derived again (their
+     * attribution, their unpaid commissions and those rows' unpaid offsets), in a few set-based
+     * statements for the whole range. Every event is cleared before any is derived again, so each
+     * event's history holds only the events already re-derived (and those outside the range).
+     */
+    private static Cleared clear(DSLContext trx, Request request) {
+        Map<Key, Long> before = new HashMap<>();
+        Map<UUID, EventState> states = new HashMap<>();
+        Map<UUID, CommissionRow> paidRows = new HashMap<>();
+        Map<UUID, Key> paidKeys = new HashMap<>();
+        trx.resultQuery(
+                        "select c.*, a.click_id as touch_click_id, " + SETTLED + " as settled from commission c"
+                                + " left join attribution a on a.id = c.attribution_id"
+                                + " where c.kind = 'commission' and c.event_id in " + RANGE + " order by c.id",
+                        range(request))
+                .forEach(record -> {
+                    CommissionRow row = CommissionRepository.toRow(record.into(COMMISSION));
+                    UUID clickId = record.get("touch_click_id", UUID.class);
+                    Key key = new Key(
+                            row.eventId(), row.partnerId(), clickId, row.ruleIndex() == null ? -1 : row.ruleIndex());
+                    EventState state = states.computeIfAbsent(
+                            row.eventId(), id -> new EventState(new HashMap<>(), new HashMap<>(), new HashMap<>()));
+                    if (record.get("settled", Boolean.class)) {
+                        state.paid().put(key, row);
+                        paidRows.put(row.id(), row);
+                        paidKeys.put(row.id(), key);
+                        return;
+                    }
+                    if (row.live()) {
+                        before.merge(key, row.amountMinor(), Long::sum);
+                    }
+                    if (!"pending".equals(row.status()) && !"reversed".equals(row.status())) {
+                        state.decided().put(key, row.status());
+                    }
+                });
+        // What the partner effectively has for a paid row: the paid amount plus the adjustments
+        // earlier re-derivations made to it.
+        Map<UUID, Long> effective = new HashMap<>();
+        paidRows.values().forEach(row -> effective.put(row.id(), row.amountMinor()));
+        if (!paidRows.isEmpty()) {
+            trx.selectFrom(COMMISSION)
+                    .where(COMMISSION.REVERSES_ID.in(paidRows.keySet()).and(COMMISSION.KIND.eq("adjustment")))
+                    .forEach(offset -> effective.merge(offset.getReversesId(), offset.getAmountMinor(), Long::sum));
         }
+        paidRows.forEach((id, row) -> {
+            Key key = paidKeys.get(id);
+            states.get(row.eventId()).paidEffective().put(key, effective.get(id));
+            before.merge(key, effective.get(id), Long::sum);
+        });
+        states.values().removeIf(EventState::plain);
+        // Unsettled rows and their unpaid offsets are derived data: dropped, to be derived again.
+        trx.execute(
+                "delete from commission where status <> 'paid' and reverses_id in (select c.id from commission c"
+                        + " where c.kind = 'commission' and not " + SETTLED + " and c.event_id in " + RANGE + ")",
+                range(request));
+        trx.execute(
+                "delete from commission c where c.kind = 'commission' and not " + SETTLED + " and c.event_id in "
+                        + RANGE,
+                range(request));
+        trx.execute(
+                "update commission set attribution_id = null where attribution_id is not null and (event_id in "
+                        + RANGE + " or reverses_id in (select id from commission where kind = 'commission'"
+                        + " and event_id in " + RANGE + "))",
+                range(
+                        request,
+                        request.programId(),
+                        request.from().atOffset(ZoneOffset.UTC),
+                        request.to().atOffset(ZoneOffset.UTC)));
+        trx.execute("delete from attribution where event_id in " + RANGE, range(request));
+        return new Cleared(before, states);
+    }
+
+    /**
+     * Phase two: derives every event again, oldest first, with the users' touches and histories
+     * read once for the whole range and each derived event added to its user's history as it
+     * goes; writes a thousand events per statement. An event with paid commissions, decisions to
+     * keep or refunds to apply again goes alone, after the batch before it, through the steps that
+     * need the database as it is then. Returns what the partners hold afterwards, per key.
+     */
+    private static Map<Key, Long> deriveAgain(
+            DSLContext trx,
+            Request request,
+            ProgramSettings program,
+            List<EventRow> events,
+            Map<UUID, EventState> states,
+            Instant now) {
+        Map<String, UserFacts> users = UserFacts.readAll(trx, request.programId(), request.from(), request.to());
+        Map<UUID, List<EventRow>> refunds = refundsOf(trx, request);
+        Map<Key, Long> after = new HashMap<>();
+        AttributionEngine.Batch batch = new AttributionEngine.Batch(program, now);
+        for (EventRow event : events) {
+            UserFacts facts = users.computeIfAbsent(event.userId(), user -> UserFacts.none());
+            Derivation.Result derived = AttributionEngine.derive(program, event, facts, facts.history());
+            facts.credited(event.type(), event.ts(), derived);
+            AttributionEngine.Written written = AttributionEngine.plan(program, event, derived, now);
+            batch.add(event, written);
+            EventState state = states.get(event.id());
+            List<EventRow> eventRefunds = refunds.get(event.id());
+            if (state == null && eventRefunds == null) {
+                fresh(written).forEach((key, row) -> after.merge(key, row.amountMinor(), Long::sum));
+                if (batch.size() >= BATCH) {
+                    batch.write(trx);
+                }
+                continue;
+            }
+            batch.write(trx);
+            carryOver(trx, event, written, state, now, after);
+            if (eventRefunds != null) {
+                reapplyRefunds(trx, program, event, eventRefunds, written, now, after);
+            }
+        }
+        batch.write(trx);
+        return after;
+    }
+
+    /** The commissions just derived for an event, by key. */
+    private static Map<Key, CommissionRow> fresh(AttributionEngine.Written written) {
+        Map<Key, CommissionRow> fresh = new HashMap<>();
+        for (CommissionRow row : written.commissions()) {
+            UUID clickId = written.result()
+                    .credits()
+                    .get(written.attributionIds().indexOf(row.attributionId()))
+                    .touch()
+                    .clickId();
+            fresh.put(new Key(row.eventId(), row.partnerId(), clickId, row.ruleIndex()), row);
+        }
+        return fresh;
+    }
+
+    /**
+     * For an event written alone: keeps the statuses an admin decided, settles paid commissions by
+     * an adjustment against what was derived now, and counts what the partners hold afterwards
+     * (rejected and fully refunded rows hold nothing, as before the re-derivation).
+     */
+    private static void carryOver(
+            DSLContext trx,
+            EventRow event,
+            AttributionEngine.Written written,
+            EventState state,
+            Instant now,
+            Map<Key, Long> after) {
+        Map<Key, CommissionRow> fresh = fresh(written);
+        Map<Key, CommissionRow> paid = state == null ? Map.of() : state.paid();
+        Map<Key, String> decided = state == null ? Map.of() : state.decided();
+        for (var entry : fresh.entrySet()) {
+            String status = decided.get(entry.getKey());
+            if (status != null) {
+                CommissionRepository.transition(trx, List.of(entry.getValue().id()), List.of("pending"), status, now);
+            }
+        }
+        Derivation.Result derived = written.result();
+        for (var entry : paid.entrySet()) {
+            CommissionRow paidRow = entry.getValue();
+            Key key = entry.getKey();
+            CommissionRow replacement = fresh.remove(key);
+            if (replacement == null && key.clickId() == null) {
+                // A paid row whose touch was lost earlier: match on partner and rule alone.
+                Key match = fresh.keySet().stream()
+                        .filter(k -> k.partnerId().equals(key.partnerId()) && k.ruleIndex() == key.ruleIndex())
+                        .findFirst()
+                        .orElse(null);
+                replacement = match == null ? null : fresh.remove(match);
+            }
+            // The paid row keeps pointing at its touch's new attribution row, when there is one.
+            int credit = -1;
+            for (int i = 0; i < derived.credits().size(); i++) {
+                UUID clickId = derived.credits().get(i).touch().clickId();
+                if (clickId.equals(key.clickId())
+                        || (replacement != null
+                                && replacement
+                                        .attributionId()
+                                        .equals(written.attributionIds().get(i)))) {
+                    credit = i;
+                }
+            }
+            if (credit >= 0) {
+                trx.update(COMMISSION)
+                        .set(COMMISSION.ATTRIBUTION_ID, written.attributionIds().get(credit))
+                        .where(COMMISSION.ID.eq(paidRow.id()))
+                        .execute();
+            }
+            long target = replacement == null ? 0 : replacement.amountMinor();
+            if (replacement != null) {
+                CommissionRepository.delete(trx, List.of(replacement.id()));
+            }
+            long delta = target - state.paidEffective().get(key);
+            if (delta != 0) {
+                CommissionRepository.insert(
+                        trx,
+                        new CommissionRow(
+                                CommissionRepository.newId(now),
+                                event.id(),
+                                null,
+                                paidRow.partnerId(),
+                                paidRow.programId(),
+                                paidRow.userId(),
+                                "adjustment",
+                                paidRow.ruleIndex(),
+                                delta,
+                                paidRow.currency(),
+                                "approved",
+                                now,
+                                paidRow.id(),
+                                null,
+                                now),
+                        null);
+            }
+            after.merge(key, target, Long::sum);
+        }
+        fresh.forEach((key, row) -> {
+            if (!"rejected".equals(decided.get(key))) {
+                after.merge(key, row.amountMinor(), Long::sum);
+            }
+        });
+    }
+
+    /** The refunds of the range's events, oldest first per event. */
+    private static Map<UUID, List<EventRow>> refundsOf(DSLContext trx, Request request) {
+        Map<UUID, List<EventRow>> refunds = new HashMap<>();
+        trx.selectFrom(EVENT)
+                .where(DSL.condition("refund_of in " + RANGE, range(request)))
+                .orderBy(EVENT.TS, EVENT.ID)
+                .forEach(row -> {
+                    EventRow refund = EventRepository.find(trx, row.getProgramId(), row.getId())
+                            .orElseThrow();
+                    refunds.computeIfAbsent(refund.refundOf(), id -> new ArrayList<>())
+                            .add(refund);
+                });
+        return refunds;
+    }
+
+    /**
+     * Applies the event's refunds again to its new commissions (the cumulative refunded value, as
+     * the last refund did), and takes back from {@code after} what a full refund reversed.
+     */
+    private static void reapplyRefunds(
+            DSLContext trx,
+            ProgramSettings program,
+            EventRow event,
+            List<EventRow> refunds,
+            AttributionEngine.Written written,
+            Instant now,
+            Map<Key, Long> after) {
         long total = refunds.stream().mapToLong(EventRow::value).sum();
         EventRow last = refunds.getLast();
         Refunds.apply(trx, program, event, last, total - last.value(), now);
+        Map<UUID, Key> keys = new HashMap<>();
+        fresh(written).forEach((key, row) -> keys.put(row.id(), key));
+        trx.select(COMMISSION.ID, COMMISSION.AMOUNT_MINOR)
+                .from(COMMISSION)
+                .where(COMMISSION.ID.in(keys.keySet()).and(COMMISSION.STATUS.eq("reversed")))
+                .forEach(row -> after.merge(keys.get(row.value1()), -row.value2(), Long::sum));
     }
 
-    private static Map<UUID, Long> partnerTotals(DSLContext trx, List<UUID> eventIds) {
+    /** What each partner holds from the range's events and their refunds: every row but rejected and reversed ones. */
+    private static Map<UUID, Long> partnerTotals(DSLContext trx, Request request) {
         Map<UUID, Long> totals = new TreeMap<>();
-        var refundIds = trx.select(EVENT.ID).from(EVENT).where(EVENT.REFUND_OF.in(eventIds));
-        trx.select(COMMISSION.PARTNER_ID, DSL.sum(COMMISSION.AMOUNT_MINOR))
-                .from(COMMISSION)
-                .where(COMMISSION
-                        .EVENT_ID
-                        .in(eventIds)
-                        .or(COMMISSION.EVENT_ID.in(refundIds))
-                        .and(COMMISSION.STATUS.notIn("rejected", "reversed")))
-                .groupBy(COMMISSION.PARTNER_ID)
-                .forEach(r -> totals.put(r.value1(), r.value2().longValue()));
+        trx.resultQuery(
+                        "select partner_id, sum(amount_minor) from commission where status not in ('rejected',"
+                                + " 'reversed') and (event_id in " + RANGE + " or event_id in (select id from event"
+                                + " where refund_of in " + RANGE + ")) group by partner_id",
+                        range(
+                                request,
+                                request.programId(),
+                                request.from().atOffset(ZoneOffset.UTC),
+                                request.to().atOffset(ZoneOffset.UTC)))
+                .forEach(r -> totals.put(r.get(0, UUID.class), r.get(1, Long.class)));
         return totals;
     }
 

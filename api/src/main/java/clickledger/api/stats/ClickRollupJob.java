@@ -18,12 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the rollups current: every STATS_ROLLUP_SECONDS it rebuilds the clicks of yesterday and
- * today (UTC), after first rolling up any earlier day that never was (a first start over existing
- * clicks, or an api that was down across midnight), then applies the money changes the triggers
- * noted. The first run is at start. Yesterday is rebuilt too because its last clicks arrive after
- * the last run before midnight. Every api replica runs this job; the rollup's advisory lock lets
- * one of them do each step.
+ * Keeps the rollups current: every STATS_ROLLUP_SECONDS it counts the clicks since its last run
+ * ({@link ClickRollup#tryAdvance}: the new clicks only, and the days late clicks were noted for),
+ * then rolls up any earlier day that never was (a first start over existing clicks, or an api that
+ * was down across midnight), then applies the money changes the triggers noted. The first run is at
+ * start. Every api replica runs this job; the rollup's advisory lock lets one of them do each step.
  */
 public final class ClickRollupJob implements AutoCloseable {
     static final int CATCH_UP_DAYS = 7;
@@ -73,6 +72,8 @@ public final class ClickRollupJob implements AutoCloseable {
         try {
             LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
             LocalDate yesterday = today.minusDays(1);
+            // First, so the days caught up below are counted to their end, past the watermark.
+            Optional<ClickRollup.Result> recent = rollup.tryAdvance();
             List<LocalDate> missing = rollup.incompleteDaysBefore(yesterday);
             int caughtUp = 0;
             for (List<LocalDate> days : chunks(missing)) {
@@ -90,7 +91,6 @@ public final class ClickRollupJob implements AutoCloseable {
                         .addKeyValue("last", missing.getLast())
                         .log("click rollup caught up");
             }
-            Optional<ClickRollup.Result> recent = rollup.tryRebuild(yesterday, today);
             int moneyDays = 0;
             for (int batch = 0; batch < MAX_MONEY_BATCHES; batch++) {
                 if (Thread.currentThread().isInterrupted()) {

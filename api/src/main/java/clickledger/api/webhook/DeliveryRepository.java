@@ -9,6 +9,7 @@ import static java.util.Objects.requireNonNull;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
 import clickledger.common.id.Ulid;
+import clickledger.db.Pipeline;
 import clickledger.db.jooq.tables.records.WebhookDeliveryRecord;
 import clickledger.web.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -16,8 +17,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -93,44 +96,129 @@ public final class DeliveryRepository {
      * Leases up to {@code slots} due deliveries, at most {@code perEndpoint} in flight per endpoint.
      */
     List<Claimed> claim(int slots, int perEndpoint, Instant now, Duration lease) {
-        UUID token = UUID.randomUUID();
-        OffsetDateTime at = utc(now);
-        return dsl.resultQuery(CLAIM, token, utc(now.plus(lease)), at, at, perEndpoint, at, slots)
-                .fetch(row -> new Claimed(
-                        row.get(0, UUID.class),
-                        row.get(1, UUID.class),
-                        row.get(2, String.class),
-                        row.get(3, String.class),
-                        row.get(4, Integer.class),
-                        token,
-                        row.get(5, String.class),
-                        row.get(6, byte[].class),
-                        row.get(7, byte[].class),
-                        instant(row.get(8, OffsetDateTime.class))));
+        Pipeline pipeline = new Pipeline();
+        List<Claimed> claimed = claim(pipeline, slots, perEndpoint, now, lease);
+        run(pipeline);
+        return claimed;
     }
 
-    // The success path of every delivery, so it is one statement: one round trip and one implicit
-    // transaction, which writes the attempt, marks the delivery delivered while this worker still
-    // holds the lease, and forgets the endpoint's failures when it had any. set_config(..., true)
-    // turns synchronous_commit off for this statement's transaction only (see relaxDurability).
+    /** {@link #claim(int, int, Instant, Duration)} queued on a pipeline; the list fills when it runs. */
+    static List<Claimed> claim(Pipeline pipeline, int slots, int perEndpoint, Instant now, Duration lease) {
+        UUID token = UUID.randomUUID();
+        OffsetDateTime at = utc(now);
+        List<Claimed> claimed = new ArrayList<>();
+        pipeline.query(
+                CLAIM,
+                rows -> {
+                    while (rows.next()) {
+                        claimed.add(new Claimed(
+                                rows.getObject(1, UUID.class),
+                                rows.getObject(2, UUID.class),
+                                rows.getString(3),
+                                rows.getString(4),
+                                rows.getInt(5),
+                                token,
+                                rows.getString(6),
+                                rows.getBytes(7),
+                                rows.getBytes(8),
+                                instant(rows.getObject(9, OffsetDateTime.class))));
+                    }
+                },
+                token,
+                now.plus(lease),
+                at,
+                at,
+                perEndpoint,
+                at,
+                slots);
+        return claimed;
+    }
+
+    /** Runs a pipeline on a connection of its own, in autocommit: up to its one Sync, one transaction. */
+    void run(Pipeline pipeline) {
+        dsl.connection(connection -> pipeline.run(connection));
+    }
+
+    /** A successful attempt whose outcome waits to be written with the worker's next claim. */
+    record Delivered(Claimed claimed, Instant attemptedAt, Outcome outcome) {}
+
+    // The success path of every delivery, for every success since the worker's last claim at once
+    // and in the same round trip as its next claim: the attempts, the deliveries marked delivered
+    // while this worker still holds their leases, and their endpoints' failure counts reset where
+    // they had any. Returns the deliveries it marked. set_config(..., true) turns synchronous_commit
+    // off for the statement's transaction only (see relaxDurability).
     private static final String DELIVERED =
             """
             with relaxed as (select set_config('synchronous_commit', 'off', true)),
+            outcome as (
+                select * from unnest(?::uuid[], ?::uuid[], ?::timestamptz[], ?::int[], ?::int[], ?::text[], ?::int[],
+                                     ?::uuid[], ?::uuid[])
+                         as t (attempt_id, delivery_id, attempted_at, status_code, latency_ms, response_body, attempts,
+                               lease_token, endpoint_id)),
             attempt as (
                 insert into webhook_attempt (id, delivery_id, attempted_at, status_code, latency_ms, response_body)
-                select ?::uuid, ?::uuid, ?::timestamptz, ?::int, ?::int, ? from relaxed),
+                select attempt_id, delivery_id, attempted_at, status_code, latency_ms, response_body
+                  from outcome, relaxed),
             delivery as (
-                update webhook_delivery
-                   set status = 'delivered', attempts = ?::int, next_attempt_at = ?::timestamptz,
-                       delivered_at = ?::timestamptz, last_status_code = ?::int, last_error = null, lease_token = null
-                 where id = ?::uuid and lease_token = ?::uuid
-                returning id),
+                update webhook_delivery d
+                   set status = 'delivered', attempts = o.attempts, next_attempt_at = o.attempted_at,
+                       delivered_at = o.attempted_at, last_status_code = o.status_code, last_error = null,
+                       lease_token = null
+                  from outcome o
+                 where d.id = o.delivery_id and d.lease_token = o.lease_token
+                returning d.id),
             endpoint as (
                 update webhook_endpoint
                    set consecutive_failures = 0, failing_since = null, breaker_open_until = null
-                 where id = ?::uuid
+                 where id in (select endpoint_id from outcome)
                    and (consecutive_failures <> 0 or failing_since is not null or breaker_open_until is not null))
-            select count(*) from delivery""";
+            select id from delivery""";
+
+    /**
+     * Queues the outcomes of successful attempts (see {@link #DELIVERED}); {@code marked} gets the
+     * ids of the deliveries whose lease was still this worker's (for the others only the attempt
+     * row is written: the delivery belongs to another worker now).
+     */
+    static void recordDelivered(Pipeline pipeline, List<Delivered> successes, Set<UUID> marked) {
+        int n = successes.size();
+        UUID[] attemptIds = new UUID[n];
+        UUID[] deliveryIds = new UUID[n];
+        String[] attemptedAt = new String[n];
+        Integer[] statusCodes = new Integer[n];
+        Integer[] latencies = new Integer[n];
+        String[] bodies = new String[n];
+        Integer[] attempts = new Integer[n];
+        UUID[] leaseTokens = new UUID[n];
+        UUID[] endpointIds = new UUID[n];
+        for (int i = 0; i < n; i++) {
+            Delivered success = successes.get(i);
+            attemptIds[i] = Ulid.newUuidV7(success.attemptedAt().toEpochMilli());
+            deliveryIds[i] = success.claimed().id();
+            attemptedAt[i] = success.attemptedAt().toString();
+            statusCodes[i] = success.outcome().statusCode();
+            latencies[i] = (int) Math.min(Integer.MAX_VALUE, success.outcome().latencyMs());
+            bodies[i] = success.outcome().responseBody();
+            attempts[i] = success.claimed().attemptsBefore() + 1;
+            leaseTokens[i] = success.claimed().leaseToken();
+            endpointIds[i] = success.claimed().endpointId();
+        }
+        pipeline.query(
+                DELIVERED,
+                rows -> {
+                    while (rows.next()) {
+                        marked.add(rows.getObject(1, UUID.class));
+                    }
+                },
+                attemptIds,
+                deliveryIds,
+                attemptedAt,
+                statusCodes,
+                latencies,
+                bodies,
+                attempts,
+                leaseTokens,
+                endpointIds);
+    }
 
     /**
      * An outcome that is lost when PostgreSQL crashes costs a duplicate delivery, never a lost
@@ -141,32 +229,6 @@ public final class DeliveryRepository {
      */
     void relaxDurability() {
         dsl.execute("set local synchronous_commit to off");
-    }
-
-    /**
-     * Writes a successful attempt (see {@link #DELIVERED}).
-     *
-     * @return false when the lease had passed to another worker: only the attempt row was written
-     */
-    boolean recordDelivered(Claimed claimed, Instant attemptedAt, Outcome outcome) {
-        OffsetDateTime at = utc(attemptedAt);
-        Integer updated = dsl.resultQuery(
-                        DELIVERED,
-                        Ulid.newUuidV7(attemptedAt.toEpochMilli()),
-                        claimed.id(),
-                        at,
-                        outcome.statusCode(),
-                        (int) Math.min(Integer.MAX_VALUE, outcome.latencyMs()),
-                        outcome.responseBody(),
-                        claimed.attemptsBefore() + 1,
-                        at,
-                        at,
-                        outcome.statusCode(),
-                        claimed.id(),
-                        claimed.leaseToken(),
-                        claimed.endpointId())
-                .fetchSingle(0, Integer.class);
-        return updated == 1;
     }
 
     /**

@@ -7,6 +7,7 @@ import clickledger.api.commission.CommissionService;
 import clickledger.api.commission.CommissionView;
 import clickledger.api.event.EventService;
 import clickledger.api.event.EventView;
+import clickledger.db.Pipeline;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,16 @@ public final class LedgerWebhooks implements EventService.EventListener, Commiss
 
     @Override
     public void stored(DSLContext trx, EventView view) {
+        outbox.publish(trx, announcements(view));
+    }
+
+    @Override
+    public Announcement prepare(Pipeline reads) {
+        WebhookOutbox.Subscribers subscribers = outbox.subscribers(reads);
+        return (writes, view) -> outbox.publish(writes, subscribers, announcements(view));
+    }
+
+    private List<WebhookEvent> announcements(EventView view) {
         long version = clock.millis();
         List<WebhookEvent> events = new ArrayList<>();
         String status = view.attribution().status();
@@ -42,7 +53,7 @@ public final class LedgerWebhooks implements EventService.EventListener, Commiss
                 events.add(new WebhookEvent("commission.reversed", reversal, reversal.id(), version));
             }
         }
-        outbox.publish(trx, events);
+        return events;
     }
 
     @Override

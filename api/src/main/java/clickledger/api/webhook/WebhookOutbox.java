@@ -3,6 +3,7 @@ package clickledger.api.webhook;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.common.id.Ulid;
+import clickledger.db.Pipeline;
 import clickledger.web.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -80,11 +81,7 @@ public final class WebhookOutbox {
     /** {@link #publish(DSLContext, String, Object, String, long)} for many events at once. */
     public int publish(DSLContext trx, List<WebhookEvent> events) {
         requireNonNull(trx, "trx is null");
-        for (WebhookEvent event : events) {
-            if (!WebhookEvents.SUBSCRIBABLE.contains(event.type())) {
-                throw new IllegalArgumentException("unknown webhook event type " + event.type());
-            }
-        }
+        check(events);
         if (events.isEmpty()) {
             return 0;
         }
@@ -93,17 +90,73 @@ public final class WebhookOutbox {
             return 0;
         }
         Instant now = now();
+        List<Row> rows = rows(
+                endpoints.stream()
+                        .map(endpoint -> new Subscriber(endpoint.id().value(), endpoint.eventTypes()))
+                        .toList(),
+                events,
+                now);
+        insert(trx, rows, now);
+        return rows.size();
+    }
+
+    /** An endpoint that gets deliveries: its id and types (empty for every type). */
+    private record Subscriber(UUID id, List<String> eventTypes) {
+        boolean subscribesTo(String eventType) {
+            return eventTypes.isEmpty() || eventTypes.contains(eventType);
+        }
+    }
+
+    /** The enabled endpoints, read on a pipeline; filled when it runs. */
+    public static final class Subscribers {
+        private final List<Subscriber> endpoints = new ArrayList<>();
+    }
+
+    // WebhookRepository.enabled(), as the outbox needs it.
+    private static final String ENABLED =
+            "select id, event_types from webhook_endpoint where enabled and deleted_at is null";
+
+    /**
+     * {@link #publish(DSLContext, List)} in two halves for a caller that reads and writes in one
+     * round trip each: queues the read of the enabled endpoints, inside the transaction like
+     * publish's own.
+     */
+    public Subscribers subscribers(Pipeline reads) {
+        Subscribers subscribers = new Subscribers();
+        reads.query(ENABLED, rows -> {
+            while (rows.next()) {
+                subscribers.endpoints.add(new Subscriber(rows.getObject(1, UUID.class), List.of((String[])
+                        rows.getArray(2).getArray())));
+            }
+        });
+        return subscribers;
+    }
+
+    /** The second half: queues the deliveries of {@code events} to the subscribers on {@code writes}. */
+    public int publish(Pipeline writes, Subscribers subscribers, List<WebhookEvent> events) {
+        check(events);
+        if (events.isEmpty() || subscribers.endpoints.isEmpty()) {
+            return 0;
+        }
+        Instant now = now();
+        List<Row> rows = rows(subscribers.endpoints, events, now);
+        for (List<Row> chunk : chunks(rows)) {
+            writes.execute(INSERT, insertParameters(chunk, now));
+        }
+        return rows.size();
+    }
+
+    private static List<Row> rows(List<Subscriber> endpoints, List<WebhookEvent> events, Instant now) {
         List<Row> rows = new ArrayList<>();
         for (WebhookEvent event : events) {
             JsonNode data = Json.MAPPER.valueToTree(event.data());
-            for (WebhookEndpoint endpoint : endpoints) {
+            for (Subscriber endpoint : endpoints) {
                 if (endpoint.subscribesTo(event.type())) {
                     rows.add(row(endpoint.id(), event, data, now));
                 }
             }
         }
-        insert(trx, rows, now);
-        return rows.size();
+        return rows;
     }
 
     /** The test event of {@code POST /v1/webhooks/{id}/test}: to that endpoint only, whatever its filter. */
@@ -117,7 +170,7 @@ public final class WebhookOutbox {
                         "message",
                         "A test delivery from clickledger: this endpoint is reachable and can check signatures.");
         Row row = row(
-                endpoint.id(),
+                endpoint.id().value(),
                 new WebhookEvent(WebhookEvents.TEST, data, endpoint.id().toString(), now.toEpochMilli()),
                 data,
                 now);
@@ -127,7 +180,7 @@ public final class WebhookOutbox {
 
     private record Row(UUID id, UUID endpointId, String type, String payload) {}
 
-    private static Row row(WebhookEndpointId endpointId, WebhookEvent event, JsonNode data, Instant now) {
+    private static Row row(UUID endpointId, WebhookEvent event, JsonNode data, Instant now) {
         UUID id = Ulid.newUuidV7(now.toEpochMilli());
         ObjectNode envelope = Json.MAPPER.createObjectNode();
         envelope.put("id", Ulid.encode(id));
@@ -136,25 +189,44 @@ public final class WebhookOutbox {
         envelope.set("data", data);
         envelope.putObject("resource").put("id", event.resourceId()).put("version", event.resourceVersion());
         try {
-            return new Row(id, endpointId.value(), event.type(), Json.MAPPER.writeValueAsString(envelope));
+            return new Row(id, endpointId, event.type(), Json.MAPPER.writeValueAsString(envelope));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("webhook data must be plain JSON values", e);
         }
     }
 
-    private static void insert(DSLContext trx, List<Row> rows, Instant now) {
-        OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
-        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-            List<Row> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-            trx.execute(
-                    INSERT,
-                    at,
-                    at,
-                    chunk.stream().map(Row::id).toArray(UUID[]::new),
-                    chunk.stream().map(Row::endpointId).toArray(UUID[]::new),
-                    chunk.stream().map(Row::type).toArray(String[]::new),
-                    chunk.stream().map(Row::payload).toArray(String[]::new));
+    private static void check(List<WebhookEvent> events) {
+        for (WebhookEvent event : events) {
+            if (!WebhookEvents.SUBSCRIBABLE.contains(event.type())) {
+                throw new IllegalArgumentException("unknown webhook event type " + event.type());
+            }
         }
+    }
+
+    private static void insert(DSLContext trx, List<Row> rows, Instant now) {
+        for (List<Row> chunk : chunks(rows)) {
+            trx.execute(INSERT, insertParameters(chunk, now));
+        }
+    }
+
+    private static List<List<Row>> chunks(List<Row> rows) {
+        List<List<Row>> chunks = new ArrayList<>();
+        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+            chunks.add(rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT)));
+        }
+        return chunks;
+    }
+
+    private static Object[] insertParameters(List<Row> chunk, Instant now) {
+        OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
+        return new Object[] {
+            at,
+            at,
+            chunk.stream().map(Row::id).toArray(UUID[]::new),
+            chunk.stream().map(Row::endpointId).toArray(UUID[]::new),
+            chunk.stream().map(Row::type).toArray(String[]::new),
+            chunk.stream().map(Row::payload).toArray(String[]::new)
+        };
     }
 
     // Milliseconds, like the ids: the createdAt a receiver gets matches the delivery log's.

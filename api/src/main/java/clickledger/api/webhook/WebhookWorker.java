@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import clickledger.api.audit.AuditEntry;
 import clickledger.api.audit.AuditRepository;
 import clickledger.api.secret.SecretBox;
+import clickledger.db.Pipeline;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -13,9 +14,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +46,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery is at least once: a worker that dies after the POST and before writing the outcome
  * leaves the lease to expire, and the delivery is sent again with the same id.
+ *
+ * <p>A success's outcome is written by the loop with its next claim, in the same round trip: the
+ * claim then already counts that delivery's slot free, and a drain of many deliveries costs one
+ * round trip per claim, not one per delivery and one per claim. Failures, which move the
+ * endpoint's breaker, are written at once by their delivery thread.
  */
 public final class WebhookWorker implements AutoCloseable {
     static final String SYSTEM_ACTOR = "system:webhooks";
@@ -61,6 +71,10 @@ public final class WebhookWorker implements AutoCloseable {
             Thread.ofVirtual().name("webhook-delivery-", 0).factory());
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    // Successes whose outcome the loop writes with its next claim. Bounded by the concurrency: a
+    // success frees its slot as it is queued, and the loop takes every queued one before it claims
+    // deliveries for the slots they freed.
+    private final ConcurrentLinkedQueue<DeliveryRepository.Delivered> succeeded = new ConcurrentLinkedQueue<>();
     private final Counter delivered;
     private final Counter failed;
     private final Counter dead;
@@ -117,11 +131,20 @@ public final class WebhookWorker implements AutoCloseable {
             if (!running) {
                 return;
             }
+            List<DeliveryRepository.Delivered> successes = takeSucceeded();
             List<DeliveryRepository.Claimed> batch;
             try {
-                batch = new DeliveryRepository(dsl).claim(free, config.endpointConcurrency(), clock.instant(), lease);
+                Pipeline pipeline = new Pipeline();
+                Set<UUID> marked = recordSucceeded(pipeline, successes);
+                batch = DeliveryRepository.claim(pipeline, free, config.endpointConcurrency(), clock.instant(), lease);
+                new DeliveryRepository(dsl).run(pipeline);
+                leasesLost(successes, marked);
             } catch (RuntimeException e) {
-                LOG.atError().setCause(e).log("webhook claim failed; trying again after the poll interval");
+                LOG.atError()
+                        .setCause(e)
+                        .addKeyValue("outcomes", successes.size())
+                        .log("webhook claim failed, and the outcomes sent with it are lost (those deliveries go"
+                                + " again when their leases end); trying again after the poll interval");
                 pause();
                 continue;
             }
@@ -145,6 +168,50 @@ public final class WebhookWorker implements AutoCloseable {
                 // a request to finish (which may free an endpoint) or for the poll interval.
                 pause();
             }
+        }
+    }
+
+    private List<DeliveryRepository.Delivered> takeSucceeded() {
+        List<DeliveryRepository.Delivered> taken = new ArrayList<>();
+        for (DeliveryRepository.Delivered success = succeeded.poll(); success != null; success = succeeded.poll()) {
+            taken.add(success);
+        }
+        return taken;
+    }
+
+    /** Queues the successes' outcomes, if any; the set gets the deliveries they marked delivered. */
+    private static Set<UUID> recordSucceeded(Pipeline pipeline, List<DeliveryRepository.Delivered> successes) {
+        Set<UUID> marked = new HashSet<>();
+        if (!successes.isEmpty()) {
+            DeliveryRepository.recordDelivered(pipeline, successes, marked);
+        }
+        return marked;
+    }
+
+    private static void leasesLost(List<DeliveryRepository.Delivered> successes, Set<UUID> marked) {
+        for (DeliveryRepository.Delivered success : successes) {
+            if (!marked.contains(success.claimed().id())) {
+                leaseLost(success.claimed());
+            }
+        }
+    }
+
+    /** Writes the outcomes still queued (at close); they would otherwise go again when their leases end. */
+    private void flushSucceeded() {
+        List<DeliveryRepository.Delivered> successes = takeSucceeded();
+        if (successes.isEmpty()) {
+            return;
+        }
+        try {
+            Pipeline pipeline = new Pipeline();
+            Set<UUID> marked = recordSucceeded(pipeline, successes);
+            new DeliveryRepository(dsl).run(pipeline);
+            leasesLost(successes, marked);
+        } catch (RuntimeException e) {
+            LOG.atError()
+                    .setCause(e)
+                    .addKeyValue("outcomes", successes.size())
+                    .log("could not write webhook outcomes at close; those deliveries go again when their leases end");
         }
     }
 
@@ -257,9 +324,7 @@ public final class WebhookWorker implements AutoCloseable {
 
     private void record(DeliveryRepository.Claimed claimed, Instant attemptedAt, Outcome outcome) {
         if (outcome.delivered()) {
-            if (!new DeliveryRepository(dsl).recordDelivered(claimed, attemptedAt, outcome)) {
-                leaseLost(claimed);
-            }
+            succeeded.add(new DeliveryRepository.Delivered(claimed, attemptedAt, outcome));
             delivered.increment();
             return;
         }
@@ -368,7 +433,9 @@ public final class WebhookWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             deliveries.shutdownNow();
             Thread.currentThread().interrupt();
+        } finally {
+            flushSucceeded();
+            sender.close();
         }
-        sender.close();
     }
 }

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,7 +44,12 @@ public final class WebhookBench {
     private record Scenario(String name, int endpoints) {}
 
     private record Run(
-            double queueSeconds, double drainSeconds, double deliveriesPerSecond, double meanRequestMillis) {}
+            double queueSeconds,
+            double drainSeconds,
+            double deliveriesPerSecond,
+            double meanRequestMillis,
+            long requests,
+            long distinctDeliveries) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
@@ -118,7 +125,9 @@ public final class WebhookBench {
                             .put("queueSeconds", round(run.queueSeconds()))
                             .put("drainSeconds", round(run.drainSeconds()))
                             .put("deliveriesPerSecond", Math.round(run.deliveriesPerSecond()))
-                            .put("meanRequestMillis", round(run.meanRequestMillis()));
+                            .put("meanRequestMillis", round(run.meanRequestMillis()))
+                            .put("requests", run.requests())
+                            .put("distinctDeliveries", run.distinctDeliveries());
                 }
             }
         }
@@ -153,21 +162,30 @@ public final class WebhookBench {
         }
         double drainSeconds = seconds(System.nanoTime() - drainStart);
         long received = receiver.count() - before;
-        if (received < queued) {
-            throw new IllegalStateException("receiver got " + received + " of " + queued + " deliveries");
+        long distinct = receiver.distinctDeliveries();
+        long delivered = api.dsl().fetchCount(WEBHOOK_DELIVERY, WEBHOOK_DELIVERY.STATUS.eq("delivered"));
+        // Every one exactly once: as many requests as deliveries, each delivery id once, each row
+        // marked delivered.
+        if (received != queued || distinct != queued || delivered != queued) {
+            throw new IllegalStateException("queued " + queued + ": the receiver got " + received + " requests for "
+                    + distinct + " distinct deliveries, and " + delivered + " are marked delivered");
         }
         // The HTTP exchange alone, as the worker timed it: the rest of each delivery's time is the
         // claim and the outcome write.
         double meanRequestMillis = api.dsl()
                 .fetchSingle("select coalesce(avg(latency_ms), 0)::float8 from webhook_attempt")
                 .get(0, Double.class);
-        return new Run(queueSeconds, drainSeconds, queued / drainSeconds, meanRequestMillis);
+        return new Run(queueSeconds, drainSeconds, queued / drainSeconds, meanRequestMillis, received, distinct);
     }
 
-    /** A receiver that only counts: the test receiver keeps every request, which 100,000 would not fit. */
+    /**
+     * A receiver that counts requests and remembers each delivery id (the test receiver keeps every
+     * request, which 100,000 would not fit), so a delivery sent twice shows.
+     */
     private static final class CountingReceiver implements AutoCloseable {
         private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         private final AtomicLong count = new AtomicLong();
+        private final Set<String> deliveries = ConcurrentHashMap.newKeySet();
         private final HttpServer server;
 
         CountingReceiver() throws IOException {
@@ -176,6 +194,7 @@ public final class WebhookBench {
                 try (exchange;
                         InputStream in = exchange.getRequestBody()) {
                     in.readAllBytes();
+                    deliveries.add(exchange.getRequestHeaders().getFirst("X-Clickledger-Delivery"));
                     count.incrementAndGet();
                     exchange.sendResponseHeaders(204, -1);
                 }
@@ -190,6 +209,13 @@ public final class WebhookBench {
 
         long count() {
             return count.get();
+        }
+
+        /** Distinct delivery ids received since the last call; forgets them. */
+        long distinctDeliveries() {
+            long distinct = deliveries.size();
+            deliveries.clear();
+            return distinct;
         }
 
         @Override
