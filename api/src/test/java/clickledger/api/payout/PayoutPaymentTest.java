@@ -344,6 +344,9 @@ class PayoutPaymentTest {
         UUID commissionId = Ulid.parse(commission).orElseThrow();
         UUID payoutId = Ulid.parse(id).orElseThrow();
         String another = fixture.earn(program, partner, "1.00").id();
+        // Alone, a claim of this one adds up (one commission of 4.00): only the payout's claims
+        // already in the table show it as a second one.
+        String twin = fixture.earn(program, partner, "4.00").id();
 
         List<String> refused = new ArrayList<>();
         for (String statement : List.of(
@@ -353,6 +356,8 @@ class PayoutPaymentTest {
                 // A claim that makes the payout no longer add up.
                 "insert into payout_commission (commission_id, payout_id) values ('%s', '%s')"
                         .formatted(Ulid.parse(another).orElseThrow(), payoutId),
+                "insert into payout_commission (commission_id, payout_id) values ('%s', '%s')"
+                        .formatted(Ulid.parse(twin).orElseThrow(), payoutId),
                 "update commission set status = 'reversed' where id = '%s'".formatted(commissionId),
                 "update commission set amount_minor = 1 where id = '%s'".formatted(commissionId),
                 "update commission set status = 'paid' where id = '%s'".formatted(commissionId),
@@ -367,7 +372,7 @@ class PayoutPaymentTest {
             }
         }
 
-        assertThat(refused).hasSize(9);
+        assertThat(refused).hasSize(10);
         assertThat(api.dsl()
                         .select(DSL.count())
                         .from("payout_commission")
