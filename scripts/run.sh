@@ -342,6 +342,12 @@ if ((embedded)); then
     database_line+=" (embedded PostgreSQL, data in $DATA_DIR/pg)"
     logs_line="logs     $LOG_DIR/{api,router,portal,devdb}.log"
 fi
+# Without SMTP_URL the api writes each message as an .eml file and logs its subject and links.
+if [[ -n ${SMTP_URL:-} || -n ${SMTP_URL_FILE:-} ]]; then
+    mail_line="mail     sent through SMTP_URL (the mail log: GET /v1/mail)"
+else
+    mail_line="mail     not sent: written to ${MAIL_DIR:-$DATA_DIR/mail}/*.eml, subjects and links in $LOG_DIR/api.log (set SMTP_URL to send)"
+fi
 
 # Until the first admin exists, the portal opens on its install wizard.
 install_line=
@@ -358,6 +364,7 @@ $install_line
   router   $PUBLIC_ROUTER_URL
   $database_line
   $logs_line
+  $mail_line
 
   $key_line
 

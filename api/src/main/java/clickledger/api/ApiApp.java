@@ -25,24 +25,37 @@ import clickledger.api.event.EventService;
 import clickledger.api.event.SdkRoutes;
 import clickledger.api.http.ClientAddress;
 import clickledger.api.http.Cors;
+import clickledger.api.http.RequestLimits;
 import clickledger.api.identity.IdentifyService;
 import clickledger.api.install.InstallRoutes;
 import clickledger.api.install.InstallService;
 import clickledger.api.link.LinkRoutes;
 import clickledger.api.link.LinkService;
 import clickledger.api.link.RandomSlugs;
+import clickledger.api.mail.Mail;
+import clickledger.api.mail.Mailer;
 import clickledger.api.maintenance.PartitionMaintenanceJob;
 import clickledger.api.me.MeRoutes;
+import clickledger.api.onboarding.ApplicationRoutes;
+import clickledger.api.onboarding.Applications;
+import clickledger.api.onboarding.PartnerInvitationRoutes;
+import clickledger.api.onboarding.PartnerInvitations;
+import clickledger.api.onboarding.PartnerOnboarding;
 import clickledger.api.partner.MembershipRoutes;
 import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
 import clickledger.api.payout.PayoutDetailsLookup;
+import clickledger.api.payout.PayoutDetailsService;
 import clickledger.api.payout.PayoutExport;
 import clickledger.api.payout.PayoutPaidListener;
 import clickledger.api.payout.PayoutRoutes;
 import clickledger.api.payout.PayoutService;
+import clickledger.api.payout.SealedPayoutDetails;
+import clickledger.api.person.AccountLinkRoutes;
+import clickledger.api.person.EmailChangeService;
 import clickledger.api.person.InvitationService;
 import clickledger.api.person.PasswordHasher;
+import clickledger.api.person.PasswordResetService;
 import clickledger.api.person.SessionRoutes;
 import clickledger.api.person.SignInLimits;
 import clickledger.api.person.SignInService;
@@ -91,6 +104,7 @@ public final class ApiApp implements AutoCloseable {
     private final KeyUsage keyUsage;
     private final Webhooks webhooks;
     private final ClickRollupJob clickRollup;
+    private final Mail mail;
 
     private ApiApp(
             ApiConfig config,
@@ -100,7 +114,8 @@ public final class ApiApp implements AutoCloseable {
             AutoApprovalJob approval,
             KeyUsage keyUsage,
             Webhooks webhooks,
-            ClickRollupJob clickRollup) {
+            ClickRollupJob clickRollup,
+            Mail mail) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
@@ -109,6 +124,7 @@ public final class ApiApp implements AutoCloseable {
         this.keyUsage = keyUsage;
         this.webhooks = webhooks;
         this.clickRollup = clickRollup;
+        this.mail = mail;
     }
 
     /**
@@ -131,13 +147,40 @@ public final class ApiApp implements AutoCloseable {
             ClientAddress clients = new ClientAddress(config.trustedProxies());
             ProgramService programs = new ProgramService(database.dsl(), clock);
             Cors cors = new Cors(config.corsAllowedOrigins());
-            Webhooks webhooks = Webhooks.create(database.dsl(), clock, config.webhooks(), config.secrets(), registry);
-            PartnerService partners = new PartnerService(database.dsl(), clock, webhooks.outbox());
+            Mail mail = Mail.create(
+                    database.dsl(),
+                    clock,
+                    config.mail(),
+                    config.secrets(),
+                    config.people().portalUrl(),
+                    registry);
+            Webhooks webhooks = Webhooks.create(
+                    database.dsl(),
+                    clock,
+                    config.webhooks(),
+                    config.secrets(),
+                    (trx, endpointId, url, reason) ->
+                            mail.mailer().webhookDisabled(trx, endpointId.toString(), url, reason),
+                    registry);
+            PartnerService partners =
+                    new PartnerService(database.dsl(), clock, webhooks.outbox(), sessions, authenticator);
+            InvitationService invitations =
+                    new InvitationService(database.dsl(), clock, passwords, sessions, mail.mailer());
+            PartnerOnboarding onboarding = new PartnerOnboarding(partners, invitations);
+            SignInService signIn = new SignInService(database.dsl(), clock, passwords, sessions);
+            SignInLimits signInLimits = new SignInLimits(clock, config.people(), clients);
+            EmailChangeService emailChanges = new EmailChangeService(database.dsl(), clock, passwords, mail.mailer());
+            StatsService stats = new StatsService(database.readDsl(), clock);
             LinkService links = new LinkService(
                     database.dsl(), clock, new RandomSlugs(), webhooks.outbox(), config.publicRouterUrl());
             LedgerWebhooks ledgerWebhooks = new LedgerWebhooks(webhooks.outbox(), clock);
             EventService.EventListener eventListener = ledgerWebhooks;
-            CommissionService.CommissionListener commissionListener = ledgerWebhooks;
+            // Every status change of commissions queues its webhooks and, for approvals, notes them
+            // for the partner's daily mail, in the change's transaction.
+            CommissionService.CommissionListener commissionListener = (trx, event, rows) -> {
+                ledgerWebhooks.changed(trx, event, rows);
+                mail.digest().changed(trx, event, rows);
+            };
             IdentifyService identify = new IdentifyService(database.dsl(), clock, eventListener);
             EventService events = new EventService(database.dsl(), clock, eventListener);
             AutoApprovalJob approval =
@@ -154,39 +197,73 @@ public final class ApiApp implements AutoCloseable {
                 routes.beforeMatched("/v1/*", new RouteAccess());
                 new InstallRoutes(new InstallService(database.dsl(), clock, passwords, sessions, programs))
                         .register(routes);
-                new SessionRoutes(
-                                new SignInService(database.dsl(), clock, passwords, sessions),
-                                new SignInLimits(clock, config.people(), clients))
+                new SessionRoutes(signIn, signInLimits).register(routes);
+                new AdminRoutes(new AdminService(database.dsl(), clock, sessions), invitations).register(routes);
+                new PartnerInvitationRoutes(
+                                new PartnerInvitations(database.dsl(), clock, onboarding, invitations, mail.mailer()))
                         .register(routes);
-                new AdminRoutes(
-                                new AdminService(database.dsl(), clock, sessions),
-                                new InvitationService(
-                                        database.dsl(),
+                new ApplicationRoutes(
+                                new Applications(database.dsl(), clock, onboarding, mail.mailer()),
+                                new RequestLimits(
+                                        clock, clients, config.people().applicationsPerHour(), "applications"))
+                        .register(routes);
+                new AccountLinkRoutes(
+                                new PasswordResetService(database.dsl(), clock, passwords, sessions, mail.mailer()),
+                                emailChanges,
+                                new RequestLimits(
                                         clock,
-                                        passwords,
-                                        sessions,
-                                        config.people().portalUrl()))
+                                        clients,
+                                        config.people().passwordResetsPerHour(),
+                                        "password reset requests"))
                         .register(routes);
                 new AuditLogRoutes(database.dsl()).register(routes);
                 new ProgramRoutes(programs).register(routes);
                 new PartnerRoutes(partners).register(routes);
                 new LinkRoutes(links, config.publicRouterUrl()).register(routes);
                 webhooks.register(routes);
+                mail.register(routes);
                 new ClickRoutes(new ClickRepository(database.dsl())).register(routes);
                 new MembershipRoutes(database.dsl(), clock).register(routes);
                 new SdkRoutes(identify, events).register(routes);
                 OpenPartnerRoutes.create(config, identify, events, authenticator, cors, database.dsl(), clock)
                         .register(routes);
                 new CommissionRoutes(new CommissionService(database.dsl(), clock, commissionListener)).register(routes);
-                PayoutService payouts = new PayoutService(
-                        database.dsl(), clock, webhooks.outbox(), commissionListener, PayoutPaidListener.NONE);
-                new PayoutRoutes(payouts, new PayoutExport(payouts, PayoutDetailsLookup.NONE), programs, database.dsl())
+                // Mark-paid queues the partner's "payout paid" mail in its transaction; exports open
+                // the partners' sealed payout details (issue 15's payout_details).
+                PayoutPaidListener payoutMail = (trx, payout) -> mail.mailer()
+                        .payoutPaid(
+                                trx,
+                                new Mailer.PayoutPaid(
+                                        payout.id().value(),
+                                        payout.partnerId().value(),
+                                        payout.programId().value(),
+                                        payout.amount().minor(),
+                                        payout.amount().currency().getCurrencyCode(),
+                                        payout.commissionCount(),
+                                        payout.method(),
+                                        payout.reference(),
+                                        payout.paidAt()));
+                PayoutService payouts =
+                        new PayoutService(database.dsl(), clock, webhooks.outbox(), commissionListener, payoutMail);
+                PayoutDetailsLookup payoutDetails = new SealedPayoutDetails(database.dsl(), config.secrets());
+                new PayoutRoutes(payouts, new PayoutExport(payouts, payoutDetails), programs, database.dsl())
                         .register(routes);
                 new RederiveRoutes(new RederiveService(database.dsl(), clock), clock).register(routes);
                 new ApiKeyRoutes(new ApiKeyService(database.dsl(), clock, new ApiKeyFormat(), authenticator, keyUsage))
                         .register(routes);
-                new MeRoutes(database.dsl(), partners, links, config.publicRouterUrl()).register(routes);
-                new StatsRoutes(new StatsService(database.readDsl(), clock)).register(routes);
+                new MeRoutes(
+                                database.dsl(),
+                                clock,
+                                partners,
+                                links,
+                                config.publicRouterUrl(),
+                                stats,
+                                new PayoutDetailsService(database.dsl(), clock, config.secrets(), mail.mailer()),
+                                emailChanges,
+                                signIn,
+                                signInLimits)
+                        .register(routes);
+                new StatsRoutes(stats).register(routes);
                 new LiveStatsRoutes(new LiveClicks(database.readDsl(), clock, config.liveStatsInterval()))
                         .register(routes);
             });
@@ -200,7 +277,7 @@ public final class ApiApp implements AutoCloseable {
                     clock,
                     config.statsRollupInterval(),
                     registry);
-            return new ApiApp(config, database, javalin, maintenance, approval, keyUsage, webhooks, clickRollup);
+            return new ApiApp(config, database, javalin, maintenance, approval, keyUsage, webhooks, clickRollup, mail);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -214,6 +291,7 @@ public final class ApiApp implements AutoCloseable {
         approval.start();
         keyUsage.start();
         webhooks.start();
+        mail.start();
         clickRollup.start();
         return this;
     }
@@ -228,6 +306,11 @@ public final class ApiApp implements AutoCloseable {
 
     public AutoApprovalJob approval() {
         return approval;
+    }
+
+    /** Mail: the mailer services queue with, and the daily digest tests run by hand. */
+    public Mail mail() {
+        return mail;
     }
 
     /**
@@ -251,6 +334,7 @@ public final class ApiApp implements AutoCloseable {
     public void close() {
         javalin.stop();
         webhooks.close();
+        mail.close();
         maintenance.close();
         approval.close();
         // After the server stopped taking requests, so the final flush has every use.

@@ -2,6 +2,7 @@ package clickledger.api;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.mail.MailConfig;
 import clickledger.api.person.PeopleConfig;
 import clickledger.api.secret.SecretBox;
 import clickledger.api.webhook.WebhookConfig;
@@ -45,6 +46,7 @@ import java.util.stream.Stream;
  * @param people PORTAL_URL, sessions and sign-in limits
  * @param liveStatsInterval LIVE_STATS_SECONDS: how stale the live click counter may be, and so how
  *     often at most it queries PostgreSQL per program
+ * @param mail SMTP_* and MAIL_*: where mail goes and how it is retried
  */
 public record ApiConfig(
         int port,
@@ -63,7 +65,8 @@ public record ApiConfig(
         Optional<String> compatDefaultProgram,
         Duration statsRollupInterval,
         PeopleConfig people,
-        Duration liveStatsInterval) {
+        Duration liveStatsInterval,
+        MailConfig mail) {
     public static final int DEFAULT_POOL_SIZE = 10;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
@@ -134,7 +137,8 @@ public record ApiConfig(
                             IDENTIFY_RATE_LIMIT_PER_MINUTE,
                             COMPAT_DEFAULT_PROGRAM,
                             LIVE_STATS_SECONDS),
-                    Stream.concat(PeopleConfig.SETTINGS.stream(), WebhookConfig.SETTINGS.stream()))
+                    Stream.of(PeopleConfig.SETTINGS, WebhookConfig.SETTINGS, MailConfig.SETTINGS)
+                            .flatMap(List::stream))
             .toList());
 
     public ApiConfig {
@@ -150,6 +154,7 @@ public record ApiConfig(
         requireNonNull(statsRollupInterval, "statsRollupInterval is null");
         requireNonNull(people, "people is null");
         requireNonNull(liveStatsInterval, "liveStatsInterval is null");
+        requireNonNull(mail, "mail is null");
     }
 
     public static ApiConfig fromEnv(Map<String, String> environment) {
@@ -193,6 +198,7 @@ public record ApiConfig(
         int statsRollupSeconds = env.integer(STATS_ROLLUP_SECONDS, 1, 86_400);
         PeopleConfig people = PeopleConfig.fromEnv(env);
         int liveStatsSeconds = env.integer(LIVE_STATS_SECONDS, 1, 3_600);
+        MailConfig mail = MailConfig.fromEnv(env);
         env.finish();
         return new ApiConfig(
                 port,
@@ -211,7 +217,8 @@ public record ApiConfig(
                 defaultProgram,
                 Duration.ofSeconds(statsRollupSeconds),
                 people,
-                Duration.ofSeconds(liveStatsSeconds));
+                Duration.ofSeconds(liveStatsSeconds),
+                mail);
     }
 
     // Required rather than generated at start: a key that changed with every restart would leave

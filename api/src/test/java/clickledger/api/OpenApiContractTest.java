@@ -27,8 +27,9 @@ class OpenApiContractTest {
 
     @BeforeAll
     static void start() {
-        // No delivery worker: the webhook calls below must find their deliveries where they left them.
-        api = TestApi.start(Map.of("WEBHOOK_WORKER_ENABLED", "false", "WEBHOOK_ALLOW_PRIVATE", "true"));
+        // No delivery workers: the webhook and mail calls below must find their rows where they left them.
+        api = TestApi.start(Map.of(
+                "WEBHOOK_WORKER_ENABLED", "false", "WEBHOOK_ALLOW_PRIVATE", "true", "MAIL_WORKER_ENABLED", "false"));
         contract = new OpenApiContract(api.get("/openapi.json").expect(200).body());
         exerciseEveryOperation();
     }
@@ -445,6 +446,25 @@ class OpenApiContractTest {
         String withdrawn = id(call("POST", "/v1/admin-invitations", "{\"email\":\"ken@example.com\"}", session, 201));
         call("DELETE", "/v1/admin-invitations/" + withdrawn, null, session, 204);
         call("DELETE", "/v1/admin-invitations/" + withdrawn, null, session, 404);
+        // Issue 15: the mail log (no worker runs: the invitations' mail waits as pending)
+        String mailId = call("GET", "/v1/mail?kind=admin_invitation&to=grace@example.com", null, session, 200)
+                .json()
+                .at("/items/0/id")
+                .asText();
+        call("GET", "/v1/mail?status=lost", null, session, 400);
+        call("GET", "/v1/mail/" + mailId, null, session, 200);
+        call("GET", "/v1/mail/" + UNKNOWN_ID, null, session, 404);
+        call("GET", "/v1/mail/status", null, session, 200);
+        call("POST", "/v1/mail/" + mailId + "/resend", null, session, 409);
+        api.dsl()
+                .update(clickledger.db.jooq.Tables.MAIL_MESSAGE)
+                .set(clickledger.db.jooq.Tables.MAIL_MESSAGE.STATUS, "dead")
+                .where(clickledger.db.jooq.Tables.MAIL_MESSAGE.ID.eq(
+                        clickledger.common.id.Ulid.parse(mailId).orElseThrow()))
+                .execute();
+        call("POST", "/v1/mail/" + mailId + "/resend", null, session, 202);
+        call("POST", "/v1/mail/" + UNKNOWN_ID + "/resend", null, session, 404);
+
         call("DELETE", "/v1/admins/" + graceId, null, session, 204);
         call("DELETE", "/v1/admins/" + graceId, null, session, 404);
         call("DELETE", "/v1/admins/" + oliveId, null, admin, 409);
@@ -538,6 +558,168 @@ class OpenApiContractTest {
         call("POST", "/v1/payouts/" + secondPayout + "/cancel", null, admin, 200);
         call("POST", "/v1/payouts/" + payoutId + "/cancel", null, admin, 409);
         call("POST", "/v1/payouts/" + UNKNOWN_ID + "/cancel", null, admin, 404);
+        // Issue 15: partner invitations (no mail worker: messages wait in the outbox, read by Mails)
+        String patPassword = "a brand new pass phrase";
+        String invitePat =
+                "{\"email\":\"pat@example.com\",\"name\":\"Pat\",\"programIds\":[\"%s\"]}".formatted(programId);
+        JsonNode invited =
+                call("POST", "/v1/partner-invitations", invitePat, admin, 201).json();
+        call("POST", "/v1/partner-invitations", "{\"email\":\"x\",\"programIds\":[]}", admin, 400);
+        call("GET", "/v1/partner-invitations", null, admin, 200);
+        call("GET", "/v1/partner-invitations?partnerId=nope", null, admin, 400);
+        String patToken = invited.at("/invitation/token").asText();
+        call("GET", "/v1/partner-invitations/" + patToken, null, null, 200);
+        call("GET", "/v1/partner-invitations/" + UNKNOWN_ID, null, null, 404);
+        String acceptPat = "{\"token\":\"%s\",\"name\":\"Pat\",\"password\":\"%s\"}".formatted(patToken, password);
+        call("POST", "/v1/partner-invitations/accept", acceptPat, null, 201);
+        call("POST", "/v1/partner-invitations/accept", acceptPat, null, 404);
+        call("POST", "/v1/partner-invitations", invitePat, admin, 200);
+        String quinnInvitation = call(
+                        "POST",
+                        "/v1/partner-invitations",
+                        "{\"email\":\"quinn@example.com\",\"programIds\":[\"%s\"]}".formatted(programId),
+                        admin,
+                        201)
+                .json()
+                .at("/invitation/id")
+                .asText();
+        call("DELETE", "/v1/partner-invitations/" + quinnInvitation, null, admin, 204);
+        call("DELETE", "/v1/partner-invitations/" + quinnInvitation, null, admin, 404);
+
+        // Applications
+        String form = "/v1/programs/" + programId + "/application-form";
+        call("GET", form, null, admin, 200);
+        call("PUT", form, "{\"enabled\":true,\"terms\":\"Promote honestly.\"}", admin, 200);
+        call("PUT", form, "{\"enabled\":true}", admin, 400);
+        call("GET", "/v1/apply/" + programSlug, null, null, 200);
+        call("GET", "/v1/apply/no-such-program", null, null, 404);
+        String ray =
+                """
+                {"name":"Ray","email":"ray@example.com","website":"https://ray.example","promotion":"My blog",
+                 "termsAccepted":true,"nickname":""}""";
+        call("POST", "/v1/apply/" + programSlug, ray, null, 202);
+        call("POST", "/v1/apply/" + programSlug, ray.replace("Ray", "Sam").replace("ray", "sam"), null, 202);
+        call("POST", "/v1/apply/" + programSlug, "{\"name\":\"Ray\"}", null, 400);
+        JsonNode applications = call(
+                        "GET", "/v1/applications?programId=" + programId + "&status=pending", null, admin, 200)
+                .json()
+                .get("items");
+        call("GET", "/v1/applications?status=maybe", null, admin, 400);
+        String rayApplication = null;
+        String samApplication = null;
+        for (JsonNode application : applications) {
+            if (application.get("email").asText().startsWith("ray")) {
+                rayApplication = application.get("id").asText();
+            } else {
+                samApplication = application.get("id").asText();
+            }
+        }
+        call("GET", "/v1/applications/" + rayApplication, null, admin, 200);
+        call("GET", "/v1/applications/" + UNKNOWN_ID, null, admin, 404);
+        call("POST", "/v1/applications/" + rayApplication + "/approve", null, admin, 200);
+        call("POST", "/v1/applications/" + rayApplication + "/approve", null, admin, 409);
+        call("POST", "/v1/applications/" + samApplication + "/reject", "{\"reason\":\"Not a fit\"}", admin, 200);
+        call("POST", "/v1/applications/" + samApplication + "/reject", null, admin, 409);
+
+        // Password resets
+        call("POST", "/v1/password-resets", "{\"email\":\"pat@example.com\"}", null, 202);
+        call("POST", "/v1/password-resets", "{\"email\":\"nobody\"}", null, 400);
+        String resetToken = clickledger.api.mail.Mails.token(
+                api, "pat@example.com", "password_reset", "http://localhost:8080/reset-password/");
+        call("GET", "/v1/password-resets/" + resetToken, null, null, 200);
+        call("GET", "/v1/password-resets/" + UNKNOWN_ID, null, null, 404);
+        call(
+                "POST",
+                "/v1/password-resets/confirm",
+                "{\"token\":\"%s\",\"password\":\"short\"}".formatted(resetToken),
+                null,
+                400);
+        String pat = call(
+                        "POST",
+                        "/v1/password-resets/confirm",
+                        "{\"token\":\"%s\",\"password\":\"%s\"}".formatted(resetToken, patPassword),
+                        null,
+                        201)
+                .json()
+                .get("token")
+                .asText();
+        call(
+                "POST",
+                "/v1/password-resets/confirm",
+                "{\"token\":\"%s\",\"password\":\"%s\"}".formatted(resetToken, patPassword),
+                null,
+                404);
+
+        // The partner's own routes: Pat's session, and Ada's key (Ada has the commissions)
+        call("GET", "/v1/me", null, pat, 200);
+        call("GET", "/v1/me/stats?from=2030-01-01&to=2030-01-31", null, partnerKey, 200);
+        call("GET", "/v1/me/stats?from=yesterday", null, pat, 400);
+        call("GET", "/v1/me/stats?groupBy=link", null, partnerKey, 200);
+        call("GET", "/v1/me/stats?groupBy=week", null, partnerKey, 400);
+        String myCommission = call("GET", "/v1/me/commissions", null, partnerKey, 200)
+                .json()
+                .at("/items/0/id")
+                .asText();
+        call("GET", "/v1/me/commissions?status=maybe", null, partnerKey, 400);
+        call("GET", "/v1/me/commissions/" + myCommission, null, partnerKey, 200);
+        call("GET", "/v1/me/commissions/" + UNKNOWN_ID, null, pat, 404);
+        // The partner's approved commission (the bulk approval above), paid out in a batch of its program.
+        call(
+                "POST",
+                "/v1/commissions/bulk",
+                "{\"action\":\"approve\",\"ids\":[\"%s\"]}".formatted(myCommission),
+                admin,
+                200);
+        String payout = null;
+        for (JsonNode item : call("POST", "/v1/payouts", "{\"programId\":\"%s\"}".formatted(programId), admin, 201)
+                .json()
+                .get("items")) {
+            if (item.get("partnerId").asText().equals(partnerId)) {
+                payout = item.get("id").asText();
+            }
+        }
+        call("GET", "/v1/me/payouts", null, partnerKey, 200);
+        call("GET", "/v1/me/payouts?limit=0", null, partnerKey, 400);
+        call("GET", "/v1/me/payouts/" + payout, null, partnerKey, 200);
+        call("GET", "/v1/me/payouts/" + payout, null, pat, 404);
+        call("GET", "/v1/me/payout-details", null, partnerKey, 200);
+        call(
+                "PUT",
+                "/v1/me/payout-details",
+                "{\"method\":\"paypal\",\"paypalEmail\":\"ada@paypal.example\"}",
+                partnerKey,
+                200);
+        call("PUT", "/v1/me/payout-details", "{\"method\":\"cheque\"}", partnerKey, 400);
+        call("GET", "/v1/me/links/" + myLink + "/qr?format=svg", null, partnerKey, 200);
+        call("GET", "/v1/me/links/" + myLink + "/qr", null, pat, 404);
+        call("GET", "/v1/me/profile", null, pat, 200);
+        call("PATCH", "/v1/me/profile", "{\"name\":\"Pat P.\"}", pat, 200);
+        call("PATCH", "/v1/me/profile", "{\"name\":\"\"}", pat, 400);
+        call(
+                "POST",
+                "/v1/me/profile/email",
+                "{\"email\":\"pat.new@example.com\",\"currentPassword\":\"%s\"}".formatted(patPassword),
+                pat,
+                202);
+        call("POST", "/v1/me/profile/email", "{\"email\":\"pat.new@example.com\",\"currentPassword\":\"x\"}", pat, 400);
+        String emailToken = clickledger.api.mail.Mails.token(
+                api, "pat.new@example.com", "email_change", "http://localhost:8080/confirm-email/");
+        call("GET", "/v1/email-changes/" + emailToken, null, null, 200);
+        call("GET", "/v1/email-changes/" + UNKNOWN_ID, null, null, 404);
+        call("POST", "/v1/email-changes/confirm", "{\"token\":\"%s\"}".formatted(emailToken), null, 200);
+        call("POST", "/v1/email-changes/confirm", "{\"token\":\"%s\"}".formatted(emailToken), null, 404);
+        call(
+                "POST",
+                "/v1/me/profile/password",
+                "{\"currentPassword\":\"%s\",\"newPassword\":\"yet another pass phrase\"}".formatted(patPassword),
+                pat,
+                204);
+        call(
+                "POST",
+                "/v1/me/profile/password",
+                "{\"currentPassword\":\"x\",\"newPassword\":\"yet another pass phrase\"}",
+                partnerKey,
+                403);
 
         // Revocations last: they end what the calls above used
         call("POST", "/v1/api-keys/" + secretKeyId + "/revoke", null, admin, 200);

@@ -34,15 +34,15 @@ public final class TestApi implements AutoCloseable {
     private static final AtomicInteger UNIQUE = new AtomicInteger();
 
     private final ApiApp app;
-    private final Map<String, String> environment;
     private final TestClock clock;
     private final HttpClient client;
     private final String baseUrl;
+    private final Map<String, String> environment;
 
-    private TestApi(ApiApp app, Map<String, String> environment, TestClock clock) {
+    private TestApi(ApiApp app, TestClock clock, Map<String, String> environment) {
         this.app = app;
-        this.environment = Map.copyOf(environment);
         this.clock = clock;
+        this.environment = Map.copyOf(environment);
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -65,9 +65,24 @@ public final class TestApi implements AutoCloseable {
         env.put("API_PORT", "0");
         env.put("PUBLIC_ROUTER_URL", ROUTER_URL);
         env.put("DB_POOL_SIZE", "4");
+        // Without SMTP_URL mail goes to files: keep them in the build's output, one folder per api.
+        env.put("MAIL_DIR", "target/test-mail/" + unique("api-"));
         env.putAll(extraEnvironment);
         TestClock clock = new TestClock(START);
-        return new TestApi(ApiApp.create(ApiConfig.fromEnv(env), clock).start(), env, clock);
+        return new TestApi(ApiApp.create(ApiConfig.fromEnv(env), clock).start(), clock, env);
+    }
+
+    /**
+     * Another api process on the same database and clock, as a second replica behind a load
+     * balancer; close it before this one.
+     *
+     * @param extraEnvironment settings added to (or overriding) this api's
+     */
+    public TestApi replica(Map<String, String> extraEnvironment) {
+        Map<String, String> env = new HashMap<>(environment);
+        env.put("MAIL_DIR", "target/test-mail/" + unique("api-"));
+        env.putAll(extraEnvironment);
+        return new TestApi(ApiApp.create(ApiConfig.fromEnv(env), clock).start(), clock, env);
     }
 
     /** A string no other test in this JVM got, for slugs and emails that must not collide. */
@@ -79,17 +94,17 @@ public final class TestApi implements AutoCloseable {
         return app.database().dsl();
     }
 
-    /** The settings this api runs with: another process started with them works on the same database. */
-    public Map<String, String> environment() {
-        return environment;
-    }
-
     public TestClock clock() {
         return clock;
     }
 
     public ApiApp app() {
         return app;
+    }
+
+    /** The settings this api started with (DATABASE_URL among them, for a router on the same database). */
+    public Map<String, String> environment() {
+        return environment;
     }
 
     public Response get(String path) {

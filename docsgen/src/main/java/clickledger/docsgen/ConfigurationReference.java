@@ -1,6 +1,7 @@
 package clickledger.docsgen;
 
 import clickledger.api.ApiConfig;
+import clickledger.api.mail.MailConfig;
 import clickledger.api.person.PeopleConfig;
 import clickledger.api.webhook.WebhookConfig;
 import clickledger.common.config.Setting;
@@ -102,9 +103,15 @@ public final class ConfigurationReference {
                             PeopleConfig.SESSION_IDLE_MINUTES,
                             PeopleConfig.SESSION_MAX_HOURS,
                             PeopleConfig.LOGIN_RATE_LIMIT_PER_MINUTE,
-                            PeopleConfig.LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR)),
+                            PeopleConfig.LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR,
+                            PeopleConfig.PASSWORD_RESET_RATE_LIMIT_PER_HOUR,
+                            PeopleConfig.APPLICATION_RATE_LIMIT_PER_HOUR)),
             new Section(
                     "Webhooks", "How the api delivers webhooks: [webhooks.md](webhooks.md).", WebhookConfig.SETTINGS),
+            new Section(
+                    "Mail",
+                    "How the api sends mail (invitations, password resets, digests): [partners-and-mail.md](partners-and-mail.md).",
+                    MailConfig.SETTINGS),
             new Section(
                     "Portal",
                     "",
@@ -142,7 +149,7 @@ public final class ConfigurationReference {
         out.append("## Only for the scripts\n\n");
         out.append("Read by `make run`, `make backup` and `make restore`, not by the services.\n\n");
         table(out, SCRIPT_SETTINGS, false);
-        out.append("Named by the spec, not read yet (they arrive with their features): `SMTP_*`,"
+        out.append("Named by the spec, not read yet (they arrive with their features):"
                 + " `STORAGE_KIND=fs|s3` with `STORAGE_FS_DIR` / `STORAGE_S3_*`.\n");
         return out.toString();
     }

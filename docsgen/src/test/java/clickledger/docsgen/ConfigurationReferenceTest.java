@@ -87,6 +87,20 @@ class ConfigurationReferenceTest {
             Map.entry("WEBHOOK_BREAKER_COOLDOWN_SECONDS", "30"),
             Map.entry("WEBHOOK_DISABLE_AFTER_HOURS", "24"),
             Map.entry("WEBHOOK_WORKER_ENABLED", "false"),
+            Map.entry("PASSWORD_RESET_RATE_LIMIT_PER_HOUR", "3"),
+            Map.entry("APPLICATION_RATE_LIMIT_PER_HOUR", "10"),
+            Map.entry("SMTP_URL", "smtps://partners%40acme.example:pw@smtp.acme.example:465"),
+            Map.entry("SMTP_FROM", "Acme Partners <partners@acme.example>"),
+            Map.entry("SMTP_STARTTLS", "false"),
+            Map.entry("SMTP_TIMEOUT_SECONDS", "10"),
+            Map.entry("MAIL_DIR", "/var/lib/clickledger/mail"),
+            Map.entry("MAIL_RETRY_BASE_SECONDS", "10"),
+            Map.entry("MAIL_RETRY_CAP_SECONDS", "600"),
+            Map.entry("MAIL_MAX_ATTEMPTS", "5"),
+            Map.entry("MAIL_CONCURRENCY", "2"),
+            Map.entry("MAIL_POLL_INTERVAL_MS", "500"),
+            Map.entry("MAIL_WORKER_ENABLED", "false"),
+            Map.entry("MAIL_DIGEST_HOUR", "17"),
             Map.entry("ROUTER_PORT", "4702"),
             Map.entry("COOKIE_DOMAIN", "example.com"),
             Map.entry("CLICK_VELOCITY_LIMIT", "20"),
@@ -190,7 +204,7 @@ class ConfigurationReferenceTest {
     void scriptsReadOnlyDeclaredVariables() throws IOException {
         Set<String> declared = new TreeSet<>(ConfigurationReference.readers().keySet());
         declared.addAll(names(ConfigurationReference.SCRIPT_SETTINGS));
-        declared.addAll(List.of("ADMIN_API_KEY_FILE", "SECRETS_ENCRYPTION_KEY_FILE"));
+        declared.addAll(List.of("ADMIN_API_KEY_FILE", "SECRETS_ENCRYPTION_KEY_FILE", "SMTP_URL_FILE"));
         Pattern defaulted = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):?-");
         Pattern tool = Pattern.compile("pg_tool \\S+ ([A-Z][A-Z0-9_]*)");
         Set<String> read = new TreeSet<>();

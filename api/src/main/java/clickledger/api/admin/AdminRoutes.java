@@ -72,7 +72,7 @@ public final class AdminRoutes {
     private void invite(Context ctx) {
         Principal actor = Access.requireAdmin(ctx);
         Invite body = Json.body(ctx, Invite.class);
-        InvitationService.Created created = invitations.invite(Role.ADMIN, null, body.email(), actor);
+        InvitationService.Created created = invitations.invite(body.email(), actor);
         // The token is in this body and nowhere else: no cache along the way may keep a copy.
         ctx.status(201).header(Header.CACHE_CONTROL, "no-store").json(created);
     }

@@ -99,7 +99,7 @@ public final class ApiKeyAuthenticator {
     }
 
     /** Drops a cached key, so a revoke made through this process holds from the next request. */
-    void forget(String prefix) {
+    public void forget(String prefix) {
         cache.remove(prefix);
     }
 

@@ -12,6 +12,7 @@ import clickledger.db.jooq.tables.records.ApiKeyRecord;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -93,6 +94,16 @@ public final class ApiKeyRepository {
                         .fetch(ApiKeyRepository::toApiKey),
                 page,
                 key -> key.id().toString());
+    }
+
+    /** Revokes every live key of a partner (it was revoked); returns their prefixes. */
+    public List<String> revokeAllOfPartner(PartnerId partnerId, Instant revokedAt) {
+        return dsl.update(API_KEY)
+                .set(API_KEY.REVOKED_AT, offset(revokedAt))
+                .where(API_KEY.PARTNER_ID.eq(partnerId.value()))
+                .and(API_KEY.REVOKED_AT.isNull())
+                .returning(API_KEY.PREFIX)
+                .fetch(API_KEY.PREFIX);
     }
 
     public void revoke(ApiKeyId id, Instant revokedAt) {

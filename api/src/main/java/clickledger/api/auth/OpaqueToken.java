@@ -15,6 +15,11 @@ import java.util.Base64;
 public final class OpaqueToken {
     public static final String SESSION = "ck_sess_";
     public static final String INVITATION = "ck_inv_";
+    /** A password reset link's token (issue 15). */
+    public static final String PASSWORD_RESET = "ck_rst_";
+    /** An email change's confirmation link's token (issue 15). */
+    public static final String EMAIL_CHANGE = "ck_eml_";
+
     static final int RANDOM_BYTES = 32;
     static final int RANDOM_CHARACTERS = 43;
 

@@ -20,7 +20,7 @@ import java.util.Set;
 public final class RouteAccess implements Handler {
     /**
      * The only /v1 routes that need neither key nor session: the install wizard, signing in, and
-     * an invitation's own link. Each answers only what its caller already holds the secret for
+     * the links mailed to people. Each answers only what its caller already holds the secret for
      * (a password, an invitation token), or, for the wizard, whether it is still open.
      */
     public static final Set<String> PUBLIC = Set.of(
@@ -28,7 +28,19 @@ public final class RouteAccess implements Handler {
             "POST /v1/install",
             "POST /v1/sessions",
             "GET /v1/admin-invitations/{id}",
-            "POST /v1/admin-invitations/accept");
+            "POST /v1/admin-invitations/accept",
+            // Issue 15: a partner's invitation link, the public application form, password resets
+            // and email confirmations; each needs the secret it carries, or sends mail only to an
+            // address that already has an account (and is rate-limited).
+            "GET /v1/partner-invitations/{id}",
+            "POST /v1/partner-invitations/accept",
+            "GET /v1/apply/{slug}",
+            "POST /v1/apply/{slug}",
+            "POST /v1/password-resets",
+            "GET /v1/password-resets/{id}",
+            "POST /v1/password-resets/confirm",
+            "GET /v1/email-changes/{id}",
+            "POST /v1/email-changes/confirm");
 
     /**
      * Routes about the caller's own session and account, open to every principal; a key gets the

@@ -34,7 +34,9 @@ public final class Sessions {
     public enum EndReason {
         SIGNED_OUT("signed_out"),
         PASSWORD_CHANGED("password_changed"),
-        PERSON_REMOVED("person_removed");
+        PERSON_REMOVED("person_removed"),
+        PASSWORD_RESET("password_reset"),
+        PARTNER_REVOKED("partner_revoked");
 
         private final String wire;
 
@@ -138,6 +140,17 @@ public final class Sessions {
                 .where(SESSION.PERSON_ID.eq(personId))
                 .and(SESSION.REVOKED_AT.isNull())
                 .and(keep == null ? DSL.noCondition() : SESSION.ID.ne(keep))
+                .execute();
+    }
+
+    /** Ends every live session of every person of a partner (it was revoked); returns how many. */
+    public int endAllOfPartner(DSLContext tx, PartnerId partnerId, Instant now) {
+        return tx.update(SESSION)
+                .set(SESSION.REVOKED_AT, offset(now))
+                .set(SESSION.REVOKED_REASON, EndReason.PARTNER_REVOKED.wire())
+                .where(SESSION.PERSON_ID.in(
+                        DSL.select(PERSON.ID).from(PERSON).where(PERSON.PARTNER_ID.eq(partnerId.value()))))
+                .and(SESSION.REVOKED_AT.isNull())
                 .execute();
     }
 

@@ -19,6 +19,7 @@ import io.javalin.http.Header;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * {@code /v1/links}: create, list (by program, partner, status), get, patch, pause, resume. Admin
@@ -53,6 +54,15 @@ public final class LinkRoutes {
     /** {@code GET /v1/links/{id}/qr?format=png|svg&size=}: the link's share URL as a QR code. */
     private void qr(Context ctx) {
         Access.requireAdmin(ctx);
+        serveQr(ctx, qrCodes, publicRouterUrl, service::find);
+    }
+
+    /**
+     * Answers a QR code request for the link of the path's id, when {@code visible} finds it for
+     * the caller (an admin: every link; a partner: its own, as /v1/me/links/{id}/qr); else 404.
+     */
+    public static void serveQr(
+            Context ctx, QrCodes qrCodes, String publicRouterUrl, Function<LinkId, Optional<Link>> visible) {
         FieldErrors errors = new FieldErrors();
         String formatText = optional(ctx, "format");
         QrCodes.Format format = formatText == null ? QrCodes.Format.PNG : QrCodes.Format.fromWire(formatText);
@@ -62,7 +72,7 @@ public final class LinkRoutes {
         Integer size = errors.check(() -> qrSize(optional(ctx, "size")));
         LinkId id = errors.check(() -> id(ctx));
         errors.throwIfAny();
-        Link link = service.find(id).orElseThrow(LinkRoutes::notFound);
+        Link link = visible.apply(id).orElseThrow(LinkRoutes::notFound);
         QrCodes.Image image = qrCodes.image(LinkView.of(link, publicRouterUrl).url(), format, size);
         ctx.header(Header.CACHE_CONTROL, QR_CACHE_CONTROL).header(Header.ETAG, image.etag());
         if (image.etag().equals(ctx.header(Header.IF_NONE_MATCH))) {

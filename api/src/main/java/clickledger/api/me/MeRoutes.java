@@ -1,5 +1,6 @@
 package clickledger.api.me;
 
+import static clickledger.db.jooq.Tables.PROGRAM;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.auth.Access;
@@ -11,46 +12,83 @@ import clickledger.api.http.FieldErrors;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
+import clickledger.api.http.Timestamps;
 import clickledger.api.link.Link;
 import clickledger.api.link.LinkId;
+import clickledger.api.link.LinkRoutes;
 import clickledger.api.link.LinkService;
 import clickledger.api.link.LinkStatus;
 import clickledger.api.link.LinkView;
+import clickledger.api.link.QrCodes;
 import clickledger.api.partner.MembershipRepository;
 import clickledger.api.partner.Partner;
 import clickledger.api.partner.PartnerService;
+import clickledger.api.partner.ProgramMembership;
+import clickledger.api.payout.PayoutDetailsService;
+import clickledger.api.person.EmailChangeService;
+import clickledger.api.person.SignInLimits;
+import clickledger.api.person.SignInService;
 import clickledger.api.program.ProgramId;
+import clickledger.api.stats.GroupBy;
+import clickledger.api.stats.StatsQuery;
+import clickledger.api.stats.StatsReport;
+import clickledger.api.stats.StatsService;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * Partner-scoped routes, for partner keys only: {@code GET /v1/me}, {@code GET|POST /v1/me/links},
- * {@code GET /v1/me/links/{id}}, {@code GET /v1/me/clicks/{cref}}. Everything is filtered by the key's partner (and its program,
- * when the key is narrowed to one); another partner's row is a 404, as if it did not exist.
- *
- * <p>Own commissions, stats and payouts belong here too, as {@code /v1/me/commissions},
- * {@code /v1/me/stats}, {@code /v1/me/payouts}: {@link clickledger.api.auth.RouteAccess} already
- * lets partner keys reach every /v1/me route (and nothing else), so such a handler starts with
- * {@link Access#requirePartner} and filters by the principal's partnerId, and by its programId when
- * set ({@link Access#partnerSees}).
+ * Partner-scoped routes, for a partner key or a partner person's session (the portal's partner
+ * pages): {@code GET /v1/me}, its links (list, create, get, QR code) and clicks, its stats,
+ * commissions, payouts, payout details and profile. Everything is filtered by the caller's partner
+ * (and its program, when a key is narrowed to one); another partner's row is a 404, as if it did
+ * not exist. {@link clickledger.api.auth.RouteAccess} lets partner principals reach every /v1/me
+ * route and nothing else; each handler starts with {@link Access#requirePartner}.
  */
 public final class MeRoutes {
+    private static final List<String> COMMISSION_STATUSES =
+            List.of("pending", "approved", "paid", "rejected", "reversed");
+
     private final DSLContext dsl;
     private final PartnerService partners;
     private final LinkService links;
     private final String publicRouterUrl;
+    private final StatsService stats;
+    private final PayoutDetailsService payoutDetails;
+    private final MyProfile profile;
+    private final MyLedger ledger;
+    private final QrCodes qrCodes = new QrCodes();
 
     /** @param publicRouterUrl the router's public base URL, for each link's shareable {@code url} */
-    public MeRoutes(DSLContext dsl, PartnerService partners, LinkService links, String publicRouterUrl) {
+    public MeRoutes(
+            DSLContext dsl,
+            Clock clock,
+            PartnerService partners,
+            LinkService links,
+            String publicRouterUrl,
+            StatsService stats,
+            PayoutDetailsService payoutDetails,
+            EmailChangeService emailChanges,
+            SignInService signIn,
+            SignInLimits limits) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.partners = requireNonNull(partners, "partners is null");
         this.links = requireNonNull(links, "links is null");
         this.publicRouterUrl = requireNonNull(publicRouterUrl, "publicRouterUrl is null");
+        this.stats = requireNonNull(stats, "stats is null");
+        this.payoutDetails = requireNonNull(payoutDetails, "payoutDetails is null");
+        this.profile = new MyProfile(dsl, clock, partners, emailChanges, signIn, limits);
+        this.ledger = new MyLedger(dsl);
     }
 
     public void register(RoutesConfig routes) {
@@ -59,6 +97,156 @@ public final class MeRoutes {
         routes.post("/v1/me/links", this::createLink);
         routes.get("/v1/me/links/{id}", this::getLink);
         routes.get("/v1/me/clicks/{cref}", this::click);
+        routes.get("/v1/me/links/{id}/qr", ctx -> {
+            Principal partner = Access.requirePartner(ctx);
+            LinkRoutes.serveQr(ctx, qrCodes, publicRouterUrl, id -> links.find(id)
+                    .filter(found -> Access.partnerSees(partner, found.partnerId(), found.programId())));
+        });
+        routes.get("/v1/me/stats", this::stats);
+        routes.get("/v1/me/commissions", this::commissions);
+        routes.get(
+                "/v1/me/commissions/{id}",
+                ctx -> ctx.json(ledger.commission(Access.requirePartner(ctx), PathIds.id(ctx))));
+        routes.get("/v1/me/payouts", this::payouts);
+        routes.get("/v1/me/payouts/{id}", ctx -> ctx.json(ledger.payout(Access.requirePartner(ctx), PathIds.id(ctx))));
+        routes.get("/v1/me/payout-details", ctx -> ctx.header(Header.CACHE_CONTROL, "no-store")
+                .json(payoutDetails.view(Access.requirePartner(ctx).partnerId())));
+        routes.put("/v1/me/payout-details", ctx -> {
+            Principal partner = Access.requirePartner(ctx);
+            PayoutDetailsService.Change change = Json.body(ctx, PayoutDetailsService.Change.class);
+            ctx.header(Header.CACHE_CONTROL, "no-store")
+                    .json(payoutDetails.change(partner.partnerId(), change, partner));
+        });
+        routes.get("/v1/me/profile", ctx -> ctx.json(profile.view(Access.requirePartner(ctx))));
+        routes.patch("/v1/me/profile", ctx -> {
+            Principal partner = Access.requirePartner(ctx);
+            ctx.json(profile.rename(partner, Json.body(ctx, MyProfile.NameChange.class)));
+        });
+        routes.post("/v1/me/profile/email", ctx -> {
+            Principal partner = Access.requirePartner(ctx);
+            ctx.status(202).json(profile.changeEmail(ctx, partner, Json.body(ctx, MyProfile.EmailChange.class)));
+        });
+        routes.post("/v1/me/profile/password", ctx -> {
+            Principal partner = Access.requirePartner(ctx);
+            profile.changePassword(ctx, partner, Json.body(ctx, MyProfile.PasswordChange.class));
+            ctx.status(204);
+        });
+    }
+
+    /**
+     * {@code GET /v1/me/stats?from=&to=&programId=}: per program of the partner, its own clicks,
+     * billable clicks, conversions and commissions per day (every day of the range), with totals;
+     * and its balances per currency. One stats report per program: a partner is in a handful.
+     */
+    private void stats(Context ctx) {
+        Principal partner = Access.requirePartner(ctx);
+        FieldErrors errors = new FieldErrors();
+        ProgramId asked = optionalProgram(ctx, errors);
+        StatsQuery.Days days = errors.check(() -> StatsQuery.daysFromRequest(ctx, stats.today()));
+        String groupBy = ctx.queryParam("groupBy");
+        boolean byLink = "link".equals(groupBy);
+        if (groupBy != null && !groupBy.isEmpty() && !byLink && !"day".equals(groupBy)) {
+            errors.add("groupBy", "must be day or link");
+        }
+        errors.throwIfAny();
+        List<Map<String, Object>> programs = new ArrayList<>();
+        UUID scope = MyLedger.scope(partner, asked);
+        if (scope != MyLedger.NOWHERE) {
+            for (ProgramMembership membership : new MembershipRepository(dsl)
+                    .ofPartner(partner.partnerId(), scope == null ? null : new ProgramId(scope))) {
+                StatsReport report = stats.statsForPartner(
+                        partner.partnerId(),
+                        new StatsQuery(
+                                membership.programId(),
+                                days.from(),
+                                days.to(),
+                                GroupBy.DAY,
+                                partner.partnerId(),
+                                null));
+                Map<String, Object> program = new LinkedHashMap<>();
+                program.put("programId", membership.programId().toString());
+                program.put("programSlug", membership.slug().value());
+                program.put("programName", membership.name().value());
+                program.put("currency", report.currency());
+                program.put("totals", figures(null, report.totals()));
+                program.put(
+                        "days",
+                        report.rows().stream()
+                                .map(row -> figures(row.key(), row))
+                                .toList());
+                if (byLink) {
+                    // The partner's links with activity in the range, busiest first (its links page).
+                    StatsReport perLink = stats.statsForPartner(
+                            partner.partnerId(),
+                            new StatsQuery(
+                                    membership.programId(),
+                                    days.from(),
+                                    days.to(),
+                                    GroupBy.LINK,
+                                    partner.partnerId(),
+                                    null));
+                    program.put(
+                            "links",
+                            perLink.rows().stream().map(MeRoutes::linkFigures).toList());
+                }
+                programs.add(program);
+            }
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("from", days.from().toString());
+        answer.put("to", days.to().toString());
+        answer.put("programs", programs);
+        answer.put("balances", ledger.balances(partner, asked));
+        ctx.json(answer);
+    }
+
+    private static Map<String, Object> linkFigures(StatsReport.Row row) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("linkId", row.key());
+        figures.putAll(figures(null, row));
+        return figures;
+    }
+
+    private static Map<String, Object> figures(String day, StatsReport.Row row) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        if (day != null) {
+            figures.put("day", day);
+        }
+        figures.put("clicks", row.clicks());
+        figures.put("billableClicks", row.billableClicks());
+        figures.put("conversions", row.conversions());
+        figures.put("commissions", row.commissions());
+        return figures;
+    }
+
+    private void commissions(Context ctx) {
+        Principal partner = Access.requirePartner(ctx);
+        FieldErrors errors = new FieldErrors();
+        ProgramId programId = optionalProgram(ctx, errors);
+        String status = ctx.queryParam("status");
+        if (status != null && !status.isEmpty() && !COMMISSION_STATUSES.contains(status)) {
+            errors.add("status", "must be one of " + String.join(", ", COMMISSION_STATUSES));
+        }
+        Instant from = errors.check(() -> Timestamps.bound("from", ctx.queryParam("from"), false));
+        Instant to = errors.check(() -> Timestamps.bound("to", ctx.queryParam("to"), true));
+        PageRequest page = errors.check(() -> PageRequest.from(ctx));
+        errors.throwIfAny();
+        ctx.json(ledger.commissions(
+                partner, programId, status == null || status.isEmpty() ? null : status, from, to, page));
+    }
+
+    private void payouts(Context ctx) {
+        Principal partner = Access.requirePartner(ctx);
+        FieldErrors errors = new FieldErrors();
+        ProgramId programId = optionalProgram(ctx, errors);
+        PageRequest page = errors.check(() -> PageRequest.from(ctx));
+        errors.throwIfAny();
+        ctx.json(ledger.payouts(partner, programId, page));
+    }
+
+    private static ProgramId optionalProgram(Context ctx, FieldErrors errors) {
+        String text = ctx.queryParam("programId");
+        return text == null || text.isEmpty() ? null : errors.check(() -> ProgramId.parse("programId", text));
     }
 
     private void me(Context ctx) {
@@ -96,8 +284,20 @@ public final class MeRoutes {
         if (partner.programId() != null && !partner.programId().equals(valid.programId())) {
             throw ApiException.notFound("program");
         }
+        if (valid.slug() != null && !allowsCustomSlugs(valid.programId())) {
+            throw ApiException.badRequest("slug", "this program gives its partners generated slugs: leave slug out");
+        }
         Link link = links.createForPartner(partner.partnerId(), valid.programId(), valid.slug(), partner);
         ctx.status(201).header(Header.LOCATION, "/v1/me/links/" + link.id()).json(LinkView.of(link, publicRouterUrl));
+    }
+
+    // An unknown program answers true here; creating the link then says it is not found.
+    private boolean allowsCustomSlugs(ProgramId programId) {
+        return dsl.select(PROGRAM.ALLOW_CUSTOM_SLUGS)
+                .from(PROGRAM)
+                .where(PROGRAM.ID.eq(programId.value()))
+                .fetchOptional(PROGRAM.ALLOW_CUSTOM_SLUGS)
+                .orElse(true);
     }
 
     private void getLink(Context ctx) {

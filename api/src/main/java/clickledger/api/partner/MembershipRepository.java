@@ -61,7 +61,13 @@ public final class MembershipRepository {
      * @param only the one program to show, or null for all of them
      */
     public List<ProgramMembership> ofPartner(PartnerId partnerId, ProgramId only) {
-        return dsl.select(PROGRAM.ID, PROGRAM.SLUG, PROGRAM.NAME, PROGRAM.CURRENCY, PARTNER_PROGRAM.STATUS)
+        return dsl.select(
+                        PROGRAM.ID,
+                        PROGRAM.SLUG,
+                        PROGRAM.NAME,
+                        PROGRAM.CURRENCY,
+                        PARTNER_PROGRAM.STATUS,
+                        PROGRAM.ALLOW_CUSTOM_SLUGS)
                 .from(PARTNER_PROGRAM)
                 .join(PROGRAM)
                 .on(PROGRAM.ID.eq(PARTNER_PROGRAM.PROGRAM_ID))
@@ -73,6 +79,7 @@ public final class MembershipRepository {
                         new Slug(row.value2()),
                         new Name(row.value3()),
                         row.value4().strip(),
-                        MembershipStatus.fromDatabase(row.value5())));
+                        MembershipStatus.fromDatabase(row.value5()),
+                        row.value6()));
     }
 }

@@ -48,6 +48,32 @@ public final class PartnerRepository {
                 .map(PartnerRepository::toPartner);
     }
 
+    /** By email, ignoring case (the unique index partner_email_key is on lower(email)). */
+    public Optional<Partner> findByEmail(String email) {
+        return dsl.selectFrom(PARTNER)
+                .where(DSL.lower(PARTNER.EMAIL).eq(email.strip().toLowerCase(Locale.ROOT)))
+                .fetchOptional()
+                .map(PartnerRepository::toPartner);
+    }
+
+    /** {@link #findByEmail}, locked until the transaction ends. */
+    public Optional<Partner> findByEmailForUpdate(String email) {
+        return dsl.selectFrom(PARTNER)
+                .where(DSL.lower(PARTNER.EMAIL).eq(email.strip().toLowerCase(Locale.ROOT)))
+                .forUpdate()
+                .fetchOptional()
+                .map(PartnerRepository::toPartner);
+    }
+
+    /** A confirmed email change of the partner's person: mail to the partner goes there from now on. */
+    public void setEmail(PartnerId id, String email, Instant now) {
+        dsl.update(PARTNER)
+                .set(PARTNER.EMAIL, email)
+                .set(PARTNER.UPDATED_AT, now.atOffset(ZoneOffset.UTC))
+                .where(PARTNER.ID.eq(id.value()))
+                .execute();
+    }
+
     /** Locks the row until the transaction ends, so concurrent changes apply one after the other. */
     public Optional<Partner> findForUpdate(PartnerId id) {
         return dsl.selectFrom(PARTNER)

@@ -53,11 +53,30 @@ public final class InvitationRepository {
                 .map(InvitationRepository::toInvitation);
     }
 
-    /** Invitations of a role that can still be accepted, newest first. */
-    public Page<Invitation> pending(Role role, Instant now, PageRequest page) {
+    /** An invitation whatever its state, with what happened to it. */
+    public record Found(Invitation invitation, Instant acceptedAt, Instant revokedAt) {}
+
+    /** By the unique invitation_token_hash_key. */
+    public Optional<Found> findByHash(byte[] tokenHash) {
+        return dsl.selectFrom(INVITATION)
+                .where(INVITATION.TOKEN_HASH.eq(tokenHash))
+                .fetchOptional()
+                .map(row -> new Found(
+                        toInvitation(row),
+                        row.getAcceptedAt() == null ? null : row.getAcceptedAt().toInstant(),
+                        row.getRevokedAt() == null ? null : row.getRevokedAt().toInstant()));
+    }
+
+    /**
+     * Invitations of a role that can still be accepted, newest first.
+     *
+     * @param partnerId only this partner's; null for all
+     */
+    public Page<Invitation> pending(Role role, PartnerId partnerId, Instant now, PageRequest page) {
         return Page.of(
                 dsl.selectFrom(INVITATION)
                         .where(INVITATION.ROLE.eq(role.wire()))
+                        .and(partnerId == null ? DSL.noCondition() : INVITATION.PARTNER_ID.eq(partnerId.value()))
                         .and(pending(now))
                         .and(page.after(INVITATION.ID))
                         .orderBy(INVITATION.ID.desc())
@@ -98,6 +117,15 @@ public final class InvitationRepository {
                         .and(pending(now))
                         .execute()
                 == 1;
+    }
+
+    /** Revokes every pending invitation of a partner (it was revoked); returns how many. */
+    public int revokePendingOfPartner(PartnerId partnerId, Instant now) {
+        return dsl.update(INVITATION)
+                .set(INVITATION.REVOKED_AT, offset(now))
+                .where(INVITATION.PARTNER_ID.eq(partnerId.value()))
+                .and(pending(now))
+                .execute();
     }
 
     /** Revokes the pending invitations of a role to an email, so only the newest link works. */

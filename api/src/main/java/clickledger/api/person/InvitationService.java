@@ -12,17 +12,21 @@ import clickledger.api.auth.Sessions;
 import clickledger.api.http.FieldErrors;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
+import clickledger.api.mail.Mailer;
 import clickledger.api.partner.Email;
+import clickledger.api.partner.Partner;
 import clickledger.api.partner.PartnerId;
+import clickledger.api.partner.PartnerRepository;
+import clickledger.api.partner.PartnerStatus;
 import clickledger.api.value.Name;
 import clickledger.common.id.Ulid;
 import clickledger.web.ApiException;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -43,16 +47,15 @@ public final class InvitationService {
     private final Clock clock;
     private final PasswordHasher passwords;
     private final Sessions sessions;
-    private final String portalUrl;
+    private final Mailer mailer;
 
-    /** @param portalUrl PORTAL_URL, without a trailing slash: the invitation links point there */
-    public InvitationService(
-            DSLContext dsl, Clock clock, PasswordHasher passwords, Sessions sessions, String portalUrl) {
+    /** @param mailer queues the invitation's mail; its links point at PORTAL_URL */
+    public InvitationService(DSLContext dsl, Clock clock, PasswordHasher passwords, Sessions sessions, Mailer mailer) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.passwords = requireNonNull(passwords, "passwords is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
-        this.portalUrl = requireNonNull(portalUrl, "portalUrl is null");
+        this.mailer = requireNonNull(mailer, "mailer is null");
     }
 
     /** An invitation just made: the only answer with its token and link. */
@@ -63,81 +66,96 @@ public final class InvitationService {
         }
     }
 
-    /** An invitation as lists show it. */
-    public record Pending(String id, String email, Instant expiresAt, Instant createdAt) {
+    /** An invitation as lists show it; partnerId only on a partner's. */
+    public record Pending(
+            String id,
+            String email,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String partnerId,
+            Instant expiresAt,
+            Instant createdAt) {
         static Pending of(Invitation invitation) {
             return new Pending(
-                    Ulid.encode(invitation.id()), invitation.email(), invitation.expiresAt(), invitation.createdAt());
+                    Ulid.encode(invitation.id()),
+                    invitation.email(),
+                    invitation.partnerId() == null
+                            ? null
+                            : invitation.partnerId().toString(),
+                    invitation.expiresAt(),
+                    invitation.createdAt());
         }
     }
 
     /** What the holder of a link may see before accepting: who it is for and until when. */
     public record Preview(String email, Instant expiresAt) {}
 
+    public static final String INVALID = "invitation_invalid";
+    private static final String LINK = "invitation link";
+
+    /** The answer for a link that does not work, when the api cannot tell why. */
     public static ApiException invalid() {
-        return new ApiException(
-                404,
-                "invitation_invalid",
-                "Not found",
-                "this invitation link is unknown, used, revoked or expired; ask an admin for a new one",
-                List.of());
+        return LinkRefusal.UNKNOWN.problem(INVALID, LINK, null);
     }
 
     /**
-     * Invites an email to a role; an earlier pending invitation of that email to that role stops
-     * working, so only the newest link does.
+     * Invites an email to be an admin and mails the link; an earlier pending admin invitation of
+     * that email stops working, so only the newest link does. (Partners are invited through
+     * {@code PartnerInvitations}, which calls {@link #issue} in its own transaction.)
+     */
+    public Created invite(String emailText, Principal actor) {
+        Email email = new Email(emailText);
+        Instant now = now();
+        return dsl.transactionResult(trx -> {
+            DSLContext tx = trx.dsl();
+            Created created = issue(tx, Role.ADMIN, null, email.value(), actor, now);
+            mailer.adminInvitation(tx, created.email(), created.acceptUrl(), created.expiresAt());
+            return created;
+        });
+    }
+
+    /**
+     * Makes an invitation in the caller's transaction: refused when the email already belongs to
+     * someone who signs in; an earlier pending invitation of that email to that role is revoked.
+     * The caller mails the link.
      *
      * @param partnerId the partner of a partner invitation; null for an admin one
      */
-    public Created invite(Role role, PartnerId partnerId, String emailText, Principal actor) {
-        Email email = new Email(emailText);
-        Instant now = now();
+    public Created issue(DSLContext tx, Role role, PartnerId partnerId, String email, Principal actor, Instant now) {
         OpaqueToken.Issued issued = OpaqueToken.issue(OpaqueToken.INVITATION);
+        String acceptUrl = mailer.links().invitation(role.wire(), issued.token());
         Invitation invitation = new Invitation(
-                Ulid.newUuidV7(now.toEpochMilli()),
-                role,
-                partnerId,
-                email.value(),
-                actor.actor(),
-                now,
-                now.plus(LIFETIME));
-        dsl.transaction(trx -> {
-            DSLContext tx = trx.dsl();
-            new PersonRepository(tx).findByEmail(email.value()).ifPresent(existing -> {
-                throw existing.person().role() == role && role == Role.ADMIN
-                        ? ApiException.conflict("already_admin", "email: " + email + " is an admin already")
-                        : ApiException.conflict(
-                                "email_taken", "email: " + email + " already belongs to someone who signs in");
-            });
-            InvitationRepository invitations = new InvitationRepository(tx);
-            int replaced = invitations.revokePendingTo(email.value(), role, now);
-            invitations.insert(invitation, issued.hash());
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("role", role.wire());
-            details.put("email", email.value());
-            details.put("replacedPending", replaced);
-            if (partnerId != null) {
-                details.put("partnerId", partnerId.toString());
-            }
-            new AuditRepository(tx)
-                    .append(new AuditEntry(
-                            now,
-                            actor.actor(),
-                            "invitation.created",
-                            "invitation",
-                            Ulid.encode(invitation.id()),
-                            details));
+                Ulid.newUuidV7(now.toEpochMilli()), role, partnerId, email, actor.actor(), now, now.plus(LIFETIME));
+        new PersonRepository(tx).findByEmail(email).ifPresent(existing -> {
+            throw existing.person().role() == role && role == Role.ADMIN
+                    ? ApiException.conflict("already_admin", "email: " + email + " is an admin already")
+                    : ApiException.conflict(
+                            "email_taken", "email: " + email + " already belongs to someone who signs in");
         });
+        InvitationRepository invitations = new InvitationRepository(tx);
+        int replaced = invitations.revokePendingTo(email, role, now);
+        invitations.insert(invitation, issued.hash());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("role", role.wire());
+        details.put("email", email);
+        details.put("replacedPending", replaced);
+        if (partnerId != null) {
+            details.put("partnerId", partnerId.toString());
+        }
+        new AuditRepository(tx)
+                .append(new AuditEntry(
+                        now, actor.actor(), "invitation.created", "invitation", Ulid.encode(invitation.id()), details));
         return new Created(
-                Ulid.encode(invitation.id()),
-                invitation.email(),
-                invitation.expiresAt(),
-                issued.token(),
-                portalUrl + "/invitations/" + role.wire() + "/" + issued.token());
+                Ulid.encode(invitation.id()), invitation.email(), invitation.expiresAt(), issued.token(), acceptUrl);
     }
 
     public Page<Pending> pending(Role role, PageRequest page) {
-        return new InvitationRepository(dsl).pending(role, now(), page).map(Pending::of);
+        return pending(role, null, page);
+    }
+
+    /** @param partnerId only this partner's invitations; null for every one of the role */
+    public Page<Pending> pending(Role role, PartnerId partnerId, PageRequest page) {
+        return new InvitationRepository(dsl)
+                .pending(role, partnerId, now(), page)
+                .map(Pending::of);
     }
 
     /** Withdraws a pending invitation; 404 when there is none of that role to withdraw. */
@@ -198,6 +216,9 @@ public final class InvitationService {
             }
             invitations.linkPerson(invitation.id(), person.id());
             people.recordLogin(person.id(), now);
+            if (invitation.role() == Role.PARTNER) {
+                activate(tx, invitation.partnerId(), person, now);
+            }
             new AuditRepository(tx)
                     .append(new AuditEntry(
                             now,
@@ -210,14 +231,45 @@ public final class InvitationService {
         });
     }
 
-    private Invitation find(Role role, String token) {
+    /**
+     * The invitation of a token while it can be accepted; else the 404 saying, when it can, whether
+     * the link was used, withdrawn or has expired.
+     */
+    public Invitation find(Role role, String token) {
         if (!OpaqueToken.looksLike(OpaqueToken.INVITATION, token)) {
             throw invalid();
         }
-        return new InvitationRepository(dsl)
-                .findPending(ApiKeyFormat.hash(token), now())
-                .filter(invitation -> invitation.role() == role)
+        InvitationRepository.Found found = new InvitationRepository(dsl)
+                .findByHash(ApiKeyFormat.hash(token))
+                .filter(candidate -> candidate.invitation().role() == role)
                 .orElseThrow(InvitationService::invalid);
+        LinkRefusal refusal = LinkRefusal.of(
+                found.acceptedAt(), found.revokedAt(), found.invitation().expiresAt(), clock.instant());
+        if (refusal != null) {
+            throw refusal.problem(INVALID, LINK, found.invitation().expiresAt());
+        }
+        return found.invitation();
+    }
+
+    // The partner an accepted invitation was for becomes active (it was invited); a partner an
+    // admin revoked meanwhile lost its invitations then, so it cannot get here.
+    private static void activate(DSLContext tx, PartnerId partnerId, Person person, Instant now) {
+        PartnerRepository partners = new PartnerRepository(tx);
+        Partner partner = partners.findForUpdate(partnerId).orElseThrow(InvitationService::invalid);
+        if (partner.status() == PartnerStatus.REVOKED) {
+            throw invalid();
+        }
+        if (partner.status() == PartnerStatus.INVITED) {
+            partners.update(partner.withStatus(PartnerStatus.ACTIVE), now);
+            new AuditRepository(tx)
+                    .append(new AuditEntry(
+                            now,
+                            person.actor(),
+                            "partner.status_changed",
+                            "partner",
+                            partnerId.toString(),
+                            Map.of("previousStatus", "invited", "status", "active")));
+        }
     }
 
     private Instant now() {

@@ -18,9 +18,18 @@ import java.util.List;
  *     a minute
  * @param loginPerAccountPerHour LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR: sign-in attempts per email an
  *     hour, whoever makes them
+ * @param passwordResetsPerHour PASSWORD_RESET_RATE_LIMIT_PER_HOUR: reset requests per client address,
+ *     and per email, an hour
+ * @param applicationsPerHour APPLICATION_RATE_LIMIT_PER_HOUR: public applications per client
+ *     address an hour
  */
 public record PeopleConfig(
-        String portalUrl, SessionSettings sessions, int loginPerAddressPerMinute, int loginPerAccountPerHour) {
+        String portalUrl,
+        SessionSettings sessions,
+        int loginPerAddressPerMinute,
+        int loginPerAccountPerHour,
+        int passwordResetsPerHour,
+        int applicationsPerHour) {
     public static final String DEFAULT_PORTAL_URL = "http://localhost:8080";
     // A person mistyping a password tries a few times a minute; ten leaves room for several people
     // behind one office NAT and still caps one address at 600 guesses an hour.
@@ -28,6 +37,11 @@ public record PeopleConfig(
     // Against guessing one account from many addresses: 20 an hour is 480 a day, hopeless against a
     // 12-character password outside the common list, and a person locked out waits 3 minutes for a try.
     public static final int DEFAULT_LOGIN_PER_ACCOUNT_PER_HOUR = 20;
+    // Each request may send a mail: a few an hour is plenty for a person who lost a link, and keeps
+    // anyone from flooding an inbox through the api.
+    public static final int DEFAULT_PASSWORD_RESETS_PER_HOUR = 5;
+    // A person applies to a program once; five an hour leaves room for several people behind one NAT.
+    public static final int DEFAULT_APPLICATIONS_PER_HOUR = 5;
 
     public static final Setting SESSION_IDLE_MINUTES = Setting.withDefault(
             "SESSION_IDLE_MINUTES",
@@ -47,13 +61,24 @@ public record PeopleConfig(
             Integer.toString(DEFAULT_LOGIN_PER_ACCOUNT_PER_HOUR),
             "sign-in attempts per email per hour, from any address, whether or not the account exists");
 
+    public static final Setting PASSWORD_RESET_RATE_LIMIT_PER_HOUR = Setting.withDefault(
+            "PASSWORD_RESET_RATE_LIMIT_PER_HOUR",
+            Integer.toString(DEFAULT_PASSWORD_RESETS_PER_HOUR),
+            "password reset requests per client address, and per email, per hour; beyond it, 429 with `Retry-After`");
+    public static final Setting APPLICATION_RATE_LIMIT_PER_HOUR = Setting.withDefault(
+            "APPLICATION_RATE_LIMIT_PER_HOUR",
+            Integer.toString(DEFAULT_APPLICATIONS_PER_HOUR),
+            "public partner applications (`POST /v1/apply/{slug}`) per client address per hour");
+
     /** The variables read here, in the order docs/configuration.md lists them. */
     public static final List<Setting> SETTINGS = List.of(
             SharedSettings.PORTAL_URL,
             SESSION_IDLE_MINUTES,
             SESSION_MAX_HOURS,
             LOGIN_RATE_LIMIT_PER_MINUTE,
-            LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR);
+            LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR,
+            PASSWORD_RESET_RATE_LIMIT_PER_HOUR,
+            APPLICATION_RATE_LIMIT_PER_HOUR);
 
     public PeopleConfig {
         requireNonNull(portalUrl, "portalUrl is null");
@@ -65,7 +90,9 @@ public record PeopleConfig(
                 DEFAULT_PORTAL_URL,
                 SessionSettings.defaults(),
                 DEFAULT_LOGIN_PER_ADDRESS_PER_MINUTE,
-                DEFAULT_LOGIN_PER_ACCOUNT_PER_HOUR);
+                DEFAULT_LOGIN_PER_ACCOUNT_PER_HOUR,
+                DEFAULT_PASSWORD_RESETS_PER_HOUR,
+                DEFAULT_APPLICATIONS_PER_HOUR);
     }
 
     public static PeopleConfig fromEnv(EnvReader env) {
@@ -81,6 +108,8 @@ public record PeopleConfig(
         }
         int perAddress = env.integer(LOGIN_RATE_LIMIT_PER_MINUTE, 1, 100_000);
         int perAccount = env.integer(LOGIN_ACCOUNT_RATE_LIMIT_PER_HOUR, 1, 100_000);
-        return new PeopleConfig(portalUrl, sessions, perAddress, perAccount);
+        int resets = env.integer(PASSWORD_RESET_RATE_LIMIT_PER_HOUR, 1, 100_000);
+        int applications = env.integer(APPLICATION_RATE_LIMIT_PER_HOUR, 1, 100_000);
+        return new PeopleConfig(portalUrl, sessions, perAddress, perAccount, resets, applications);
     }
 }

@@ -127,6 +127,30 @@ public final class PersonRepository {
                 .execute();
     }
 
+    /** Whether a person (not removed) signs in for this partner. */
+    public boolean anyOfPartner(PartnerId partnerId) {
+        return dsl.fetchExists(dsl.selectOne()
+                .from(PERSON)
+                .where(PERSON.PARTNER_ID.eq(partnerId.value()))
+                .and(PERSON.REMOVED_AT.isNull()));
+    }
+
+    public void setEmail(UUID id, String email, Instant now) {
+        dsl.update(PERSON)
+                .set(PERSON.EMAIL, email)
+                .set(PERSON.UPDATED_AT, offset(now))
+                .where(PERSON.ID.eq(id))
+                .execute();
+    }
+
+    public void setName(UUID id, String name, Instant now) {
+        dsl.update(PERSON)
+                .set(PERSON.NAME, name)
+                .set(PERSON.UPDATED_AT, offset(now))
+                .where(PERSON.ID.eq(id))
+                .execute();
+    }
+
     public void recordLogin(UUID id, Instant now) {
         dsl.update(PERSON)
                 .set(PERSON.LAST_LOGIN_AT, offset(now))

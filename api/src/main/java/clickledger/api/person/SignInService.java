@@ -48,6 +48,21 @@ public final class SignInService {
         if (!passwords.verify(password, stored.passwordHash())) {
             throw invalidCredentials();
         }
+        Person signingIn = stored.person();
+        // Told only to someone who knows the password: the partner was revoked, so its people no
+        // longer sign in (the session would not be live anyway).
+        if (signingIn.partnerId() != null
+                && new clickledger.api.partner.PartnerRepository(dsl)
+                        .find(signingIn.partnerId())
+                        .map(partner -> partner.status() == clickledger.api.partner.PartnerStatus.REVOKED)
+                        .orElse(true)) {
+            throw new ApiException(
+                    403,
+                    "partner_revoked",
+                    "Forbidden",
+                    "this partner account was revoked; ask the program's admins",
+                    List.of());
+        }
         // Hashed outside the transaction: tens of milliseconds that need no connection.
         String rehash = passwords.needsRehash(stored.passwordHash()) ? passwords.hash(password) : null;
         Person person = stored.person();

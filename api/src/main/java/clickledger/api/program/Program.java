@@ -24,6 +24,7 @@ import java.util.Currency;
  * @param payoutMinimumMinor the net amount, in the program currency's minor units, a partner must
  *     reach to be paid by a batch ({@code payoutMinimum} on the wire, a decimal string); 0 pays any
  *     positive amount
+ * @param allowCustomSlugs whether its partners may choose their links' slugs (else generated)
  */
 public record Program(
         ProgramId id,
@@ -39,6 +40,7 @@ public record Program(
         Instant startsAt,
         Instant endsAt,
         ProgramStatus status,
+        boolean allowCustomSlugs,
         Instant createdAt,
         @JsonIgnore long payoutMinimumMinor) {
     public static final int MAX_DAYS = 3650;

@@ -23,6 +23,7 @@ public record ProgramCreate(
         JsonNode commissionRules,
         String startsAt,
         String endsAt,
+        Boolean allowCustomSlugs,
         JsonNode payoutMinimum) {
 
     Program toProgram(ProgramId id, Instant createdAt) {
@@ -65,6 +66,7 @@ public record ProgramCreate(
                 starts,
                 ends,
                 ProgramStatus.ACTIVE,
+                allowCustomSlugs == null || allowCustomSlugs,
                 createdAt,
                 minimum);
     }

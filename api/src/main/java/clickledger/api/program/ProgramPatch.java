@@ -26,6 +26,7 @@ public record ProgramPatch(
         String attributionModel,
         JsonNode commissionRules,
         String currency,
+        Boolean allowCustomSlugs,
         JsonNode payoutMinimum) {
 
     /** @param present the fields the body named, from {@code Json.presentFields} */
@@ -69,6 +70,12 @@ public record ProgramPatch(
                     "payoutMinimum",
                     "must be given again in " + newCurrency.getCurrencyCode() + " with the new currency");
         }
+        if (present.contains("allowCustomSlugs") && allowCustomSlugs == null) {
+            errors.add("allowCustomSlugs", "must be true or false");
+        }
+        boolean newAllowCustomSlugs = present.contains("allowCustomSlugs") && allowCustomSlugs != null
+                ? allowCustomSlugs
+                : current.allowCustomSlugs();
         errors.throwIfAny();
         Program.checkPeriod(current.startsAt(), newEndsAt);
         return new Program(
@@ -85,6 +92,7 @@ public record ProgramPatch(
                 current.startsAt(),
                 newEndsAt,
                 newStatus,
+                newAllowCustomSlugs,
                 current.createdAt(),
                 newMinimum);
     }

@@ -53,6 +53,7 @@ public final class ProgramRepository {
                         .set(PROGRAM.STARTS_AT, offset(program.startsAt()))
                         .set(PROGRAM.ENDS_AT, offset(program.endsAt()))
                         .set(PROGRAM.STATUS, program.status().wire())
+                        .set(PROGRAM.ALLOW_CUSTOM_SLUGS, program.allowCustomSlugs())
                         .set(PROGRAM.PAYOUT_MINIMUM_MINOR, program.payoutMinimumMinor())
                         .set(PROGRAM.CREATED_AT, offset(program.createdAt()))
                         .set(PROGRAM.UPDATED_AT, offset(program.createdAt()))
@@ -103,6 +104,7 @@ public final class ProgramRepository {
                 .set(PROGRAM.COMMISSION_RULES, json(program.commissionRules()))
                 .set(PROGRAM.ENDS_AT, offset(program.endsAt()))
                 .set(PROGRAM.STATUS, program.status().wire())
+                .set(PROGRAM.ALLOW_CUSTOM_SLUGS, program.allowCustomSlugs())
                 .set(PROGRAM.PAYOUT_MINIMUM_MINOR, program.payoutMinimumMinor())
                 .set(PROGRAM.UPDATED_AT, offset(updatedAt))
                 .where(PROGRAM.ID.eq(program.id().value()))
@@ -139,6 +141,7 @@ public final class ProgramRepository {
                 instant(row.getStartsAt()),
                 instant(row.getEndsAt()),
                 ProgramStatus.valueOf(row.getStatus().toUpperCase(Locale.ROOT)),
+                row.getAllowCustomSlugs(),
                 row.getCreatedAt().toInstant(),
                 row.getPayoutMinimumMinor());
     }

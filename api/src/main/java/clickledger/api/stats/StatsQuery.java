@@ -55,6 +55,26 @@ public record StatsQuery(
         String linkText = optional(ctx, "linkId");
         LinkId linkId = linkText == null ? null : errors.check(() -> LinkId.parse("linkId", linkText));
         errors.throwIfAny();
+        Days days = days(from, to, today);
+        return new StatsQuery(programId, days.from(), days.to(), groupBy, partnerId, linkId);
+    }
+
+    /** A range of whole UTC days, both ends included. */
+    public record Days(LocalDate from, LocalDate to) {}
+
+    /**
+     * {@code ?from=&to=} alone (for the partner's own stats), read and defaulted as
+     * {@link #fromRequest} reads them.
+     */
+    public static Days daysFromRequest(Context ctx, LocalDate today) {
+        FieldErrors errors = new FieldErrors();
+        LocalDate from = errors.check(() -> date("from", optional(ctx, "from")));
+        LocalDate to = errors.check(() -> date("to", optional(ctx, "to")));
+        errors.throwIfAny();
+        return days(from, to, today);
+    }
+
+    private static Days days(LocalDate from, LocalDate to, LocalDate today) {
         if (to == null) {
             to = today;
             // Only from was sent: report a bad range against it, not against a to the client never sent.
@@ -69,7 +89,8 @@ public record StatsQuery(
         if (from == null) {
             from = to.minusDays(DEFAULT_DAYS - 1);
         }
-        return new StatsQuery(programId, from, to, groupBy, partnerId, linkId);
+        checkRange(from, to);
+        return new Days(from, to);
     }
 
     /** The same question about one partner only. */

@@ -2,6 +2,7 @@ package clickledger.api.webhook;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.outbox.RetrySchedule;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;

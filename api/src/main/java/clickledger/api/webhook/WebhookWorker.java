@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.audit.AuditEntry;
 import clickledger.api.audit.AuditRepository;
+import clickledger.api.outbox.LeasedWorker;
+import clickledger.api.outbox.RetrySchedule;
 import clickledger.api.secret.SecretBox;
 import clickledger.db.Pipeline;
 import io.micrometer.core.instrument.Counter;
@@ -21,21 +23,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers the outbox. One loop thread claims due deliveries ({@link DeliveryRepository#claim}:
- * FOR UPDATE SKIP LOCKED, then a lease) and hands each to a virtual thread that signs and POSTs it
- * and writes the outcome. Every api replica runs one; they never get the same row, because the
- * claim skips rows another worker has locked and a claimed row is not due again until its lease
- * ends. The claim is the only coordination, so no advisory lock is needed.
+ * Delivers the outbox, as the {@link LeasedWorker.Queue} of the loop every outbox shares: the loop
+ * claims due deliveries ({@link DeliveryRepository#claim}: FOR UPDATE SKIP LOCKED, then a lease)
+ * and hands each to a virtual thread that signs and POSTs it and writes the outcome. Every api
+ * replica runs one; they never get the same row, because the claim skips rows another worker has
+ * locked and a claimed row is not due again until its lease ends. The claim is the only
+ * coordination, so no advisory lock is needed.
  *
  * <p>Bounds: at most {@code WEBHOOK_CONCURRENCY} requests in flight in this process, and at most
  * {@code WEBHOOK_ENDPOINT_CONCURRENCY} per endpoint, counted from the leases in the database (so
@@ -47,17 +45,15 @@ import org.slf4j.LoggerFactory;
  * <p>Delivery is at least once: a worker that dies after the POST and before writing the outcome
  * leaves the lease to expire, and the delivery is sent again with the same id.
  *
- * <p>A success's outcome is written by the loop with its next claim, in the same round trip: the
- * claim then already counts that delivery's slot free, and a drain of many deliveries costs one
- * round trip per claim, not one per delivery and one per claim. Failures, which move the
- * endpoint's breaker, are written at once by their delivery thread.
+ * <p>A success's outcome is written with the loop's next claim, in the same round trip (the
+ * queue's {@code claim} sends both in one pipeline): the claim then already counts that delivery's
+ * slot free, and a drain of many deliveries costs one round trip per claim, not one per delivery
+ * and one per claim. Failures, which move the endpoint's breaker, are written at once by their
+ * delivery thread; what is still queued at close is written by {@code stopped}.
  */
 public final class WebhookWorker implements AutoCloseable {
     static final String SYSTEM_ACTOR = "system:webhooks";
     private static final Logger LOG = LoggerFactory.getLogger(WebhookWorker.class);
-    // How long close() lets requests in flight finish before cutting them off; their leases expire
-    // and another worker (or this one after a restart) sends them again.
-    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
     private final DSLContext dsl;
     private final Clock clock;
@@ -66,22 +62,21 @@ public final class WebhookWorker implements AutoCloseable {
     private final DestinationGuard guard;
     private final RetrySchedule schedule;
     private final WebhookSender sender;
-    private final Duration lease;
-    private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("webhook-delivery-", 0).factory());
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    // Successes whose outcome the loop writes with its next claim. Bounded by the concurrency: a
-    // success frees its slot as it is queued, and the loop takes every queued one before it claims
-    // deliveries for the slots they freed.
+    private final EndpointDisabledListener disabledListener;
+    private final LeasedWorker<DeliveryRepository.Claimed> loop;
+    // Successes whose outcome the next claim writes. Bounded by the concurrency: a success frees
+    // its slot as it is queued, and the claim takes every queued one before it claims deliveries
+    // for the slots they freed.
     private final ConcurrentLinkedQueue<DeliveryRepository.Delivered> succeeded = new ConcurrentLinkedQueue<>();
     private final Counter delivered;
     private final Counter failed;
     private final Counter dead;
     private final Timer latency;
-    private int inFlight; // guarded by lock
-    private volatile boolean running;
-    private Thread loop;
+
+    /** Told, in the transaction that disables it, when an endpoint failing for too long is disabled. */
+    public interface EndpointDisabledListener {
+        void disabled(DSLContext trx, WebhookEndpointId endpointId, String url, String reason);
+    }
 
     public WebhookWorker(
             DSLContext dsl,
@@ -90,6 +85,7 @@ public final class WebhookWorker implements AutoCloseable {
             SecretBox secrets,
             DestinationGuard guard,
             RetrySchedule schedule,
+            EndpointDisabledListener disabledListener,
             MeterRegistry registry) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -98,77 +94,69 @@ public final class WebhookWorker implements AutoCloseable {
         this.guard = requireNonNull(guard, "guard is null");
         this.schedule = requireNonNull(schedule, "schedule is null");
         this.sender = new WebhookSender(config.timeout());
+        this.disabledListener = requireNonNull(disabledListener, "disabledListener is null");
         // Longer than any attempt can take (the timeout bounds the request; the rest is for writing
         // the outcome), so a live worker never loses its lease to another.
-        this.lease = config.timeout().multipliedBy(2).plusSeconds(30);
+        this.loop = new LeasedWorker<>(
+                "webhook",
+                new LeasedWorker.Queue<>() {
+                    @Override
+                    public List<DeliveryRepository.Claimed> claim(int slots, Duration lease) {
+                        return claimDue(slots, lease);
+                    }
+
+                    @Override
+                    public void deliver(DeliveryRepository.Claimed claimed) {
+                        WebhookWorker.this.deliver(claimed);
+                    }
+
+                    @Override
+                    public void stopped() {
+                        flushSucceeded();
+                    }
+                },
+                config.concurrency(),
+                config.pollInterval(),
+                LeasedWorker.leaseFor(config.timeout()));
         this.delivered =
                 Counter.builder("webhook_attempts").tag("outcome", "delivered").register(registry);
         this.failed =
                 Counter.builder("webhook_attempts").tag("outcome", "failed").register(registry);
         this.dead = Counter.builder("webhook_deliveries_dead").register(registry);
         this.latency = Timer.builder("webhook_attempt_duration").register(registry);
-        registry.gauge("webhook_in_flight", this, worker -> worker.inFlight());
+        registry.gauge("webhook_in_flight", loop, LeasedWorker::inFlight);
     }
 
     public WebhookWorker start() {
-        running = true;
-        loop = Thread.ofPlatform().name("webhook-worker").daemon(true).start(this::run);
+        loop.start();
         return this;
     }
 
     int inFlight() {
-        lock.lock();
-        try {
-            return inFlight;
-        } finally {
-            lock.unlock();
-        }
+        return loop.inFlight();
     }
 
-    private void run() {
-        while (running) {
-            int free = awaitFreeSlots();
-            if (!running) {
-                return;
-            }
-            List<DeliveryRepository.Delivered> successes = takeSucceeded();
-            List<DeliveryRepository.Claimed> batch;
-            try {
-                Pipeline pipeline = new Pipeline();
-                Set<UUID> marked = recordSucceeded(pipeline, successes);
-                batch = DeliveryRepository.claim(pipeline, free, config.endpointConcurrency(), clock.instant(), lease);
-                new DeliveryRepository(dsl).run(pipeline);
-                leasesLost(successes, marked);
-            } catch (RuntimeException e) {
+    /** Writes the successes queued since the last claim and claims, in one round trip. */
+    private List<DeliveryRepository.Claimed> claimDue(int slots, Duration lease) {
+        List<DeliveryRepository.Delivered> successes = takeSucceeded();
+        List<DeliveryRepository.Claimed> batch;
+        Set<UUID> marked;
+        try {
+            Pipeline pipeline = new Pipeline();
+            marked = recordSucceeded(pipeline, successes);
+            batch = DeliveryRepository.claim(pipeline, slots, config.endpointConcurrency(), clock.instant(), lease);
+            new DeliveryRepository(dsl).run(pipeline);
+        } catch (RuntimeException e) {
+            if (!successes.isEmpty()) {
                 LOG.atError()
-                        .setCause(e)
                         .addKeyValue("outcomes", successes.size())
-                        .log("webhook claim failed, and the outcomes sent with it are lost (those deliveries go"
-                                + " again when their leases end); trying again after the poll interval");
-                pause();
-                continue;
+                        .log("the webhook outcomes sent with a failed claim are lost; those deliveries go again"
+                                + " when their leases end");
             }
-            for (DeliveryRepository.Claimed claimed : batch) {
-                lock.lock();
-                try {
-                    inFlight++;
-                } finally {
-                    lock.unlock();
-                }
-                deliveries.execute(() -> {
-                    try {
-                        deliver(claimed);
-                    } finally {
-                        release();
-                    }
-                });
-            }
-            if (batch.size() < free) {
-                // Nothing else is due, or the endpoints with due rows are at their limit: wait for
-                // a request to finish (which may free an endpoint) or for the poll interval.
-                pause();
-            }
+            throw e;
         }
+        leasesLost(successes, marked);
+        return batch;
     }
 
     private List<DeliveryRepository.Delivered> takeSucceeded() {
@@ -212,46 +200,6 @@ public final class WebhookWorker implements AutoCloseable {
                     .setCause(e)
                     .addKeyValue("outcomes", successes.size())
                     .log("could not write webhook outcomes at close; those deliveries go again when their leases end");
-        }
-    }
-
-    private int awaitFreeSlots() {
-        lock.lock();
-        try {
-            while (running && inFlight >= config.concurrency()) {
-                changed.await();
-            }
-            return config.concurrency() - inFlight;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-            return 0;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void pause() {
-        lock.lock();
-        try {
-            if (running) {
-                changed.await(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void release() {
-        lock.lock();
-        try {
-            inFlight--;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -330,12 +278,11 @@ public final class WebhookWorker implements AutoCloseable {
         }
         Instant now = clock.instant();
         int attemptsMade = claimed.attemptsBefore() + 1;
-        boolean exhausted = schedule.exhausted(attemptsMade);
-        String status = exhausted ? Delivery.DEAD : Delivery.PENDING;
-        Instant next = exhausted ? now : now.plus(schedule.delay(attemptsMade, outcome.retryAfter()));
-        recordFailure(claimed, attemptedAt, outcome, status, next, now);
+        RetrySchedule.Next next = schedule.next(attemptsMade, outcome.retryAfter(), now);
+        String status = next.dead() ? Delivery.DEAD : Delivery.PENDING;
+        recordFailure(claimed, attemptedAt, outcome, status, next.at(), now);
         failed.increment();
-        if (exhausted) {
+        if (next.dead()) {
             dead.increment();
             LOG.atWarn()
                     .addKeyValue("deliveryId", claimed.deliveryId())
@@ -397,6 +344,7 @@ public final class WebhookWorker implements AutoCloseable {
         new AuditRepository(tx)
                 .append(new AuditEntry(
                         now, SYSTEM_ACTOR, "webhook.disabled", "webhook_endpoint", endpointId.toString(), details));
+        disabledListener.disabled(tx, endpointId, claimed.url(), reason);
         LOG.atWarn()
                 .addKeyValue("endpointId", endpointId)
                 .addKeyValue("failingSince", health.failingSince())
@@ -406,35 +354,13 @@ public final class WebhookWorker implements AutoCloseable {
 
     /**
      * Stops claiming, lets requests in flight finish for a few seconds, then cuts them off (their
-     * leases expire and they are sent again later).
+     * leases expire and they are sent again later), and writes the successes still queued.
      */
     @Override
     public void close() {
-        running = false;
-        lock.lock();
         try {
-            changed.signalAll();
+            loop.close();
         } finally {
-            lock.unlock();
-        }
-        if (loop != null) {
-            try {
-                loop.join(Duration.ofSeconds(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        deliveries.shutdown();
-        try {
-            if (!deliveries.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                deliveries.shutdownNow();
-                deliveries.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            deliveries.shutdownNow();
-            Thread.currentThread().interrupt();
-        } finally {
-            flushSucceeded();
             sender.close();
         }
     }

@@ -2,6 +2,7 @@ package clickledger.api.webhook;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.outbox.RetrySchedule;
 import clickledger.api.secret.SecretBox;
 import io.javalin.config.RoutesConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,8 +25,14 @@ public final class Webhooks implements AutoCloseable {
         this.worker = worker;
     }
 
+    /** @param disabled told when the worker disables an endpoint that has been failing for too long */
     public static Webhooks create(
-            DSLContext dsl, Clock clock, WebhookConfig config, SecretBox secrets, MeterRegistry registry) {
+            DSLContext dsl,
+            Clock clock,
+            WebhookConfig config,
+            SecretBox secrets,
+            WebhookWorker.EndpointDisabledListener disabled,
+            MeterRegistry registry) {
         requireNonNull(config, "config is null");
         WebhookOutbox outbox = new WebhookOutbox(clock);
         DestinationGuard guard = DestinationGuard.system(config.allowPrivate());
@@ -42,6 +49,7 @@ public final class Webhooks implements AutoCloseable {
                                 config.retryCap(),
                                 config.maxAttempts(),
                                 () -> ThreadLocalRandom.current().nextDouble()),
+                        disabled,
                         registry)
                 : null;
         return new Webhooks(outbox, routes, worker);

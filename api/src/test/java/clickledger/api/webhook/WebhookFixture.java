@@ -3,6 +3,7 @@ package clickledger.api.webhook;
 import static clickledger.db.jooq.Tables.WEBHOOK_DELIVERY;
 
 import clickledger.api.TestApi;
+import clickledger.api.outbox.RetrySchedule;
 import clickledger.api.secret.SecretBox;
 import clickledger.common.config.EnvReader;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -89,6 +90,7 @@ final class WebhookFixture {
                 secrets(),
                 DestinationGuard.system(config.allowPrivate()),
                 new RetrySchedule(config.retryBase(), config.retryCap(), config.maxAttempts(), jitter),
+                (trx, endpointId, url, reason) -> {},
                 new SimpleMeterRegistry());
     }
 

@@ -1,4 +1,4 @@
-package clickledger.api.webhook;
+package clickledger.api.outbox;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,7 +11,8 @@ import java.util.Optional;
 import java.util.function.DoubleSupplier;
 
 /**
- * When a failed delivery is tried again: exponential backoff with full jitter (AWS Architecture
+ * When a failed delivery is tried again, for every outbox the api delivers (webhooks, mail):
+ * exponential backoff with full jitter (AWS Architecture
  * Blog, "Exponential Backoff And Jitter"), so receivers coming back from an outage are not hit by
  * every sender's retries in the same second. After the n-th failed attempt the wait is
  * {@code random(0, min(cap, base * 2^n))}; a Retry-After from the receiver replaces it, capped at
@@ -48,6 +49,22 @@ public final class RetrySchedule {
     /** True when the attempt just made (1 for the first) was the last one allowed. */
     public boolean exhausted(int attemptsMade) {
         return attemptsMade >= maxAttempts;
+    }
+
+    /**
+     * What follows a failed attempt: the item is dead when that was its last allowed attempt,
+     * else it is due again after {@link #delay}.
+     *
+     * @param dead no attempt is left; {@code at} is then {@code now}
+     */
+    public record Next(boolean dead, Instant at) {}
+
+    /** The decision after the {@code attemptsMade}-th failed attempt (1 for the first), made at {@code now}. */
+    public Next next(int attemptsMade, Optional<Duration> retryAfter, Instant now) {
+        if (exhausted(attemptsMade)) {
+            return new Next(true, now);
+        }
+        return new Next(false, now.plus(delay(attemptsMade, retryAfter)));
     }
 
     /** The ceiling of the wait after the {@code attemptsMade}-th failed attempt. */

@@ -1,4 +1,4 @@
-package clickledger.api.webhook;
+package clickledger.api.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
-class WebhookScheduleTest {
+class RetryScheduleTest {
     private static final Instant NOW = Instant.parse("2030-01-15T10:00:00Z");
 
     private static RetrySchedule defaults(double jitter) {
