@@ -36,6 +36,7 @@ import clickledger.api.link.LinkService;
 import clickledger.api.link.RandomSlugs;
 import clickledger.api.mail.Mail;
 import clickledger.api.maintenance.PartitionArchive;
+import clickledger.api.mail.Mailer;
 import clickledger.api.maintenance.PartitionMaintenanceJob;
 import clickledger.api.maintenance.PartitionMetrics;
 import clickledger.api.me.MeRoutes;
@@ -47,7 +48,13 @@ import clickledger.api.onboarding.PartnerOnboarding;
 import clickledger.api.partner.MembershipRoutes;
 import clickledger.api.partner.PartnerRoutes;
 import clickledger.api.partner.PartnerService;
+import clickledger.api.payout.PayoutDetailsLookup;
 import clickledger.api.payout.PayoutDetailsService;
+import clickledger.api.payout.PayoutExport;
+import clickledger.api.payout.PayoutPaidListener;
+import clickledger.api.payout.PayoutRoutes;
+import clickledger.api.payout.PayoutService;
+import clickledger.api.payout.SealedPayoutDetails;
 import clickledger.api.person.AccountLinkRoutes;
 import clickledger.api.person.EmailChangeService;
 import clickledger.api.person.InvitationService;
@@ -247,6 +254,26 @@ public final class ApiApp implements AutoCloseable {
                 OpenPartnerRoutes.create(config, identify, events, authenticator, cors, database.dsl(), clock)
                         .register(routes);
                 new CommissionRoutes(new CommissionService(database.dsl(), clock, commissionListener)).register(routes);
+                // Mark-paid queues the partner's "payout paid" mail in its transaction; exports open
+                // the partners' sealed payout details (issue 15's payout_details).
+                PayoutPaidListener payoutMail = (trx, payout) -> mail.mailer()
+                        .payoutPaid(
+                                trx,
+                                new Mailer.PayoutPaid(
+                                        payout.id().value(),
+                                        payout.partnerId().value(),
+                                        payout.programId().value(),
+                                        payout.amount().minor(),
+                                        payout.amount().currency().getCurrencyCode(),
+                                        payout.commissionCount(),
+                                        payout.method(),
+                                        payout.reference(),
+                                        payout.paidAt()));
+                PayoutService payouts =
+                        new PayoutService(database.dsl(), clock, webhooks.outbox(), commissionListener, payoutMail);
+                PayoutDetailsLookup payoutDetails = new SealedPayoutDetails(database.dsl(), config.secrets());
+                new PayoutRoutes(payouts, new PayoutExport(payouts, payoutDetails), programs, database.dsl())
+                        .register(routes);
                 new RederiveRoutes(new RederiveService(database.dsl(), clock), clock).register(routes);
                 new ApiKeyRoutes(new ApiKeyService(database.dsl(), clock, new ApiKeyFormat(), authenticator, keyUsage))
                         .register(routes);

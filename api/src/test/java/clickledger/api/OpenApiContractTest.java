@@ -542,6 +542,93 @@ class OpenApiContractTest {
         call("DELETE", "/v1/programs/" + programId + "/logo", null, admin, 404);
         call("GET", "/v1/programs/" + programId + "/logo", null, null, 404);
 
+        // Issue 16: payouts
+        String payoutProgram = id(call(
+                "POST",
+                "/v1/programs",
+                """
+                {"slug":"%s","name":"Payouts","destinationUrl":"https://shop.example.com/","currency":"USD",
+                 "commissionRules":[{"kind":"percent","amount":"10"}],"payoutMinimum":"1.00"}"""
+                        .formatted(TestApi.unique("payouts-")),
+                admin,
+                201));
+        String payee = id(call(
+                "POST",
+                "/v1/partners",
+                "{\"email\":\"%s@example.com\",\"name\":\"Payee\"}".formatted(TestApi.unique("payee")),
+                admin,
+                201));
+        String payeeLink = id(call(
+                "POST",
+                "/v1/links",
+                "{\"programId\":\"%s\",\"partnerId\":\"%s\"}".formatted(payoutProgram, payee),
+                admin,
+                201));
+        Ledger.Partner payeePartner = new Ledger.Partner(payee, payeeLink);
+        List<String> owed = new ArrayList<>();
+        for (String order : List.of("po_1", "po_2")) {
+            String buyer = "buyer_" + order;
+            call(
+                    "POST",
+                    "/v1/identify",
+                    "{\"cref\":\"%s\",\"userId\":\"%s\"}"
+                            .formatted(ledger.click(payoutProgram, payeePartner, clickTime), buyer),
+                    admin,
+                    201);
+            owed.add(call(
+                            "POST",
+                            "/v1/events",
+                            "{\"programId\":\"%s\",\"eventId\":\"%s\",\"userId\":\"%s\",\"type\":\"purchase\",\"value\":\"30.00\"}"
+                                    .formatted(payoutProgram, order, buyer),
+                            admin,
+                            201)
+                    .json()
+                    .at("/commissions/0/id")
+                    .asText());
+        }
+        call("POST", "/v1/commissions/" + owed.get(0) + "/approve", null, admin, 200);
+        String batchBody = "{\"programId\":\"%s\"}".formatted(payoutProgram);
+        call("POST", "/v1/payouts/preview", batchBody, admin, 200);
+        call(
+                "POST",
+                "/v1/payouts/preview",
+                "{\"programId\":\"%s\",\"minimumAmount\":\"0.001\"}".formatted(payoutProgram),
+                admin,
+                400);
+        call("POST", "/v1/payouts/preview", "{\"programId\":\"%s\"}".formatted(UNKNOWN_ID), admin, 404);
+        JsonNode batch = call("POST", "/v1/payouts", batchBody, admin, 201).json();
+        call("POST", "/v1/payouts", "{}", admin, 400);
+        call("POST", "/v1/payouts", "{\"programId\":\"%s\"}".formatted(UNKNOWN_ID), admin, 404);
+        String payoutId = batch.at("/items/0/id").asText();
+        call("GET", "/v1/payouts?programId=" + payoutProgram, null, admin, 200);
+        call("GET", "/v1/payouts?status=lost", null, admin, 400);
+        call("GET", "/v1/payouts/" + payoutId, null, admin, 200);
+        call("GET", "/v1/payouts/" + UNKNOWN_ID, null, admin, 404);
+        call(
+                "GET",
+                "/v1/payouts/export?format=wise&batchId=" + batch.get("batchId").asText(),
+                null,
+                admin,
+                200);
+        call("GET", "/v1/payouts/export?format=xlsx", null, admin, 400);
+        call("GET", "/v1/payouts/export?ids=" + UNKNOWN_ID, null, admin, 404);
+        call(
+                "POST",
+                "/v1/payouts/" + payoutId + "/mark-paid",
+                "{\"reference\":\"PP-1\",\"method\":\"paypal\"}",
+                admin,
+                200);
+        call("POST", "/v1/payouts/" + payoutId + "/mark-paid", "{\"reference\":\"PP-2\"}", admin, 409);
+        call("POST", "/v1/payouts/" + payoutId + "/mark-paid", "{}", admin, 400);
+        call("POST", "/v1/payouts/" + UNKNOWN_ID + "/mark-paid", "{\"reference\":\"PP-3\"}", admin, 404);
+        call("POST", "/v1/commissions/" + owed.get(1) + "/approve", null, admin, 200);
+        String secondPayout = call("POST", "/v1/payouts", batchBody, admin, 201)
+                .json()
+                .at("/items/0/id")
+                .asText();
+        call("POST", "/v1/payouts/" + secondPayout + "/cancel", null, admin, 200);
+        call("POST", "/v1/payouts/" + payoutId + "/cancel", null, admin, 409);
+        call("POST", "/v1/payouts/" + UNKNOWN_ID + "/cancel", null, admin, 404);
         // Issue 15: partner invitations (no mail worker: messages wait in the outbox, read by Mails)
         String patPassword = "a brand new pass phrase";
         String invitePat =
@@ -647,23 +734,25 @@ class OpenApiContractTest {
         call("GET", "/v1/me/commissions?status=maybe", null, partnerKey, 400);
         call("GET", "/v1/me/commissions/" + myCommission, null, partnerKey, 200);
         call("GET", "/v1/me/commissions/" + UNKNOWN_ID, null, pat, 404);
-        java.util.UUID payout = clickledger.common.id.Ulid.newUuidV7(api.clock().millis());
-        api.dsl()
-                .insertInto(clickledger.db.jooq.Tables.PAYOUT)
-                .set(clickledger.db.jooq.Tables.PAYOUT.ID, payout)
-                .set(
-                        clickledger.db.jooq.Tables.PAYOUT.PARTNER_ID,
-                        clickledger.common.id.Ulid.parse(partnerId).orElseThrow())
-                .set(
-                        clickledger.db.jooq.Tables.PAYOUT.PROGRAM_ID,
-                        clickledger.common.id.Ulid.parse(programId).orElseThrow())
-                .set(clickledger.db.jooq.Tables.PAYOUT.AMOUNT_MINOR, 490L)
-                .set(clickledger.db.jooq.Tables.PAYOUT.CURRENCY, "USD")
-                .execute();
+        // The partner's approved commission (the bulk approval above), paid out in a batch of its program.
+        call(
+                "POST",
+                "/v1/commissions/bulk",
+                "{\"action\":\"approve\",\"ids\":[\"%s\"]}".formatted(myCommission),
+                admin,
+                200);
+        String payout = null;
+        for (JsonNode item : call("POST", "/v1/payouts", "{\"programId\":\"%s\"}".formatted(programId), admin, 201)
+                .json()
+                .get("items")) {
+            if (item.get("partnerId").asText().equals(partnerId)) {
+                payout = item.get("id").asText();
+            }
+        }
         call("GET", "/v1/me/payouts", null, partnerKey, 200);
         call("GET", "/v1/me/payouts?limit=0", null, partnerKey, 400);
-        call("GET", "/v1/me/payouts/" + clickledger.common.id.Ulid.encode(payout), null, partnerKey, 200);
-        call("GET", "/v1/me/payouts/" + clickledger.common.id.Ulid.encode(payout), null, pat, 404);
+        call("GET", "/v1/me/payouts/" + payout, null, partnerKey, 200);
+        call("GET", "/v1/me/payouts/" + payout, null, pat, 404);
         call("GET", "/v1/me/payout-details", null, partnerKey, 200);
         call(
                 "PUT",

@@ -13,6 +13,7 @@ import clickledger.portal.admin.link.LinkRoutes;
 import clickledger.portal.admin.mail.MailRoutes;
 import clickledger.portal.admin.partner.PartnerInvitationRoutes;
 import clickledger.portal.admin.partner.PartnerRoutes;
+import clickledger.portal.admin.payout.PayoutRoutes;
 import clickledger.portal.admin.program.ProgramRoutes;
 import clickledger.portal.admin.webhook.WebhookRoutes;
 import clickledger.portal.api.Api;
@@ -108,6 +109,7 @@ public final class PortalApp {
             new MailRoutes(pages, api.mail()).register(routes);
             new LinkRoutes(pages, api).register(routes);
             new CommissionRoutes(pages, api).register(routes);
+            new PayoutRoutes(pages, api).register(routes);
             new WebhookRoutes(pages, api.webhooks()).register(routes);
             new ApiKeyRoutes(pages, api).register(routes);
             new AuditRoutes(pages, api.audit(), api.admins()).register(routes);

@@ -80,6 +80,15 @@ public final class CommissionRepository {
                 .fetch(COMMISSION.ID);
     }
 
+    /** The programs of these commissions, in id order (the order locks on them are taken in). */
+    public static List<UUID> programsOf(DSLContext dsl, Collection<UUID> ids) {
+        return dsl.selectDistinct(COMMISSION.PROGRAM_ID)
+                .from(COMMISSION)
+                .where(COMMISSION.ID.in(ids))
+                .orderBy(COMMISSION.PROGRAM_ID)
+                .fetch(COMMISSION.PROGRAM_ID);
+    }
+
     public static void delete(DSLContext trx, Collection<UUID> ids) {
         trx.deleteFrom(COMMISSION).where(COMMISSION.ID.in(ids)).execute();
     }

@@ -51,6 +51,10 @@ public final class CommissionRoutes {
     private void single(Context ctx, CommissionService.BulkResult result) {
         if (result.updated().isEmpty()) {
             service.get(id(ctx)); // 404 when there is no such commission, rather than the 409 below
+            if (service.inPayout(id(ctx))) {
+                throw ApiException.conflict(
+                        "in_payout", "status: this commission is in a pending or paid payout; cancel the payout first");
+            }
             throw ApiException.conflict(
                     "invalid_transition", "status: this commission cannot make that change in its current status");
         }

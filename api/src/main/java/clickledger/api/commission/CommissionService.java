@@ -90,6 +90,11 @@ public final class CommissionService {
         return Ulid.parse(eventId).map(List::of).orElse(List.of());
     }
 
+    /** Whether a pending or paid payout claims the commission (it is then frozen). */
+    public boolean inPayout(UUID id) {
+        return !PayoutClaims.claimed(dsl, List.of(id)).isEmpty();
+    }
+
     public record BulkResult(List<String> updated, List<String> skipped) {}
 
     public BulkResult approve(Collection<UUID> ids, Principal actor) {
@@ -107,7 +112,16 @@ public final class CommissionService {
         Instant now = clock.instant();
         return dsl.transactionResult(configuration -> {
             DSLContext trx = configuration.dsl();
-            List<UUID> moved = CommissionRepository.transition(trx, ids, from, to, now);
+            List<UUID> movable = new ArrayList<>(ids);
+            if (from.contains("approved")) {
+                // A payout may claim an approved commission: it is frozen until the payout is paid
+                // or cancelled, so it is skipped here (after waiting out a batch that may claim it).
+                for (UUID programId : CommissionRepository.programsOf(trx, ids)) {
+                    PayoutClaims.lockShared(trx, programId);
+                }
+                movable.removeAll(PayoutClaims.claimed(trx, ids));
+            }
+            List<UUID> moved = CommissionRepository.transition(trx, movable, from, to, now);
             AuditRepository audit = new AuditRepository(trx);
             List<CommissionRow> rows = new ArrayList<>();
             for (UUID id : moved) {

@@ -3,11 +3,13 @@ package clickledger.api.event;
 import clickledger.api.attribution.ProgramSettings;
 import clickledger.api.commission.CommissionRepository;
 import clickledger.api.commission.CommissionRow;
+import clickledger.api.commission.PayoutClaims;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
@@ -15,7 +17,8 @@ import org.jooq.DSLContext;
  * computed on the cumulative refunded value, so partial refunds never drift: after refunds that
  * add up to the whole value, exactly each commission's amount has been reversed, never more.
  * Unpaid commissions are offset by reversal rows (and marked reversed when fully refunded); paid
- * ones get an approved negative row that the partner's next payout carries.
+ * ones, and ones a pending payout claims (their money is on its way), get an approved negative row
+ * that the partner's next payout carries.
  */
 public final class Refunds {
     private Refunds() {}
@@ -31,6 +34,9 @@ public final class Refunds {
         long refundedAfter = refundedBefore + refund.value();
         boolean full = originalValue == 0 || refundedAfter >= originalValue;
         List<CommissionRow> written = new ArrayList<>();
+        // A batch claims under the program's payout lock; holding it shared, no batch can claim one
+        // of these commissions between reading the claims here and reversing below.
+        PayoutClaims.lockShared(trx, program.programId());
         for (CommissionRow commission : CommissionRepository.ofEvent(trx, original.id())) {
             if (!commission.live()) {
                 continue;
@@ -52,7 +58,13 @@ public final class Refunds {
             if (delta == 0) {
                 continue;
             }
-            boolean paid = commission.paid();
+            // Settled like a paid one when a payout claims it or any of its offsets: those rows are
+            // frozen, so the refund's share is carried as a negative row instead.
+            List<UUID> family = new ArrayList<>();
+            family.add(commission.id());
+            offsets.forEach(offset -> family.add(offset.id()));
+            boolean paid =
+                    commission.paid() || !PayoutClaims.claimed(trx, family).isEmpty();
             CommissionRow reversal = new CommissionRow(
                     CommissionRepository.newId(now),
                     refund.id(),
@@ -73,7 +85,7 @@ public final class Refunds {
             written.add(reversal);
             if (full && !paid) {
                 // Nothing of it is owed any more: the commission and its offsets leave every total.
-                List<java.util.UUID> ids = new ArrayList<>();
+                List<UUID> ids = new ArrayList<>();
                 ids.add(commission.id());
                 ids.add(reversal.id());
                 offsets.forEach(offset -> ids.add(offset.id()));

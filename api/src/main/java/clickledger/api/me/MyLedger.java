@@ -2,7 +2,6 @@ package clickledger.api.me;
 
 import static clickledger.db.jooq.Tables.COMMISSION;
 import static clickledger.db.jooq.Tables.EVENT;
-import static clickledger.db.jooq.Tables.PAYOUT;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.auth.Access;
@@ -12,6 +11,11 @@ import clickledger.api.commission.CommissionRow;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
 import clickledger.api.money.Money;
+import clickledger.api.payout.Payout;
+import clickledger.api.payout.PayoutId;
+import clickledger.api.payout.PayoutRepository;
+import clickledger.api.payout.PayoutService;
+import clickledger.api.payout.PayoutView;
 import clickledger.api.program.ProgramId;
 import clickledger.common.id.Ulid;
 import clickledger.web.ApiException;
@@ -23,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
@@ -76,24 +79,6 @@ final class MyLedger {
         }
     }
 
-    /**
-     * A payout as issue 16 shows it (docs/partners-and-mail.md, REQUESTS-15-16.md): read from V1's
-     * payout table, whose reference and method come with issue 16.
-     */
-    record MyPayout(
-            String id,
-            String programId,
-            String partnerId,
-            String currency,
-            String amount,
-            int commissionCount,
-            List<String> commissionIds,
-            String status,
-            Instant createdAt,
-            Instant paidAt,
-            String reference,
-            String method) {}
-
     /** @param programId a program the caller asked for, or null for all of them */
     Page<MyCommission> commissions(
             Principal partner, ProgramId programId, String status, Instant from, Instant to, PageRequest page) {
@@ -129,70 +114,35 @@ final class MyLedger {
         return MyCommission.of(row, event.value1(), event.value2().toInstant(), event.value3(), event.value4());
     }
 
-    Page<MyPayout> payouts(Principal partner, ProgramId programId, PageRequest page) {
+    /**
+     * The partner's own payouts, exactly as admins see them (issue 16's {@link PayoutView}), newest
+     * first: payout_partner_id_idx (partner_id, id) pages them.
+     */
+    Page<PayoutView> payouts(Principal partner, ProgramId programId, PageRequest page) {
         UUID scope = scope(partner, programId);
         if (scope == NOWHERE) {
             return new Page<>(List.of(), null);
         }
-        Condition condition = PAYOUT.PARTNER_ID
-                .eq(partner.partnerId().value())
-                .and(scope == null ? DSL.noCondition() : PAYOUT.PROGRAM_ID.eq(scope))
-                .and(page.after(PAYOUT.ID));
-        // By payout_partner_idx; then each payout's commissions through the partner's own
-        // (commission_partner_status_idx), never a scan of everyone's.
-        List<MyPayout> rows = payoutRows(partner, condition, page.fetchSize());
-        return Page.of(rows, page, MyPayout::id);
+        Page<Payout> payouts = new PayoutRepository(dsl)
+                .list(
+                        new PayoutRepository.Filter(
+                                scope == null ? null : new ProgramId(scope),
+                                partner.partnerId(),
+                                null,
+                                null,
+                                null,
+                                null),
+                        page);
+        return new Page<>(PayoutService.views(dsl, payouts.items()), payouts.nextCursor());
     }
 
-    MyPayout payout(Principal partner, UUID id) {
-        List<MyPayout> rows = payoutRows(
-                partner,
-                PAYOUT.ID.eq(id).and(PAYOUT.PARTNER_ID.eq(partner.partnerId().value())),
-                1);
-        return rows.stream()
-                .filter(found -> partner.programId() == null
-                        || partner.programId().toString().equals(found.programId()))
-                .findFirst()
+    /** One of the partner's own payouts; another partner's, or another program's for a scoped key, is a 404. */
+    PayoutView payout(Principal partner, UUID id) {
+        return new PayoutRepository(dsl)
+                .find(new PayoutId(id))
+                .filter(found -> Access.partnerSees(partner, found.partnerId(), found.programId()))
+                .map(found -> PayoutService.views(dsl, List.of(found)).getFirst())
                 .orElseThrow(() -> ApiException.notFound("payout"));
-    }
-
-    private List<MyPayout> payoutRows(Principal partner, Condition condition, int limit) {
-        var payouts = dsl.selectFrom(PAYOUT)
-                .where(condition)
-                .orderBy(PAYOUT.ID.desc())
-                .limit(limit)
-                .fetch();
-        if (payouts.isEmpty()) {
-            return List.of();
-        }
-        Map<UUID, List<String>> commissionIds = new LinkedHashMap<>();
-        dsl.select(COMMISSION.PAYOUT_ID, COMMISSION.ID)
-                .from(COMMISSION)
-                .where(COMMISSION.PARTNER_ID.eq(partner.partnerId().value()))
-                .and(COMMISSION.PAYOUT_ID.in(payouts.map(row -> row.getId())))
-                .orderBy(COMMISSION.ID)
-                .forEach(row -> commissionIds
-                        .computeIfAbsent(row.value1(), key -> new ArrayList<>())
-                        .add(Ulid.encode(row.value2())));
-        List<MyPayout> rows = new ArrayList<>();
-        for (var row : payouts) {
-            String currency = row.getCurrency().strip();
-            List<String> ids = commissionIds.getOrDefault(row.getId(), List.of());
-            rows.add(new MyPayout(
-                    Ulid.encode(row.getId()),
-                    Ulid.encode(row.getProgramId()),
-                    Ulid.encode(row.getPartnerId()),
-                    currency,
-                    Money.format(row.getAmountMinor(), Currency.getInstance(currency)),
-                    ids.size(),
-                    ids,
-                    row.getStatus(),
-                    row.getCreatedAt().toInstant(),
-                    row.getPaidAt() == null ? null : row.getPaidAt().toInstant(),
-                    null,
-                    null));
-        }
-        return rows;
     }
 
     /**

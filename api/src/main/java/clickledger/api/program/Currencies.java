@@ -5,10 +5,10 @@ import java.util.Currency;
 import java.util.Locale;
 
 /** ISO 4217 codes for money: amounts are kept in minor units, so a currency must have them. */
-final class Currencies {
+public final class Currencies {
     private Currencies() {}
 
-    static Currency parse(String field, String text) {
+    public static Currency parse(String field, String text) {
         if (text == null || text.isEmpty()) {
             throw ApiException.badRequest(field, "is required");
         }

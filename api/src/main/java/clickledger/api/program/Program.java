@@ -3,10 +3,13 @@ package clickledger.api.program;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.http.Ranges;
+import clickledger.api.money.Money;
 import clickledger.api.value.DestinationUrl;
 import clickledger.api.value.Name;
 import clickledger.api.value.Slug;
 import clickledger.web.ApiException;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.Currency;
@@ -18,6 +21,9 @@ import java.util.Currency;
  * @param commissionRules a JSON array of rules; only its shape is checked until commissions exist
  * @param startsAt null when the program has no start date
  * @param endsAt null when the program is open-ended
+ * @param payoutMinimumMinor the net amount, in the program currency's minor units, a partner must
+ *     reach to be paid by a batch ({@code payoutMinimum} on the wire, a decimal string); 0 pays any
+ *     positive amount
  * @param allowCustomSlugs whether its partners may choose their links' slugs (else generated)
  */
 public record Program(
@@ -35,7 +41,8 @@ public record Program(
         Instant endsAt,
         ProgramStatus status,
         boolean allowCustomSlugs,
-        Instant createdAt) {
+        Instant createdAt,
+        @JsonIgnore long payoutMinimumMinor) {
     public static final int MAX_DAYS = 3650;
     public static final int DEFAULT_LOOKBACK_DAYS = 60;
     public static final int DEFAULT_HOLDBACK_DAYS = 30;
@@ -58,6 +65,24 @@ public record Program(
         checkCommissionRules(commissionRules);
         clickledger.api.commission.CommissionRule.parseAll("commissionRules", commissionRules, currency);
         checkPeriod(startsAt, endsAt);
+        if (payoutMinimumMinor < 0) {
+            throw ApiException.badRequest("payoutMinimum", "must not be negative");
+        }
+    }
+
+    /** The payout minimum as the api shows amounts: a decimal string in the program's currency. */
+    @JsonProperty("payoutMinimum")
+    public String payoutMinimum() {
+        return Money.format(payoutMinimumMinor, currency);
+    }
+
+    /** {@code payoutMinimum} from a request: money in {@code currency}, zero or more. */
+    static long parsePayoutMinimum(JsonNode value, Currency currency) {
+        long minor = Money.parse("payoutMinimum", value, currency).minor();
+        if (minor < 0) {
+            throw ApiException.badRequest("payoutMinimum", "must not be negative");
+        }
+        return minor;
     }
 
     static int checkLookbackDays(Integer days) {

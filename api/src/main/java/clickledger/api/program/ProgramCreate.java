@@ -23,7 +23,8 @@ public record ProgramCreate(
         JsonNode commissionRules,
         String startsAt,
         String endsAt,
-        Boolean allowCustomSlugs) {
+        Boolean allowCustomSlugs,
+        JsonNode payoutMinimum) {
 
     Program toProgram(ProgramId id, Instant createdAt) {
         FieldErrors errors = new FieldErrors();
@@ -46,6 +47,10 @@ public record ProgramCreate(
         Instant starts = startsAt == null ? null : errors.check(() -> Timestamps.parse("startsAt", startsAt));
         Instant ends = endsAt == null ? null : errors.check(() -> Timestamps.parse("endsAt", endsAt));
         errors.verify(() -> Program.checkPeriod(starts, ends));
+        // In the program's currency, so it waits for a valid one.
+        Long minimum = payoutMinimum == null || payoutMinimum.isNull() || validCurrency == null
+                ? Long.valueOf(0)
+                : errors.check(() -> Program.parsePayoutMinimum(payoutMinimum, validCurrency));
         errors.throwIfAny();
         return new Program(
                 id,
@@ -62,6 +67,7 @@ public record ProgramCreate(
                 ends,
                 ProgramStatus.ACTIVE,
                 allowCustomSlugs == null || allowCustomSlugs,
-                createdAt);
+                createdAt,
+                minimum);
     }
 }

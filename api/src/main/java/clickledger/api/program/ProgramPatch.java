@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The body of {@code PATCH /v1/programs/{id}}: a field left out keeps its value; {@code "endsAt":
  * null} clears the end date; null is refused for fields that cannot be empty. {@code currency}
- * may change only while the program has no events ({@link ProgramService#update} checks).
+ * may change only while the program has no events ({@link ProgramService#update} checks), and a
+ * non-zero {@code payoutMinimum} must then be given again in the new currency.
  */
 public record ProgramPatch(
         String name,
@@ -25,7 +26,8 @@ public record ProgramPatch(
         String attributionModel,
         JsonNode commissionRules,
         String currency,
-        Boolean allowCustomSlugs) {
+        Boolean allowCustomSlugs,
+        JsonNode payoutMinimum) {
 
     /** @param present the fields the body named, from {@code Json.presentFields} */
     Program applyTo(Program current, Set<String> present) {
@@ -59,6 +61,15 @@ public record ProgramPatch(
         Currency newCurrency = present.contains("currency")
                 ? errors.check(() -> Currencies.parse("currency", currency))
                 : current.currency();
+        Long newMinimum = current.payoutMinimumMinor();
+        if (present.contains("payoutMinimum") && newCurrency != null) {
+            newMinimum = errors.check(() -> Program.parsePayoutMinimum(payoutMinimum, newCurrency));
+        } else if (newCurrency != null && !newCurrency.equals(current.currency()) && newMinimum != 0) {
+            // Minor units of one currency mean nothing in another: 10.00 USD is not 1000 JPY.
+            errors.add(
+                    "payoutMinimum",
+                    "must be given again in " + newCurrency.getCurrencyCode() + " with the new currency");
+        }
         if (present.contains("allowCustomSlugs") && allowCustomSlugs == null) {
             errors.add("allowCustomSlugs", "must be true or false");
         }
@@ -82,6 +93,7 @@ public record ProgramPatch(
                 newEndsAt,
                 newStatus,
                 newAllowCustomSlugs,
-                current.createdAt());
+                current.createdAt(),
+                newMinimum);
     }
 }

@@ -54,6 +54,7 @@ public final class ProgramRepository {
                         .set(PROGRAM.ENDS_AT, offset(program.endsAt()))
                         .set(PROGRAM.STATUS, program.status().wire())
                         .set(PROGRAM.ALLOW_CUSTOM_SLUGS, program.allowCustomSlugs())
+                        .set(PROGRAM.PAYOUT_MINIMUM_MINOR, program.payoutMinimumMinor())
                         .set(PROGRAM.CREATED_AT, offset(program.createdAt()))
                         .set(PROGRAM.UPDATED_AT, offset(program.createdAt()))
                         .onConflictDoNothing()
@@ -138,6 +139,7 @@ public final class ProgramRepository {
                 .set(PROGRAM.ENDS_AT, offset(program.endsAt()))
                 .set(PROGRAM.STATUS, program.status().wire())
                 .set(PROGRAM.ALLOW_CUSTOM_SLUGS, program.allowCustomSlugs())
+                .set(PROGRAM.PAYOUT_MINIMUM_MINOR, program.payoutMinimumMinor())
                 .set(PROGRAM.UPDATED_AT, offset(updatedAt))
                 .where(PROGRAM.ID.eq(program.id().value()))
                 .execute();
@@ -174,7 +176,8 @@ public final class ProgramRepository {
                 instant(row.getEndsAt()),
                 ProgramStatus.valueOf(row.getStatus().toUpperCase(Locale.ROOT)),
                 row.getAllowCustomSlugs(),
-                row.getCreatedAt().toInstant());
+                row.getCreatedAt().toInstant(),
+                row.getPayoutMinimumMinor());
     }
 
     private static JSONB json(JsonNode node) {

@@ -15,6 +15,7 @@ import clickledger.api.audit.AuditRepository;
 import clickledger.api.auth.Principal;
 import clickledger.api.commission.CommissionRepository;
 import clickledger.api.commission.CommissionRow;
+import clickledger.api.commission.PayoutClaims;
 import clickledger.api.event.EventRepository;
 import clickledger.api.event.EventRow;
 import clickledger.api.event.Refunds;
@@ -97,6 +98,13 @@ public final class RederiveService {
     // stats change log, and its rows (a few per event) stay far below any statement limit.
     private static final int BATCH = 1_000;
 
+    // A commission (alias c) that is never rewritten: paid, or claimed by a payout, or one of whose
+    // offsets a payout claims (deleting it would orphan that offset). Probes payout_commission's
+    // primary key and commission.reverses_id's index.
+    private static final String SETTLED = "(c.status = 'paid' or exists (select 1 from payout_commission pc"
+            + " where pc.commission_id = c.id) or exists (select 1 from commission o join payout_commission po"
+            + " on po.commission_id = o.id where o.reverses_id = c.id))";
+
     // The range: the program's non-refund events with from <= ts < to (event_program_ts_idx).
     private static final String RANGE = "(select id from event where program_id = cast(? as uuid) and refund_of is null"
             + " and ts >= cast(? as timestamptz) and ts < cast(? as timestamptz))";
@@ -120,6 +128,9 @@ public final class RederiveService {
         // The program's lock, exclusively: one re-derivation per program at a time, and events and
         // identifies of the program, which hold it shared, wait until this one ends (UserLock).
         UserLock.acquireProgram(trx, request.programId());
+        // Commissions a payout claims are settled like paid ones (never rewritten, only adjusted);
+        // holding the payout lock shared, no batch claims one while this runs.
+        PayoutClaims.lockShared(trx, request.programId());
         ProgramSettings program = ProgramSettings.load(trx, request.programId());
         if (request.model() != null) {
             program = program.withModel(request.model());
@@ -184,7 +195,7 @@ public final class RederiveService {
         Map<UUID, CommissionRow> paidRows = new HashMap<>();
         Map<UUID, Key> paidKeys = new HashMap<>();
         trx.resultQuery(
-                        "select c.*, a.click_id as touch_click_id from commission c"
+                        "select c.*, a.click_id as touch_click_id, " + SETTLED + " as settled from commission c"
                                 + " left join attribution a on a.id = c.attribution_id"
                                 + " where c.kind = 'commission' and c.event_id in " + RANGE + " order by c.id",
                         range(request))
@@ -195,7 +206,7 @@ public final class RederiveService {
                             row.eventId(), row.partnerId(), clickId, row.ruleIndex() == null ? -1 : row.ruleIndex());
                     EventState state = states.computeIfAbsent(
                             row.eventId(), id -> new EventState(new HashMap<>(), new HashMap<>(), new HashMap<>()));
-                    if (row.paid()) {
+                    if (record.get("settled", Boolean.class)) {
                         state.paid().put(key, row);
                         paidRows.put(row.id(), row);
                         paidKeys.put(row.id(), key);
@@ -223,18 +234,19 @@ public final class RederiveService {
             before.merge(key, effective.get(id), Long::sum);
         });
         states.values().removeIf(EventState::plain);
-        // Unpaid rows and their unpaid offsets are derived data: dropped, to be derived again.
+        // Unsettled rows and their unpaid offsets are derived data: dropped, to be derived again.
         trx.execute(
-                "delete from commission where status <> 'paid' and reverses_id in (select id from commission"
-                        + " where kind = 'commission' and status <> 'paid' and event_id in " + RANGE + ")",
+                "delete from commission where status <> 'paid' and reverses_id in (select c.id from commission c"
+                        + " where c.kind = 'commission' and not " + SETTLED + " and c.event_id in " + RANGE + ")",
                 range(request));
         trx.execute(
-                "delete from commission where kind = 'commission' and status <> 'paid' and event_id in " + RANGE,
+                "delete from commission c where c.kind = 'commission' and not " + SETTLED + " and c.event_id in "
+                        + RANGE,
                 range(request));
         trx.execute(
                 "update commission set attribution_id = null where attribution_id is not null and (event_id in "
                         + RANGE + " or reverses_id in (select id from commission where kind = 'commission'"
-                        + " and status = 'paid' and event_id in " + RANGE + "))",
+                        + " and event_id in " + RANGE + "))",
                 range(
                         request,
                         request.programId(),

@@ -1,8 +1,5 @@
 package clickledger.api.me;
 
-import static clickledger.db.jooq.Tables.COMMISSION;
-import static clickledger.db.jooq.Tables.PAYOUT;
-
 import clickledger.api.TestApi;
 import clickledger.api.event.Ledger;
 import clickledger.api.onboarding.Onboard;
@@ -10,8 +7,8 @@ import clickledger.common.id.Ulid;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.UUID;
+import java.util.stream.StreamSupport;
 
 /**
  * A partner with everything a partner can own: an account (signed in through its invitation), a
@@ -64,33 +61,24 @@ record Earner(
         String pending = sale(api, ledger, program, first, "49.00", clicked.plusSeconds(60));
         String paid = sale(api, ledger, program, second, "20.00", clicked.plusSeconds(60));
         api.post("/v1/commissions/" + paid + "/approve", null).expect(200);
-        UUID payout = Ulid.newUuidV7(api.clock().millis());
-        api.dsl()
-                .insertInto(PAYOUT)
-                .set(PAYOUT.ID, payout)
-                .set(PAYOUT.PARTNER_ID, uuid(person.partnerId()))
-                .set(PAYOUT.PROGRAM_ID, uuid(program))
-                .set(PAYOUT.AMOUNT_MINOR, 200L)
-                .set(PAYOUT.CURRENCY, "USD")
-                .set(PAYOUT.STATUS, "paid")
-                .set(PAYOUT.PAID_AT, api.clock().instant().atOffset(ZoneOffset.UTC))
-                .execute();
-        api.dsl()
-                .update(COMMISSION)
-                .set(COMMISSION.PAYOUT_ID, payout)
-                .set(COMMISSION.STATUS, "paid")
-                .where(COMMISSION.ID.eq(uuid(paid)))
-                .execute();
+        // Paid out as an admin pays: a batch (which finds only this approved commission of the
+        // partner), then mark-paid.
+        String payout = StreamSupport.stream(
+                        api.post("/v1/payouts", "{\"programId\":\"%s\"}".formatted(program))
+                                .expect(201)
+                                .json()
+                                .get("items")
+                                .spliterator(),
+                        false)
+                .filter(item -> item.get("partnerId").asText().equals(person.partnerId()))
+                .findFirst()
+                .orElseThrow()
+                .get("id")
+                .asText();
+        api.post("/v1/payouts/" + payout + "/mark-paid", "{\"reference\":\"PAY-" + payout + "\"}")
+                .expect(200);
         return new Earner(
-                person.partnerId(),
-                person.email(),
-                person.session(),
-                key,
-                linkId,
-                cref,
-                pending,
-                paid,
-                Ulid.encode(payout));
+                person.partnerId(), person.email(), person.session(), key, linkId, cref, pending, paid, payout);
     }
 
     private static String sale(TestApi api, Ledger ledger, String program, String cref, String value, Instant at) {

@@ -17,6 +17,7 @@ public final class AdminNav {
             new NavItem("Applications", "/applications", "applications"),
             new NavItem("Links", "/links", "links"),
             new NavItem("Commissions", "/commissions", "commissions"),
+            new NavItem("Payouts", "/payouts", "payouts"),
             new NavItem("Webhooks", "/webhooks", "webhooks"),
             new NavItem("Mail", "/mail", "mail"),
             new NavItem("API keys", "/api-keys", "api-keys"),

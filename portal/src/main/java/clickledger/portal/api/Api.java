@@ -20,7 +20,9 @@ public record Api(
         PartnerInvitationsClient partnerInvitations,
         ApplicationsClient applications,
         MailClient mail,
-        AccountLinksClient accountLinks) {
+        AccountLinksClient accountLinks,
+
+        PayoutsClient payouts) {
 
     public static Api over(ApiClient client) {
         requireNonNull(client, "client is null");
@@ -41,6 +43,8 @@ public record Api(
                 new PartnerInvitationsClient(client),
                 new ApplicationsClient(client),
                 new MailClient(client),
-                new AccountLinksClient(client));
+                new AccountLinksClient(client),
+
+                new PayoutsClient(client));
     }
 }

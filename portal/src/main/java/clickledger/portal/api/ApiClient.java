@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -134,6 +135,40 @@ public final class ApiClient {
                 response.headers().firstValue("Content-Type").orElse("application/octet-stream"),
                 response.headers().firstValue("ETag").orElse(null),
                 response.headers().firstValue("Cache-Control").orElse(null));
+    }
+
+    /** A streamed answer (a payment file): the caller copies {@code body} on, then closes it. */
+    public record Download(InputStream body, String contentType, String contentDisposition) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+
+    /**
+     * GET whose body is passed on as it arrives, never held whole (a file of any length); problems
+     * still throw.
+     */
+    public Download download(Caller caller, ApiPath path) {
+        HttpRequest request = request("GET", caller, path, null)
+                .setHeader("Accept", "text/csv, application/problem+json")
+                .build();
+        HttpResponse<InputStream> response = exchange(request, HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() >= 400) {
+            String problem;
+            try (InputStream body = response.body()) {
+                // A problem is small; more than this is not one worth reading.
+                problem = new String(body.readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw ApiProblem.unreachable(
+                        "the api's answer broke off: " + e.getClass().getSimpleName());
+            }
+            throw problem(response.statusCode(), problem);
+        }
+        return new Download(
+                response.body(),
+                response.headers().firstValue("Content-Type").orElse("application/octet-stream"),
+                response.headers().firstValue("Content-Disposition").orElse(null));
     }
 
     private String send(String method, Caller caller, ApiPath path, JsonNode body) {

@@ -25,7 +25,8 @@ public record Program(
         Instant createdAt,
         Boolean hasEvents,
         String logoUrl,
-        Boolean allowCustomSlugs) {
+        Boolean allowCustomSlugs,
+        String payoutMinimum) {
 
     /** Where the portal serves the logo from its own origin ({@code /brand/programs/{id}/logo?v=…}), or null. */
     public String portalLogoUrl() {

@@ -46,6 +46,7 @@ public final class ProgramRoutes {
             "cookieDays",
             "status",
             "allowCustomSlugs",
+            "payoutMinimum",
             "commissionRules",
             "commissionRules[");
 
@@ -62,10 +63,11 @@ public final class ProgramRoutes {
             String cookieDays,
             String status,
             boolean currencyLocked,
-            boolean allowCustomSlugs) {
+            boolean allowCustomSlugs,
+            String payoutMinimum) {
 
         static ProgramForm blank() {
-            return new ProgramForm(null, "", "", "", "USD", "last_click", "60", "30", "90", "active", false, true);
+            return new ProgramForm(null, "", "", "", "USD", "last_click", "60", "30", "90", "active", false, true, "0");
         }
 
         static ProgramForm of(Program program) {
@@ -81,7 +83,8 @@ public final class ProgramRoutes {
                     Integer.toString(program.cookieDays()),
                     program.status(),
                     program.currencyLocked(),
-                    program.customSlugs());
+                    program.customSlugs(),
+                    program.payoutMinimum() == null ? "0" : program.payoutMinimum());
         }
 
         static ProgramForm from(Form form, Program current) {
@@ -97,7 +100,8 @@ public final class ProgramRoutes {
                     form.get("cookieDays"),
                     current == null ? "active" : form.get("status"),
                     current != null && current.currencyLocked(),
-                    form.checked("allowCustomSlugs"));
+                    form.checked("allowCustomSlugs"),
+                    form.get("payoutMinimum"));
         }
 
         public boolean creating() {
@@ -353,7 +357,9 @@ public final class ProgramRoutes {
         form.integer(body, "lookbackDays", "lookbackDays");
         form.integer(body, "holdbackDays", "holdbackDays");
         form.integer(body, "cookieDays", "cookieDays");
-        body.put("allowCustomSlugs", form.checked("allowCustomSlugs"));
+                    current != null && current.currencyLocked(),
+                    form.checked("allowCustomSlugs"),
+                    form.get("payoutMinimum"));
         body.set(RulesEditor.FIELD, RulesEditor.toJson(rules));
     }
 
