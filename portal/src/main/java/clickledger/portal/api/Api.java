@@ -21,7 +21,6 @@ public record Api(
         ApplicationsClient applications,
         MailClient mail,
         AccountLinksClient accountLinks,
-
         PayoutsClient payouts) {
 
     public static Api over(ApiClient client) {
@@ -44,7 +43,6 @@ public record Api(
                 new ApplicationsClient(client),
                 new MailClient(client),
                 new AccountLinksClient(client),
-
                 new PayoutsClient(client));
     }
 }

@@ -357,9 +357,8 @@ public final class ProgramRoutes {
         form.integer(body, "lookbackDays", "lookbackDays");
         form.integer(body, "holdbackDays", "holdbackDays");
         form.integer(body, "cookieDays", "cookieDays");
-                    current != null && current.currencyLocked(),
-                    form.checked("allowCustomSlugs"),
-                    form.get("payoutMinimum"));
+        body.put("allowCustomSlugs", form.checked("allowCustomSlugs"));
+        form.text(body, "payoutMinimum", "payoutMinimum");
         body.set(RulesEditor.FIELD, RulesEditor.toJson(rules));
     }
 
