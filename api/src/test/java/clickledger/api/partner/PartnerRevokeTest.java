@@ -116,6 +116,11 @@ class PartnerRevokeTest {
         try (TestApi api = TestApi.start(Map.of("MAIL_WORKER_ENABLED", "false"))) {
             Map<String, String> routerEnv = new HashMap<>();
             routerEnv.put("DATABASE_URL", api.environment().get("DATABASE_URL"));
+            // Through PgBouncer (CI's second pass) the router needs the direct URL for LISTEN, as the api.
+            String direct = api.environment().get("DATABASE_URL_DIRECT");
+            if (direct != null) {
+                routerEnv.put("DATABASE_URL_DIRECT", direct);
+            }
             routerEnv.put("ROUTER_PORT", "0");
             routerEnv.put("CLICK_SPOOL_DIR", spool.toString());
             routerEnv.put("LINK_RELOAD_SECONDS", "60");
