@@ -33,10 +33,23 @@ say "  $(json "$seed" .clicks) clicks ($(json "$seed" '.partitions | to_entries 
 # a fresh api makes that run at start, and is measured once it is done.
 say "restarting the api; its first stats rollup run takes in the seeded clicks"
 api_start STATS_ROLLUP_SECONDS=86400
-for _ in $(seq 1 600); do
+rollup_wait_started=$SECONDS
+for _ in $(seq 1 1200); do
     curl -s "$API_URL/metrics" | grep -Eq '^clickledger_click_rollup_seconds_count(\{[^}]*\})? [1-9]' && break
     sleep 1
 done
+# A finished run is not enough: a run that found the rollup's advisory lock taken (by a backend of
+# the api before the restart, still working) returns at once. Measure only once PostgreSQL has had
+# no other statement running for 5 s in a row, so no rollup, vacuum or index build shares the box.
+idle=0
+for _ in $(seq 1 1200); do
+    busy=$(psql_bench -At -c "select count(*) from pg_stat_activity where state = 'active' and pid <> pg_backend_pid() and backend_type in ('client backend', 'autovacuum worker', 'parallel worker')")
+    if ((busy == 0)); then idle=$((idle + 1)); else idle=0; fi
+    ((idle >= 5)) && break
+    sleep 1
+done
+rollup_seconds=$(curl -s "$API_URL/metrics" | awk '/^clickledger_click_rollup_seconds_sum/ { print $2; exit }')
+say "  the first rollup run took ${rollup_seconds:-?} s; PostgreSQL idle after $((SECONDS - rollup_wait_started)) s"
 
 secret_key() {
     curl -s -X POST "$API_URL/v1/api-keys" -H "Authorization: Bearer $ADMIN_API_KEY" -H 'Content-Type: application/json' \
