@@ -50,7 +50,7 @@ written_before=$(router_metric clickledger_clicks_written_total)
 measure() {
     local pass=$1 connections run rps p50 p99 error_count redirected_before redirected
     for connections in 64 256 1000; do
-        nginx_rps=() nginx_p50=() nginx_p99=() router_rps=() router_p50=() router_p99=() ratio=() errors=() counted=()
+        nginx_rps=() nginx_p50=() nginx_p99=() router_rps=() router_p50=() router_p99=() ratio=() errors=() counted=() commit_p99=()
         for run in $(seq 1 "$BENCH_RUNS"); do
             say "$pass, $connections connections, run $run/$BENCH_RUNS: nginx"
             read -r rps p50 p99 _ < <(wrk_run "$connections" "$static")
@@ -64,7 +64,10 @@ measure() {
             # answer, so this is what shows a 503 or a cref-less 302 passing as a redirect.
             counted+=("$(awk -v a="$redirected" -v b="$redirected_before" -v d="$BENCH_DURATION" 'BEGIN { printf "%.0f", (a - b) / d }')")
             ratio+=("$(awk -v r="$rps" -v n="${nginx_rps[-1]}" 'BEGIN { printf "%.1f", (n > 0 ? 100 * r / n : 0) }')")
-            say "  router $rps req/s (${counted[-1]}/s 302 with a cref by its own count), p50 $p50 ms, p99 $p99 ms, errors $error_count (${ratio[-1]} % of nginx)"
+            # PostgreSQL's share of the tail: the router's own timer of one batch's COPY and
+            # fsync'd commit (a decaying window of about the last minute, read right after the run).
+            commit_p99+=("$(curl -s --max-time 2 "$ROUTER_URL/metrics" | awk '/^clickledger_click_commit_seconds\{.*quantile="0.99"/ { printf "%.1f", $2 * 1000; exit }')")
+            say "  router $rps req/s (${counted[-1]}/s 302 with a cref by its own count), p50 $p50 ms, p99 $p99 ms, errors $error_count (${ratio[-1]} % of nginx); batch commit p99 ${commit_p99[-1]} ms"
         done
         wrk_command="wrk -t1 -c$connections -d${BENCH_DURATION}s --timeout 10s --latency -H 'User-Agent: Mozilla/5.0 …' URL"
         scenario="Redirects, $connections connections, $pass"
@@ -81,6 +84,7 @@ measure() {
         bench_row $ID "$scenario" "router ÷ nginx" "%" "per run: router req/s ÷ nginx req/s of the run before it" "$floor_ratio" "" "${ratio[@]}"
         bench_row $ID "$scenario" "router p50" "ms" "$wrk_command" "" "" "${router_p50[@]}"
         bench_row $ID "$scenario" "router p99" "ms" "$wrk_command" "$floor_p99" "" "${router_p99[@]}"
+        bench_row $ID "$scenario" "router batch commit p99 (COPY + commit in PostgreSQL, the router's timer)" "ms" "clickledger_click_commit_seconds{quantile=\"0.99\"} right after each run" "" "" "${commit_p99[@]}"
         bench_row $ID "$scenario" "nginx p99" "ms" "$wrk_command" "" "" "${nginx_p99[@]}"
         bench_row $ID "$scenario" "router socket errors + non-3xx" "" "$wrk_command" "$floor_errors" "" "${errors[@]}"
     done
