@@ -229,6 +229,18 @@ router_start_as() {
     awk -v ns=$((end_ns - start_ns)) 'BEGIN { printf "%.2f\n", ns / 1e9 }'
 }
 
+# bench_selected NAME: true when this run takes the scenario NAME (a file name without .sh): every
+# one without BENCH_ONLY, else those whose name contains one of its comma-separated parts.
+bench_selected() {
+    local part
+    [[ -z ${BENCH_ONLY:-} ]] && return 0
+    IFS=, read -r -a parts <<<"$BENCH_ONLY"
+    for part in "${parts[@]}"; do
+        [[ -n $part && $1 == *"$part"* ]] && return 0
+    done
+    return 1
+}
+
 router_start() { router_start_as router "$ROUTER_PORT" "$@"; }
 
 router_stop() { service_stop router; }

@@ -31,14 +31,7 @@ bench_setup
 failed=()
 for script in bench/scenarios/*.sh; do
     name=$(basename "$script" .sh)
-    if [[ -n ${BENCH_ONLY:-} ]]; then
-        wanted=false
-        IFS=, read -r -a only <<<"$BENCH_ONLY"
-        for part in "${only[@]}"; do
-            [[ -n $part && $name == *"$part"* ]] && wanted=true
-        done
-        $wanted || continue
-    fi
+    bench_selected "$name" || continue
     say "=== scenario $name"
     # Its figures of an earlier run go; a scenario that fails leaves none rather than stale ones.
     rm -f "$BENCH_RESULTS/$name.json"

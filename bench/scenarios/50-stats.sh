@@ -28,8 +28,8 @@ done < <(jq -r '.scenarios[] | [.request, ([.runs[].p50Millis] | tojson), ([.run
 bench_note $ID "$(jq -r '"Data: \(.data | tostring)"' "$results" | cut -c1-400)"
 bench_note $ID "The data, the rollup timings and the index scans of each request are in the section \"Dashboard stats at 10 million clicks\" below and in bench/results/stats.json."
 bench_write $ID "5. Dashboard stats at 10 million clicks" 50
-# Kept for the portal's dashboard at the same 10 million clicks (80-portal.sh drops it afterwards),
-# unless this run leaves that scenario out.
-if [[ -n ${BENCH_ONLY:-} && 80-portal != *"$BENCH_ONLY"* ]]; then
+# Kept for the export (57-export.sh) and the portal's dashboard (80-portal.sh, which drops it
+# afterwards) at the same 10 million clicks, unless this run leaves both out.
+if ! bench_selected 57-export && ! bench_selected 80-portal; then
     psql_bench -d postgres -c "drop database if exists clickledger_stats" >/dev/null
 fi
