@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -65,13 +66,20 @@ class PortalLiveCounterTest {
         admin.signIn(InstalledStack.EMAIL, InstalledStack.PASSWORD, "/");
         String session = admin.cookies.get("cl_session");
         AtomicInteger events = new AtomicInteger();
+        CountDownLatch first = new CountDownLatch(1);
         CompletableFuture<HttpResponse<Stream<String>>> stream = open(admin, null);
         HttpResponse<Stream<String>> response = stream.get(10, TimeUnit.SECONDS);
         assertThat(response.statusCode()).isEqualTo(200);
         CompletableFuture<Long> ended = CompletableFuture.supplyAsync(() -> response.body()
                 .filter(line -> line.startsWith("event:"))
-                .peek(line -> events.incrementAndGet())
+                .peek(line -> {
+                    events.incrementAndGet();
+                    first.countDown();
+                })
                 .count());
+        // The stream is live (its first event arrived) before the session ends: signing out before
+        // that raced the portal's first poll, which then ended the stream with no event at all.
+        assertThat(first.await(15, TimeUnit.SECONDS)).isTrue();
 
         // Signed out elsewhere (at the api directly): the portal's next poll finds out.
         HttpResponse<String> signedOut =
