@@ -46,8 +46,7 @@ final class AgentCost {
 
         long heapBefore = settledHeap(memory);
         long start = System.nanoTime();
-        UserAgents agents = UserAgents.standard();
-        agents.classify("GET", "warm-up");
+        UserAgents.sharedParser();
         result.put("parserStartMillis", (System.nanoTime() - start) / 1_000_000);
         result.put("parserHeapMB", (settledHeap(memory) - heapBefore) / (1024 * 1024));
 
@@ -56,7 +55,7 @@ final class AgentCost {
         for (int round = 0; round <= rounds; round++) {
             List<String> fresh = distinctAgents(count, round);
             // A new UserAgents per round: an empty cache, the same shared parser.
-            UserAgents cold = UserAgents.standard();
+            UserAgents cold = UserAgents.unbudgeted();
             long t0 = System.nanoTime();
             int bots = 0;
             for (String agent : fresh) {

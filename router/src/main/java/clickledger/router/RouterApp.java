@@ -260,7 +260,8 @@ public final class RouterApp implements AutoCloseable {
                 + "\",\"writersStuck\":" + writer.stuckWriters()
                 + ",\"spool\":\"" + (spool.writable() ? "writable" : "unwritable")
                 + "\",\"spooledClicks\":" + spool.records()
-                + ",\"geoip\":\"" + geoIp.status() + "\"}";
+                + ",\"geoip\":\"" + geoIp.status()
+                + "\",\"agentParser\":\"" + (UserAgents.parserReady() ? "ready" : "loading") + "\"}";
         return new RouterHandler.Readiness(ready, body);
     }
 

@@ -3,7 +3,10 @@ package clickledger.router.click;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -19,7 +22,10 @@ import java.util.regex.Pattern;
  *
  * <p>Verdicts are cached per agent: traffic repeats a few hundred agents (browser builds and the
  * usual bots), so nearly every redirect is a hit, which costs a hash, an array read and a string
- * comparison and allocates nothing. A miss parses (tens of microseconds, decision 0022).
+ * comparison and allocates nothing. A miss parses, which is expensive (about half a millisecond of
+ * CPU, decision 0022), so misses are bounded: at most {@link #PARSES_PER_SECOND} parses a second
+ * (a second's worth as a burst); beyond that, and while Yauaa loads at start, {@link QuickParser}'s
+ * token rules give the families and the verdict is not cached. The bot rules apply either way.
  */
 public final class UserAgents {
     /**
@@ -116,31 +122,77 @@ public final class UserAgents {
     private static final int CACHED_AGENT_MAX = 512;
     private static final int PARSED_MAX = 1_024;
 
-    private record Cached(String userAgent, Verdict get, Verdict head) {}
+    /** @param parsed false for the quick rules' verdict, which is not kept */
+    private record Cached(String userAgent, Verdict get, Verdict head, boolean parsed) {}
 
-    private final Parser parser;
+    // New agents parsed per second on the request threads, with a second's worth as a burst. A
+    // Yauaa parse costs ~0.3-0.7 ms of CPU (decision 0022), so 200 a second bounds a flood of
+    // made-up agents at a fraction of a core; real traffic brings far fewer new agents than that.
+    public static final int PARSES_PER_SECOND = 200;
+    private static final QuickParser QUICK = new QuickParser();
+
+    private final Supplier<Parser> parser;
     private final CrawlerList crawlers;
     private final AtomicReferenceArray<Cached> recent = new AtomicReferenceArray<>(CACHE_SLOTS);
+    private final long nanosPerParse;
+    private final long burstNanos;
+    // The time up to which the parse budget is spent; budget accrues while it lags the clock.
+    private final AtomicLong budgetSpentUntil;
 
-    public UserAgents(Parser parser, CrawlerList crawlers) {
+    /**
+     * @param parser the parser, or null while it is still loading (then the quick token rules
+     *     answer, uncached)
+     * @param parsesPerSecond how many new agents the parser may take per second
+     */
+    public UserAgents(Supplier<Parser> parser, CrawlerList crawlers, int parsesPerSecond) {
         this.parser = requireNonNull(parser, "parser is null");
         this.crawlers = requireNonNull(crawlers, "crawlers is null");
+        this.nanosPerParse = 1_000_000_000L / parsesPerSecond;
+        this.burstNanos = 1_000_000_000L;
+        this.budgetSpentUntil = new AtomicLong(System.nanoTime() - burstNanos);
     }
 
-    // Built once per JVM (the parser takes seconds, decision 0022) and shared: both are immutable
-    // after construction. Each UserAgents keeps a cache of its own.
+    public UserAgents(Parser parser, CrawlerList crawlers) {
+        this(() -> parser, crawlers, PARSES_PER_SECOND);
+    }
+
+    // Yauaa is built once per JVM, on a thread of its own (it takes seconds, decision 0022, and
+    // the router must not wait for it to serve), and shared: it is immutable once built. Each
+    // UserAgents keeps a cache of its own.
     private static final class Pinned {
-        static final Parser PARSER = new YauaaParser();
+        static final CompletableFuture<Parser> PARSER = new CompletableFuture<>();
         static final CrawlerList CRAWLERS = CrawlerList.pinned();
+
+        static {
+            Thread.ofPlatform().name("user-agent-parser").daemon().start(() -> {
+                try {
+                    PARSER.complete(new YauaaParser());
+                } catch (RuntimeException | Error e) {
+                    PARSER.completeExceptionally(e);
+                    throw e;
+                }
+            });
+        }
     }
 
-    /** The router's: Yauaa and the pinned crawler list. */
+    /** The router's: Yauaa (loading in the background until it is ready) and the pinned crawler list. */
     public static UserAgents standard() {
-        return new UserAgents(Pinned.PARSER, Pinned.CRAWLERS);
+        return new UserAgents(() -> Pinned.PARSER.getNow(null), Pinned.CRAWLERS, PARSES_PER_SECOND);
     }
 
-    static Parser sharedParser() {
-        return Pinned.PARSER;
+    /** The router's, with no parse budget: for measuring a parse ({@code bench agents}). */
+    public static UserAgents unbudgeted() {
+        return new UserAgents(() -> Pinned.PARSER.getNow(null), Pinned.CRAWLERS, 1_000_000_000);
+    }
+
+    /** True once Yauaa is loaded (for /readyz); it loads on its own thread from the first {@link #standard}. */
+    public static boolean parserReady() {
+        return Pinned.PARSER.isDone() && !Pinned.PARSER.isCompletedExceptionally();
+    }
+
+    /** Waits until Yauaa is loaded; tests and the bench, which want its verdicts from the first click. */
+    public static Parser sharedParser() {
+        return Pinned.PARSER.join();
     }
 
     public Verdict classify(String method, String userAgent) {
@@ -156,16 +208,20 @@ public final class UserAgents {
         Cached known = recent.get(slot);
         if (known == null || !known.userAgent().equals(userAgent)) {
             known = evaluate(userAgent);
-            recent.set(slot, known);
+            if (known.parsed()) {
+                recent.set(slot, known);
+            }
         }
         return head ? known.head() : known.get();
     }
 
     private Cached evaluate(String userAgent) {
         String text = userAgent.length() > PARSED_MAX ? userAgent.substring(0, PARSED_MAX) : userAgent;
+        Parser full = parser.get();
+        boolean quick = full == null || !takeParse();
         Parser.Parsed parsed;
         try {
-            parsed = parser.parse(text);
+            parsed = quick ? QUICK.parse(text) : full.parse(text);
         } catch (RuntimeException e) {
             // A hostile agent must cost at most its verdict, never the redirect.
             parsed = UNPARSED;
@@ -187,7 +243,21 @@ public final class UserAgents {
                 : new Verdict(reason, "bot", browser, os);
         // A HEAD request fetches no page, so no person is behind it, whatever its agent.
         Verdict head = new Verdict("head_request", "bot", browser, os);
-        return new Cached(userAgent, get, head);
+        return new Cached(userAgent, get, head, !quick);
+    }
+
+    private boolean takeParse() {
+        long now = System.nanoTime();
+        while (true) {
+            long spent = budgetSpentUntil.get();
+            long next = Math.max(spent, now - burstNanos) + nanosPerParse;
+            if (next - now > 0) {
+                return false;
+            }
+            if (budgetSpentUntil.compareAndSet(spent, next)) {
+                return true;
+            }
+        }
     }
 
     private static String ownRule(String userAgent) {

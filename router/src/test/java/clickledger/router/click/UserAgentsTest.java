@@ -15,7 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class UserAgentsTest {
-    private final UserAgents agents = UserAgents.standard();
+    // Waits for Yauaa (it loads on a thread of its own), so every verdict here is a parsed one.
+    private final UserAgents agents = new UserAgents(UserAgents.sharedParser(), CrawlerList.pinned());
 
     /** The lines of a corpus file under test resources, comments and blank lines left out. */
     static List<String> corpus(String name) throws IOException {
@@ -190,6 +191,48 @@ class UserAgentsTest {
         String longBot = "curl/8.0 " + "x".repeat(600);
         assertThat(agents.classify("GET", longBot).bot()).isTrue();
         assertThat(agents.classify("GET", longBot).bot()).isTrue();
+    }
+
+    /**
+     * Misses are bounded: past the parse budget the quick token rules answer (bots still caught by
+     * the list, phones still phones), nothing is cached, and the parser is not called.
+     */
+    @Test
+    void pastTheParseBudgetTheQuickRulesAnswerUncached() throws IOException {
+        java.util.concurrent.atomic.AtomicInteger parses = new java.util.concurrent.atomic.AtomicInteger();
+        UserAgents.Parser real = UserAgents.sharedParser();
+        UserAgents.Parser counting = agent -> {
+            parses.incrementAndGet();
+            return real.parse(agent);
+        };
+        UserAgents budgeted = new UserAgents(() -> counting, CrawlerList.pinned(), 10);
+        List<String> browsers = corpus("browsers.txt");
+        for (String line : browsers) {
+            String agent = line.substring(0, line.lastIndexOf(" | "));
+            UserAgents.Verdict verdict = budgeted.classify("GET", agent);
+            assertThat(verdict.bot()).as(agent).isFalse();
+            assertThat(verdict.device()).as(agent).isIn("desktop", "phone", "tablet");
+        }
+        assertThat(parses.get())
+                .as("a second's burst of 10, and at most a few more as time passes")
+                .isBetween(10, 30);
+        UserAgents.Verdict quick = budgeted.classify(
+                "GET",
+                "Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36");
+        assertThat(quick.device()).isEqualTo("phone");
+        assertThat(quick.os()).isEqualTo("Android");
+        assertThat(budgeted.classify("GET", "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)")
+                        .botReason())
+                .isEqualTo("crawler:ahrefsbot");
+        UserAgents loading = new UserAgents(() -> null, CrawlerList.pinned(), 10);
+        assertThat(loading.classify("GET", "curl/8.5.0").botReason())
+                .as("while Yauaa loads")
+                .isEqualTo("http_client:curl");
+        assertThat(loading.classify(
+                                "GET",
+                                "Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1")
+                        .device())
+                .isEqualTo("tablet");
     }
 
     /** The redirect's common case: a cache hit allocates nothing (a per-call allocation would be >= 1.6 MB here). */
