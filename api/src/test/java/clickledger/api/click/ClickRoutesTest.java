@@ -110,7 +110,9 @@ class ClickRoutesTest {
         assertThat(click.get("isBot").asBoolean()).isFalse();
         assertThat(click.get("country").isNull()).isTrue();
         assertThat(click.get("userAgent").isNull()).isTrue();
-        assertThat(click.get("device").isNull()).as("a click from before the router parsed agents").isTrue();
+        assertThat(click.get("device").isNull())
+                .as("a click from before the router parsed agents")
+                .isTrue();
         assertThat(click.get("referrerDomain").isNull()).isTrue();
     }
 

@@ -76,10 +76,18 @@ class OpenPartnerImportTest {
         // The old cref still finds its click, and a new sign-up can still be identified with it.
         assertThat(api.get("/v1/clicks/" + CLICK).expect(200).json().get("id").asText())
                 .isEqualTo(CLICK);
-        assertThat(api.get("/v1/clicks/" + CLICK).expect(200).json().get("referrerDomain").asText())
+        assertThat(api.get("/v1/clicks/" + CLICK)
+                        .expect(200)
+                        .json()
+                        .get("referrerDomain")
+                        .asText())
                 .as("the stats' referrer, from OpenPartner's referer")
                 .isEqualTo("news.example");
-        assertThat(api.get("/v1/clicks/" + OTHER_CLICK).expect(200).json().get("referrerDomain").isNull())
+        assertThat(api.get("/v1/clicks/" + OTHER_CLICK)
+                        .expect(200)
+                        .json()
+                        .get("referrerDomain")
+                        .isNull())
                 .isTrue();
         api.post("/v1/identify", "{\"cref\":\"%s\",\"userId\":\"u-new\"}".formatted(OTHER_CLICK))
                 .expect(201);
