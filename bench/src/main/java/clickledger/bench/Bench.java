@@ -21,6 +21,7 @@ import java.util.Map;
  *   replay      --api-url URL --key K --file replay-events.tsv --clients 100
  *   rederive-check --api-url URL --admin-key K --program-id ID
  *   report      [--results bench/results] [--out docs/PERFORMANCE.md]
+ *   agents      [--rounds 5] [--agents 20000] [--geoip FILE.mmdb]   (decision 0022)
  * </pre>
  */
 public final class Bench {
@@ -29,7 +30,7 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
             System.err.println(
-                    "usage: bench load|verify|ceiling|seed-links|seed-attribution|sdk|replay|rederive-check|report"
+                    "usage: bench load|verify|ceiling|seed-links|seed-attribution|sdk|replay|rederive-check|report|agents"
                             + " [--name value]...");
             System.exit(2);
         }
@@ -44,6 +45,7 @@ public final class Bench {
                     case "sdk" -> EventLoad.run(options);
                     case "replay" -> Replay.run(options);
                     case "rederive-check" -> Replay.check(options);
+                    case "agents" -> AgentCost.run(options);
                     case "report" -> {
                         Report.write(options);
                         yield Map.of("written", options.string("out", "docs/PERFORMANCE.md"));

@@ -135,8 +135,10 @@ final class WriteCeiling {
                 statement.setArray(p++, connection.createArrayOf("text", empty));
             }
             statement.setArray(p++, connection.createArrayOf("boolean", bots));
-            statement.setArray(p++, connection.createArrayOf("text", empty));
-            statement.setArray(p, connection.createArrayOf("text", empty));
+            // bot_reason, fraud_flag, device, browser, os, referrer_domain
+            for (int t = 0; t < 6; t++) {
+                statement.setArray(p++, connection.createArrayOf("text", empty));
+            }
             statement.executeUpdate();
         }
     }

@@ -96,7 +96,9 @@ public final class ConfigurationReference {
                             RouterConfig.CLICK_QUEUE_CAPACITY,
                             RouterConfig.CLICK_BATCH_MAX,
                             RouterConfig.CLICK_SPOOL_DIR,
-                            RouterConfig.CLICK_DB_BUDGET_MS)),
+                            RouterConfig.CLICK_DB_BUDGET_MS,
+                            RouterConfig.GEOIP_DB_PATH,
+                            RouterConfig.GEOIP_CHECK_SECONDS)),
             new Section(
                     "Api",
                     "",

@@ -123,6 +123,8 @@ class ConfigurationReferenceTest {
             Map.entry("CLICK_BATCH_MAX", "100"),
             Map.entry("CLICK_SPOOL_DIR", "/var/lib/clickledger/spool"),
             Map.entry("CLICK_DB_BUDGET_MS", "100"),
+            Map.entry("GEOIP_DB_PATH", "/var/lib/clickledger/geoip/country.mmdb"),
+            Map.entry("GEOIP_CHECK_SECONDS", "300"),
             Map.entry("PORTAL_PORT", "8081"),
             Map.entry("PORTAL_URL", "https://partners.example.com"),
             Map.entry("API_URL", "http://api:4601"),

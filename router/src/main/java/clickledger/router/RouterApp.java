@@ -4,12 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.db.Database;
 import clickledger.db.setting.SettingsRepository;
-import clickledger.router.click.BotClassifier;
 import clickledger.router.click.ClickWriter;
 import clickledger.router.click.ClientResolver;
+import clickledger.router.click.GeoIp;
 import clickledger.router.click.IpHasher;
 import clickledger.router.click.PostgresClickSink;
 import clickledger.router.click.PostgresCopyClickSink;
+import clickledger.router.click.UserAgents;
 import clickledger.router.click.VelocityTracker;
 import clickledger.router.link.LinkCache;
 import clickledger.router.link.LinkRefresher;
@@ -58,6 +59,7 @@ public final class RouterApp implements AutoCloseable {
     private final LinkCache cache;
     private final LinkRefresher refresher;
     private final IpHasher ipHasher;
+    private final GeoIp geoIp;
     private final Thread connecting;
     private volatile boolean closing;
     private volatile boolean connected;
@@ -74,7 +76,8 @@ public final class RouterApp implements AutoCloseable {
             LinkRepository links,
             LinkCache cache,
             LinkRefresher refresher,
-            IpHasher ipHasher) {
+            IpHasher ipHasher,
+            GeoIp geoIp) {
         this.config = config;
         this.database = database;
         this.clock = clock;
@@ -87,6 +90,7 @@ public final class RouterApp implements AutoCloseable {
         this.cache = cache;
         this.refresher = refresher;
         this.ipHasher = ipHasher;
+        this.geoIp = geoIp;
         this.connecting = Thread.ofPlatform().name("router-connect").daemon().unstarted(this::connectLoop);
     }
 
@@ -125,13 +129,16 @@ public final class RouterApp implements AutoCloseable {
                 registry);
         SpoolReplayer replayer = new SpoolReplayer(writer, spool, replay, registry);
         IpHasher ipHasher = new IpHasher();
+        GeoIp geoIp = config.geoIpDatabase()
+                .map(path -> GeoIp.watching(path, config.geoIpCheckInterval(), registry))
+                .orElseGet(() -> GeoIp.off(registry));
         RedirectHandler redirects = new RedirectHandler(
                 cache,
                 writer,
-                new BotClassifier(),
+                UserAgents.standard(),
                 new VelocityTracker(
                         config.velocityLimit(), config.velocityWindow().toMillis()),
-                new ClientResolver(config.trustedProxies()),
+                new ClientResolver(config.trustedProxies(), geoIp),
                 ipHasher,
                 config.cookieDomain(),
                 clock,
@@ -157,7 +164,8 @@ public final class RouterApp implements AutoCloseable {
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         connector.setIdleTimeout(30_000);
         RouterApp app = new RouterApp(
-                config, database, clock, server, connector, writer, spool, replayer, links, cache, refresher, ipHasher);
+                config, database, clock, server, connector, writer, spool, replayer, links, cache, refresher, ipHasher,
+                geoIp);
         server.setHandler(new RouterHandler(redirects, registry, app::readiness));
         server.setStopTimeout(5_000);
         return app;
@@ -251,7 +259,9 @@ public final class RouterApp implements AutoCloseable {
                 + "\",\"database\":\"" + (writer.databaseUp() ? "up" : "down")
                 + "\",\"writersStuck\":" + writer.stuckWriters()
                 + ",\"spool\":\"" + (spool.writable() ? "writable" : "unwritable")
-                + "\",\"spooledClicks\":" + spool.records() + "}";
+                + "\",\"spooledClicks\":" + spool.records()
+                + ",\"geoip\":\"" + geoIp.status()
+                + "\",\"agentParser\":\"" + (UserAgents.parserReady() ? "ready" : "loading") + "\"}";
         return new RouterHandler.Readiness(ready, body);
     }
 
@@ -299,6 +309,7 @@ public final class RouterApp implements AutoCloseable {
         } finally {
             replayer.close();
             refresher.close();
+            geoIp.close();
             try {
                 spool.close();
             } catch (IOException e) {

@@ -29,7 +29,9 @@ public record RouterConfig(
         int maxBatchSize,
         int retentionMonths,
         Path spoolDirectory,
-        Duration databaseBudget) {
+        Duration databaseBudget,
+        Optional<Path> geoIpDatabase,
+        Duration geoIpCheckInterval) {
 
     public static final int DEFAULT_POOL_SIZE = 4;
 
@@ -93,6 +95,14 @@ public record RouterConfig(
                     + " (10–60000); the pool's `statement_timeout` is 4 budgets (at least 1 s) and its socket,"
                     + " connect and pool-wait timeouts a second more (decision 0011)");
 
+    public static final Setting GEOIP_DB_PATH = Setting.optional(
+            "GEOIP_DB_PATH",
+            "a MaxMind-format country database (`.mmdb`: GeoLite2-Country, DB-IP Lite, ip-location-db) for the"
+                    + " clicks' country when no trusted CDN header gives it; reloaded when the file changes"
+                    + " (docs/operations.md, GeoIP)");
+    public static final Setting GEOIP_CHECK_SECONDS = Setting.withDefault(
+            "GEOIP_CHECK_SECONDS", "60", "how often the router looks whether GEOIP_DB_PATH changed (1–86400)");
+
     /** Every variable the router reads; docs/configuration.md is generated from these lists. */
     public static final List<Setting> SETTINGS = DatabaseConfig.serviceSettings(List.of(
             SharedSettings.TRUSTED_PROXIES,
@@ -105,7 +115,9 @@ public record RouterConfig(
             CLICK_QUEUE_CAPACITY,
             CLICK_BATCH_MAX,
             CLICK_SPOOL_DIR,
-            CLICK_DB_BUDGET_MS));
+            CLICK_DB_BUDGET_MS,
+            GEOIP_DB_PATH,
+            GEOIP_CHECK_SECONDS));
 
     /**
      * The pool's connections (click writers, replay, link lookups on notification, pings): tied
@@ -154,6 +166,22 @@ public record RouterConfig(
             env.problem("CLICK_SPOOL_DIR \"" + spoolText + "\" is not a path");
         }
         int budget = env.integer(CLICK_DB_BUDGET_MS, 10, 60_000);
+        Optional<Path> geoIp = Optional.empty();
+        Optional<String> geoIpText = env.optional(GEOIP_DB_PATH);
+        if (geoIpText.isPresent()) {
+            try {
+                Path path = Path.of(geoIpText.get()).toAbsolutePath().normalize();
+                // A missing file is allowed (geoipupdate may not have run yet; the router waits
+                // for it), a directory is a mistake.
+                if (Files.isDirectory(path)) {
+                    env.problem("GEOIP_DB_PATH \"" + geoIpText.get() + "\" is a directory, not an .mmdb file");
+                }
+                geoIp = Optional.of(path);
+            } catch (InvalidPathException e) {
+                env.problem("GEOIP_DB_PATH \"" + geoIpText.get() + "\" is not a path");
+            }
+        }
+        int geoIpCheck = env.integer(GEOIP_CHECK_SECONDS, 1, 86_400);
         env.finish();
         return new RouterConfig(
                 port,
@@ -168,6 +196,8 @@ public record RouterConfig(
                 maxBatch,
                 retention,
                 spool,
-                Duration.ofMillis(budget));
+                Duration.ofMillis(budget),
+                geoIp,
+                Duration.ofSeconds(geoIpCheck));
     }
 }

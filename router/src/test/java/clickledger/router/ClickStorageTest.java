@@ -166,6 +166,10 @@ class ClickStorageTest {
                 null,
                 false,
                 null,
+                null,
+                null,
+                null,
+                null,
                 null);
         CompletableFuture<Void> done = new CompletableFuture<>();
         assertThat(router.app.writer().submit(click, new ClickWriter.Completion() {

@@ -86,6 +86,10 @@ class RedirectTest {
         assertThat(row.get(CLICK.IS_BOT)).isFalse();
         assertThat(row.get(CLICK.BOT_REASON)).isNull();
         assertThat(row.get(CLICK.FRAUD_FLAG)).isNull();
+        assertThat(row.get(CLICK.DEVICE)).isEqualTo("desktop");
+        assertThat(row.get(CLICK.BROWSER)).isEqualTo("Firefox");
+        assertThat(row.get(CLICK.OS)).isEqualTo("Linux");
+        assertThat(row.get(CLICK.REFERRER_DOMAIN)).isEqualTo("blog.example");
         String salt = new SettingsRepository(router.dsl()).getOrCreate(SettingsRepository.IP_HASH_SALT, () -> "unused");
         byte[] expectedHash =
                 new IpHasher(salt).hash(Cidr.IpLiteral.parse("198.51.100.23").orElseThrow());

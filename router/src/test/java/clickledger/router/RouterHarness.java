@@ -56,6 +56,8 @@ final class RouterHarness implements AutoCloseable {
         registry = Metrics.newRegistry("router");
         database = Database.connect("router", config.database(), registry, config.poolLimits());
         app = RouterApp.create(config, database, clock, registry).start();
+        // Tests check what the parser says from the first click; production serves while it loads.
+        clickledger.router.click.UserAgents.sharedParser();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!app.cache().loaded() && System.nanoTime() < deadline) {
             Thread.sleep(10);

@@ -13,6 +13,11 @@ import java.time.Instant;
  * internal. Text fields are whatever the visitor's browser sent, so they may be null.
  *
  * @param id the cref
+ * @param device what the router read from the user agent: desktop, phone, tablet, bot or other
+ *     (null for clicks recorded before it did)
+ * @param browser the browser family (Chrome, Safari, Samsung Internet…; Other), null as device
+ * @param os the OS family (Windows, macOS, iOS, Android…; Other), null as device
+ * @param referrerDomain the Referer's host, lower case, without www.
  */
 public record Click(
         ClickId id,
@@ -30,7 +35,11 @@ public record Click(
         String utmTerm,
         String utmContent,
         String referer,
-        String userAgent) {
+        String userAgent,
+        String device,
+        String browser,
+        String os,
+        String referrerDomain) {
     public Click {
         requireNonNull(id, "id is null");
         requireNonNull(ts, "ts is null");

@@ -52,6 +52,10 @@ public final class ClickRepository {
                 row.getUtmTerm(),
                 row.getUtmContent(),
                 row.getReferer(),
-                row.getUserAgent());
+                row.getUserAgent(),
+                row.getDevice(),
+                row.getBrowser(),
+                row.getOs(),
+                row.getReferrerDomain());
     }
 }

@@ -382,7 +382,8 @@ public final class OpenPartnerImporter {
                     "\"op_Click\"",
                     """
                     insert into click (id, ts, link_id, program_id, partner_id, ip_hash, user_agent, referer, landing_url,
-                        country, utm_source, utm_medium, utm_campaign, utm_term, utm_content, is_bot, fraud_flag)
+                        country, utm_source, utm_medium, utm_campaign, utm_term, utm_content, is_bot, fraud_flag,
+                        referrer_domain)
                     select pg_temp.op_uuid(row->>'id'), coalesce(pg_temp.op_ulid_ts(row->>'id'), (row->>'ts')::timestamptz),
                         pg_temp.op_uuid(row->>'linkId'), pg_temp.op_uuid(coalesce(row->>'programId', row->>'campaignId')),
                         pg_temp.op_uuid(row->>'partnerId'),
@@ -390,7 +391,9 @@ public final class OpenPartnerImporter {
                              when row->>'ipHash' is not null then sha256(convert_to(row->>'ipHash', 'UTF8')) end,
                         row->>'userAgent', row->>'referer', row->>'landingUrl', row->>'country',
                         row->>'utmSource', row->>'utmMedium', row->>'utmCampaign', row->>'utmTerm', row->>'utmContent',
-                        coalesce((row->>'isBot')::boolean, false), row->>'fraudFlag'
+                        coalesce((row->>'isBot')::boolean, false), row->>'fraudFlag',
+                        nullif(regexp_replace(lower(substring(row->>'referer' from '^[Hh][Tt][Tt][Pp][Ss]?://(?:[^/?#@]*@)?([A-Za-z0-9._-]+)')),
+                            '^www\\.(.)', '\\1'), '')
                     from "op_Click" c
                     where exists (select 1 from link l where l.id = pg_temp.op_uuid(c.row->>'linkId'))
                     on conflict do nothing""");

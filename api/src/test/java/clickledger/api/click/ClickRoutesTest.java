@@ -57,7 +57,11 @@ class ClickRoutesTest {
                     .set(CLICK.UTM_CONTENT, "hero")
                     .set(CLICK.IS_BOT, true)
                     .set(CLICK.BOT_REASON, "user_agent")
-                    .set(CLICK.FRAUD_FLAG, "burst");
+                    .set(CLICK.FRAUD_FLAG, "burst")
+                    .set(CLICK.DEVICE, "desktop")
+                    .set(CLICK.BROWSER, "Firefox")
+                    .set(CLICK.OS, "Linux")
+                    .set(CLICK.REFERRER_DOMAIN, "news.example.org");
         }
         insert.execute();
         return id;
@@ -88,8 +92,12 @@ class ClickRoutesTest {
         assertThat(click.get("referer").asText()).isEqualTo("https://news.example.org/post");
         assertThat(click.get("userAgent").asText()).isEqualTo("Mozilla/5.0 (X11; Linux x86_64)");
         assertThat(click.has("ipHash")).isFalse();
+        assertThat(click.get("device").asText()).isEqualTo("desktop");
+        assertThat(click.get("browser").asText()).isEqualTo("Firefox");
+        assertThat(click.get("os").asText()).isEqualTo("Linux");
+        assertThat(click.get("referrerDomain").asText()).isEqualTo("news.example.org");
         assertThat(click.has("landingUrl")).isFalse();
-        assertThat(click.size()).isEqualTo(16);
+        assertThat(click.size()).isEqualTo(20);
     }
 
     @Test
@@ -102,6 +110,10 @@ class ClickRoutesTest {
         assertThat(click.get("isBot").asBoolean()).isFalse();
         assertThat(click.get("country").isNull()).isTrue();
         assertThat(click.get("userAgent").isNull()).isTrue();
+        assertThat(click.get("device").isNull())
+                .as("a click from before the router parsed agents")
+                .isTrue();
+        assertThat(click.get("referrerDomain").isNull()).isTrue();
     }
 
     @Test

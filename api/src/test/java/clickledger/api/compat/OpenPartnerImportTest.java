@@ -76,6 +76,19 @@ class OpenPartnerImportTest {
         // The old cref still finds its click, and a new sign-up can still be identified with it.
         assertThat(api.get("/v1/clicks/" + CLICK).expect(200).json().get("id").asText())
                 .isEqualTo(CLICK);
+        assertThat(api.get("/v1/clicks/" + CLICK)
+                        .expect(200)
+                        .json()
+                        .get("referrerDomain")
+                        .asText())
+                .as("the stats' referrer, from OpenPartner's referer")
+                .isEqualTo("news.example");
+        assertThat(api.get("/v1/clicks/" + OTHER_CLICK)
+                        .expect(200)
+                        .json()
+                        .get("referrerDomain")
+                        .isNull())
+                .isTrue();
         api.post("/v1/identify", "{\"cref\":\"%s\",\"userId\":\"u-new\"}".formatted(OTHER_CLICK))
                 .expect(201);
 
@@ -156,7 +169,7 @@ class OpenPartnerImportTest {
                   {"id":"%6$s","tenantId":"default","linkKey":"bob.special","partnerId":"%2$s","programId":"%3$s","destinationUrl":null,
                    "createdAt":"2029-12-01T00:00:00.000Z"}],
                  "Click":[{"id":"%7$s","tenantId":"default","linkId":"%5$s","partnerId":"%1$s","programId":"%3$s",
-                   "landingUrl":"https://acme.example/pricing","ipHash":"9f86d081884c7d65","userAgent":"Mozilla/5.0","referer":null,
+                   "landingUrl":"https://acme.example/pricing","ipHash":"9f86d081884c7d65","userAgent":"Mozilla/5.0","referer":"https://www.News.example:8080/post",
                    "fraudFlag":null,"ts":"%8$s"},
                   {"id":"%9$s","tenantId":"default","linkId":"%6$s","partnerId":"%2$s","programId":"%3$s",
                    "landingUrl":"https://acme.example/pricing","ipHash":null,"userAgent":null,"referer":null,"fraudFlag":null,"ts":"%10$s"}],

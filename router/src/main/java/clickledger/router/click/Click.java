@@ -4,7 +4,9 @@ import java.util.UUID;
 
 /**
  * One click as stored. {@code epochMillis} is the millisecond inside the UUIDv7 {@code id}, which
- * is what lets a lookup by cref prune to one monthly partition.
+ * is what lets a lookup by cref prune to one monthly partition. {@code device}, {@code browser},
+ * {@code os} and {@code referrerDomain} come from {@link UserAgents} and {@link ReferrerDomain}
+ * (null in clicks spooled before they existed).
  */
 public record Click(
         UUID id,
@@ -24,4 +26,8 @@ public record Click(
         String utmContent,
         boolean isBot,
         String botReason,
-        String fraudFlag) {}
+        String fraudFlag,
+        String device,
+        String browser,
+        String os,
+        String referrerDomain) {}

@@ -1,5 +1,7 @@
 package clickledger.router.click;
 
+import static java.util.Objects.requireNonNull;
+
 import clickledger.common.net.Cidr;
 import clickledger.common.net.ForwardedFor;
 import java.net.InetAddress;
@@ -11,21 +13,24 @@ import org.eclipse.jetty.http.HttpHeader;
  * Who the client is. The socket address is the client unless it is a trusted proxy
  * (TRUSTED_PROXIES); only then are {@code X-Forwarded-For} (every line of it, see
  * {@link ForwardedFor}), {@code X-Forwarded-Proto} and {@code CF-IPCountry} believed, because
- * anyone else can send them.
+ * anyone else can send them. The country is the trusted CDN header's when there is one, else the
+ * GeoIP database's for the client address ({@link GeoIp}; null without a database).
  */
 public final class ClientResolver {
     public record Client(InetAddress address, boolean secure, String country) {}
 
     private final List<Cidr> trustedProxies;
+    private final GeoIp geoIp;
 
-    public ClientResolver(List<Cidr> trustedProxies) {
+    public ClientResolver(List<Cidr> trustedProxies, GeoIp geoIp) {
         this.trustedProxies = List.copyOf(trustedProxies);
+        this.geoIp = requireNonNull(geoIp, "geoIp is null");
     }
 
     /** The hot-path form: the forwarded headers are not even looked up unless the peer is trusted. */
     public Client resolve(InetAddress socketAddress, boolean socketSecure, HttpFields headers) {
         if (socketAddress == null || !ForwardedFor.trusted(trustedProxies, socketAddress)) {
-            return new Client(socketAddress, socketSecure, null);
+            return new Client(socketAddress, socketSecure, geoIp.country(socketAddress));
         }
         return resolve(
                 socketAddress,
@@ -45,15 +50,20 @@ public final class ClientResolver {
             String forwardedProto,
             String cfCountry) {
         if (socketAddress == null || !ForwardedFor.trusted(trustedProxies, socketAddress)) {
-            return new Client(socketAddress, socketSecure, null);
+            return new Client(socketAddress, socketSecure, geoIp.country(socketAddress));
         }
         InetAddress client = ForwardedFor.client(trustedProxies, socketAddress, forwardedFor);
         boolean secure = socketSecure || "https".equalsIgnoreCase(forwardedProto);
-        return new Client(client, secure, country(cfCountry));
+        String country = countryCode(cfCountry);
+        return new Client(client, secure, country != null ? country : geoIp.country(client));
     }
 
-    private static String country(String value) {
-        if (value == null || value.length() != 2) {
+    /**
+     * A two-letter country code in upper case, or null for anything else, including Cloudflare's
+     * {@code XX} (unknown) and {@code T1} (Tor).
+     */
+    static String countryCode(String value) {
+        if (value == null || value.length() != 2 || value.equalsIgnoreCase("XX")) {
             return null;
         }
         char first = Character.toUpperCase(value.charAt(0));

@@ -34,10 +34,12 @@ public final class PostgresClickSink implements ClickSink {
         UUID[] programs = new UUID[size];
         UUID[] partners = new UUID[size];
         byte[][] ipHashes = new byte[size][];
-        String[][] texts = new String[10][size];
+        String[][] texts = new String[9][size];
         Boolean[] bots = new Boolean[size];
         String[] botReasons = new String[size];
         String[] fraudFlags = new String[size];
+        // device, browser, os, referrer_domain
+        String[][] parsed = new String[4][size];
         for (int i = 0; i < size; i++) {
             Click click = batch.get(i);
             ids[i] = click.id();
@@ -58,6 +60,10 @@ public final class PostgresClickSink implements ClickSink {
             bots[i] = click.isBot();
             botReasons[i] = click.botReason();
             fraudFlags[i] = click.fraudFlag();
+            parsed[0][i] = click.device();
+            parsed[1][i] = click.browser();
+            parsed[2][i] = click.os();
+            parsed[3][i] = clean(click.referrerDomain());
         }
         Connection connection = connections.open();
         boolean failed = true;
@@ -76,7 +82,10 @@ public final class PostgresClickSink implements ClickSink {
             }
             statement.setArray(p++, connection.createArrayOf("boolean", bots));
             statement.setArray(p++, connection.createArrayOf("text", botReasons));
-            statement.setArray(p, connection.createArrayOf("text", fraudFlags));
+            statement.setArray(p++, connection.createArrayOf("text", fraudFlags));
+            for (String[] column : parsed) {
+                statement.setArray(p++, connection.createArrayOf("text", column));
+            }
             statement.executeUpdate();
             failed = false;
         } finally {

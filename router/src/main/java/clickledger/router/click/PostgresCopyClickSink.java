@@ -26,10 +26,10 @@ import org.postgresql.copy.CopyIn;
 public final class PostgresCopyClickSink implements ClickSink {
     static final String COPY =
             "copy click (id, ts, link_id, program_id, partner_id, ip_hash, user_agent, referer, landing_url, country,"
-                    + " utm_source, utm_medium, utm_campaign, utm_term, utm_content, is_bot, bot_reason, fraud_flag)"
-                    + " from stdin (format binary)";
+                    + " utm_source, utm_medium, utm_campaign, utm_term, utm_content, is_bot, bot_reason, fraud_flag,"
+                    + " device, browser, os, referrer_domain) from stdin (format binary)";
     private static final byte[] SIGNATURE = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
-    private static final short COLUMNS = 18;
+    private static final short COLUMNS = 22;
     // Binary timestamps count microseconds from 2000-01-01T00:00:00Z.
     private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
     private static final byte[] REPLACEMENT = "\uFFFD".getBytes(StandardCharsets.UTF_8);
@@ -106,6 +106,10 @@ public final class PostgresCopyClickSink implements ClickSink {
             out.putInt(1).put((byte) (click.isBot() ? 1 : 0));
             out = text(out, click.botReason());
             out = text(out, click.fraudFlag());
+            out = text(out, click.device());
+            out = text(out, click.browser());
+            out = text(out, click.os());
+            out = text(out, click.referrerDomain());
         }
         out = ensure(out, 2);
         out.putShort((short) -1);

@@ -3,11 +3,12 @@ package clickledger.router.redirect;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.common.id.Ulid;
-import clickledger.router.click.BotClassifier;
 import clickledger.router.click.Click;
 import clickledger.router.click.ClickWriter;
 import clickledger.router.click.ClientResolver;
 import clickledger.router.click.IpHasher;
+import clickledger.router.click.ReferrerDomain;
+import clickledger.router.click.UserAgents;
 import clickledger.router.click.VelocityTracker;
 import clickledger.router.link.LinkCache;
 import clickledger.router.link.LinkTarget;
@@ -46,7 +47,7 @@ public final class RedirectHandler {
 
     private final LinkCache links;
     private final ClickWriter writer;
-    private final BotClassifier bots;
+    private final UserAgents agents;
     private final VelocityTracker velocity;
     private final ClientResolver clients;
     private final IpHasher ipHasher;
@@ -60,7 +61,7 @@ public final class RedirectHandler {
     public RedirectHandler(
             LinkCache links,
             ClickWriter writer,
-            BotClassifier bots,
+            UserAgents agents,
             VelocityTracker velocity,
             ClientResolver clients,
             IpHasher ipHasher,
@@ -69,7 +70,7 @@ public final class RedirectHandler {
             MeterRegistry registry) {
         this.links = requireNonNull(links, "links is null");
         this.writer = requireNonNull(writer, "writer is null");
-        this.bots = requireNonNull(bots, "bots is null");
+        this.agents = requireNonNull(agents, "agents is null");
         this.velocity = requireNonNull(velocity, "velocity is null");
         this.clients = requireNonNull(clients, "clients is null");
         this.ipHasher = requireNonNull(ipHasher, "ipHasher is null");
@@ -114,8 +115,9 @@ public final class RedirectHandler {
         }
         var headers = request.getHeaders();
         ClientResolver.Client client = clients.resolve(socketAddress(request), request.isSecure(), headers);
-        String userAgent = headers.get(HttpHeader.USER_AGENT);
-        String botReason = bots.classify(request.getMethod(), userAgent);
+        String userAgent = crop(headers.get(HttpHeader.USER_AGENT), USER_AGENT_MAX);
+        UserAgents.Verdict agent = agents.classify(request.getMethod(), userAgent);
+        String referer = crop(headers.get(HttpHeader.REFERER), REFERER_MAX);
         byte[] ipHash = client.address() == null ? null : ipHasher.hash(client.address());
         boolean burst = ipHash != null && velocity.record(IpHasher.key(ipHash), target.linkIdLow(), now);
         UUID clickId = Ulid.newUuidV7(now);
@@ -129,8 +131,8 @@ public final class RedirectHandler {
                 target.programId(),
                 target.partnerId(),
                 ipHash,
-                crop(userAgent, USER_AGENT_MAX),
-                crop(headers.get(HttpHeader.REFERER), REFERER_MAX),
+                userAgent,
+                referer,
                 crop(location, LANDING_MAX),
                 client.country(),
                 crop(utm.source(), UTM_MAX),
@@ -138,9 +140,13 @@ public final class RedirectHandler {
                 crop(utm.campaign(), UTM_MAX),
                 crop(utm.term(), UTM_MAX),
                 crop(utm.content(), UTM_MAX),
-                botReason != null,
-                botReason,
-                burst ? "velocity" : null);
+                agent.bot(),
+                agent.botReason(),
+                burst ? "velocity" : null,
+                agent.device(),
+                agent.browser(),
+                agent.os(),
+                ReferrerDomain.of(referer));
         response.setStatus(HttpStatus.FOUND_302);
         response.getHeaders().put(HttpHeader.LOCATION, location);
         response.getHeaders().add(HttpHeader.SET_COOKIE, cookie(cref, target.cookieMaxAgeSeconds(), client.secure()));

@@ -12,13 +12,19 @@ import java.util.zip.CRC32C;
  * (big-endian), where the CRC covers the payload; the payload starts with a format version. The
  * frame is what lets a reader tell a whole record from a torn or overwritten one: a length out of
  * range, a payload shorter than its length, or a checksum that does not match.
+ *
+ * <p>Version 2 (issue 19) appends device, browser, os and referrer domain to version 1's texts.
+ * Version 1 records, spooled by a router before the upgrade, still decode (those four null), so a
+ * spool left behind by the old version replays after the upgrade.
  */
 final class ClickRecords {
     static final int FRAME_HEADER_BYTES = 8;
     // A click is at most a few tens of KB (the handler crops every text field); anything larger
     // in a length field is not a length, it is damage.
     static final int MAX_PAYLOAD_BYTES = 256 * 1024;
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final int TEXTS_V1 = 11;
+    private static final int TEXTS_V2 = 15;
     private static final byte FLAG_BOT = 1;
 
     private ClickRecords() {}
@@ -36,7 +42,11 @@ final class ClickRecords {
             utf8(click.utmTerm()),
             utf8(click.utmContent()),
             utf8(click.botReason()),
-            utf8(click.fraudFlag())
+            utf8(click.fraudFlag()),
+            utf8(click.device()),
+            utf8(click.browser()),
+            utf8(click.os()),
+            utf8(click.referrerDomain())
         };
         byte[] ipHash = click.ipHash();
         int payload = 1 + 1 + 16 * 4 + 8 + 2 + (ipHash == null ? 0 : ipHash.length);
@@ -91,7 +101,7 @@ final class ClickRecords {
         ByteBuffer in = ByteBuffer.wrap(payload);
         try {
             byte version = in.get();
-            if (version != VERSION) {
+            if (version != 1 && version != VERSION) {
                 throw new IllegalArgumentException("unknown spool record version " + version);
             }
             boolean bot = (in.get() & FLAG_BOT) != 0;
@@ -106,8 +116,9 @@ final class ClickRecords {
                 ipHash = new byte[ipLength];
                 in.get(ipHash);
             }
-            String[] texts = new String[11];
-            for (int i = 0; i < texts.length; i++) {
+            String[] texts = new String[TEXTS_V2];
+            int count = version == 1 ? TEXTS_V1 : TEXTS_V2;
+            for (int i = 0; i < count; i++) {
                 int length = in.getInt();
                 if (length < -1 || length > in.remaining()) {
                     throw new IllegalArgumentException("text length " + length + " out of range");
@@ -122,7 +133,8 @@ final class ClickRecords {
             }
             return new Click(
                     id, millis, link, program, partner, ipHash, texts[0], texts[1], texts[2], texts[3], texts[4],
-                    texts[5], texts[6], texts[7], texts[8], bot, texts[9], texts[10]);
+                    texts[5], texts[6], texts[7], texts[8], bot, texts[9], texts[10], texts[11], texts[12], texts[13],
+                    texts[14]);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("record ends early", e);
         }

@@ -82,6 +82,10 @@ class ClickWriterTest {
                 null,
                 false,
                 null,
+                null,
+                null,
+                null,
+                null,
                 null);
     }
 

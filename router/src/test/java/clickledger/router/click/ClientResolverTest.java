@@ -2,18 +2,28 @@ package clickledger.router.click;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import clickledger.common.metrics.Metrics;
 import clickledger.common.net.Cidr;
 import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import org.eclipse.jetty.http.HttpFields;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ClientResolverTest {
     private static InetAddress ip(String literal) {
         return Cidr.IpLiteral.parse(literal).orElseThrow();
     }
 
-    private final ClientResolver resolver = new ClientResolver(
-            List.of(Cidr.parse("10.0.0.0/8").orElseThrow(), Cidr.parse("::1").orElseThrow()));
+    private static final List<Cidr> TRUSTED =
+            List.of(Cidr.parse("10.0.0.0/8").orElseThrow(), Cidr.parse("::1").orElseThrow());
+
+    private final ClientResolver resolver = new ClientResolver(TRUSTED, GeoIp.off(Metrics.newRegistry("router")));
+
+    @TempDir
+    Path directory;
 
     @Test
     void forwardedHeadersAreIgnoredFromUntrustedPeers() {
@@ -59,6 +69,39 @@ class ClientResolverTest {
         var client = resolver.resolve(ip("10.1.2.3"), false, List.of("evil.example.com"), null, "X1Y");
         assertThat(client.address()).isEqualTo(ip("10.1.2.3"));
         assertThat(client.country()).isNull();
+    }
+
+    @Test
+    void theCountryComesFromATrustedCdnHeaderElseFromGeoIp() throws Exception {
+        Path file = directory.resolve("country.mmdb");
+        GeoIpTest.testDatabase("GB").write(file);
+        try (GeoIp geoIp = GeoIp.watching(file, Duration.ofHours(1), Metrics.newRegistry("router"))) {
+            ClientResolver withGeoIp = new ClientResolver(TRUSTED, geoIp);
+            assertThat(withGeoIp
+                            .resolve(ip("10.1.2.3"), false, List.of("81.2.69.142"), null, "DE")
+                            .country())
+                    .as("the trusted proxy's header wins")
+                    .isEqualTo("DE");
+            assertThat(withGeoIp
+                            .resolve(ip("10.1.2.3"), false, List.of("81.2.69.142"), null, null)
+                            .country())
+                    .as("no header: the forwarded client's address is looked up")
+                    .isEqualTo("GB");
+            assertThat(withGeoIp
+                            .resolve(ip("10.1.2.3"), false, List.of("81.2.69.142"), null, "XX")
+                            .country())
+                    .as("Cloudflare's XX means unknown")
+                    .isEqualTo("GB");
+            assertThat(withGeoIp
+                            .resolve(ip("81.2.69.142"), false, List.of("89.160.20.112"), null, "DE")
+                            .country())
+                    .as("an untrusted peer: its own address, never its headers")
+                    .isEqualTo("GB");
+            assertThat(withGeoIp
+                            .resolve(ip("89.160.20.112"), false, HttpFields.build())
+                            .country())
+                    .isEqualTo("SE");
+        }
     }
 
     @Test

@@ -51,7 +51,11 @@ class PostgresCopyClickSinkTest {
                 "",
                 true,
                 "http_client:curl",
-                "velocity");
+                "velocity",
+                "phone",
+                "Samsung Internet",
+                "Android",
+                "blog.example");
     }
 
     @Test
@@ -62,7 +66,8 @@ class PostgresCopyClickSinkTest {
                 PreparedStatement query = connection.prepareStatement(
                         "select extract(epoch from ts) * 1000, user_agent, referer, landing_url, country, utm_source,"
                                 + " utm_medium, utm_campaign, utm_term, utm_content, is_bot, bot_reason, fraud_flag,"
-                                + " ip_hash, link_id, program_id, partner_id from click where id = ?")) {
+                                + " ip_hash, link_id, program_id, partner_id, device, browser, os, referrer_domain"
+                                + " from click where id = ?")) {
             query.setObject(1, click.id());
             try (ResultSet row = query.executeQuery()) {
                 assertThat(row.next()).isTrue();
@@ -83,6 +88,31 @@ class PostgresCopyClickSinkTest {
                 assertThat(row.getObject(15, UUID.class)).isEqualTo(click.linkId());
                 assertThat(row.getObject(16, UUID.class)).isEqualTo(click.programId());
                 assertThat(row.getObject(17, UUID.class)).isEqualTo(click.partnerId());
+                assertThat(row.getString(18)).isEqualTo("phone");
+                assertThat(row.getString(19)).isEqualTo("Samsung Internet");
+                assertThat(row.getString(20)).isEqualTo("Android");
+                assertThat(row.getString(21)).isEqualTo("blog.example");
+            }
+        }
+    }
+
+    /** The replay path (insert … from unnest) stores the same columns as the live COPY. */
+    @Test
+    void replayStoresTheParsedFieldsToo() throws Exception {
+        Click click = click("Mozilla/5.0", "https://blog.example/a", null);
+        new PostgresClickSink(pool).write(List.of(click));
+        try (Connection connection = pool.getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "select device, browser, os, referrer_domain, bot_reason, fraud_flag from click where id = ?")) {
+            query.setObject(1, click.id());
+            try (ResultSet row = query.executeQuery()) {
+                assertThat(row.next()).isTrue();
+                assertThat(row.getString(1)).isEqualTo("phone");
+                assertThat(row.getString(2)).isEqualTo("Samsung Internet");
+                assertThat(row.getString(3)).isEqualTo("Android");
+                assertThat(row.getString(4)).isEqualTo("blog.example");
+                assertThat(row.getString(5)).isEqualTo("http_client:curl");
+                assertThat(row.getString(6)).isEqualTo("velocity");
             }
         }
     }

@@ -47,7 +47,11 @@ class SpoolTest {
                 "x".repeat(n),
                 n % 2 == 0,
                 n % 2 == 0 ? "http_client:curl" : null,
-                n % 5 == 0 ? "velocity" : null);
+                n % 5 == 0 ? "velocity" : null,
+                n % 4 == 0 ? null : "phone",
+                "Chrome",
+                "Android",
+                n % 2 == 0 ? null : "blog.example");
     }
 
     static List<Click> clicks(int count) {
@@ -75,6 +79,77 @@ class SpoolTest {
 
     private double tornCount() {
         return registry.get("clickledger_spool_torn_records_total").counter().count();
+    }
+
+    /** A record as routers before issue 19 spooled it: format version 1, eleven texts. */
+    private static byte[] versionOneRecord(Click click) {
+        List<byte[]> texts = new ArrayList<>();
+        for (String text : new String[] {
+            click.userAgent(), click.referer(), click.landingUrl(), click.country(), click.utmSource(),
+            click.utmMedium(), click.utmCampaign(), click.utmTerm(), click.utmContent(), click.botReason(),
+            click.fraudFlag()
+        }) {
+            texts.add(text == null ? null : text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        ByteBuffer payload = ByteBuffer.allocate(4096);
+        payload.put((byte) 1).put((byte) (click.isBot() ? 1 : 0));
+        for (UUID id : new UUID[] {click.id()}) {
+            payload.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+        }
+        payload.putLong(click.epochMillis());
+        for (UUID id : new UUID[] {click.linkId(), click.programId(), click.partnerId()}) {
+            payload.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+        }
+        if (click.ipHash() == null) {
+            payload.putShort((short) -1);
+        } else {
+            payload.putShort((short) click.ipHash().length).put(click.ipHash());
+        }
+        for (byte[] text : texts) {
+            if (text == null) {
+                payload.putInt(-1);
+            } else {
+                payload.putInt(text.length).put(text);
+            }
+        }
+        byte[] bytes = java.util.Arrays.copyOf(payload.array(), payload.position());
+        return ByteBuffer.allocate(8 + bytes.length)
+                .putInt(bytes.length)
+                .putInt(ClickRecords.crc(bytes))
+                .put(bytes)
+                .array();
+    }
+
+    @Test
+    void aSegmentSpooledBeforeTheUpgradeStillReplays() throws Exception {
+        List<Click> old = clicks(6);
+        Path segment = directory.resolve(String.format("%s%020d%s", Spool.SEGMENT_PREFIX, 1, Spool.SEGMENT_SUFFIX));
+        try (var out = Files.newOutputStream(segment)) {
+            out.write(Spool.MAGIC);
+            for (Click click : old) {
+                out.write(versionOneRecord(click));
+            }
+        }
+        try (Spool spool = Spool.open(directory, registry)) {
+            assertThat(spool.records()).isEqualTo(6);
+            // And a new click after the upgrade, in the new format, next to them.
+            Click fresh = click(7);
+            spool.append(List.of(fresh));
+            spool.sealActive();
+            List<Click> read = readAll(spool);
+            assertThat(read).hasSize(7);
+            for (int i = 0; i < old.size(); i++) {
+                Click expected = old.get(i);
+                assertThat(read.get(i))
+                        .usingRecursiveComparison()
+                        .ignoringFields("device", "browser", "os", "referrerDomain")
+                        .isEqualTo(expected);
+                assertThat(read.get(i).device()).isNull();
+                assertThat(read.get(i).referrerDomain()).isNull();
+            }
+            assertThat(read.get(6)).usingRecursiveComparison().isEqualTo(fresh);
+            assertThat(tornCount()).isZero();
+        }
     }
 
     @Test

@@ -1,0 +1,304 @@
+package clickledger.router.click;
+
+import static java.util.Objects.requireNonNull;
+
+import com.maxmind.db.CHMCache;
+import com.maxmind.db.ClosedDatabaseException;
+import com.maxmind.db.MaxMindDbParameter;
+import com.maxmind.db.Reader;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Country by IP address from a MaxMind-format database (GEOIP_DB_PATH: GeoLite2-Country or -City,
+ * DB-IP Lite, the CC0 ip-location-db country files), read with MaxMind's reader. Used only when no
+ * trusted CDN header named the country ({@link ClientResolver}).
+ *
+ * <p>The file is checked every GEOIP_CHECK_SECONDS (one stat) and, when it changed, opened anew
+ * and swapped in atomically, so a weekly geoipupdate needs no restart. A file that does not open
+ * (absent, half-written, not a database) leaves the current one in use and is tried again at the
+ * next check. The old reader is closed a grace period after the swap, once the lookups that
+ * started on it are long done; a lookup that still meets a closed reader retries on the new one.
+ *
+ * <p>The database is read into the heap ({@link Reader.FileMode#MEMORY}), not memory-mapped: a
+ * mapped file that someone overwrites in place (cp instead of a rename) faults the reading thread.
+ * The country databases are 5-10 MB; a City database costs its 60-70 MB (docs/operations.md).
+ *
+ * <p>Per lookup: a direct-mapped cache of recent addresses, cleared with each database, answers a
+ * repeat without allocating; a miss walks the tree (about a microsecond, decision 0022). The
+ * address lives only in this bounded memory cache and never reaches the database.
+ */
+public final class GeoIp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GeoIp.class);
+
+    // 4,096 recent addresses; two in one slot evict each other, and a miss costs one tree walk.
+    private static final int CACHE_SLOTS = 1 << 12;
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+
+    /** The parts of a record the router reads; any other field of the database is skipped. */
+    public record Found(
+            @MaxMindDbParameter(name = "country") Place country,
+            @MaxMindDbParameter(name = "registered_country") Place registeredCountry,
+            @MaxMindDbParameter(name = "country_code") String countryCode) {}
+
+    /** A GeoIP2 country or registered_country object. */
+    public record Place(@MaxMindDbParameter(name = "iso_code") String isoCode) {}
+
+    private record Stamp(long modifiedMillis, long size, Object fileKey) {}
+
+    private record Remembered(InetAddress address, String country) {}
+
+    private record Database(Reader reader, Stamp stamp, boolean ipv4Only, AtomicReferenceArray<Remembered> recent) {}
+
+    private final Path file;
+    private final Duration interval;
+    private final Counter loads;
+    private final Counter failures;
+    private final Thread watcher;
+    private volatile Database current;
+    private volatile Stamp lastFailed;
+    private volatile boolean closed;
+    // The watcher and a test (or a second caller) never load the same change twice.
+    private final ReentrantLock checking = new ReentrantLock();
+
+    private GeoIp(Path file, Duration interval, MeterRegistry registry) {
+        this.file = file;
+        this.interval = interval;
+        this.loads = Counter.builder("clickledger_geoip_loads_total")
+                .tag("outcome", "loaded")
+                .register(registry);
+        this.failures = Counter.builder("clickledger_geoip_loads_total")
+                .tag("outcome", "failed")
+                .register(registry);
+        this.watcher = file == null
+                ? null
+                : Thread.ofPlatform().name("geoip-watch").daemon().unstarted(this::watch);
+    }
+
+    /** No database: every lookup answers null. */
+    public static GeoIp off(MeterRegistry registry) {
+        return new GeoIp(null, Duration.ZERO, registry);
+    }
+
+    /** Loads {@code file} now if it is there, then checks it for changes every {@code interval}. */
+    public static GeoIp watching(Path file, Duration interval, MeterRegistry registry) {
+        GeoIp geoIp =
+                new GeoIp(requireNonNull(file, "file is null"), requireNonNull(interval, "interval is null"), registry);
+        geoIp.check();
+        geoIp.watcher.start();
+        return geoIp;
+    }
+
+    /** The ISO 3166-1 alpha-2 code, upper case, or null (no database, private address, not found). */
+    public String country(InetAddress address) {
+        Database database = current;
+        if (database == null || address == null || !routable(address)) {
+            return null;
+        }
+        AtomicReferenceArray<Remembered> recent = database.recent();
+        int slot = address.hashCode() & (CACHE_SLOTS - 1);
+        Remembered known = recent.get(slot);
+        if (known != null && known.address().equals(address)) {
+            return known.country();
+        }
+        String country;
+        try {
+            country = lookup(database, address);
+        } catch (ClosedDatabaseException e) {
+            Database replacement = current;
+            if (replacement == database || replacement == null) {
+                return null;
+            }
+            return country(address);
+        }
+        recent.set(slot, new Remembered(address, country));
+        return country;
+    }
+
+    private static String lookup(Database database, InetAddress address) throws ClosedDatabaseException {
+        if (database.ipv4Only() && !(address instanceof Inet4Address)) {
+            return null;
+        }
+        try {
+            Found found = database.reader().get(address, Found.class);
+            if (found == null) {
+                return null;
+            }
+            String code = found.country() != null ? found.country().isoCode() : null;
+            if (code == null) {
+                code = found.countryCode();
+            }
+            if (code == null && found.registeredCountry() != null) {
+                code = found.registeredCountry().isoCode();
+            }
+            return ClientResolver.countryCode(code);
+        } catch (ClosedDatabaseException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // A damaged record answers "unknown" for this address rather than failing the click.
+            return null;
+        }
+    }
+
+    // Loopback, private, link-local and unspecified addresses are in no country's database.
+    private static boolean routable(InetAddress address) {
+        return !(address.isLoopbackAddress()
+                || address.isSiteLocalAddress()
+                || address.isLinkLocalAddress()
+                || address.isAnyLocalAddress());
+    }
+
+    /** "off" (no GEOIP_DB_PATH), "loaded", or "missing" (set, but no usable file yet); for /readyz. */
+    public String status() {
+        if (file == null) {
+            return "off";
+        }
+        return current == null ? "missing" : "loaded";
+    }
+
+    /** When the loaded database was built (its metadata), or null. */
+    public Instant builtAt() {
+        Database database = current;
+        return database == null
+                ? null
+                : Instant.ofEpochSecond(
+                        database.reader().getMetadata().buildEpoch().longValue());
+    }
+
+    /** One check of the file: loads it when it changed since the database in use. */
+    void check() {
+        checking.lock();
+        try {
+            checkLocked();
+        } finally {
+            checking.unlock();
+        }
+    }
+
+    private void checkLocked() {
+        Stamp stamp;
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            stamp = new Stamp(attributes.lastModifiedTime().toMillis(), attributes.size(), attributes.fileKey());
+        } catch (NoSuchFileException e) {
+            if (lastFailed == null) {
+                LOG.atWarn()
+                        .addKeyValue("path", file.toString())
+                        .log(
+                                "GEOIP_DB_PATH does not exist (yet); countries come only from trusted CDN headers until it does");
+                lastFailed = new Stamp(-1, -1, null);
+            }
+            return;
+        } catch (IOException e) {
+            LOG.atWarn()
+                    .addKeyValue("path", file.toString())
+                    .addKeyValue("error", e.toString())
+                    .log("cannot stat the GeoIP database");
+            return;
+        }
+        Database old = current;
+        if ((old != null && old.stamp().equals(stamp)) || stamp.equals(lastFailed)) {
+            return;
+        }
+        Reader reader;
+        try {
+            reader = new Reader(file.toFile(), Reader.FileMode.MEMORY, new CHMCache());
+            // A file cut short opens but breaks on the first lookup: try one before trusting it.
+            reader.get(InetAddress.getByAddress(new byte[] {1, 1, 1, 1}), Found.class);
+        } catch (IOException | RuntimeException e) {
+            failures.increment();
+            lastFailed = stamp;
+            LOG.atWarn()
+                    .addKeyValue("path", file.toString())
+                    .addKeyValue("error", e.toString())
+                    .log(
+                            old == null
+                                    ? "the GeoIP database cannot be read; countries come only from trusted CDN headers"
+                                    : "the changed GeoIP database cannot be read; keeping the one loaded before");
+            return;
+        }
+        boolean ipv4Only = reader.getMetadata().ipVersion() == 4;
+        current = new Database(reader, stamp, ipv4Only, new AtomicReferenceArray<>(CACHE_SLOTS));
+        lastFailed = null;
+        loads.increment();
+        LOG.atInfo()
+                .addKeyValue("path", file.toString())
+                .addKeyValue("type", reader.getMetadata().databaseType())
+                .addKeyValue("builtAt", String.valueOf(builtAt()))
+                .log(old == null ? "GeoIP database loaded" : "GeoIP database changed on disk; reloaded");
+        if (old != null) {
+            retire(old);
+        }
+    }
+
+    // Lookups that read `current` before the swap finish in microseconds; the grace is generous.
+    private void retire(Database old) {
+        Thread.ofVirtual().name("geoip-retire").start(() -> {
+            try {
+                Thread.sleep(CLOSE_GRACE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            closeQuietly(old.reader());
+        });
+    }
+
+    private void watch() {
+        while (!closed) {
+            try {
+                Thread.sleep(interval);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                check();
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("error", e.toString()).log("GeoIP database check failed");
+            }
+        }
+    }
+
+    private static void closeQuietly(Reader reader) {
+        try {
+            reader.close();
+        } catch (IOException e) {
+            LOG.atDebug().addKeyValue("error", e.toString()).log("closing a GeoIP reader failed");
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (watcher != null) {
+            watcher.interrupt();
+        }
+        Database database = current;
+        current = null;
+        if (database != null) {
+            closeQuietly(database.reader());
+        }
+    }
+
+    @Override
+    public String toString() {
+        Database database = current;
+        return "GeoIp[" + Objects.toString(file, "off") + ", " + status()
+                + (database == null
+                        ? ""
+                        : ", " + database.reader().getMetadata().databaseType()) + "]";
+    }
+}
