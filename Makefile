@@ -34,10 +34,10 @@ clean: ## delete build output (keeps .data/ and backups/)
 outdated: ## dependencies and plugins with newer releases on Maven Central (changes nothing)
 	@scripts/outdated.sh
 
-backup: ## pg_dump (custom format) of DATABASE_URL, or the embedded database, to backups/
+backup: ## pg_dump (custom format) of DATABASE_URL, or the embedded database, to backups/, with the storage (STORAGE_KIND=fs) beside it
 	@scripts/db.sh backup
 
-restore: ## FILE=backups/clickledger-….dump: replace the database's schema with the backup, in one transaction
+restore: ## FILE=backups/clickledger-….dump: replace the database's schema with the backup, in one transaction, and the storage with the one beside it
 	@scripts/db.sh restore "$(FILE)"
 
 pg-client: ## the PostgreSQL client tools of MAJOR (17): Debian 12 gets Debian 13's into .data/ (backup does this itself)

@@ -23,6 +23,13 @@ if [[ -z ${SECRETS_ENCRYPTION_KEY:-} && -z ${SECRETS_ENCRYPTION_KEY_FILE:-} && -
     SECRETS_ENCRYPTION_KEY_FILE=$data_dir/secrets-encryption-key
     export SECRETS_ENCRYPTION_KEY_FILE
 fi
+# Program logos travel inside the export: read from, and imported into, the api's storage, which
+# under `make run` is the data directory's storage/ (STORAGE_DIR or STORAGE_KIND=s3 say otherwise).
+if [[ -z ${STORAGE_DIR:-} ]]; then
+    STORAGE_DIR=$PWD/$data_dir/storage
+    [[ $data_dir == /* ]] && STORAGE_DIR=$data_dir/storage
+    export STORAGE_DIR
+fi
 export LOG_LEVEL=${LOG_LEVEL:-WARN} LOG_FORMAT=${LOG_FORMAT:-text}
 
 JAVA_HOME=$(scripts/find-jdk.sh)

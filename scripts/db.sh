@@ -108,6 +108,73 @@ client_hint() {
         "or point PG_DUMP, PG_RESTORE and PSQL at one."
 }
 
+# The api's storage (program logos, archived click months) with STORAGE_KIND=fs: STORAGE_DIR, else
+# the data directory's storage/, where `make run` keeps it.
+storage_dir() {
+    echo "${STORAGE_DIR:-$data_dir/storage}"
+}
+
+# backup_storage DUMP: the storage next to the dump, as DUMP's name with .storage.tar.gz, so that
+# `make restore FILE=DUMP` finds it. Taken after the dump: every logo the dump names was stored
+# before it (an image is removed only when a later upload replaces it).
+backup_storage() {
+    local dump=$1 directory archive
+    if [[ ${STORAGE_KIND:-fs} == s3 ]]; then
+        echo "Storage: STORAGE_KIND=s3, so program logos and archived click months are objects in the bucket" \
+            "${STORAGE_S3_BUCKET:-clickledger}${STORAGE_S3_PREFIX:+ under $STORAGE_S3_PREFIX}, and NOT in this backup." \
+            "Back the bucket up on its own: its versioning or replication, or a copy next to the dump, e.g." \
+            "aws s3 sync s3://${STORAGE_S3_BUCKET:-clickledger}/${STORAGE_S3_PREFIX:-} ${dump%.dump}.storage/${STORAGE_S3_ENDPOINT:+ --endpoint-url $STORAGE_S3_ENDPOINT}"
+        return
+    fi
+    directory=$(storage_dir)
+    if [[ ! -d $directory ]]; then
+        echo "Storage: $directory does not exist yet (no logo uploaded, no month archived): nothing to add."
+        return
+    fi
+    archive=${dump%.dump}.storage.tar.gz
+    if ! tar -czf "$archive.partial" -C "$directory" .; then
+        rm -f "$archive.partial"
+        die "Could not archive the storage $directory; the database dump $dump is complete, the storage is not backed up."
+    fi
+    mv "$archive.partial" "$archive"
+    echo "Storage ($directory: program logos, archived click months) written to $archive ($(du -h "$archive" | cut -f1))."
+}
+
+# stage_storage DUMP: unpacks the storage archive next to DUMP (if any) beside the storage directory,
+# before the database is touched, so a damaged archive stops the restore with nothing changed.
+# Prints the staging directory, or nothing.
+stage_storage() {
+    local dump=$1 archive directory parent staging
+    archive=${dump%.dump}.storage.tar.gz
+    [[ -f $archive ]] || return 0
+    if [[ ${STORAGE_KIND:-fs} == s3 ]]; then
+        echo "Note: $archive is a directory storage and STORAGE_KIND=s3: it is left alone; copy its objects into the bucket if they belong there." >&2
+        return 0
+    fi
+    directory=$(storage_dir)
+    parent=$(dirname "$directory")
+    mkdir -p "$parent"
+    staging=$(mktemp -d "$parent/.storage-restore.XXXXXX")
+    if ! tar -xzf "$archive" -C "$staging"; then
+        rm -rf "$staging"
+        die "$archive is damaged; nothing was restored."
+    fi
+    echo "$staging"
+}
+
+# swap_storage STAGING: the staged storage becomes STORAGE_DIR; what was there is kept beside it.
+swap_storage() {
+    local staging=$1 directory kept=''
+    directory=$(storage_dir)
+    if [[ -e $directory ]]; then
+        kept=$directory.before-restore-$(date -u +%Y%m%d-%H%M%S)
+        mv "$directory" "$kept"
+    fi
+    chmod 755 "$staging"
+    mv "$staging" "$directory"
+    echo "Storage restored into $directory${kept:+ (what was there is kept in $kept; delete it once the restore is checked)}."
+}
+
 # For messages: the URL without its credentials or parameters.
 shown() {
     local url=${1%%\?*}
@@ -140,7 +207,9 @@ backup() {
     rm -f "$log"
     mv "$file.partial" "$file"
     echo "Backup written to $file ($(du -h "$file" | cut -f1)) from PostgreSQL $server_major with $("$pg_dump" --version)."
+    backup_storage "$file"
     echo "Restore it with: make restore FILE=$file"
+    echo "Keep SECRETS_ENCRYPTION_KEY apart from these files: the restored database needs it (docs/operations.md)."
 }
 
 # Replaces the database's public schema with the backup's, in one transaction: a restore that fails
@@ -148,7 +217,7 @@ backup() {
 # DROP CONSTRAINT on each click partition fails ("cannot drop inherited constraint"), so the
 # schema is dropped whole instead and the archive replayed as SQL through psql.
 restore() {
-    local file=${1:-} url pg_restore psql log answer server_major header dumped_by dumped_from
+    local file=${1:-} url pg_restore psql log answer server_major header dumped_by dumped_from staging
     [[ -n $file ]] || die "Usage: make restore FILE=backups/clickledger-YYYYMMDD-HHMMSS.dump"
     [[ -f $file ]] || die "No such backup: $file"
     url=$(database_url)
@@ -173,6 +242,7 @@ restore() {
         read -r -p "Replace everything in $(shown "$url") with $file? Stop the services first. [y/N] " answer
         [[ $answer == [yY]* ]] || die "Restore cancelled."
     fi
+    staging=$(stage_storage "$file")
     log=$(mktemp)
     # COMMIT is sent only after pg_restore read the whole archive; without it psql's session ends
     # inside the transaction and PostgreSQL rolls everything back.
@@ -182,10 +252,19 @@ restore() {
     } 2>"$log" | "$psql" --quiet --no-psqlrc --set=ON_ERROR_STOP=1 --output=/dev/null --dbname="$url" 2>>"$log"; then
         cat "$log" >&2
         rm -f "$log"
+        [[ -n $staging ]] && rm -rf "$staging"
         exit 1
     fi
     rm -f "$log"
-    echo "Restored $file into $(shown "$url"). Start the services again (make run)."
+    echo "Restored $file into $(shown "$url")."
+    if [[ -n $staging ]]; then
+        swap_storage "$staging"
+    elif [[ ${STORAGE_KIND:-fs} == s3 ]]; then
+        echo "Storage: STORAGE_KIND=s3; the bucket is not part of this backup: restore it from its own copy."
+    else
+        echo "Storage: no ${file%.dump}.storage.tar.gz next to the dump; $(storage_dir) was left as it is."
+    fi
+    echo "Start the services again (make run)."
 }
 
 case ${1:-} in

@@ -302,7 +302,7 @@ public final class ApiApp implements AutoCloseable {
                                 registry))
                         .register(routes);
                 new ErasureRoutes(new ErasureService(database.dsl(), clock), database.dsl()).register(routes);
-                new ExportRoutes(Transfer.create(database, Optional.of(config.secrets()), clock), clock)
+                new ExportRoutes(Transfer.create(database, Optional.of(config.secrets()), storage, clock), clock)
                         .register(routes);
             });
             PartitionMaintenanceJob maintenance = new PartitionMaintenanceJob(

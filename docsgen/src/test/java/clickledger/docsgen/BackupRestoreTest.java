@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and scripts/db.sh, with a pg_dump of the server's own major), against the embedded database of
  * {@code make run} and against {@code DATABASE_URL}: a database with clicks in several monthly
  * partitions, events and commissions comes back with the same rows, row for row, the same
- * partitions, and the api and the router start on it.
+ * partitions, and the api and the router start on it; the storage (STORAGE_KIND=fs) travels with
+ * the dump, so the program's logo is served again, byte for byte.
  */
 class BackupRestoreTest {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
@@ -57,6 +58,9 @@ class BackupRestoreTest {
     @TempDir
     Path directory;
 
+    /** The logo as the api served it before the backup. */
+    private byte[] logo;
+
     @BeforeEach
     void tools() {
         Prerequisites.require(onPath("make"), "make is not installed");
@@ -66,20 +70,33 @@ class BackupRestoreTest {
     @Test
     void backupOfDatabaseUrlRestoresIntoAnEmptyDatabaseAndTheServicesStartOnIt() throws Exception {
         DatabaseConfig.Endpoint source = PostgresFixture.get().newDatabase();
-        String cref = seed(source);
+        Path sourceStorage = directory.resolve("source-storage");
+        String cref = seed(source, sourceStorage);
         Map<String, String> before = snapshot(source);
 
-        Map<String, String> env = Map.of("DATABASE_URL", PostgresFixture.postgresUrl(source));
+        Map<String, String> env =
+                Map.of("DATABASE_URL", PostgresFixture.postgresUrl(source), "STORAGE_DIR", sourceStorage.toString());
         String backup = make(env, "backup");
         int major = serverMajor(source);
         assertThat(backup).contains("from PostgreSQL " + major + " with pg_dump (PostgreSQL) " + major + ".");
         Path file = backupFile();
+        assertThat(backup).contains("written to " + storageArchive(file));
 
         DatabaseConfig.Endpoint target = PostgresFixture.get().newEmptyDatabase();
-        make(Map.of("DATABASE_URL", PostgresFixture.postgresUrl(target), "CONFIRM", "yes"), "restore", "FILE=" + file);
+        Path targetStorage = directory.resolve("target-storage");
+        make(
+                Map.of(
+                        "DATABASE_URL",
+                        PostgresFixture.postgresUrl(target),
+                        "CONFIRM",
+                        "yes",
+                        "STORAGE_DIR",
+                        targetStorage.toString()),
+                "restore",
+                "FILE=" + file);
 
         assertThat(snapshot(target)).isEqualTo(before);
-        servicesStartOn(target, cref);
+        servicesStartOn(target, cref, targetStorage);
     }
 
     @Test
@@ -109,13 +126,18 @@ class BackupRestoreTest {
                     .exists();
             DatabaseConfig.Endpoint embedded =
                     DatabaseConfig.parseUrl(Files.readString(urlFile).trim());
-            String cref = seed(embedded);
+            // The storage where `make run` keeps it, in the data directory.
+            Path storage = data.resolve("storage");
+            String cref = seed(embedded, storage);
             Map<String, String> before = snapshot(embedded);
 
             // No DATABASE_URL: the scripts find the embedded database the way `make run` left it.
             Map<String, String> env = Map.of("CLICKLEDGER_DATA_DIR", data.toString());
             assertThat(make(env, "backup")).contains("from PostgreSQL 17 with pg_dump (PostgreSQL) 17.");
             Path file = backupFile();
+            assertThat(storageArchive(file)).exists();
+            // The storage is lost too: the restore brings it back.
+            deleteTree(storage);
 
             try (Connection connection = DataSources.directConnection(embedded, "backup-test")) {
                 DSLContext dsl = DataSources.dsl(connection);
@@ -132,7 +154,7 @@ class BackupRestoreTest {
             make(restoreEnv, "restore", "FILE=" + file);
 
             assertThat(snapshot(embedded)).isEqualTo(before);
-            servicesStartOn(embedded, cref);
+            servicesStartOn(embedded, cref, storage);
         } finally {
             devdb.destroy();
             if (!devdb.waitFor(30, TimeUnit.SECONDS)) {
@@ -147,8 +169,8 @@ class BackupRestoreTest {
      * Clicks in the current month and the two before (each its own partition), identities, a
      * purchase and a refund through the real api, so commissions and reversals exist. Answers a cref.
      */
-    private String seed(DatabaseConfig.Endpoint endpoint) throws Exception {
-        try (ApiApp api = startApi(endpoint)) {
+    private String seed(DatabaseConfig.Endpoint endpoint, Path storage) throws Exception {
+        try (ApiApp api = startApi(endpoint, storage)) {
             Instant now = Instant.now();
             try (Connection connection = DataSources.directConnection(endpoint, "backup-test")) {
                 PartitionMaintenance.ensureMonths(
@@ -164,6 +186,13 @@ class BackupRestoreTest {
                             """
                     {"slug":"backup","name":"Backup shop","destinationUrl":"https://shop.example.com/","currency":"EUR",
                      "lookbackDays":90,"commissionRules":[{"kind":"percent","amount":"12.5"}]}"""));
+            String logoUrl = clickledger.web.Json.MAPPER
+                    .readTree(send(api, "PUT", "/v1/programs/" + program + "/logo", png(), "image/png")
+                            .body())
+                    .get("url")
+                    .asText();
+            logo = send(api, "GET", logoUrl, null, null).body();
+            assertThat(logo).isNotEmpty();
             String partner = id(call(api, "POST", "/v1/partners", "{\"email\":\"ada@example.com\",\"name\":\"Ada\"}"));
             String link = id(call(
                     api,
@@ -202,14 +231,20 @@ class BackupRestoreTest {
         }
     }
 
-    private void servicesStartOn(DatabaseConfig.Endpoint endpoint, String cref) throws Exception {
-        try (ApiApp api = startApi(endpoint)) {
+    private void servicesStartOn(DatabaseConfig.Endpoint endpoint, String cref, Path storage) throws Exception {
+        try (ApiApp api = startApi(endpoint, storage)) {
             // /healthz is what compose.yaml's and the Dockerfile's health checks call (ComposeTest).
             call(api, "GET", "/healthz", null);
             assertThat(call(api, "GET", "/readyz", null)).contains("ready");
             assertThat(call(api, "GET", "/v1/clicks/" + cref, null)).contains(cref);
             assertThat(call(api, "GET", "/v1/commissions?kind=commission", null))
                     .contains("\"amount\":\"10.00\"");
+            // The program's logo: its row came back with the database, its image with the storage.
+            String logoUrl = clickledger.web.Json.MAPPER
+                    .readTree(call(api, "GET", "/v1/programs", null))
+                    .at("/items/0/logoUrl")
+                    .asText();
+            assertThat(send(api, "GET", logoUrl, null, null).body()).isEqualTo(logo);
         }
         Map<String, String> env = new HashMap<>(PostgresFixture.databaseEnv(endpoint));
         env.put("ROUTER_PORT", "0");
@@ -252,8 +287,9 @@ class BackupRestoreTest {
         }
     }
 
-    private static ApiApp startApi(DatabaseConfig.Endpoint endpoint) {
+    private static ApiApp startApi(DatabaseConfig.Endpoint endpoint, Path storage) {
         Map<String, String> env = new HashMap<>(PostgresFixture.databaseEnv(endpoint));
+        env.put("STORAGE_DIR", storage.toString());
         env.put("ADMIN_API_KEY", ADMIN_KEY);
         env.put("SECRETS_ENCRYPTION_KEY", SECRETS_KEY);
         env.put("API_PORT", "0");
@@ -275,6 +311,50 @@ class BackupRestoreTest {
                 .as(method + " " + path + ": " + response.body())
                 .isBetween(200, 299);
         return response.body();
+    }
+
+    /** A request whose answer must be 2xx; the body as bytes. */
+    private static HttpResponse<byte[]> send(ApiApp api, String method, String path, byte[] body, String type)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + api.port() + path))
+                .header("Authorization", "Bearer " + ADMIN_KEY)
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (type != null) {
+            request.header("Content-Type", type);
+        }
+        HttpResponse<byte[]> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).as(method + " " + path).isBetween(200, 299);
+        return response;
+    }
+
+    private static byte[] png() throws IOException {
+        java.awt.image.BufferedImage image =
+                new java.awt.image.BufferedImage(90, 30, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D graphics = image.createGraphics();
+        graphics.setColor(new java.awt.Color(0x1f, 0x6f, 0xeb));
+        graphics.fillRect(10, 5, 70, 20);
+        graphics.dispose();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    /** Where {@code make backup} puts the storage of the dump {@code file}. */
+    private static Path storageArchive(Path file) {
+        String name = file.getFileName().toString();
+        return file.resolveSibling(name.substring(0, name.length() - ".dump".length()) + ".storage.tar.gz");
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     private static String id(String json) throws IOException {

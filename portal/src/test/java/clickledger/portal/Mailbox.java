@@ -95,19 +95,30 @@ final class Mailbox implements AutoCloseable {
 
     /** The text/plain part of a multipart/alternative message (or the body of a plain one). */
     static String text(MimeMessage message) {
+        return part(message, "text/plain");
+    }
+
+    /** The text/html part of a multipart/alternative message. */
+    static String html(MimeMessage message) {
+        return part(message, "text/html");
+    }
+
+    private static String part(MimeMessage message, String type) {
         try {
             Object content = message.getContent();
-            if (content instanceof String plain) {
+            if (content instanceof String plain && type.equals("text/plain")) {
                 return plain;
             }
-            MimeMultipart multipart = (MimeMultipart) content;
+            if (!(content instanceof MimeMultipart multipart)) {
+                throw new AssertionError("no " + type + " part");
+            }
             for (int i = 0; i < multipart.getCount(); i++) {
                 BodyPart part = multipart.getBodyPart(i);
-                if (part.isMimeType("text/plain")) {
+                if (part.isMimeType(type)) {
                     return (String) part.getContent();
                 }
             }
-            throw new AssertionError("no text/plain part");
+            throw new AssertionError("no " + type + " part");
         } catch (MessagingException e) {
             throw new IllegalStateException(e);
         } catch (IOException e) {

@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import jakarta.mail.internet.MimeMessage;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -42,6 +45,7 @@ class PartnerJourneyTest {
     private static Playwright playwright;
     private static Browser browser;
     private static String programId;
+    private static String logoPath;
 
     @BeforeAll
     static void start() throws Exception {
@@ -62,6 +66,17 @@ class PartnerJourneyTest {
                         + "\"commissionRules\":[{\"kind\":\"percent\",\"amount\":\"10\"}]}}");
         assertThat(installed.statusCode()).as(installed.body()).isEqualTo(201);
         programId = JSON.readTree(installed.body()).path("program").path("id").asText();
+        // Acme has a logo: the partner's pages and mails show it.
+        HttpResponse<String> logo = HttpBrowser.HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/programs/" + programId + "/logo"))
+                        .header("Authorization", "Bearer " + PortalStack.ADMIN_KEY)
+                        .header("Content-Type", "image/png")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(PortalLogoTest.png(300, 100)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(logo.statusCode()).as(logo.body()).isEqualTo(200);
+        logoPath = "/brand/programs/" + programId + "/logo?v="
+                + JSON.readTree(logo.body()).path("url").asText().replaceFirst(".*\\?v=", "");
     }
 
     @AfterAll
@@ -105,13 +120,17 @@ class PartnerJourneyTest {
         MimeMessage invitation = mail.await("ada@example.com", 1);
         String link = Mailbox.link(invitation, portal + "/invitations/partner/");
         assertThat(link).isEqualTo(shownLink);
-        assertThat(Mailbox.text(invitation)).contains("Acme");
+        assertThat(Mailbox.text(invitation)).contains("Acme").doesNotContain("/brand/");
+        // Its HTML part shows Acme's logo, from the portal, named for people who do not load images.
+        assertThat(Mailbox.html(invitation)).contains("<img src=\"" + portal + logoPath + "\" alt=\"Acme\"");
 
         // Ada opens it in her own browser, sets a password and is signed in.
         BrowserContext adaContext = newContext();
         BrowserPage ada = new BrowserPage(adaContext.newPage());
         ada.page.navigate(link);
         PlaywrightAssertions.assertThat(ada.page.locator("h1")).hasText("Join Acme as a partner");
+        PlaywrightAssertions.assertThat(ada.page.locator("header img.program-logo"))
+                .hasAttribute("src", logoPath);
         PlaywrightAssertions.assertThat(ada.page.locator("main")).containsText("ada@example.com");
         ada.shoot("partner-accept");
         ada.fill("Password", "short");
@@ -121,6 +140,11 @@ class PartnerJourneyTest {
         ada.click("Accept and sign in");
         ada.page.waitForURL(portal + "/partner");
         assertThat(ada.notice()).contains("Welcome, Ada Lovelace");
+        // Her only program's logo tops her pages, loaded under the portal's CSP.
+        Locator topLogo = ada.page.locator("header img.program-logo");
+        PlaywrightAssertions.assertThat(topLogo).hasAttribute("src", logoPath);
+        PlaywrightAssertions.assertThat(topLogo).hasAttribute("alt", "Acme");
+        ada.page.waitForFunction("() => document.querySelector('header img.program-logo').naturalWidth > 0");
         ada.shoot("partner-dashboard-new");
 
         // The link worked once.
@@ -182,6 +206,8 @@ class PartnerJourneyTest {
                 .hasText("$0.00");
         PlaywrightAssertions.assertThat(ada.page.locator(".chart-canvas canvas"))
                 .hasCount(2);
+        PlaywrightAssertions.assertThat(ada.page.locator(".program-block h2 img.program-logo"))
+                .hasAttribute("src", logoPath);
         ada.shoot("partner-dashboard");
         // Each link's own figures, on the links page.
         ada.follow("Links");
@@ -348,6 +374,10 @@ class PartnerJourneyTest {
             BrowserPage applicant = new BrowserPage(applicantContext.newPage());
             applicant.page.navigate(portal + "/apply/acme");
             PlaywrightAssertions.assertThat(applicant.page.locator("h1")).hasText("Apply to Acme");
+            // The program's own page wears its logo, for someone with no session at all.
+            PlaywrightAssertions.assertThat(applicant.page.locator("header img.program-logo"))
+                    .hasAttribute("alt", "Acme");
+            applicant.page.waitForFunction("() => document.querySelector('header img.program-logo').naturalWidth > 0");
             PlaywrightAssertions.assertThat(applicant.page.locator(".terms-text"))
                     .containsText("No paid search");
             // The honeypot is there for bots, but no person sees it.

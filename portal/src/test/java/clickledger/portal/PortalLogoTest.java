@@ -51,7 +51,7 @@ class PortalLogoTest {
         }
     }
 
-    private static byte[] png(int width, int height) throws Exception {
+    static byte[] png(int width, int height) throws Exception {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
         Graphics2D graphics = image.createGraphics();
         graphics.setColor(new Color(0xe0, 0x4a, 0x1f));

@@ -180,8 +180,18 @@ class DrillTest {
                         settings(postgresUrl(endpoint, proxy.rewrite(endpoint.jdbcUrl()))),
                         Clock.systemUTC())) {
             router.seed("full", "https://acme.example/landing", null);
+            RouterHarness.Seeded paused = router.seed("full-paused", "https://acme.example/paused", null);
             router.awaitCached("full");
+            router.awaitCached("full-paused");
             assertThat(redirects(router, "full", 1)).hasSize(1);
+            router.dsl()
+                    .update(clickledger.db.jooq.Tables.LINK)
+                    .set(clickledger.db.jooq.Tables.LINK.STATUS, "paused")
+                    .where(clickledger.db.jooq.Tables.LINK.ID.eq(paused.linkId()))
+                    .execute();
+            await(
+                    () -> "https://acme.example/paused".equals(location(router, "/r/full-paused")),
+                    Duration.ofSeconds(5));
 
             // Even root cannot create files under a path that is a plain file.
             RouterHarness.deleteRecursively(router.spoolDirectory);
@@ -194,6 +204,10 @@ class DrillTest {
             assertThat(refused.headers().firstValue("Set-Cookie")).isEmpty();
             assertThat(refused.headers().firstValue("Retry-After")).isPresent();
             assertThat(refused.body()).doesNotContain("cref");
+            // A paused link's click earns nothing: the visitor is not refused for want of recording it.
+            HttpResponse<String> unpaid = router.get("/r/full-paused", "User-Agent", BROWSER);
+            assertThat(unpaid.statusCode()).isEqualTo(302);
+            assertThat(unpaid.headers().firstValue("Location")).contains("https://acme.example/paused");
             await(() -> status(router, "/readyz") == 503, Duration.ofSeconds(20));
 
             Files.delete(router.spoolDirectory);
@@ -230,6 +244,17 @@ class DrillTest {
             }
         }
         return new ArrayList<>(crefs);
+    }
+
+    private static String location(RouterHarness router, String path) {
+        try {
+            return router.get(path, "User-Agent", BROWSER)
+                    .headers()
+                    .firstValue("Location")
+                    .orElse(null);
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     private static int status(RouterHarness router, String path) {

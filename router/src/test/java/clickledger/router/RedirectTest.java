@@ -187,6 +187,7 @@ class RedirectTest {
         assertThat(elapsedMillis)
                 .as("a change reaches the router within one second")
                 .isLessThan(1_000);
+        assertInactiveClickRecorded(seeded, "pausable", "https://acme.example/home");
 
         router.dsl()
                 .update(LINK)
@@ -207,11 +208,33 @@ class RedirectTest {
                 .where(PARTNER.ID.eq(seeded.partnerId()))
                 .execute();
         assertThat(awaitLocation("revoked", "https://acme.example/home")).isEqualTo("https://acme.example/home");
+        assertInactiveClickRecorded(seeded, "revoked", "https://acme.example/home");
+    }
+
+    /**
+     * A link that does not pay still counts: one more click row, flagged {@code inactive} (never
+     * billable, never a touch), whose landing URL is the answer's Location, which carries no cref,
+     * and no {@code _cref} cookie.
+     */
+    private void assertInactiveClickRecorded(RouterHarness.Seeded seeded, String slug, String expectedLocation)
+            throws Exception {
         long before = clickCount(seeded.linkId());
-        HttpResponse<String> response = router.get("/r/revoked", "User-Agent", BROWSER);
+        HttpResponse<String> response = router.get("/r/" + slug + "?utm_source=mail", "User-Agent", BROWSER);
         assertThat(response.statusCode()).isEqualTo(302);
+        assertThat(response.headers().firstValue("Location")).contains(expectedLocation + "?utm_source=mail");
         assertThat(response.headers().firstValue("Set-Cookie")).isEmpty();
-        assertThat(clickCount(seeded.linkId())).as("no click is handed out").isEqualTo(before);
+        assertThat(clickCount(seeded.linkId()))
+                .as("the click is recorded before the 302 leaves")
+                .isEqualTo(before + 1);
+        Record row = router.dsl()
+                .selectFrom(CLICK)
+                .where(CLICK.LINK_ID.eq(seeded.linkId()).and(CLICK.UTM_SOURCE.eq("mail")))
+                .fetchSingle();
+        assertThat(row.get(CLICK.FRAUD_FLAG)).isEqualTo("inactive");
+        assertThat(row.get(CLICK.IS_BOT)).isFalse();
+        assertThat(row.get(CLICK.PARTNER_ID)).isEqualTo(seeded.partnerId());
+        assertThat(row.get(CLICK.LANDING_URL)).isEqualTo(expectedLocation + "?utm_source=mail");
+        assertThat(row.get(CLICK.UTM_SOURCE)).isEqualTo("mail");
     }
 
     @Test
@@ -226,6 +249,7 @@ class RedirectTest {
                 .where(PROGRAM.ID.eq(ended.programId()))
                 .execute();
         assertThat(awaitLocation("ended", "https://acme.example/home")).isEqualTo("https://acme.example/home");
+        assertInactiveClickRecorded(ended, "ended", "https://acme.example/home");
         // An end date that has passed ends the program without any row changing afterwards.
         router.dsl()
                 .update(PROGRAM)

@@ -68,7 +68,40 @@ public final class ProgramLogos {
 
     /** The path that serves a program's logo; {@code ?v=} changes with the image, so it can be cached long. */
     public static String url(UUID programId, String sha256) {
-        return "/v1/programs/" + Ulid.encode(programId) + "/logo?v=" + sha256.substring(0, 12);
+        return path(programId, version(sha256));
+    }
+
+    private static String path(UUID programId, String version) {
+        return "/v1/programs/" + Ulid.encode(programId) + "/logo?v=" + version;
+    }
+
+    /** The {@code v} of a logo's URLs (the api's and the portal's): the start of the image's hash. */
+    public static String version(String sha256) {
+        return sha256.substring(0, 12);
+    }
+
+    /** The storage key of a logo: named by its program and its content, so it never needs a lookup to be unique. */
+    public static String key(UUID programId, String sha256, String contentType) {
+        return "logos/" + Ulid.encode(programId).toLowerCase(java.util.Locale.ROOT) + "/" + sha256
+                + (contentType.equals("image/jpeg") ? ".jpg" : ".png");
+    }
+
+    /**
+     * Whether {@code bytes} are a logo as this api stores them, for an import: the SHA-256 the row
+     * names, and the magic bytes of the type it names (PNG or JPEG). An import never brings in
+     * what an upload would have refused.
+     */
+    public static boolean isStoredLogo(byte[] bytes, String sha256, String contentType) {
+        if (!sha256(bytes).equals(sha256)) {
+            return false;
+        }
+        try {
+            LogoImage.Kind kind = LogoImage.sniff(bytes);
+            return (kind == LogoImage.Kind.PNG && contentType.equals("image/png"))
+                    || (kind == LogoImage.Kind.JPEG && contentType.equals("image/jpeg"));
+        } catch (clickledger.web.ApiException e) {
+            return false;
+        }
     }
 
     public boolean programExists(UUID programId) {
@@ -79,8 +112,7 @@ public final class ProgramLogos {
     public Logo replace(UUID programId, byte[] upload, Principal actor) throws IOException {
         LogoImage image = LogoImage.from(upload);
         String sha256 = sha256(image.bytes());
-        String key = "logos/" + Ulid.encode(programId).toLowerCase(java.util.Locale.ROOT) + "/" + sha256
-                + (image.contentType().equals("image/jpeg") ? ".jpg" : ".png");
+        String key = key(programId, sha256, image.contentType());
         storage.put(key, image.bytes(), image.contentType());
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Optional<String> previous = dsl.transactionResult(configuration -> {
@@ -177,16 +209,25 @@ public final class ProgramLogos {
     /** The logo URLs of several programs at once (for program lists), keyed by program id. */
     public static Map<UUID, String> urls(DSLContext dsl, Collection<UUID> programs) {
         Map<UUID, String> urls = new HashMap<>();
+        versions(dsl, programs).forEach((id, version) -> urls.put(id, path(id, version)));
+        return urls;
+    }
+
+    /**
+     * The {@link #version} of the logo of each of these programs that has one, keyed by program id:
+     * what a URL of the logo on another origin (the portal's, in mail) is built from.
+     */
+    public static Map<UUID, String> versions(DSLContext dsl, Collection<UUID> programs) {
+        Map<UUID, String> versions = new HashMap<>();
         if (programs.isEmpty()) {
-            return urls;
+            return versions;
         }
         for (Record row : dsl.fetch(
                 "select program_id, sha256 from program_logo where program_id = any({0})",
                 DSL.val(programs.toArray(UUID[]::new), SQLDataType.UUID.array()))) {
-            UUID id = row.get(0, UUID.class);
-            urls.put(id, url(id, row.get(1, String.class)));
+            versions.put(row.get(0, UUID.class), version(row.get(1, String.class)));
         }
-        return urls;
+        return versions;
     }
 
     private static Logo logo(UUID programId, Record row) {

@@ -118,7 +118,8 @@ public final class CommissionDigest implements CommissionService.CommissionListe
                             COMMISSION.CURRENCY,
                             PROGRAM.NAME,
                             EVENT.TS,
-                            EVENT.TYPE)
+                            EVENT.TYPE,
+                            PROGRAM.ID)
                     .from(COMMISSION_DIGEST_ITEM)
                     .leftJoin(COMMISSION)
                     .on(COMMISSION.ID.eq(COMMISSION_DIGEST_ITEM.COMMISSION_ID))
@@ -145,6 +146,7 @@ public final class CommissionDigest implements CommissionService.CommissionListe
                 byPartner
                         .computeIfAbsent(partnerId, id -> new ArrayList<>())
                         .add(new Mailer.DigestLine(
+                                row.value9(),
                                 row.value6(),
                                 row.value7().toInstant(),
                                 row.value8(),

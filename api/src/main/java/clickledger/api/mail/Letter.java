@@ -25,6 +25,9 @@ final class Letter {
     private final String greeting;
     private final List<Part> parts = new ArrayList<>();
     private final List<String> links = new ArrayList<>();
+    private final List<Logo> logos = new ArrayList<>();
+
+    private record Logo(String url, String alt) {}
 
     /**
      * @param brand what the mail is about, shown at its top: the program's name, or clickledger
@@ -33,6 +36,15 @@ final class Letter {
     Letter(String brand, String name) {
         this.brand = requireNonNull(brand, "brand is null");
         this.greeting = name == null || name.isBlank() ? "Hello," : "Hello " + name.strip() + ",";
+    }
+
+    /**
+     * A program's logo at the top of the HTML part, with the program's name as its alt text (the
+     * text part names the program already, and shows no pictures).
+     */
+    Letter logo(String url, String alt) {
+        logos.add(new Logo(requireNonNull(url, "url is null"), requireNonNull(alt, "alt is null")));
+        return this;
     }
 
     Letter line(String text) {
@@ -101,8 +113,20 @@ final class Letter {
                 .append("<body style=\"margin:0;padding:0;background:#f5f7fa;\">\n")
                 .append("<div style=\"max-width:560px;margin:0 auto;padding:24px;font-family:-apple-system,")
                 .append("'Segoe UI',Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1f2933;")
-                .append("background:#ffffff;\">\n")
-                .append("<p style=\"font-size:13px;color:#52606d;margin:0 0 16px;\">")
+                .append("background:#ffffff;\">\n");
+        if (!logos.isEmpty()) {
+            out.append("<p style=\"margin:0 0 12px;\">");
+            for (Logo logo : logos) {
+                out.append("<img src=\"")
+                        .append(escape(logo.url()))
+                        .append("\" alt=\"")
+                        .append(escape(logo.alt()))
+                        .append("\" style=\"max-height:48px;max-width:200px;height:auto;border:0;")
+                        .append("margin-right:12px;vertical-align:middle;\">");
+            }
+            out.append("</p>\n");
+        }
+        out.append("<p style=\"font-size:13px;color:#52606d;margin:0 0 16px;\">")
                 .append(escape(brand))
                 .append("</p>\n<p>")
                 .append(escape(greeting))

@@ -6,6 +6,7 @@ import static clickledger.db.jooq.Tables.PROGRAM;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.auth.Role;
+import clickledger.api.branding.ProgramLogos;
 import clickledger.api.money.Money;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -13,6 +14,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.Record2;
@@ -40,6 +42,14 @@ public final class Mailer {
 
     public PortalLinks links() {
         return links;
+    }
+
+    /** A program a mail is about: its name heads the mail, its logo (if it has one) tops the HTML part. */
+    public record Program(UUID id, String name) {
+        public Program {
+            requireNonNull(id, "id is null");
+            requireNonNull(name, "name is null");
+        }
     }
 
     /**
@@ -81,11 +91,11 @@ public final class Mailer {
             DSLContext trx,
             String email,
             String partnerName,
-            List<String> programNames,
+            List<Program> programList,
             String acceptUrl,
             Instant expiresAt) {
-        String programs = names(programNames);
-        Rendered message = new Letter(programs, partnerName)
+        String programs = names(programList);
+        Rendered message = letter(trx, programList, partnerName)
                 .line("You are invited to join the partner program of " + programs + ".")
                 .line("Set a password to open your partner dashboard: your links, clicks, commissions and payouts.")
                 .action("Accept the invitation", acceptUrl)
@@ -97,9 +107,9 @@ public final class Mailer {
         outbox.queue(trx, email, message, expiresAt);
     }
 
-    public void programAdded(DSLContext trx, String email, String partnerName, List<String> programNames) {
-        String programs = names(programNames);
-        Rendered message = new Letter(programs, partnerName)
+    public void programAdded(DSLContext trx, String email, String partnerName, List<Program> programList) {
+        String programs = names(programList);
+        Rendered message = letter(trx, programList, partnerName)
                 .line("You are now a partner of " + programs + ". Sign in to make your links there.")
                 .action("Sign in", links.signIn())
                 .render(MailKind.PROGRAM_ADDED, oneLine("You joined the " + programs + " partner program"));
@@ -108,9 +118,10 @@ public final class Mailer {
 
     /** To every admin: someone applied through the program's public page. */
     public void applicationReceived(
-            DSLContext trx, String programName, String applicantName, String applicantEmail, String website) {
+            DSLContext trx, Program program, String applicantName, String applicantEmail, String website) {
+        String programName = program.name();
         for (Record2<String, String> admin : admins(trx)) {
-            Letter letter = new Letter(programName, admin.value2())
+            Letter letter = letter(trx, List.of(program), admin.value2())
                     .line(applicantName + " (" + applicantEmail + ") applied to become a partner of " + programName
                             + ".");
             if (website != null && !website.isBlank()) {
@@ -129,8 +140,9 @@ public final class Mailer {
      * @param expiresAt when the invitation link expires; null for the sign-in page
      */
     public void applicationApproved(
-            DSLContext trx, String email, String name, String programName, String link, Instant expiresAt) {
-        Letter letter = new Letter(programName, name)
+            DSLContext trx, String email, String name, Program program, String link, Instant expiresAt) {
+        String programName = program.name();
+        Letter letter = letter(trx, List.of(program), name)
                 .line("Your application to the " + programName + " partner program was approved. Welcome!");
         if (expiresAt != null) {
             letter.line("Set a password to open your partner dashboard and make your links.")
@@ -149,8 +161,9 @@ public final class Mailer {
     }
 
     /** @param reason what the admin wrote, or null */
-    public void applicationRejected(DSLContext trx, String email, String name, String programName, String reason) {
-        Letter letter = new Letter(programName, name)
+    public void applicationRejected(DSLContext trx, String email, String name, Program program, String reason) {
+        String programName = program.name();
+        Letter letter = letter(trx, List.of(program), name)
                 .line("Thank you for applying to the " + programName + " partner program. We are not able to accept"
                         + " your application at this time.");
         if (reason != null && !reason.isBlank()) {
@@ -201,7 +214,7 @@ public final class Mailer {
         Recipient partner = partner(trx, paid.partnerId());
         String program = programName(trx, paid.programId());
         String amount = money(paid.amountMinor(), paid.currency());
-        Letter letter = new Letter(program, partner.name())
+        Letter letter = letter(trx, List.of(new Program(paid.programId(), program)), partner.name())
                 .line("Your payout of " + amount + " from " + program + " was paid on " + DAY.format(paid.paidAt())
                         + ".")
                 .row("Amount", amount)
@@ -242,14 +255,16 @@ public final class Mailer {
     }
 
     /** One line of a digest: a commission approved since the last one. */
-    record DigestLine(String programName, Instant eventTs, String eventType, long amountMinor, String currency) {}
+    record DigestLine(
+            UUID programId, String programName, Instant eventTs, String eventType, long amountMinor, String currency) {}
 
     UUID commissionDigest(DSLContext trx, UUID partnerId, List<DigestLine> lines, List<String> totals) {
         Recipient partner = partner(trx, partnerId);
-        List<String> programs =
-                lines.stream().map(DigestLine::programName).distinct().toList();
-        String brand = names(programs);
-        Letter letter = new Letter(brand, partner.name())
+        List<Program> programs = lines.stream()
+                .map(line -> new Program(line.programId(), line.programName()))
+                .distinct()
+                .toList();
+        Letter letter = letter(trx, programs, partner.name())
                 .line(
                         lines.size() == 1
                                 ? "One of your commissions was approved: it will be in your next payout."
@@ -306,7 +321,25 @@ public final class Mailer {
         return Money.format(minor, Currency.getInstance(code)) + " " + code;
     }
 
-    private static String names(List<String> names) {
+    /**
+     * A letter about these programs: headed by their names, with the logo of each that has one
+     * (from the portal's origin, where mail clients fetch it without a session).
+     */
+    private Letter letter(DSLContext trx, List<Program> programs, String recipientName) {
+        Letter letter = new Letter(names(programs), recipientName);
+        Map<UUID, String> logos =
+                ProgramLogos.versions(trx, programs.stream().map(Program::id).toList());
+        for (Program program : programs) {
+            String version = logos.get(program.id());
+            if (version != null) {
+                letter.logo(links.programLogo(program.id(), version), program.name());
+            }
+        }
+        return letter;
+    }
+
+    private static String names(List<Program> programs) {
+        List<String> names = programs.stream().map(Program::name).toList();
         if (names.isEmpty()) {
             return PRODUCT;
         }

@@ -2,6 +2,9 @@ package clickledger.api.mail;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.common.id.Ulid;
+import java.util.UUID;
+
 /**
  * The portal's pages that the api links to from mail and answers (docs/partners-and-mail.md):
  * one place, so the portal and the api agree on them. Built from PORTAL_URL, without a trailing
@@ -55,6 +58,14 @@ public record PortalLinks(String portalUrl) {
 
     public String applications() {
         return portalUrl + "/applications";
+    }
+
+    /**
+     * A program's logo from the portal's origin ({@code /brand/programs/{id}/logo?v=…}, open to
+     * anyone), for mail; {@code v} changes with the image, so caches never show a replaced one.
+     */
+    public String programLogo(UUID programId, String version) {
+        return portalUrl + "/brand/programs/" + Ulid.encode(programId) + "/logo?v=" + version;
     }
 
     public String webhook(String endpointId) {

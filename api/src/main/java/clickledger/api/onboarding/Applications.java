@@ -8,6 +8,7 @@ import static java.util.Objects.requireNonNull;
 import clickledger.api.audit.AuditEntry;
 import clickledger.api.audit.AuditRepository;
 import clickledger.api.auth.Principal;
+import clickledger.api.branding.ProgramLogos;
 import clickledger.api.http.FieldErrors;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
@@ -66,8 +67,8 @@ public final class Applications {
     /** A program's application page as the admin sets it. */
     public record Form(String programId, boolean enabled, String terms, String url, Instant updatedAt) {}
 
-    /** What the public page shows. */
-    public record PublicForm(String programSlug, String programName, String terms) {}
+    /** What the public page shows; {@code logoUrl} is the api path of the program's logo, or null. */
+    public record PublicForm(String programSlug, String programName, String terms, String logoUrl) {}
 
     /** The public form's fields; {@code nickname} is the honeypot, hidden from people. */
     public record Submission(
@@ -148,7 +149,8 @@ public final class Applications {
 
     public PublicForm publicForm(String slug) {
         OpenForm form = openForm(slug);
-        return new PublicForm(slug, form.programName(), form.terms());
+        String logo = ProgramLogos.urls(dsl, List.of(form.programId())).get(form.programId());
+        return new PublicForm(slug, form.programName(), form.terms(), logo);
     }
 
     /** A program that takes applications: active, with its form switched on. */
@@ -219,7 +221,12 @@ public final class Applications {
                             "partner_application",
                             Ulid.encode(id),
                             Map.of("programId", Ulid.encode(program.programId()))));
-            mailer.applicationReceived(tx, program.programName(), name.value(), email.value(), website);
+            mailer.applicationReceived(
+                    tx,
+                    new Mailer.Program(program.programId(), program.programName()),
+                    name.value(),
+                    email.value(),
+                    website);
         });
     }
 
@@ -263,7 +270,8 @@ public final class Applications {
                     tx,
                     admitted.partner().email().value(),
                     application.getName(),
-                    programs.getFirst().name(),
+                    new Mailer.Program(
+                            programs.getFirst().id(), programs.getFirst().name()),
                     link,
                     admitted.invitation() == null ? null : admitted.invitation().expiresAt());
             return new Decided(toView(reload(tx, id)), admitted.partner(), admitted.invitation());
@@ -284,7 +292,12 @@ public final class Applications {
                     .from(PROGRAM)
                     .where(PROGRAM.ID.eq(application.getProgramId()))
                     .fetchSingle(PROGRAM.NAME);
-            mailer.applicationRejected(tx, application.getEmail(), application.getName(), programName, text);
+            mailer.applicationRejected(
+                    tx,
+                    application.getEmail(),
+                    application.getName(),
+                    new Mailer.Program(application.getProgramId(), programName),
+                    text);
             return toView(reload(tx, id));
         });
     }

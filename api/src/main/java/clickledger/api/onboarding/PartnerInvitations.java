@@ -7,6 +7,7 @@ import static java.util.Objects.requireNonNull;
 import clickledger.api.auth.Principal;
 import clickledger.api.auth.Role;
 import clickledger.api.auth.Sessions;
+import clickledger.api.branding.ProgramLogos;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
 import clickledger.api.mail.Mailer;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
@@ -52,7 +54,8 @@ public final class PartnerInvitations {
     /** What the holder of a partner invitation link may see before accepting. */
     public record Preview(String email, Instant expiresAt, String partnerName, List<ProgramLabel> programs) {}
 
-    public record ProgramLabel(String id, String slug, String name) {}
+    /** A program the invitation is to; {@code logoUrl} is the api path of its logo, or null. */
+    public record ProgramLabel(String id, String slug, String name, String logoUrl) {}
 
     /** @param nameText the partner's name for a new partner, or null for the part of the email before @ */
     public PartnerOnboarding.Admitted invite(
@@ -77,14 +80,17 @@ public final class PartnerInvitations {
     public Preview preview(String token) {
         Invitation invitation = invitations.find(Role.PARTNER, token);
         var partner = new PartnerRepository(dsl).find(invitation.partnerId()).orElseThrow(InvitationService::invalid);
-        List<ProgramLabel> programs = dsl.select(PROGRAM.ID, PROGRAM.SLUG, PROGRAM.NAME)
+        var rows = dsl.select(PROGRAM.ID, PROGRAM.SLUG, PROGRAM.NAME)
                 .from(PARTNER_PROGRAM)
                 .join(PROGRAM)
                 .on(PROGRAM.ID.eq(PARTNER_PROGRAM.PROGRAM_ID))
                 .where(PARTNER_PROGRAM.PARTNER_ID.eq(invitation.partnerId().value()))
                 .and(PARTNER_PROGRAM.STATUS.eq("approved"))
                 .orderBy(PROGRAM.NAME)
-                .fetch(row -> new ProgramLabel(Ulid.encode(row.value1()), row.value2(), row.value3()));
+                .fetch();
+        Map<UUID, String> logos = ProgramLogos.urls(dsl, rows.getValues(PROGRAM.ID));
+        List<ProgramLabel> programs = rows.map(row ->
+                new ProgramLabel(Ulid.encode(row.value1()), row.value2(), row.value3(), logos.get(row.value1())));
         return new Preview(
                 invitation.email(), invitation.expiresAt(), partner.name().value(), programs);
     }

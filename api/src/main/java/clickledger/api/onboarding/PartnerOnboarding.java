@@ -115,16 +115,18 @@ public final class PartnerOnboarding {
 
     /** The partner's mail about being admitted: an invitation, or a note that programs were added. */
     public static void mailInvited(Mailer mailer, DSLContext tx, Admitted admitted) {
-        List<String> names = admitted.programs().stream().map(ProgramRef::name).toList();
+        List<Mailer.Program> programs = admitted.programs().stream()
+                .map(program -> new Mailer.Program(program.id(), program.name()))
+                .toList();
         Partner partner = admitted.partner();
         if (admitted.invitation() == null) {
-            mailer.programAdded(tx, partner.email().value(), partner.name().value(), names);
+            mailer.programAdded(tx, partner.email().value(), partner.name().value(), programs);
         } else {
             mailer.partnerInvitation(
                     tx,
                     partner.email().value(),
                     partner.name().value(),
-                    names,
+                    programs,
                     admitted.invitation().acceptUrl(),
                     admitted.invitation().expiresAt());
         }

@@ -4,13 +4,16 @@ import static clickledger.db.jooq.Tables.PARTNER_PROGRAM;
 import static clickledger.db.jooq.Tables.PROGRAM;
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.branding.ProgramLogos;
 import clickledger.api.program.ProgramId;
 import clickledger.api.value.Name;
 import clickledger.api.value.Slug;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
@@ -61,7 +64,7 @@ public final class MembershipRepository {
      * @param only the one program to show, or null for all of them
      */
     public List<ProgramMembership> ofPartner(PartnerId partnerId, ProgramId only) {
-        return dsl.select(
+        var rows = dsl.select(
                         PROGRAM.ID,
                         PROGRAM.SLUG,
                         PROGRAM.NAME,
@@ -74,12 +77,16 @@ public final class MembershipRepository {
                 .where(PARTNER_PROGRAM.PARTNER_ID.eq(partnerId.value()))
                 .and(only == null ? DSL.noCondition() : PROGRAM.ID.eq(only.value()))
                 .orderBy(PROGRAM.ID.desc())
-                .fetch(row -> new ProgramMembership(
-                        new ProgramId(row.value1()),
-                        new Slug(row.value2()),
-                        new Name(row.value3()),
-                        row.value4().strip(),
-                        MembershipStatus.fromDatabase(row.value5()),
-                        row.value6()));
+                .fetch();
+        // Only the logos of the partner's own programs: the ids come from its memberships.
+        Map<UUID, String> logos = ProgramLogos.urls(dsl, rows.getValues(PROGRAM.ID));
+        return rows.map(row -> new ProgramMembership(
+                new ProgramId(row.value1()),
+                new Slug(row.value2()),
+                new Name(row.value3()),
+                row.value4().strip(),
+                MembershipStatus.fromDatabase(row.value5()),
+                row.value6(),
+                logos.get(row.value1())));
     }
 }

@@ -7,8 +7,9 @@ import clickledger.api.value.Name;
 import clickledger.api.value.Slug;
 
 /**
- * A program as one of its partners sees it: what it is called, where the partner stands, and
- * whether the partner may choose its links' slugs there.
+ * A program as one of its partners sees it: what it is called, where the partner stands,
+ * whether the partner may choose its links' slugs there, and the api path of its logo
+ * ({@code /v1/programs/{id}/logo?v=…}, null without one).
  */
 public record ProgramMembership(
         ProgramId programId,
@@ -16,7 +17,8 @@ public record ProgramMembership(
         Name name,
         String currency,
         MembershipStatus membershipStatus,
-        boolean allowCustomSlugs) {
+        boolean allowCustomSlugs,
+        String logoUrl) {
     public ProgramMembership {
         requireNonNull(programId, "programId is null");
         requireNonNull(slug, "slug is null");

@@ -3,6 +3,7 @@ package clickledger.api.transfer;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.storage.Storage;
 import clickledger.common.id.Ulid;
 import clickledger.web.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -58,11 +60,16 @@ public final class Exporter {
         }
     }
 
+    /** Where a zip export keeps the storage's objects its rows name (program logos): {@code storage/<key>}. */
+    public static final String STORAGE_PREFIX = "storage/";
+
     private final Connections connections;
+    private final Storage storage;
     private final Clock clock;
 
-    public Exporter(Connections connections, Clock clock) {
+    public Exporter(Connections connections, Storage storage, Clock clock) {
         this.connections = requireNonNull(connections, "connections is null");
+        this.storage = requireNonNull(storage, "storage is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -145,12 +152,55 @@ public final class Exporter {
             entry.put("sha256", digesting.hex());
             ObjectNode types = entry.putObject("columns");
             columns.forEach(column -> types.put(column.name(), column.type()));
+            if (table.namesStoredObjects()) {
+                storedObjects(connection, table, request.programId(), zip, entry);
+            }
         }
         zip.putNextEntry(new ZipEntry(MANIFEST));
         zip.write(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
         zip.closeEntry();
         zip.finish();
         zip.flush();
+    }
+
+    /**
+     * The storage objects the table's exported rows name (program logos, a few KB each), read in
+     * the same snapshot, each as {@code storage/<key>} in the zip and listed in the table's manifest
+     * entry with its SHA-256. An object missing from the storage is listed as missing: the import
+     * then skips its row rather than naming an image that is not there.
+     */
+    private void storedObjects(
+            Connection connection, TransferTable table, UUID programId, ZipOutputStream zip, ObjectNode entry)
+            throws IOException, SQLException {
+        ArrayNode files = entry.putArray("files");
+        ArrayNode missing = entry.putArray("missingFiles");
+        try (Statement statement = cursor(connection);
+                ResultSet rows = statement.executeQuery("select storage_key from " + table.table() + " where "
+                        + table.condition(programId) + " order by 1")) {
+            while (rows.next()) {
+                String key = rows.getString(1);
+                Optional<byte[]> bytes = storage.get(key);
+                if (bytes.isEmpty()) {
+                    missing.add(key);
+                    continue;
+                }
+                zip.putNextEntry(new ZipEntry(STORAGE_PREFIX + key));
+                zip.write(bytes.get());
+                zip.closeEntry();
+                ObjectNode file = files.addObject();
+                file.put("name", STORAGE_PREFIX + key);
+                file.put("bytes", bytes.get().length);
+                file.put("sha256", sha256Hex(bytes.get()));
+            }
+        }
+    }
+
+    private static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private static long jsonLines(
@@ -307,6 +357,12 @@ public final class Exporter {
             writer.write("begin;\n");
             PGConnection pg = connection.unwrap(PGConnection.class);
             for (TransferTable table : request.tables()) {
+                if (table.namesStoredObjects()) {
+                    writer.write("\n-- " + table.table() + ": not in a sql export. Its rows name images in the api's"
+                            + " storage, which psql cannot write; export as json (the zip carries the images) or"
+                            + " copy the storage.\n");
+                    continue;
+                }
                 List<Column> columns = Column.of(connection, table.table(), table.withheld());
                 String twin = "transfer_" + table.table();
                 String list = Column.list(columns, "");

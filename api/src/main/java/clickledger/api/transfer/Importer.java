@@ -6,9 +6,11 @@ import static java.util.Objects.requireNonNull;
 import clickledger.api.audit.AuditEntry;
 import clickledger.api.audit.AuditRepository;
 import clickledger.api.auth.Principal;
+import clickledger.api.branding.ProgramLogos;
 import clickledger.api.rederive.RederiveService;
 import clickledger.api.secret.SecretBox;
 import clickledger.api.stats.ClickRollup;
+import clickledger.api.storage.Storage;
 import clickledger.api.webhook.WebhookEndpointId;
 import clickledger.api.webhook.WebhookService;
 import clickledger.api.webhook.WebhookSignature;
@@ -80,10 +82,15 @@ public final class Importer {
     public record Report(
             String schemaVersion, List<TableResult> tables, List<ProgramCheck> rederivation, List<String> notes) {}
 
+    // A stored logo is at most 512 px a side, re-encoded: far below this. Anything larger in a zip
+    // is not one, and is not read into memory.
+    private static final int MAX_STORED_OBJECT_BYTES = 4 * 1024 * 1024;
+
     private final Exporter.Connections connections;
     private final RederiveService rederive;
     private final ClickRollup rollup;
     private final Optional<SecretBox> secrets;
+    private final Storage storage;
     private final Clock clock;
 
     public Importer(
@@ -91,11 +98,13 @@ public final class Importer {
             RederiveService rederive,
             ClickRollup rollup,
             Optional<SecretBox> secrets,
+            Storage storage,
             Clock clock) {
         this.connections = requireNonNull(connections, "connections is null");
         this.rederive = requireNonNull(rederive, "rederive is null");
         this.rollup = requireNonNull(rollup, "rollup is null");
         this.secrets = requireNonNull(secrets, "secrets is null");
+        this.storage = requireNonNull(storage, "storage is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -245,6 +254,9 @@ public final class Importer {
             if (table == TransferTable.WEBHOOK_ENDPOINT) {
                 sealNewSecrets(connection, twin, notes);
             }
+            if (table.namesStoredObjects()) {
+                storeLogos(connection, zip, twin, notes);
+            }
             results.add(insert(connection, table, columns, twin, rows));
             if (table == TransferTable.EVENT) {
                 eventPrograms = uuids(connection, "select distinct program_id from " + twin);
@@ -377,6 +389,63 @@ public final class Importer {
         }
         notes.add(ids.size() + " webhook endpoint(s) arrive disabled with a new signing secret: rotate it"
                 + " (POST /v1/webhooks/{id}/rotate-secret), hand it to the receiver, then enable the endpoint");
+    }
+
+    /**
+     * Puts each imported logo's image (from {@code storage/<key>} in the zip) into this install's
+     * storage before the row that names it is inserted, as an upload does. The key is computed
+     * again from the program and the image's hash, never taken from the file; an image that is
+     * missing, damaged (its hash is not the row's) or not a PNG or JPEG drops its row, with a note.
+     * A program that already has a logo here keeps it (the row counts as a conflict), and nothing
+     * is stored for it.
+     */
+    private void storeLogos(Connection connection, ZipFile zip, String twin, List<String> notes)
+            throws IOException, SQLException {
+        record Row(UUID programId, String key, String contentType, String sha256) {}
+        List<Row> rows = new ArrayList<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("select program_id, storage_key, content_type, sha256 from "
+                        + twin + " t where exists (select 1 from program p where p.id = t.program_id)"
+                        + " and not exists (select 1 from program_logo l where l.program_id = t.program_id)")) {
+            while (result.next()) {
+                rows.add(new Row(
+                        result.getObject(1, UUID.class),
+                        result.getString(2),
+                        result.getString(3),
+                        result.getString(4)));
+            }
+        }
+        try (PreparedStatement drop = connection.prepareStatement("delete from " + twin + " where program_id = ?");
+                PreparedStatement rekey =
+                        connection.prepareStatement("update " + twin + " set storage_key = ? where program_id = ?")) {
+            for (Row row : rows) {
+                Optional<byte[]> image = storedObject(zip, row.key());
+                if (image.isEmpty() || !ProgramLogos.isStoredLogo(image.get(), row.sha256(), row.contentType())) {
+                    notes.add("the logo of program " + Ulid.encode(row.programId()) + " was "
+                            + (image.isEmpty() ? "not in the export" : "damaged in the export")
+                            + "; the program was imported without it");
+                    drop.setObject(1, row.programId());
+                    drop.executeUpdate();
+                    continue;
+                }
+                String key = ProgramLogos.key(row.programId(), row.sha256(), row.contentType());
+                storage.put(key, image.get(), row.contentType());
+                rekey.setString(1, key);
+                rekey.setObject(2, row.programId());
+                rekey.executeUpdate();
+            }
+        }
+    }
+
+    private static Optional<byte[]> storedObject(ZipFile zip, String key) throws IOException {
+        ZipEntry entry = zip.getEntry(Exporter.STORAGE_PREFIX + key);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        try (InputStream in = zip.getInputStream(entry)) {
+            byte[] bytes = in.readNBytes(MAX_STORED_OBJECT_BYTES + 1);
+            return bytes.length > MAX_STORED_OBJECT_BYTES ? Optional.empty() : Optional.of(bytes);
+        }
     }
 
     private static TableResult insert(

@@ -9,6 +9,7 @@ import clickledger.api.compat.OpenPartnerImporter;
 import clickledger.api.rederive.RederiveService;
 import clickledger.api.secret.SecretBox;
 import clickledger.api.stats.ClickRollup;
+import clickledger.api.storage.Storage;
 import clickledger.common.id.Ulid;
 import clickledger.db.DataSources;
 import clickledger.db.Database;
@@ -51,16 +52,17 @@ public final class Transfer {
      * The whole service over one database, as the api and the CLI build it. Exports and imports
      * run on connections of their own to the direct endpoint: they hold one transaction for
      * minutes, which neither the pool's other users nor a transaction-mode PgBouncer should carry.
+     * {@code storage} is the api's: exports read program logos from it, imports write them to it.
      */
-    public static Transfer create(Database database, Optional<SecretBox> secrets, Clock clock) {
+    public static Transfer create(Database database, Optional<SecretBox> secrets, Storage storage, Clock clock) {
         DatabaseConfig.Endpoint direct = database.config().direct();
         Exporter.Connections connections = () -> DataSources.directConnection(direct, "clickledger-transfer");
         RederiveService rederive = new RederiveService(database.dsl(), clock);
         ClickRollup rollup = new ClickRollup(database.dsl(), clock);
         return new Transfer(
                 database.dsl(),
-                new Exporter(connections, clock),
-                new Importer(connections, rederive, rollup, secrets, clock),
+                new Exporter(connections, storage, clock),
+                new Importer(connections, rederive, rollup, secrets, storage, clock),
                 new OpenPartnerImporter(connections, rederive, rollup, clock),
                 clock);
     }

@@ -3,6 +3,8 @@ package clickledger.api.transfer;
 import clickledger.api.ApiConfig;
 import clickledger.api.auth.Principal;
 import clickledger.api.secret.SecretBox;
+import clickledger.api.storage.Storage;
+import clickledger.api.storage.StorageConfig;
 import clickledger.common.config.ConfigException;
 import clickledger.common.config.EnvReader;
 import clickledger.common.config.Setting;
@@ -44,14 +46,27 @@ public final class TransferCli {
     private static final Principal CLI_ACTOR = new Principal(Principal.Kind.ADMIN, "cli");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
-    /** What the CLI reads: the database settings and, to seal imported webhook secrets, the key. */
-    public static final List<Setting> SETTINGS = DatabaseConfig.serviceSettings(List.of(Setting.optional(
+    private static final Setting SECRETS_KEY = Setting.optional(
                     ApiConfig.SECRETS_ENCRYPTION_KEY.name(),
                     "the api's key; `make import` needs it to seal new signing secrets for imported webhook endpoints")
-            .asSecret()));
+            .asSecret();
+
+    /**
+     * What the CLI reads: the database settings, the api's storage (exports carry program logos
+     * from it, imports put them there) and, to seal imported webhook secrets, the key.
+     */
+    public static final List<Setting> SETTINGS =
+            DatabaseConfig.serviceSettings(concat(StorageConfig.SETTINGS, SECRETS_KEY));
 
     /** The CLI's configuration; {@link #config} reports every problem at once, as the services do. */
-    public record Config(DatabaseConfig database, int clickRetentionMonths, Optional<SecretBox> secrets) {}
+    public record Config(
+            DatabaseConfig database, int clickRetentionMonths, StorageConfig storage, Optional<SecretBox> secrets) {}
+
+    private static List<Setting> concat(List<Setting> settings, Setting last) {
+        List<Setting> all = new ArrayList<>(settings);
+        all.add(last);
+        return List.copyOf(all);
+    }
 
     private TransferCli() {}
 
@@ -63,7 +78,8 @@ public final class TransferCli {
         EnvReader env = new EnvReader(environment, SETTINGS);
         DatabaseConfig database = DatabaseConfig.fromEnv(env, 2);
         int retention = env.integer(DatabaseConfig.CLICK_RETENTION_MONTHS, 0, 1200);
-        Optional<SecretBox> secrets = env.secret(SETTINGS.getLast()).flatMap(secret -> {
+        StorageConfig storage = StorageConfig.fromEnv(env);
+        Optional<SecretBox> secrets = env.secret(SECRETS_KEY).flatMap(secret -> {
             Optional<SecretBox> box = SecretBox.fromBase64(secret.reveal());
             if (box.isEmpty()) {
                 env.problem(ApiConfig.SECRETS_ENCRYPTION_KEY.name() + " must be base64 of exactly "
@@ -72,7 +88,7 @@ public final class TransferCli {
             return box;
         });
         env.finish();
-        return new Config(database, retention, secrets);
+        return new Config(database, retention, storage, secrets);
     }
 
     /** Runs one command; the exit status: 0 done, 1 failed, 2 bad usage or configuration. */
@@ -91,8 +107,9 @@ public final class TransferCli {
         Clock clock = Clock.systemUTC();
         boolean terminal = System.console() != null;
         try (Database database = Database.open(
-                "cli", config.database(), Metrics.newRegistry("cli"), clock, config.clickRetentionMonths())) {
-            Transfer transfer = Transfer.create(database, config.secrets(), clock);
+                        "cli", config.database(), Metrics.newRegistry("cli"), clock, config.clickRetentionMonths());
+                Storage storage = Storage.open(config.storage())) {
+            Transfer transfer = Transfer.create(database, config.secrets(), storage, clock);
             return switch (args[0]) {
                 case "export" -> export(transfer, args, out, err, clock, terminal);
                 default -> importFile(transfer, args, out, err, clock, terminal);

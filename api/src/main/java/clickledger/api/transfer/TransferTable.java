@@ -19,6 +19,9 @@ import java.util.UUID;
  */
 public enum TransferTable {
     PROGRAM("program", "id = ?", List.of(), Set.of()),
+    // Each row names an image in the storage: a zip export carries the image itself next to the
+    // table (storage/<key>), and an import stores it before the row that names it.
+    PROGRAM_LOGO("program_logo", "program_id = ?", List.of(new Parent("program_id", "program")), Set.of()),
     PARTNER(
             "partner",
             "id in (select partner_id from partner_program where program_id = ?"
@@ -107,6 +110,15 @@ public enum TransferTable {
     /** Columns never exported: secrets sealed with this install's key. */
     public Set<String> withheld() {
         return withheld;
+    }
+
+    /**
+     * Whether the rows name objects in the api's storage (program logos): zip exports carry those
+     * objects, the SQL form (which psql restores, and which cannot write the storage) carries
+     * neither the rows nor the objects.
+     */
+    public boolean namesStoredObjects() {
+        return this == PROGRAM_LOGO;
     }
 
     /** Parents in the same table (a refund's event, a reversal's commission): written in a second pass. */

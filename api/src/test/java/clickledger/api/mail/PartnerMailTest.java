@@ -3,6 +3,7 @@ package clickledger.api.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.api.TestApi;
+import clickledger.api.branding.Images;
 import clickledger.api.onboarding.Onboard;
 import clickledger.api.person.People;
 import clickledger.common.id.Ulid;
@@ -82,6 +83,20 @@ class PartnerMailTest {
                     .asText();
             String other = api.createProgram();
             String slug = api.get("/v1/programs/" + program).json().get("slug").asText();
+            // Acme Coffee has a logo; the other program has none.
+            String logoVersion = api.sendBytes(
+                            "PUT",
+                            "/v1/programs/" + program + "/logo",
+                            Images.image("png", 120, 40),
+                            "image/png",
+                            TestApi.ADMIN_KEY)
+                    .expect(200)
+                    .json()
+                    .get("url")
+                    .asText()
+                    .replaceFirst(".*\\?v=", "");
+            String logoImg = "<img src=\"" + PORTAL + "/brand/programs/" + program + "/logo?v=" + logoVersion
+                    + "\" alt=\"Acme Coffee\"";
             int sent = 1;
 
             // Invitation: the partner's link sets its password.
@@ -91,7 +106,12 @@ class PartnerMailTest {
             MimeMessage invitation = one(smtp, pat, "partner_invitation");
             assertThat(Smtp.subject(invitation)).isEqualTo("You are invited to the Acme Coffee partner program");
             String invitationLink = Smtp.link(invitation, PORTAL + "/invitations/partner/");
-            assertThat(Smtp.part(invitation, "text/html")).contains("href=\"" + invitationLink + "\"");
+            assertThat(Smtp.part(invitation, "text/html"))
+                    .contains("href=\"" + invitationLink + "\"")
+                    .contains(logoImg);
+            assertThat(Smtp.part(invitation, "text/plain"))
+                    .doesNotContain("/brand/")
+                    .doesNotContain("logo");
             String patSession = Onboard.accept(api, token(invitationLink), People.PASSWORD)
                     .expect(201)
                     .json()
@@ -101,8 +121,9 @@ class PartnerMailTest {
             // Re-invited to another program: a note, no link to accept.
             Onboard.invite(api, pat, other).expect(200);
             awaitMessages(smtp, api, ++sent);
-            assertThat(Smtp.link(one(smtp, pat, "program_added"), PORTAL + "/sign-in"))
-                    .isEqualTo(PORTAL + "/sign-in");
+            MimeMessage added = one(smtp, pat, "program_added");
+            assertThat(Smtp.link(added, PORTAL + "/sign-in")).isEqualTo(PORTAL + "/sign-in");
+            assertThat(Smtp.part(added, "text/html")).as("no logo, no img").doesNotContain("<img");
 
             // An application: every admin is told; approval mails the applicant a working link.
             api.send(
@@ -120,6 +141,7 @@ class PartnerMailTest {
                 MimeMessage received = one(smtp, admin, "application_received");
                 assertThat(Smtp.subject(received)).isEqualTo("New partner application for Acme Coffee: Ray");
                 assertThat(Smtp.link(received, PORTAL + "/applications")).isEqualTo(PORTAL + "/applications");
+                assertThat(Smtp.part(received, "text/html")).contains(logoImg);
             }
             assertThat(Smtp.to(smtp, ray)).isEmpty();
             String rayApplication = api.get("/v1/applications?status=pending")
@@ -194,6 +216,7 @@ class PartnerMailTest {
             MimeMessage paid = one(smtp, pat, "payout_paid");
             assertThat(Smtp.subject(paid)).isEqualTo("Acme Coffee: your payout of 123.45 USD was paid");
             assertThat(Smtp.part(paid, "text/plain")).contains("PAY-42");
+            assertThat(Smtp.part(paid, "text/html")).contains(logoImg);
             assertThat(Smtp.link(paid, PORTAL + "/partner/payouts")).isEqualTo(PORTAL + "/partner/payouts");
 
             // Email change: the link goes to the new address; the old one is told once it is made.

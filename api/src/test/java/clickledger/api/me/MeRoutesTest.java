@@ -4,6 +4,7 @@ import static clickledger.db.jooq.Tables.PAYOUT_DETAILS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.api.TestApi;
+import clickledger.api.branding.Images;
 import clickledger.api.mail.Mails;
 import clickledger.api.onboarding.Onboard;
 import clickledger.api.payout.PayoutDetailsRepository;
@@ -375,6 +376,48 @@ class MeRoutesTest {
                         .get("allowCustomSlugs")
                         .asBoolean())
                 .isFalse();
+    }
+
+    @Test
+    void meCarriesTheLogoUrlOfThePartnersOwnProgramsOnly() {
+        String branded = Earner.program(api);
+        String plain = Earner.program(api);
+        String foreign = Earner.program(api);
+        Onboard.SignedInPartner gil = Onboard.partner(api, branded, plain);
+        String key = api.post(
+                        "/v1/api-keys",
+                        "{\"kind\":\"partner\",\"name\":\"p\",\"partnerId\":\"%s\"}".formatted(gil.partnerId()))
+                .expect(201)
+                .json()
+                .get("key")
+                .asText();
+        String brandedLogo = uploadLogo(branded);
+        String foreignLogo = uploadLogo(foreign);
+
+        for (String credential : List.of(gil.session(), key)) {
+            JsonNode programs = get("/v1/me", credential).get("programs");
+            Map<String, JsonNode> byId = new java.util.HashMap<>();
+            programs.forEach(program -> byId.put(program.get("programId").asText(), program));
+            assertThat(byId.keySet()).containsExactlyInAnyOrder(branded, plain);
+            assertThat(byId.get(branded).get("logoUrl").asText()).isEqualTo(brandedLogo);
+            assertThat(byId.get(plain).get("logoUrl").isNull()).isTrue();
+            assertThat(programs.toString()).doesNotContain(foreign).doesNotContain(foreignLogo);
+        }
+        // The logo it points to is served without a key, as mail clients and the portal fetch it.
+        assertThat(api.getBytes(brandedLogo, null, Map.of()).statusCode()).isEqualTo(200);
+    }
+
+    private static String uploadLogo(String programId) {
+        return api.sendBytes(
+                        "PUT",
+                        "/v1/programs/" + programId + "/logo",
+                        Images.image("png", 64, 32),
+                        "image/png",
+                        TestApi.ADMIN_KEY)
+                .expect(200)
+                .json()
+                .get("url")
+                .asText();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package clickledger.api.partner;
 
 import static clickledger.db.jooq.Tables.CLICK;
+import static clickledger.db.jooq.Tables.COMMISSION;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.api.TestApi;
@@ -11,6 +12,7 @@ import clickledger.common.metrics.Metrics;
 import clickledger.db.Database;
 import clickledger.router.RouterApp;
 import clickledger.router.RouterConfig;
+import clickledger.router.redirect.RedirectHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -21,16 +23,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.jooq.Record;
 import org.junit.jupiter.api.Test;
 
 /**
  * Revoking a partner takes everything from it at once: every partner key and every session of its
  * people stop working on the next request, its pending invitations are withdrawn, and its links
- * stop paying: the real router, on the same database, keeps sending visitors to the program but
- * without a cref.
+ * stop paying: the real router, on the same database, keeps sending visitors to the program and
+ * recording their clicks, but without a cref, and no commission can attach to those clicks.
  */
 class PartnerRevokeTest {
     private static final String BROWSER =
@@ -111,7 +116,7 @@ class PartnerRevokeTest {
     }
 
     @Test
-    void theRevokedPartnersLinksStillRedirectButWithoutACref() throws Exception {
+    void theRevokedPartnersLinksStillRedirectAndRecordClicksThatCanNeverEarn() throws Exception {
         Path spool = Files.createTempDirectory("clickledger-spool-");
         try (TestApi api = TestApi.start(Map.of("MAIL_WORKER_ENABLED", "false"))) {
             Map<String, String> routerEnv = new HashMap<>();
@@ -129,7 +134,16 @@ class PartnerRevokeTest {
             Database database = Database.connect("router", config.database(), registry, config.poolLimits());
             try (RouterApp router = RouterApp.create(config, database, Clock.systemUTC(), registry)
                     .start()) {
-                String program = api.createProgram();
+                String program = api.post(
+                                "/v1/programs",
+                                """
+                                {"slug":"%s","name":"Paying","destinationUrl":"https://shop.example.com/","currency":"USD",
+                                 "attributionModel":"last_click","commissionRules":[{"kind":"percent","amount":"10"}]}"""
+                                        .formatted(TestApi.unique("paying-")))
+                        .expect(201)
+                        .json()
+                        .get("id")
+                        .asText();
                 String partner = api.createPartner();
                 String slug = TestApi.unique("pays-");
                 String linkId = api.post(
@@ -153,23 +167,69 @@ class PartnerRevokeTest {
                 assertThat(paying).startsWith("https://shop.example.com/");
                 long clicks = clicks(api, linkId);
                 assertThat(clicks).isEqualTo(1);
+                // While active, the chain pays: the click's cref, identified, earns a commission.
+                String payingCref = paying.substring(paying.indexOf("cref=") + 5);
+                assertThat(convert(api, program, payingCref, "before")).hasSize(1);
 
                 api.post("/v1/partners/" + partner + "/revoke", null).expect(200);
 
                 // Within a second (LISTEN/NOTIFY), the visitor still arrives, without a cref.
                 String unpaid = awaitLocation(http, visit, location -> !location.contains("cref="));
                 assertThat(unpaid).isEqualTo("https://shop.example.com/");
+                UUID link = Ulid.parse(linkId).orElseThrow();
                 clicks = clicks(api, linkId);
+                long flagged =
+                        api.dsl().fetchCount(CLICK, CLICK.LINK_ID.eq(link).and(CLICK.FRAUD_FLAG.isNotNull()));
                 HttpResponse<String> response = http.send(visit, HttpResponse.BodyHandlers.ofString());
                 assertThat(response.statusCode()).isEqualTo(302);
                 assertThat(response.headers().firstValue("Set-Cookie")).isEmpty();
                 assertThat(response.headers().firstValue("Location")).contains("https://shop.example.com/");
-                // Nothing handed out for the revoked partner can earn: no new click row carries it.
-                assertThat(clicks(api, linkId)).isEqualTo(clicks);
+                // The click is still recorded (the partner's and the admin's click counts go on),
+                // flagged so that it is never billable.
+                assertThat(clicks(api, linkId)).isEqualTo(clicks + 1);
+                assertThat(api.dsl().fetchCount(CLICK, CLICK.LINK_ID.eq(link).and(CLICK.FRAUD_FLAG.isNotNull())))
+                        .as("the new click is the flagged one")
+                        .isEqualTo(flagged + 1);
+                Record click = api.dsl()
+                        .selectFrom(CLICK)
+                        .where(CLICK.LINK_ID.eq(link).and(CLICK.FRAUD_FLAG.eq(RedirectHandler.INACTIVE)))
+                        .orderBy(CLICK.TS.desc())
+                        .limit(1)
+                        .fetchSingle();
+                assertThat(click.get(CLICK.PARTNER_ID))
+                        .isEqualTo(Ulid.parse(partner).orElseThrow());
+                assertThat(click.get(CLICK.LANDING_URL)).isEqualTo("https://shop.example.com/");
+                // No commission can attach to it: not even with its id guessed, and not after the
+                // partner is reactivated (its links pay again from then on, this click never).
+                String unpaidCref = Ulid.encode(click.get(CLICK.ID));
+                assertThat(convert(api, program, unpaidCref, "revoked")).isEmpty();
+                api.patch("/v1/partners/" + partner, "{\"status\":\"active\"}").expect(200);
+                assertThat(convert(api, program, unpaidCref, "reactivated")).isEmpty();
+                assertThat(api.dsl()
+                                .fetchCount(
+                                        COMMISSION,
+                                        COMMISSION.PROGRAM_ID.eq(
+                                                Ulid.parse(program).orElseThrow())))
+                        .isEqualTo(1);
             } finally {
                 database.close();
             }
         }
+    }
+
+    /** A user identified with {@code cref}, then a purchase of 49.00: the commissions it earned. */
+    private static JsonNode convert(TestApi api, String program, String cref, String user) {
+        // The router stamps clicks with the wall clock: the api's conversion follows it.
+        api.clock().set(Instant.now());
+        api.post("/v1/identify?programId=" + program, "{\"cref\":\"%s\",\"userId\":\"%s\"}".formatted(cref, user))
+                .expect(201);
+        return api.post(
+                        "/v1/events",
+                        "{\"programId\":\"%s\",\"eventId\":\"%s\",\"userId\":\"%s\",\"type\":\"purchase\",\"value\":\"49.00\"}"
+                                .formatted(program, TestApi.unique("order-"), user))
+                .expect(201)
+                .json()
+                .get("commissions");
     }
 
     private static long clicks(TestApi api, String linkId) {

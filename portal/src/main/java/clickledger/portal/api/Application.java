@@ -27,5 +27,6 @@ public record Application(
     public record Form(String programId, boolean enabled, String terms, String url, Instant updatedAt) {}
 
     /** The public page's content: which program, and the terms an applicant accepts. */
-    public record Offer(String programSlug, String programName, String terms) {}
+    /** {@code logoUrl}: the api path of the program's logo, null without one. */
+    public record Offer(String programSlug, String programName, String terms, String logoUrl) {}
 }

@@ -12,7 +12,8 @@ public record MyAccount(
 
     /**
      * One program of the partner. {@code allowCustomSlugs} is null from an api that does not say,
-     * which reads as allowed: {@code POST /v1/me/links} has always taken a slug.
+     * which reads as allowed: {@code POST /v1/me/links} has always taken a slug. {@code logoUrl} is
+     * the api's path of the program's logo, null without one.
      */
     public record MyProgram(
             String programId,
@@ -20,7 +21,13 @@ public record MyAccount(
             String name,
             String currency,
             String membershipStatus,
-            Boolean allowCustomSlugs) {
+            Boolean allowCustomSlugs,
+            String logoUrl) {
+        /** Where the portal serves the logo ({@code /brand/programs/{id}/logo?v=…}), or null. */
+        public String portalLogoUrl() {
+            return Program.portalLogoUrl(logoUrl);
+        }
+
         public boolean approved() {
             return "approved".equals(membershipStatus);
         }
@@ -33,6 +40,27 @@ public record MyAccount(
     /** The programs where the partner may create links. */
     public List<MyProgram> approvedPrograms() {
         return programs.stream().filter(MyProgram::approved).toList();
+    }
+
+    /** The portal path of the logo of one of the partner's programs; null without one (or for another program). */
+    public String programLogo(String programId) {
+        return programs.stream()
+                .filter(program -> program.programId().equals(programId))
+                .map(MyProgram::portalLogoUrl)
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(null);
+    }
+
+    /**
+     * The logo for the top bar: of the program chosen, or of the partner's only program, or null
+     * (several programs and none chosen: each block shows its own).
+     */
+    public String topBarLogo(String chosenProgramId) {
+        if (chosenProgramId != null && !chosenProgramId.isBlank()) {
+            return programLogo(chosenProgramId);
+        }
+        return programs.size() == 1 ? programs.getFirst().portalLogoUrl() : null;
     }
 
     public String programName(String programId) {

@@ -21,7 +21,8 @@ public final class PartnerInvitation {
 
     public record Pending(String id, String email, String partnerId, Instant expiresAt, Instant createdAt) {}
 
-    public record OfferedProgram(String id, String slug, String name) {}
+    /** {@code logoUrl}: the api path of the program's logo, null without one. */
+    public record OfferedProgram(String id, String slug, String name, String logoUrl) {}
 
     public record Offer(String email, Instant expiresAt, String partnerName, List<OfferedProgram> programs) {
         public Offer {

@@ -30,11 +30,19 @@ public record Program(
 
     /** Where the portal serves the logo from its own origin ({@code /brand/programs/{id}/logo?v=…}), or null. */
     public String portalLogoUrl() {
-        if (logoUrl == null) {
+        return portalLogoUrl(logoUrl);
+    }
+
+    /**
+     * The portal's own path ({@code /brand/programs/{id}/logo?v=…}) for a logo the api names
+     * {@code /v1/programs/{id}/logo?v=…}; null for null or anything else.
+     */
+    public static String portalLogoUrl(String apiLogoUrl) {
+        String prefix = "/v1/programs/";
+        if (apiLogoUrl == null || !apiLogoUrl.startsWith(prefix)) {
             return null;
         }
-        int query = logoUrl.indexOf('?');
-        return "/brand/programs/" + id + "/logo" + (query < 0 ? "" : logoUrl.substring(query));
+        return "/brand/programs/" + apiLogoUrl.substring(prefix.length());
     }
 
     /** Whether partners may choose their links' slugs; an api that does not say has always let them. */

@@ -3,6 +3,7 @@ package clickledger.portal.partner;
 import clickledger.portal.api.MyAccount;
 import clickledger.portal.api.Session;
 import clickledger.portal.web.Guard;
+import clickledger.portal.web.Layout;
 import clickledger.portal.web.NavItem;
 import clickledger.portal.web.Option;
 import java.util.ArrayList;
@@ -22,6 +23,22 @@ public final class PartnerNav {
             new NavItem("Profile", "/partner/profile", "profile"));
 
     private PartnerNav() {}
+
+    /**
+     * The layout with the logo of the program in view in the top bar (with the program's name as
+     * its alt text): the one the page is about or filtered on, else the partner's only program;
+     * none when several are in view or the program has no logo.
+     */
+    public static Layout withLogo(Layout layout, MyAccount account, String programId) {
+        String logo = account.topBarLogo(programId);
+        if (logo == null) {
+            return layout;
+        }
+        String shown = programId == null || programId.isBlank()
+                ? account.programs().getFirst().programId()
+                : programId;
+        return layout.withProgramLogo(logo, account.programName(shown));
+    }
 
     /** "All my programs" and each program of the partner, for a filter. */
     public static List<Option> programOptions(MyAccount account) {

@@ -49,7 +49,7 @@ public final class Pages {
         Viewer viewer = viewer(ctx);
         Session.Me me = viewer.me();
         List<NavItem> nav = me == null ? List.of() : menus.getOrDefault(me.role(), List.of());
-        return new Layout(title, section, viewer, nav, cookies.takeFlash(ctx), new Format(viewer.locale()), null);
+        return new Layout(title, section, viewer, nav, cookies.takeFlash(ctx), new Format(viewer.locale()), null, null);
     }
 
     public void render(Context ctx, String template, Object page) {

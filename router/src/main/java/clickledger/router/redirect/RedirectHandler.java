@@ -36,6 +36,13 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class RedirectHandler {
     public static final String PREFIX = "/r/";
+    /**
+     * The fraud flag of a click on a link that does not pay when it is followed (link paused,
+     * partner revoked or membership ended, program ended or not started): recorded, counted in
+     * clicks, never billable, never attributed.
+     */
+    public static final String INACTIVE = "inactive";
+
     private static final int USER_AGENT_MAX = 1_024;
     private static final int REFERER_MAX = 2_048;
     private static final int LANDING_MAX = 4_096;
@@ -103,16 +110,11 @@ public final class RedirectHandler {
         }
         String query = request.getHttpURI().getQuery();
         long now = clock.millis();
-        if (!target.activeAt(now)) {
-            // Paused link, revoked partner, ended program: the visitor still arrives, but no click
-            // is handed out, so nothing can be attributed to it.
-            inactive.increment();
-            response.setStatus(HttpStatus.FOUND_302);
-            response.getHeaders()
-                    .put(HttpHeader.LOCATION, target.programDestination().location(query, null));
-            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
-            return;
-        }
+        // Paused link, revoked partner, ended program: the visitor still reaches the program's
+        // destination and the click is still recorded, but flagged INACTIVE (so never billable,
+        // never a touch) and without a cref or cookie, so nothing can be attributed to it.
+        boolean active = target.activeAt(now);
+        Destination destination = active ? target.destination() : target.programDestination();
         var headers = request.getHeaders();
         ClientResolver.Client client = clients.resolve(socketAddress(request), request.isSecure(), headers);
         String userAgent = crop(headers.get(HttpHeader.USER_AGENT), USER_AGENT_MAX);
@@ -121,9 +123,9 @@ public final class RedirectHandler {
         byte[] ipHash = client.address() == null ? null : ipHasher.hash(client.address());
         boolean burst = ipHash != null && velocity.record(IpHasher.key(ipHash), target.linkIdLow(), now);
         UUID clickId = Ulid.newUuidV7(now);
-        String cref = Ulid.encode(clickId);
-        String location = target.destination().location(query, cref);
-        Utm utm = Utm.of(query, target.destination());
+        String cref = active ? Ulid.encode(clickId) : null;
+        String location = destination.location(query, cref);
+        Utm utm = Utm.of(query, destination);
         Click click = new Click(
                 clickId,
                 now,
@@ -142,28 +144,42 @@ public final class RedirectHandler {
                 crop(utm.content(), UTM_MAX),
                 agent.bot(),
                 agent.botReason(),
-                burst ? "velocity" : null,
+                !active ? INACTIVE : burst ? "velocity" : null,
                 agent.device(),
                 agent.browser(),
                 agent.os(),
                 ReferrerDomain.of(referer));
         response.setStatus(HttpStatus.FOUND_302);
         response.getHeaders().put(HttpHeader.LOCATION, location);
-        response.getHeaders().add(HttpHeader.SET_COOKIE, cookie(cref, target.cookieMaxAgeSeconds(), client.secure()));
+        if (active) {
+            response.getHeaders()
+                    .add(HttpHeader.SET_COOKIE, cookie(cref, target.cookieMaxAgeSeconds(), client.secure()));
+        }
         boolean queued = writer.submit(click, new ClickWriter.Completion() {
             @Override
             public void durable() {
-                redirected.increment();
+                (active ? redirected : inactive).increment();
                 response.write(true, BufferUtil.EMPTY_BUFFER, callback);
             }
 
             @Override
             public void failed(Throwable cause) {
-                unavailable(response, callback);
+                notDurable(active, response, callback);
             }
         });
         if (!queued) {
+            notDurable(active, response, callback);
+        }
+    }
+
+    // A click that carries no cref earns nothing, so losing it must not cost the visitor the
+    // redirect; a cref that is not recorded must never be sent.
+    private void notDurable(boolean active, Response response, Callback callback) {
+        if (active) {
             unavailable(response, callback);
+        } else {
+            inactive.increment();
+            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
         }
     }
 

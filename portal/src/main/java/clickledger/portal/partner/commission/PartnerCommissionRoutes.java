@@ -80,7 +80,7 @@ public final class PartnerCommissionRoutes {
                 ctx,
                 "partner/commission/list.jte",
                 new CommissionsPage(
-                        pages.layout(ctx, "Your commissions", SECTION),
+                        PartnerNav.withLogo(pages.layout(ctx, "Your commissions", SECTION), account, programId),
                         account,
                         page.items(),
                         PartnerNav.programOptions(account),
@@ -97,7 +97,8 @@ public final class PartnerCommissionRoutes {
                 ctx,
                 "partner/commission/show.jte",
                 new CommissionPage(
-                        pages.layout(ctx, "Commission", SECTION),
+                        PartnerNav.withLogo(
+                                pages.layout(ctx, "Commission", SECTION), loaded.second(), commission.programId()),
                         commission,
                         loaded.second().programName(commission.programId())));
     }

@@ -38,8 +38,8 @@ import java.util.Set;
 public final class PartnerDashboardRoutes {
     static final String SECTION = "dashboard";
 
-    /** One program's figures over the range, with its two charts. */
-    public record ProgramBlock(MyStats.ProgramStats stats, Chart traffic, Chart money) {}
+    /** One program's figures over the range, with its logo (a portal path, or null) and its two charts. */
+    public record ProgramBlock(MyStats.ProgramStats stats, String logo, Chart traffic, Chart money) {}
 
     public record PartnerDashboardPage(
             Layout layout,
@@ -93,6 +93,7 @@ public final class PartnerDashboardRoutes {
                 throw e;
             }
             account = me.account(caller);
+            layout = PartnerNav.withLogo(layout, account, programId);
             pages.render(
                     ctx,
                     400,
@@ -110,12 +111,14 @@ public final class PartnerDashboardRoutes {
                             List.of()));
             return;
         }
+        layout = PartnerNav.withLogo(layout, account, programId);
         List<ProgramBlock> blocks = new ArrayList<>();
         for (MyStats.ProgramStats program : stats.programs()) {
             List<String> days =
                     program.days().stream().map(day -> day.day().toString()).toList();
             blocks.add(new ProgramBlock(
                     program,
+                    account.programLogo(program.programId()),
                     new Chart(
                             "traffic-" + program.programId(),
                             "Clicks and conversions per day, " + program.programName(),

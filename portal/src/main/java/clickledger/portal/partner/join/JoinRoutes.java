@@ -8,6 +8,7 @@ import clickledger.portal.api.Application;
 import clickledger.portal.api.ApplicationsClient;
 import clickledger.portal.api.PartnerInvitation;
 import clickledger.portal.api.PartnerInvitationsClient;
+import clickledger.portal.api.Program;
 import clickledger.portal.api.Session;
 import clickledger.portal.web.ErrorPages;
 import clickledger.portal.web.FieldErrors;
@@ -139,7 +140,17 @@ public final class JoinRoutes {
                 ctx,
                 status,
                 "partner/join/accept.jte",
-                new AcceptPage(pages.layout(ctx, "Join as a partner", ""), token, offer, name, errors));
+                new AcceptPage(
+                        withLogo(pages.layout(ctx, "Join as a partner", ""), offer), token, offer, name, errors));
+    }
+
+    // An invitation to one program wears its logo; to several, none stands for them all.
+    private static Layout withLogo(Layout layout, PartnerInvitation.Offer offer) {
+        if (offer.programs().size() != 1) {
+            return layout;
+        }
+        PartnerInvitation.OfferedProgram program = offer.programs().getFirst();
+        return layout.withProgramLogo(Program.portalLogoUrl(program.logoUrl()), program.name());
     }
 
     private void showApplication(Context ctx) {
@@ -222,6 +233,11 @@ public final class JoinRoutes {
                 ctx,
                 status,
                 "partner/join/apply.jte",
-                new ApplyPage(pages.layout(ctx, "Apply to " + offer.programName(), ""), offer, applicant, errors));
+                new ApplyPage(
+                        pages.layout(ctx, "Apply to " + offer.programName(), "")
+                                .withProgramLogo(Program.portalLogoUrl(offer.logoUrl()), offer.programName()),
+                        offer,
+                        applicant,
+                        errors));
     }
 }

@@ -133,7 +133,7 @@ public final class PartnerLinkRoutes {
                 status,
                 "partner/link/list.jte",
                 new LinksPage(
-                        pages.layout(ctx, "Your links", SECTION),
+                        PartnerNav.withLogo(pages.layout(ctx, "Your links", SECTION), account, programId),
                         account,
                         page.items(),
                         PartnerNav.programOptions(account),
@@ -181,7 +181,8 @@ public final class PartnerLinkRoutes {
                 ctx,
                 "partner/link/show.jte",
                 new LinkPage(
-                        pages.layout(ctx, "Link " + link.slug(), SECTION),
+                        PartnerNav.withLogo(
+                                pages.layout(ctx, "Link " + link.slug(), SECTION), loaded.second(), link.programId()),
                         link,
                         loaded.second().programName(link.programId())));
     }

@@ -95,7 +95,7 @@ public final class PartnerPayoutRoutes {
                 ctx,
                 "partner/payout/list.jte",
                 new PayoutsPage(
-                        pages.layout(ctx, "Your payouts", SECTION),
+                        PartnerNav.withLogo(pages.layout(ctx, "Your payouts", SECTION), loaded.first(), programId),
                         loaded.first(),
                         page.items(),
                         PartnerNav.programOptions(loaded.first()),
@@ -115,7 +115,7 @@ public final class PartnerPayoutRoutes {
                 ctx,
                 "partner/payout/show.jte",
                 new PayoutPage(
-                        pages.layout(ctx, "Payout", SECTION),
+                        PartnerNav.withLogo(pages.layout(ctx, "Payout", SECTION), loaded.second(), payout.programId()),
                         payout,
                         loaded.second().programName(payout.programId()),
                         commissions));
