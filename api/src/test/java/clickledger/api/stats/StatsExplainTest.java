@@ -268,9 +268,11 @@ class StatsExplainTest {
         for (GroupBy groupBy : GroupBy.values()) {
             if (groupBy.isDimension()) {
                 // April only: the empty partitions of earlier months are read whichever way is cheapest.
+                // The partner's or link's index, or the program's (the partner's clicks are a
+                // fifth of the program's here), never the whole partition.
                 LocalDate april = LocalDate.parse("2030-04-01");
-                assertPlans(plans(groupBy, april, partner, null), "click_y2030m04_partner_id_ts_idx");
-                assertPlans(plans(groupBy, april, null, link), "click_y2030m04_link_id_ts_idx");
+                assertPlans(plans(groupBy, april, partner, null), "click_y2030m04_(partner|program)_id_ts_idx");
+                assertPlans(plans(groupBy, april, null, link), "click_y2030m04_(link|program)_id_ts_idx");
             }
         }
     }
