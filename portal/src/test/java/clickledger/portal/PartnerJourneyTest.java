@@ -182,6 +182,7 @@ class PartnerJourneyTest {
                 .hasText("$0.00");
         PlaywrightAssertions.assertThat(ada.page.locator(".chart-canvas canvas"))
                 .hasCount(2);
+        ada.assertOneClickInEveryDimensionTable();
         ada.shoot("partner-dashboard");
         // Each link's own figures, on the links page.
         ada.follow("Links");

@@ -25,6 +25,24 @@ public final class StatsClient {
                 Stats.class);
     }
 
+    /**
+     * The program's clicks by a click dimension ({@code country}, {@code device}, {@code browser},
+     * {@code os}, {@code referrer}, {@code utmSource}, {@code utmCampaign}), the {@code limit}
+     * busiest values.
+     */
+    public Breakdown breakdown(
+            Caller caller, String programId, LocalDate from, LocalDate to, String groupBy, int limit) {
+        return api.get(
+                caller,
+                ApiPath.of("/v1/stats")
+                        .param("programId", programId)
+                        .param("from", from)
+                        .param("to", to)
+                        .param("groupBy", groupBy)
+                        .param("limit", limit),
+                Breakdown.class);
+    }
+
     public LiveStats live(Caller caller, String programId) {
         return api.get(caller, ApiPath.of("/v1/stats/live").param("programId", programId), LiveStats.class);
     }
