@@ -569,14 +569,15 @@ public final class StatsBenchmark {
         execute(
                 database,
                 "vacuum analyze click_daily, click_daily_partner, click_daily_program, click_monthly,"
-                        + " click_monthly_partner, click_rollup_day");
+                        + " click_monthly_partner, click_rollup_day, click_daily_dimension");
         Map<String, Object> rows = new LinkedHashMap<>();
         for (String table : List.of(
                 "click_daily",
                 "click_daily_partner",
                 "click_daily_program",
                 "click_monthly",
-                "click_monthly_partner")) {
+                "click_monthly_partner",
+                "click_daily_dimension")) {
             rows.put(table, dsl.fetchSingle("select count(*) from " + table).get(0, Long.class));
         }
         facts.put("rollupRows", rows);
@@ -683,7 +684,7 @@ public final class StatsBenchmark {
                 var rows = statement.executeQuery(
                         """
                         select indexrelname, sum(idx_scan) from pg_stat_user_indexes
-                        where relname ~ '^(event|attribution|commission|program|click_daily|click_daily_partner|click_daily_program|click_monthly|click_monthly_partner|click_rollup_day)$'
+                        where relname ~ '^(event|attribution|commission|program|click_daily|click_daily_partner|click_daily_program|click_daily_dimension|click_monthly|click_monthly_partner|click_rollup_day)$'
                            or relname ~ '^click_y[0-9]{4}m[0-9]{2}$'
                         group by indexrelname order by 1""")) {
             while (rows.next()) {
