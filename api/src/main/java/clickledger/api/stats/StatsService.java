@@ -52,12 +52,11 @@ public final class StatsService {
         if (query.groupBy().isDimension()) {
             throw new IllegalArgumentException("groupBy " + query.groupBy().wire() + " is answered by breakdown");
         }
-        Program program = new ProgramRepository(readDsl)
-                .find(query.programId())
-                .orElseThrow(() -> ApiException.notFound("program"));
-        StatsRepository repository = new StatsRepository(readDsl);
-        LocalDate today = today();
-        List<StatsRepository.LiveRange> live = repository.liveRanges(query.from(), query.to(), today);
+        Scope scope = scope(query);
+        Program program = scope.program();
+        StatsRepository repository = scope.repository();
+        LocalDate today = scope.today();
+        List<StatsRepository.LiveRange> live = scope.live();
         Currency currency = program.currency();
         StatsRepository.Split split =
                 switch (query.groupBy()) {
@@ -111,12 +110,11 @@ public final class StatsService {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be positive");
         }
-        Program program = new ProgramRepository(readDsl)
-                .find(query.programId())
-                .orElseThrow(() -> ApiException.notFound("program"));
-        StatsRepository repository = new StatsRepository(readDsl);
-        LocalDate today = today();
-        List<StatsRepository.LiveRange> live = repository.liveRanges(query.from(), query.to(), today);
+        Scope scope = scope(query);
+        Program program = scope.program();
+        StatsRepository repository = scope.repository();
+        LocalDate today = scope.today();
+        List<StatsRepository.LiveRange> live = scope.live();
         Currency currency = program.currency();
         Counts totals = repository
                 .counts(query, StatsRepository.Split.TOTAL, live, repository.changedDays(query), today)
@@ -157,6 +155,19 @@ public final class StatsService {
                 rows,
                 share(unknown, totals),
                 share(other, totals));
+    }
+
+    /** What every stats question starts from: its program (404 when none), today, the live ranges. */
+    private record Scope(
+            Program program, StatsRepository repository, LocalDate today, List<StatsRepository.LiveRange> live) {}
+
+    private Scope scope(StatsQuery query) {
+        Program program = new ProgramRepository(readDsl)
+                .find(query.programId())
+                .orElseThrow(() -> ApiException.notFound("program"));
+        StatsRepository repository = new StatsRepository(readDsl);
+        LocalDate today = today();
+        return new Scope(program, repository, today, repository.liveRanges(query.from(), query.to(), today));
     }
 
     private static DimensionReport.Share share(DimensionRepository.Figures figures, Counts totals) {
