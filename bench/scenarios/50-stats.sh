@@ -2,7 +2,10 @@
 # Scenario 5: dashboard stats at 10 million clicks. bench/stats.sh fills a database of its own in
 # the bench's PostgreSQL by COPY (10,000,000 clicks over 12 monthly partitions, 1,000 partners),
 # rolls it up along the api's own code path, starts the real api on it and times GET /v1/stats
-# over HTTP. Floor: p95 ≤ 100 ms for each dashboard request. Its detailed section of
+# over HTTP. Floor: p95 ≤ 100 ms for each dashboard request, in the worst run. Issue 19: the
+# generated clicks carry country, device, browser, OS, referrer domain and utm values in realistic
+# shares (api/src/test/java/clickledger/api/stats/ClickTraits.java), and the requests include
+# groupBy=country|device|browser|os|referrer|utmSource|utmCampaign (30 days and 12 months). Its detailed section of
 # docs/PERFORMANCE.md (data, rollup timings, index scans) is written by the benchmark itself; the
 # table here carries the same figures next to the others.
 set -euo pipefail
@@ -19,7 +22,8 @@ results=$ROOT/bench/results/stats.json
 [[ -f $results ]] || die "bench/stats.sh wrote no $results"
 command="bench/stats.sh (BENCH_RUNS=$BENCH_RUNS; $(json "$results" .samplesPerRun) sequential requests per run)"
 while IFS=$'\t' read -r request p50s p95s; do
-    met=$(jq -n --argjson p "$p95s" '($p | sort | .[length / 2 | floor]) <= 100')
+    # A floor is met only if the worst run meets it (DEVELOPERS.md).
+    met=$(jq -n --argjson p "$p95s" '($p | max) <= 100')
     # shellcheck disable=SC2046
     bench_row $ID "Stats, $request" "p95" "ms" "$command" "≤ 100 ms" "$met" $(jq -r '.[]' <<<"$p95s")
     # shellcheck disable=SC2046

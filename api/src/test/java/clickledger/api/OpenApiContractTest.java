@@ -256,6 +256,8 @@ class OpenApiContractTest {
                 200);
         call("GET", "/v1/stats?programId=%s&groupBy=partner".formatted(programId), null, admin, 200);
         call("GET", "/v1/stats?programId=%s&groupBy=link".formatted(programId), null, admin, 200);
+        call("GET", "/v1/stats?programId=%s&groupBy=country".formatted(programId), null, admin, 200);
+        call("GET", "/v1/stats?programId=%s&groupBy=utmCampaign&limit=5".formatted(programId), null, admin, 200);
         call("GET", "/v1/stats?programId=%s&groupBy=week".formatted(programId), null, admin, 400);
         call("GET", "/v1/stats?programId=" + UNKNOWN_ID, null, admin, 404);
 
@@ -726,6 +728,7 @@ class OpenApiContractTest {
         call("GET", "/v1/me/stats?from=2030-01-01&to=2030-01-31", null, partnerKey, 200);
         call("GET", "/v1/me/stats?from=yesterday", null, pat, 400);
         call("GET", "/v1/me/stats?groupBy=link", null, partnerKey, 200);
+        call("GET", "/v1/me/stats?groupBy=referrer", null, partnerKey, 200);
         call("GET", "/v1/me/stats?groupBy=week", null, partnerKey, 400);
         String myCommission = call("GET", "/v1/me/commissions", null, partnerKey, 200)
                 .json()

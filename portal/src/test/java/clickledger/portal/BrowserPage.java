@@ -2,7 +2,10 @@ package clickledger.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import clickledger.portal.web.DimensionTable;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,6 +99,31 @@ final class BrowserPage {
     }
 
     /** Saves {@code name}-desktop.png and {@code name}-375.png under target/screenshots. */
+    /**
+     * The dashboard's tables of clicks by country, device, browser, OS, referrer and utm source and
+     * campaign, each found by its heading (the section it names): after one click, each has one
+     * line (its value, or the unknown line when the click had none) with that click, 100 % of them.
+     */
+    void assertOneClickInEveryDimensionTable() {
+        for (DimensionTable.Dimension dimension : DimensionTable.DASHBOARD) {
+            Locator section = page.getByRole(
+                    AriaRole.REGION,
+                    new Page.GetByRoleOptions().setName(dimension.title()).setExact(true));
+            PlaywrightAssertions.assertThat(section).hasCount(1);
+            Locator table = section.getByRole(AriaRole.TABLE);
+            PlaywrightAssertions.assertThat(table.getByRole(
+                            AriaRole.COLUMNHEADER,
+                            new Locator.GetByRoleOptions()
+                                    .setName(dimension.column())
+                                    .setExact(true)))
+                    .hasCount(1);
+            Locator lines = table.locator("tbody tr");
+            PlaywrightAssertions.assertThat(lines).hasCount(1);
+            PlaywrightAssertions.assertThat(lines.locator("td").first()).hasText("1");
+            PlaywrightAssertions.assertThat(lines).containsText("100%");
+        }
+    }
+
     void shoot(String name) {
         assertEveryControlHasALabel(name);
         page.screenshot(new Page.ScreenshotOptions()

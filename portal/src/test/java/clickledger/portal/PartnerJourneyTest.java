@@ -208,6 +208,7 @@ class PartnerJourneyTest {
                 .hasCount(2);
         PlaywrightAssertions.assertThat(ada.page.locator(".program-block h2 img.program-logo"))
                 .hasAttribute("src", logoPath);
+        ada.assertOneClickInEveryDimensionTable();
         ada.shoot("partner-dashboard");
         // Each link's own figures, on the links page.
         ada.follow("Links");

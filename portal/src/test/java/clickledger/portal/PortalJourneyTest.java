@@ -229,6 +229,8 @@ class PortalJourneyTest {
         PlaywrightAssertions.assertThat(page.locator("#traffic-caption + .chart-canvas canvas"))
                 .hasCount(1);
         PlaywrightAssertions.assertThat(page.locator("main")).containsText("Ada Lovelace");
+        // Where the click came from: countries, devices, browsers, OS, referrers, utm.
+        browserPage.assertOneClickInEveryDimensionTable();
         browserPage.shoot("dashboard");
 
         visitTheOtherPages(browserPage, portal);

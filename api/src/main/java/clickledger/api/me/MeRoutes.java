@@ -29,9 +29,11 @@ import clickledger.api.person.EmailChangeService;
 import clickledger.api.person.SignInLimits;
 import clickledger.api.person.SignInService;
 import clickledger.api.program.ProgramId;
+import clickledger.api.stats.DimensionReport;
 import clickledger.api.stats.GroupBy;
 import clickledger.api.stats.StatsQuery;
 import clickledger.api.stats.StatsReport;
+import clickledger.api.stats.StatsRoutes;
 import clickledger.api.stats.StatsService;
 import clickledger.web.ApiException;
 import clickledger.web.Json;
@@ -41,10 +43,12 @@ import io.javalin.http.Header;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jooq.DSLContext;
 
 /**
@@ -133,10 +137,18 @@ public final class MeRoutes {
         });
     }
 
+    /** The groupings /v1/me/stats takes: by day (the default), link, or a click dimension. */
+    static final String ME_GROUP_BY = "day, link, "
+            + Arrays.stream(GroupBy.values())
+                    .filter(GroupBy::isDimension)
+                    .map(GroupBy::wire)
+                    .collect(Collectors.joining(", "));
+
     /**
-     * {@code GET /v1/me/stats?from=&to=&programId=}: per program of the partner, its own clicks,
+     * {@code GET /v1/me/stats?from=&to=&programId=&groupBy=&limit=}: per program of the partner, its own clicks,
      * billable clicks, conversions and commissions per day (every day of the range), with totals;
-     * and its balances per currency. One stats report per program: a partner is in a handful.
+     * and its balances per currency; with a click dimension as groupBy ({@code country},
+     * {@code device}…), also the partner's own clicks by its values ({@code breakdown}). One stats report per program: a partner is in a handful.
      */
     private void stats(Context ctx) {
         Principal partner = Access.requirePartner(ctx);
@@ -145,9 +157,18 @@ public final class MeRoutes {
         StatsQuery.Days days = errors.check(() -> StatsQuery.daysFromRequest(ctx, stats.today()));
         String groupBy = ctx.queryParam("groupBy");
         boolean byLink = "link".equals(groupBy);
+        GroupBy dimension = null;
         if (groupBy != null && !groupBy.isEmpty() && !byLink && !"day".equals(groupBy)) {
-            errors.add("groupBy", "must be day or link");
+            dimension = Arrays.stream(GroupBy.values())
+                    .filter(candidate ->
+                            candidate.isDimension() && candidate.wire().equals(groupBy))
+                    .findFirst()
+                    .orElse(null);
+            if (dimension == null) {
+                errors.add("groupBy", "must be one of " + ME_GROUP_BY);
+            }
         }
+        Integer limit = errors.check(() -> StatsRoutes.limit(ctx.queryParam("limit")));
         errors.throwIfAny();
         List<Map<String, Object>> programs = new ArrayList<>();
         UUID scope = MyLedger.scope(partner, asked);
@@ -188,6 +209,25 @@ public final class MeRoutes {
                     program.put(
                             "links",
                             perLink.rows().stream().map(MeRoutes::linkFigures).toList());
+                }
+                if (dimension != null) {
+                    // The partner's own clicks by the dimension, busiest first (its dashboard's tables).
+                    DimensionReport breakdown = stats.breakdownForPartner(
+                            partner.partnerId(),
+                            new StatsQuery(
+                                    membership.programId(),
+                                    days.from(),
+                                    days.to(),
+                                    dimension,
+                                    partner.partnerId(),
+                                    null),
+                            limit == null ? StatsRoutes.DEFAULT_DIMENSION_ROWS : limit);
+                    Map<String, Object> split = new LinkedHashMap<>();
+                    split.put("groupBy", dimension.wire());
+                    split.put("rows", breakdown.rows());
+                    split.put("unknown", breakdown.unknown());
+                    split.put("other", breakdown.other());
+                    program.put("breakdown", split);
                 }
                 programs.add(program);
             }

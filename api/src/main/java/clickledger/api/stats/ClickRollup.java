@@ -38,6 +38,9 @@ import org.jooq.impl.DSL;
  * that day again from scratch ({@code REBUILD}). A run with no watermark yet, or after a gap of
  * more than a day, or a clock that went back, rebuilds yesterday and today from scratch too.
  *
+ * <p>Each run and rebuild also writes the clicks by dimension ({@link DimensionRollup}) in the same
+ * transaction, so those rows always add up to the day's clicks here.
+ *
  * <p>{@code click_rollup_day.through} records the watermark per day; stats count the clicks after
  * it live. A row is only rewritten when its figures change, so running again changes nothing. An
  * advisory transaction lock keeps two api replicas from rolling up at once.
@@ -493,6 +496,7 @@ public final class ClickRollup {
         } else {
             OffsetDateTime rolledAt = now.atOffset(ZoneOffset.UTC);
             Record counts = tx.fetchSingle(INCREMENT, old, next, next, rolledAt, dayOf(old), day);
+            DimensionRollup.increment(tx, old, next);
             result = new Result(
                     counts.get(0, Integer.class),
                     counts.get(1, Integer.class),
@@ -570,6 +574,7 @@ public final class ClickRollup {
         OffsetDateTime upper = limit.isBefore(end) ? limit : end;
         OffsetDateTime rolledAt = now.atOffset(ZoneOffset.UTC);
         Record counts = tx.fetchSingle(REBUILD, start, upper, upper, rolledAt, from, to);
+        DimensionRollup.rebuild(tx, start, upper, from, to);
         if (watermark != null && !watermark.isBefore(start) && watermark.isBefore(end)) {
             LocalDate partial = dayOf(watermark);
             tx.deleteFrom(CLICK_VISITOR).where(CLICK_VISITOR.DAY.eq(partial)).execute();

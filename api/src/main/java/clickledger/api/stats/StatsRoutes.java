@@ -8,12 +8,15 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 /**
- * {@code GET /v1/stats?programId=&from=&to=&groupBy=day|partner|link&partnerId=&linkId=}. Admin
+ * {@code GET /v1/stats?programId=&from=&to=&groupBy=&partnerId=&linkId=&limit=}, groupBy one of
+ * {@link GroupBy#ALLOWED} (day by default). Admin
  * keys only for now (the /v1 guard); partner-scoped keys will call
  * {@link StatsService#statsForPartner}.
  */
 public final class StatsRoutes {
     static final int MAX_LIMIT = 1_000;
+    /** Rows of a dimension's answer without ?limit=: the values after them are its "other". */
+    public static final int DEFAULT_DIMENSION_ROWS = 100;
 
     private final StatsService service;
 
@@ -30,17 +33,19 @@ public final class StatsRoutes {
         if (Principal.of(ctx).kind() != Principal.Kind.ADMIN) {
             throw ApiException.forbidden("stats of a whole program need an admin key");
         }
-        StatsReport report = service.stats(StatsQuery.fromRequest(ctx, service.today()));
-        ctx.json(limited(report, ctx.queryParam("limit")));
+        StatsQuery query = StatsQuery.fromRequest(ctx, service.today());
+        if (query.groupBy().isDimension()) {
+            Integer limit = limit(ctx.queryParam("limit"));
+            ctx.json(service.breakdown(query, limit == null ? DEFAULT_DIMENSION_ROWS : limit));
+            return;
+        }
+        ctx.json(limited(service.stats(query), ctx.queryParam("limit")));
     }
 
-    /**
-     * {@code ?limit=}: the first rows of a partner or link grouping (busiest first), for a
-     * dashboard's top five; the totals stay those of every row. Days are never cut.
-     */
-    private static StatsReport limited(StatsReport report, String text) {
+    /** {@code ?limit=}: null when absent, else a whole number from 1 to {@value #MAX_LIMIT}. */
+    public static Integer limit(String text) {
         if (text == null || text.isEmpty()) {
-            return report;
+            return null;
         }
         int limit;
         try {
@@ -50,6 +55,18 @@ public final class StatsRoutes {
         }
         if (limit < 1 || limit > MAX_LIMIT) {
             throw ApiException.badRequest("limit", "must be a whole number from 1 to " + MAX_LIMIT);
+        }
+        return limit;
+    }
+
+    /**
+     * {@code ?limit=}: the first rows of a partner or link grouping (busiest first), for a
+     * dashboard's top five; the totals stay those of every row. Days are never cut.
+     */
+    private static StatsReport limited(StatsReport report, String text) {
+        Integer limit = limit(text);
+        if (limit == null) {
+            return report;
         }
         if (report.groupBy() == GroupBy.DAY || report.rows().size() <= limit) {
             return report;

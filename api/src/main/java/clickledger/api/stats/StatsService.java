@@ -46,21 +46,24 @@ public final class StatsService {
         return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 
-    /** Admin stats: the whole program, or the partner or link the query names. */
+    /** Admin stats: the whole program, or the partner or link the query names, by day, partner or link. */
     public StatsReport stats(StatsQuery query) {
         requireNonNull(query, "query is null");
-        Program program = new ProgramRepository(readDsl)
-                .find(query.programId())
-                .orElseThrow(() -> ApiException.notFound("program"));
-        StatsRepository repository = new StatsRepository(readDsl);
-        LocalDate today = today();
-        List<StatsRepository.LiveRange> live = repository.liveRanges(query.from(), query.to(), today);
+        if (query.groupBy().isDimension()) {
+            throw new IllegalArgumentException("groupBy " + query.groupBy().wire() + " is answered by breakdown");
+        }
+        Scope scope = scope(query);
+        Program program = scope.program();
+        StatsRepository repository = scope.repository();
+        LocalDate today = scope.today();
+        List<StatsRepository.LiveRange> live = scope.live();
         Currency currency = program.currency();
         StatsRepository.Split split =
                 switch (query.groupBy()) {
                     case DAY -> StatsRepository.Split.DAY;
                     case PARTNER -> StatsRepository.Split.PARTNER;
                     case LINK -> StatsRepository.Split.LINK;
+                    default -> throw new IllegalStateException("unreachable: " + query.groupBy());
                 };
         List<LocalDate> changedDays = repository.changedDays(query);
         Map<Object, Counts> byKey = repository.counts(query, split, live, changedDays, today);
@@ -93,6 +96,93 @@ public final class StatsService {
                 query.groupBy(),
                 row(null, totals, currency),
                 rows);
+    }
+
+    /**
+     * The scope's clicks by one click dimension (the query's groupBy), with the scope's totals:
+     * the {@code limit} busiest values, the rest as "other". See docs/decisions/0023.
+     */
+    public DimensionReport breakdown(StatsQuery query, int limit) {
+        requireNonNull(query, "query is null");
+        if (!query.groupBy().isDimension()) {
+            throw new IllegalArgumentException("groupBy " + query.groupBy().wire() + " is answered by stats");
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive");
+        }
+        Scope scope = scope(query);
+        Program program = scope.program();
+        StatsRepository repository = scope.repository();
+        LocalDate today = scope.today();
+        List<StatsRepository.LiveRange> live = scope.live();
+        Currency currency = program.currency();
+        Counts totals = repository
+                .counts(query, StatsRepository.Split.TOTAL, live, repository.changedDays(query), today)
+                .getOrDefault(StatsRepository.Split.TOTAL, Counts.ZERO);
+        Map<DimensionRepository.Key, DimensionRepository.Figures> byValue =
+                new DimensionRepository(readDsl).counts(query, live);
+        DimensionRepository.Figures unknown =
+                byValue.getOrDefault(DimensionRepository.UNKNOWN, DimensionRepository.Figures.ZERO);
+        DimensionRepository.Figures other =
+                byValue.getOrDefault(DimensionRepository.OTHER, DimensionRepository.Figures.ZERO);
+        List<Map.Entry<DimensionRepository.Key, DimensionRepository.Figures>> named = byValue.entrySet().stream()
+                .filter(entry -> entry.getKey().bucket().equals("v"))
+                .sorted(Comparator.<Map.Entry<DimensionRepository.Key, DimensionRepository.Figures>>comparingLong(
+                                entry -> entry.getValue().clicks())
+                        .reversed()
+                        .thenComparing(entry -> entry.getKey().value()))
+                .toList();
+        List<DimensionReport.Row> rows = new ArrayList<>();
+        for (var entry : named) {
+            if (rows.size() < limit) {
+                DimensionRepository.Figures figures = entry.getValue();
+                rows.add(new DimensionReport.Row(
+                        entry.getKey().value(),
+                        figures.clicks(),
+                        figures.billable(),
+                        Decimals.ratio(figures.clicks(), totals.clicks())));
+            } else {
+                other = other.plus(entry.getValue());
+            }
+        }
+        return new DimensionReport(
+                program.id(),
+                currency.getCurrencyCode(),
+                query.from(),
+                query.to(),
+                query.groupBy(),
+                row(null, totals, currency),
+                rows,
+                share(unknown, totals),
+                share(other, totals));
+    }
+
+    /** What every stats question starts from: its program (404 when none), today, the live ranges. */
+    private record Scope(
+            Program program, StatsRepository repository, LocalDate today, List<StatsRepository.LiveRange> live) {}
+
+    private Scope scope(StatsQuery query) {
+        Program program = new ProgramRepository(readDsl)
+                .find(query.programId())
+                .orElseThrow(() -> ApiException.notFound("program"));
+        StatsRepository repository = new StatsRepository(readDsl);
+        LocalDate today = today();
+        return new Scope(program, repository, today, repository.liveRanges(query.from(), query.to(), today));
+    }
+
+    private static DimensionReport.Share share(DimensionRepository.Figures figures, Counts totals) {
+        return new DimensionReport.Share(
+                figures.clicks(), figures.billable(), Decimals.ratio(figures.clicks(), totals.clicks()));
+    }
+
+    /** {@link #breakdown} of one partner's own clicks (the partner portal, /v1/me/stats). */
+    public DimensionReport breakdownForPartner(PartnerId partner, StatsQuery query, int limit) {
+        requireNonNull(partner, "partner is null");
+        requireNonNull(query, "query is null");
+        if (query.partnerId() != null && !query.partnerId().equals(partner)) {
+            throw ApiException.forbidden("a partner sees only its own stats");
+        }
+        return breakdown(query.forPartner(partner), limit);
     }
 
     /**

@@ -290,7 +290,9 @@ public final class StatsBenchmark {
             throws SQLException, IOException {
         SplittableRandom random = new SplittableRandom(month.hashCode());
         String sql = "copy " + PartitionMaintenance.partitionName(month)
-                + " (id, ts, link_id, program_id, partner_id, ip_hash, is_bot, bot_reason, fraud_flag) from stdin";
+                + " (id, ts, link_id, program_id, partner_id, ip_hash, is_bot, bot_reason, fraud_flag, "
+                + ClickTraits.COLUMNS + ") from stdin";
+        ClickTraits traits = new ClickTraits();
         String programText = program.toString();
         try (Connection connection = DataSources.directConnection(database, "bench-copy");
                 Writer out = new BufferedWriter(
@@ -331,8 +333,9 @@ public final class StatsBenchmark {
                         .append('\t')
                         .append(bot ? "user_agent" : "\\N")
                         .append('\t')
-                        .append(flagged ? "burst" : "\\N")
-                        .append('\n');
+                        .append(flagged ? "burst" : "\\N");
+                traits.append(line, random, bot);
+                line.append('\n');
                 out.append(line);
                 if (++pending == 4096) {
                     written.addAndGet(pending);
@@ -566,14 +569,15 @@ public final class StatsBenchmark {
         execute(
                 database,
                 "vacuum analyze click_daily, click_daily_partner, click_daily_program, click_monthly,"
-                        + " click_monthly_partner, click_rollup_day");
+                        + " click_monthly_partner, click_rollup_day, click_daily_dimension");
         Map<String, Object> rows = new LinkedHashMap<>();
         for (String table : List.of(
                 "click_daily",
                 "click_daily_partner",
                 "click_daily_program",
                 "click_monthly",
-                "click_monthly_partner")) {
+                "click_monthly_partner",
+                "click_daily_dimension")) {
             rows.put(table, dsl.fetchSingle("select count(*) from " + table).get(0, Long.class));
         }
         facts.put("rollupRows", rows);
@@ -608,7 +612,21 @@ public final class StatsBenchmark {
                         "one partner, last 12 months, by link",
                         i -> base + year + "&groupBy=link&partnerId=" + partner.apply(i)),
                 new Scenario(
-                        "program, today only (rollup + live clicks)", i -> base + "&from=" + today + "&to=" + today));
+                        "program, today only (rollup + live clicks)", i -> base + "&from=" + today + "&to=" + today),
+                // Issue 19: clicks by dimension, from click_daily_dimension (a partner's from its clicks).
+                new Scenario("program, last 30 days, by country", i -> base + "&groupBy=country"),
+                new Scenario("program, last 30 days, by device", i -> base + "&groupBy=device"),
+                new Scenario("program, last 30 days, by browser", i -> base + "&groupBy=browser"),
+                new Scenario("program, last 30 days, by os", i -> base + "&groupBy=os"),
+                new Scenario("program, last 30 days, by referrer", i -> base + "&groupBy=referrer"),
+                new Scenario("program, last 30 days, by utmSource", i -> base + "&groupBy=utmSource"),
+                new Scenario("program, last 30 days, by utmCampaign", i -> base + "&groupBy=utmCampaign"),
+                new Scenario("program, last 12 months, by country", i -> base + year + "&groupBy=country"),
+                new Scenario("program, last 12 months, by referrer", i -> base + year + "&groupBy=referrer"),
+                new Scenario("program, last 12 months, by utmCampaign", i -> base + year + "&groupBy=utmCampaign"),
+                new Scenario(
+                        "one partner, last 30 days, by country",
+                        i -> base + "&groupBy=country&partnerId=" + partner.apply(i)));
         Map<String, List<Measurement>> results = new LinkedHashMap<>();
         Map<String, Long> indexScansBefore = indexScans(database);
         facts.put("loadBefore", loadAverage());
@@ -666,7 +684,7 @@ public final class StatsBenchmark {
                 var rows = statement.executeQuery(
                         """
                         select indexrelname, sum(idx_scan) from pg_stat_user_indexes
-                        where relname ~ '^(event|attribution|commission|program|click_daily|click_daily_partner|click_daily_program|click_monthly|click_monthly_partner|click_rollup_day)$'
+                        where relname ~ '^(event|attribution|commission|program|click_daily|click_daily_partner|click_daily_program|click_daily_dimension|click_monthly|click_monthly_partner|click_rollup_day)$'
                            or relname ~ '^click_y[0-9]{4}m[0-9]{2}$'
                         group by indexrelname order by 1""")) {
             while (rows.next()) {
@@ -743,7 +761,7 @@ public final class StatsBenchmark {
         StringBuilder table = new StringBuilder();
         table.append("| request | p50 ms (median of runs) | p95 ms (median of runs) | p95 min–max | floor p95 ≤ ")
                 .append(FLOOR_P95_MILLIS)
-                .append(" ms |\n| --- | --- | --- | --- | --- |\n");
+                .append(" ms (worst run) |\n| --- | --- | --- | --- | --- |\n");
         boolean allPass = true;
         for (Map.Entry<String, List<Measurement>> entry : results.entrySet()) {
             List<Measurement> runs = entry.getValue();
@@ -751,7 +769,8 @@ public final class StatsBenchmark {
             double p95 = median(runs.stream().map(Measurement::p95).toList());
             double p95Min = runs.stream().mapToDouble(Measurement::p95).min().orElseThrow();
             double p95Max = runs.stream().mapToDouble(Measurement::p95).max().orElseThrow();
-            boolean pass = p95 <= FLOOR_P95_MILLIS;
+            // A floor is met only if the worst run meets it (DEVELOPERS.md).
+            boolean pass = p95Max <= FLOOR_P95_MILLIS;
             allPass &= pass;
             ObjectNode scenario = scenarios.addObject();
             scenario.put("request", entry.getKey());

@@ -90,6 +90,15 @@ class StatsExplainTest {
                 insert into click_monthly_partner (month, program_id, partner_id, clicks, billable, visitors)
                 select date_trunc('month', day)::date, program_id, partner_id, sum(clicks), sum(billable), sum(visitors)
                 from click_daily_partner group by 1, 2, 3""");
+        // Clicks by dimension: per program and day, 50 countries and 100 referrer domains (the cap).
+        dsl.execute(
+                """
+                insert into click_daily_dimension (program_id, dimension, day, bucket, value, clicks, billable)
+                select p.id, dim, d::date, 'v', dim || '-' || v, 10, 9
+                from program p
+                cross join generate_series(date '2030-01-15', date '2030-04-18', interval '1 day') d
+                cross join (values ('country', 50), ('referrer', 100)) dims (dim, n)
+                cross join lateral generate_series(1, dims.n) v""");
         dsl.execute(
                 """
                 insert into click_rollup_day (day, through, rolled_at)
@@ -162,14 +171,19 @@ class StatsExplainTest {
                 .configuration()
                 .derive(new DefaultExecuteListenerProvider(ExecuteListener.onStart(ctx -> queries.add(ctx.query()))))
                 .dsl();
-        new StatsService(recording, api.clock())
-                .stats(new StatsQuery(
-                        new ProgramId(program),
-                        from,
-                        TODAY,
-                        groupBy,
-                        partnerId == null ? null : new PartnerId(partnerId),
-                        linkId == null ? null : new LinkId(linkId)));
+        StatsService service = new StatsService(recording, api.clock());
+        StatsQuery asked = new StatsQuery(
+                new ProgramId(program),
+                from,
+                TODAY,
+                groupBy,
+                partnerId == null ? null : new PartnerId(partnerId),
+                linkId == null ? null : new LinkId(linkId));
+        if (groupBy.isDimension()) {
+            service.breakdown(asked, StatsRoutes.DEFAULT_DIMENSION_ROWS);
+        } else {
+            service.stats(asked);
+        }
         List<String> plans = new ArrayList<>();
         for (Query query : queries) {
             String sql = api.dsl().renderInlined(query);
@@ -236,8 +250,39 @@ class StatsExplainTest {
     }
 
     @Test
+    void aProgramsClicksByDimensionAreReadFromTheDimensionRollup() {
+        for (GroupBy groupBy : GroupBy.values()) {
+            if (groupBy.isDimension()) {
+                assertPlans(
+                        plans(groupBy, LAST_30_DAYS, null, null),
+                        "click_daily_dimension_pkey",
+                        // Today's newest clicks, counted live.
+                        "click_y2030m04_program_id_ts_idx");
+                assertPlans(plans(groupBy, LocalDate.parse("2030-01-15"), null, null), "click_daily_dimension_pkey");
+            }
+        }
+    }
+
+    @Test
+    void onePartnersOrLinksClicksByDimensionAreReadByTheirIndexes() {
+        for (GroupBy groupBy : GroupBy.values()) {
+            if (groupBy.isDimension()) {
+                // April only: the empty partitions of earlier months are read whichever way is cheapest.
+                // The partner's or link's index, or the program's (the partner's clicks are a
+                // fifth of the program's here), never the whole partition.
+                LocalDate april = LocalDate.parse("2030-04-01");
+                assertPlans(plans(groupBy, april, partner, null), "click_y2030m04_(partner|program)_id_ts_idx");
+                assertPlans(plans(groupBy, april, null, link), "click_y2030m04_(link|program)_id_ts_idx");
+            }
+        }
+    }
+
+    @Test
     void onePartnerIsReadByPartnerIndexes() {
         for (GroupBy groupBy : GroupBy.values()) {
+            if (groupBy.isDimension()) {
+                continue;
+            }
             assertPlans(
                     plans(groupBy, LAST_30_DAYS, partner, null),
                     "click_daily_(partner_pkey|partner_idx|partner_partner_idx)",
@@ -250,6 +295,9 @@ class StatsExplainTest {
     @Test
     void oneLinkIsReadByLinkIndexes() {
         for (GroupBy groupBy : GroupBy.values()) {
+            if (groupBy.isDimension()) {
+                continue;
+            }
             assertPlans(
                     plans(groupBy, LAST_30_DAYS, null, link),
                     // The link's rows, or the program's from the covering index, filtered.

@@ -28,13 +28,22 @@ public final class MeClient {
 
     /** @param groupBy null or "day" for days only; "link" adds each link's figures over the range */
     public MyStats stats(Caller caller, String programId, LocalDate from, LocalDate to, String groupBy) {
+        return stats(caller, programId, from, to, groupBy, 0);
+    }
+
+    /**
+     * @param groupBy a click dimension ({@code country}, {@code device}…) adds each program's
+     *     breakdown, its {@code limit} busiest values (0: the api's default)
+     */
+    public MyStats stats(Caller caller, String programId, LocalDate from, LocalDate to, String groupBy, int limit) {
         return api.get(
                 caller,
                 ApiPath.of("/v1/me/stats")
                         .param("programId", programId)
                         .param("from", from)
                         .param("to", to)
-                        .param("groupBy", groupBy),
+                        .param("groupBy", groupBy)
+                        .param("limit", limit > 0 ? limit : null),
                 MyStats.class);
     }
 

@@ -21,7 +21,17 @@ public record MyStats(LocalDate from, LocalDate to, List<ProgramStats> programs,
     /** One link's figures over the range ({@code groupBy=link}). */
     public record LinkFigures(String linkId, long clicks, long billableClicks, long conversions, String commissions) {}
 
-    /** {@code links} is empty unless asked for with {@code groupBy=link}. */
+    /** The partner's own clicks by a click dimension ({@code groupBy=country} and the like). */
+    public record Split(String groupBy, List<Breakdown.Row> rows, Breakdown.Share unknown, Breakdown.Share other) {
+        public Split {
+            rows = rows == null ? List.of() : List.copyOf(rows);
+        }
+    }
+
+    /**
+     * {@code links} is empty unless asked for with {@code groupBy=link}; {@code breakdown} is null
+     * unless asked for with a click dimension.
+     */
     public record ProgramStats(
             String programId,
             String programSlug,
@@ -29,7 +39,8 @@ public record MyStats(LocalDate from, LocalDate to, List<ProgramStats> programs,
             String currency,
             Figures totals,
             List<Day> days,
-            List<LinkFigures> links) {
+            List<LinkFigures> links,
+            Split breakdown) {
         public ProgramStats {
             days = days == null ? List.of() : List.copyOf(days);
             links = links == null ? List.of() : List.copyOf(links);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.portal.api.Api;
 import clickledger.portal.api.ApiProblem;
+import clickledger.portal.api.Breakdown;
 import clickledger.portal.api.Caller;
 import clickledger.portal.api.Link;
 import clickledger.portal.api.LiveStats;
@@ -14,6 +15,7 @@ import clickledger.portal.api.Stats;
 import clickledger.portal.web.Chart;
 import clickledger.portal.web.DateRange;
 import clickledger.portal.web.DateRange.Preset;
+import clickledger.portal.web.DimensionTable;
 import clickledger.portal.web.FieldErrors;
 import clickledger.portal.web.Layout;
 import clickledger.portal.web.Option;
@@ -27,13 +29,15 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The dashboard of one program over a range of days (the last 30 unless chosen): totals, a chart
  * per day of clicks, billable clicks and conversions and one of revenue and commissions, the top
- * partners and links, and the live click counter. Every figure comes from {@code /v1/stats}; the
+ * partners and links, the clicks by country, device, browser, OS, referrer and utm source and
+ * campaign (tables: a value, its clicks and share), and the live click counter. Every figure comes from {@code /v1/stats}; the
  * calls run side by side so the page waits for the slowest, not the sum.
  */
 public final class DashboardRoutes {
@@ -56,6 +60,7 @@ public final class DashboardRoutes {
             Chart money,
             List<TopRow> topPartners,
             List<TopRow> topLinks,
+            List<DimensionTable> breakdowns,
             LiveStats live) {
 
         /** The page without figures: no program yet, or dates the api refused. */
@@ -68,7 +73,8 @@ public final class DashboardRoutes {
                 List<Preset> presets,
                 FieldErrors errors) {
             return new DashboardPage(
-                    layout, programs, program, from, to, presets, errors, null, null, null, List.of(), List.of(), null);
+                    layout, programs, program, from, to, presets, errors, null, null, null, List.of(), List.of(),
+                    List.of(), null);
         }
 
         public boolean hasProgram() {
@@ -122,14 +128,20 @@ public final class DashboardRoutes {
                 programs = api.programs().all(caller);
                 loaded = programs.isEmpty()
                         ? null
-                        : load(caller, programs.getFirst().id(), from, to);
+                        : load(
+                                caller,
+                                programs.getFirst().id(),
+                                from,
+                                to,
+                                layout.fmt().locale());
             } else {
                 // One round trip fewer: the menu of programs and the figures at once.
                 String chosenId = programId;
                 String fromDate = from;
                 String toDate = to;
-                var both =
-                        Parallel.both(() -> api.programs().all(caller), () -> load(caller, chosenId, fromDate, toDate));
+                Locale locale = layout.fmt().locale();
+                var both = Parallel.both(
+                        () -> api.programs().all(caller), () -> load(caller, chosenId, fromDate, toDate, locale));
                 programs = both.first();
                 loaded = both.second();
             }
@@ -195,6 +207,7 @@ public final class DashboardRoutes {
                         money,
                         loaded.topPartners(),
                         loaded.topLinks(),
+                        loaded.breakdowns(),
                         loaded.live()));
     }
 
@@ -215,15 +228,45 @@ public final class DashboardRoutes {
                 .toList();
     }
 
-    private record Loaded(Stats days, List<TopRow> topPartners, List<TopRow> topLinks, LiveStats live) {}
+    private record Loaded(
+            Stats days,
+            List<TopRow> topPartners,
+            List<TopRow> topLinks,
+            List<DimensionTable> breakdowns,
+            LiveStats live) {}
 
-    private Loaded load(Caller caller, String programId, String from, String to) {
+    private Loaded load(Caller caller, String programId, String from, String to, Locale locale) {
         LocalDate fromDate = DateRange.day("from", from);
         LocalDate toDate = DateRange.day("to", to);
-        List<Object> answers = Parallel.map(List.of("day", "partner", "link", "live"), what -> switch (what) {
+        List<String> calls = new ArrayList<>(List.of("day", "partner", "link", "live"));
+        DimensionTable.DASHBOARD.forEach(dimension -> calls.add(dimension.groupBy()));
+        List<Object> answers = Parallel.map(calls, what -> switch (what) {
             case "live" -> liveOrNothing(caller, programId);
-            default -> api.stats().stats(caller, programId, fromDate, toDate, what, what.equals("day") ? 0 : TOP);
+            case "day", "partner", "link" ->
+                api.stats().stats(caller, programId, fromDate, toDate, what, what.equals("day") ? 0 : TOP);
+            default ->
+                api.stats()
+                        .breakdown(
+                                caller,
+                                programId,
+                                fromDate,
+                                toDate,
+                                what,
+                                DimensionTable.DASHBOARD
+                                        .get(calls.indexOf(what) - 4)
+                                        .limit());
         });
+        List<DimensionTable> breakdowns = new ArrayList<>();
+        for (int i = 0; i < DimensionTable.DASHBOARD.size(); i++) {
+            Breakdown breakdown = (Breakdown) answers.get(4 + i);
+            breakdowns.add(DimensionTable.of(
+                    DimensionTable.DASHBOARD.get(i),
+                    "",
+                    breakdown.rows(),
+                    breakdown.unknown(),
+                    breakdown.other(),
+                    locale));
+        }
         Stats days = (Stats) answers.get(0);
         List<Stats.Figures> partnerRows = top(((Stats) answers.get(1)).rows());
         List<Stats.Figures> linkRows = top(((Stats) answers.get(2)).rows());
@@ -247,7 +290,7 @@ public final class DashboardRoutes {
             Link link = links.get(row.key());
             topLinks.add(new TopRow(row.key(), link == null ? row.key() : link.slug(), "/links/" + row.key(), row));
         }
-        return new Loaded(days, topPartners, topLinks, (LiveStats) answers.get(3));
+        return new Loaded(days, topPartners, topLinks, breakdowns, (LiveStats) answers.get(3));
     }
 
     /** The counter is a nicety: without it (an api that cannot say) the dashboard still shows. */

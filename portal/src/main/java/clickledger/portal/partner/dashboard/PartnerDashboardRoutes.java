@@ -12,6 +12,7 @@ import clickledger.portal.partner.PartnerNav;
 import clickledger.portal.web.Chart;
 import clickledger.portal.web.DateRange;
 import clickledger.portal.web.DateRange.Preset;
+import clickledger.portal.web.DimensionTable;
 import clickledger.portal.web.FieldErrors;
 import clickledger.portal.web.Layout;
 import clickledger.portal.web.Option;
@@ -31,15 +32,20 @@ import java.util.Set;
 /**
  * The partner's dashboard ({@code /partner}): for a range of UTC days (the last 30 unless chosen)
  * and one program or all of theirs, the clicks, billable clicks, conversions and commissions per
- * day with a chart per program, and what they have earned per currency: pending, approved (due in
+ * day with a chart per program, their clicks by country, device, browser, OS, referrer and utm
+ * source and campaign, and what they have earned per currency: pending, approved (due in
  * the next payout), paid and reversed. Everything comes from {@code GET /v1/me} and
  * {@code GET /v1/me/stats} with the partner's own session.
  */
 public final class PartnerDashboardRoutes {
     static final String SECTION = "dashboard";
 
-    /** One program's figures over the range, with its logo (a portal path, or null) and its two charts. */
-    public record ProgramBlock(MyStats.ProgramStats stats, String logo, Chart traffic, Chart money) {}
+    /**
+     * One program's figures over the range, with its logo (a portal path, or null), its two charts
+     * and its clicks by dimension.
+     */
+    public record ProgramBlock(
+            MyStats.ProgramStats stats, String logo, Chart traffic, Chart money, List<DimensionTable> breakdowns) {}
 
     public record PartnerDashboardPage(
             Layout layout,
@@ -82,12 +88,37 @@ public final class PartnerDashboardRoutes {
         List<Preset> presets = DateRange.presets(PartnerNav.ROOT, filters, today);
         MyAccount account;
         MyStats stats;
+        Map<String, List<MyStats.Split>> splits = new LinkedHashMap<>();
         try {
             LocalDate from = range.fromDate();
             LocalDate to = range.toDate();
-            var loaded = Parallel.both(() -> me.account(caller), () -> me.stats(caller, programId, from, to));
-            account = loaded.first();
-            stats = loaded.second();
+            // The days, then the partner's own clicks by each dimension, side by side.
+            List<String> calls = new ArrayList<>(List.of("account", "day"));
+            DimensionTable.DASHBOARD.forEach(dimension -> calls.add(dimension.groupBy()));
+            List<Object> answers = Parallel.map(calls, what -> switch (what) {
+                case "account" -> me.account(caller);
+                case "day" -> me.stats(caller, programId, from, to);
+                default ->
+                    me.stats(
+                            caller,
+                            programId,
+                            from,
+                            to,
+                            what,
+                            DimensionTable.DASHBOARD
+                                    .get(calls.indexOf(what) - 2)
+                                    .limit());
+            });
+            account = (MyAccount) answers.get(0);
+            stats = (MyStats) answers.get(1);
+            for (int i = 0; i < DimensionTable.DASHBOARD.size(); i++) {
+                for (MyStats.ProgramStats program : ((MyStats) answers.get(2 + i)).programs()) {
+                    if (program.breakdown() != null) {
+                        splits.computeIfAbsent(program.programId(), id -> new ArrayList<>())
+                                .add(program.breakdown());
+                    }
+                }
+            }
         } catch (ApiProblem e) {
             if (e.status() != 400) {
                 throw e;
@@ -132,7 +163,8 @@ public final class PartnerDashboardRoutes {
                             "Commissions per day, " + program.programName() + " (" + program.currency() + ")",
                             days,
                             List.of(Chart.money(
-                                    "Commissions", program.currency(), program.days(), MyStats.Day::commissions)))));
+                                    "Commissions", program.currency(), program.days(), MyStats.Day::commissions))),
+                    tables(program.programId(), splits.getOrDefault(program.programId(), List.of()), layout)));
         }
         pages.render(
                 ctx,
@@ -148,5 +180,23 @@ public final class PartnerDashboardRoutes {
                         FieldErrors.none(),
                         stats,
                         blocks));
+    }
+
+    /** A program's tables in the dashboard's order, from the splits the api answered. */
+    private static List<DimensionTable> tables(String programId, List<MyStats.Split> splits, Layout layout) {
+        List<DimensionTable> tables = new ArrayList<>();
+        for (DimensionTable.Dimension dimension : DimensionTable.DASHBOARD) {
+            splits.stream()
+                    .filter(split -> dimension.groupBy().equals(split.groupBy()))
+                    .findFirst()
+                    .ifPresent(split -> tables.add(DimensionTable.of(
+                            dimension,
+                            "program-" + programId + "-",
+                            split.rows(),
+                            split.unknown(),
+                            split.other(),
+                            layout.fmt().locale())));
+        }
+        return tables;
     }
 }
