@@ -2,6 +2,7 @@ package clickledger.api.payout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import clickledger.api.Rfc4180;
 import clickledger.api.TestApi;
 import clickledger.api.commission.CommissionService;
 import clickledger.api.event.Ledger;
@@ -13,7 +14,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,43 +80,6 @@ class PayoutExportTest {
         return Ulid.parse(ulid).orElseThrow().toString();
     }
 
-    /** Lines of a CSV whose cells hold no line breaks. */
-    private static List<List<String>> rows(String csv) {
-        List<List<String>> rows = new ArrayList<>();
-        for (String line : csv.split("\r\n")) {
-            rows.add(cells(line));
-        }
-        return rows;
-    }
-
-    private static List<String> cells(String line) {
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cell.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cell.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                cells.add(cell.toString());
-                cell.setLength(0);
-            } else {
-                cell.append(c);
-            }
-        }
-        cells.add(cell.toString());
-        return cells;
-    }
-
     @Test
     void everyFormatsAmountsAddUpToThePayoutsAndTheirCommissionsInUsdJpyAndKwd() {
         for (String[] amounts : List.of(
@@ -144,9 +107,9 @@ class PayoutExportTest {
             }
             assertThat(payouts).as(currency).isEqualByComparingTo(commissions);
 
-            List<List<String>> csv = rows(export(PayoutExport.Format.CSV, batch(created)));
-            List<List<String>> payPal = rows(export(PayoutExport.Format.PAYPAL, batch(created)));
-            List<List<String>> wise = rows(export(PayoutExport.Format.WISE, batch(created)));
+            List<List<String>> csv = Rfc4180.parse(export(PayoutExport.Format.CSV, batch(created)));
+            List<List<String>> payPal = Rfc4180.parse(export(PayoutExport.Format.PAYPAL, batch(created)));
+            List<List<String>> wise = Rfc4180.parse(export(PayoutExport.Format.WISE, batch(created)));
 
             assertThat(csv.getFirst())
                     .startsWith("payoutId", "partnerId", "name", "email", "currency", "amount", "commissionCount");
@@ -228,7 +191,7 @@ class PayoutExportTest {
             }
         }
 
-        List<List<String>> payPal = rows(export(PayoutExport.Format.PAYPAL, batch(created)));
+        List<List<String>> payPal = Rfc4180.parse(export(PayoutExport.Format.PAYPAL, batch(created)));
 
         assertThat(payPal).hasSize(3);
         Map<String, String> errorByAmount = new HashMap<>();
@@ -240,7 +203,7 @@ class PayoutExportTest {
                 .containsEntry("1.00", "no payout details")
                 .containsEntry("2.00", "already paid (reference REF-9)")
                 .containsEntry("3.00", "cancelled");
-        List<List<String>> csv = rows(export(PayoutExport.Format.CSV, batch(created)));
+        List<List<String>> csv = Rfc4180.parse(export(PayoutExport.Format.CSV, batch(created)));
         assertThat(csv).hasSize(4);
         assertThat(csv.stream().map(row -> row.get(7)).toList()).contains("pending", "paid", "cancelled");
     }
@@ -312,11 +275,11 @@ class PayoutExportTest {
         TestApi.Response csv = api.get("/v1/payouts/export?ids=" + both).expect(200);
         assertThat(csv.header("Content-Type")).startsWith("text/csv");
         assertThat(csv.header("Content-Disposition")).startsWith("attachment; filename=\"payouts-csv-");
-        assertThat(rows(csv.body())).hasSize(3);
-        assertThat(rows(csv.body()).get(1).get(12)).isEqualTo("no payout details");
+        assertThat(Rfc4180.parse(csv.body())).hasSize(3);
+        assertThat(Rfc4180.parse(csv.body()).get(1).get(12)).isEqualTo("no payout details");
         TestApi.Response mixed = api.get("/v1/payouts/export?format=paypal&ids=" + both);
         assertThat(mixed.expect(400).errorFields()).containsExactly("currency");
-        assertThat(rows(api.get("/v1/payouts/export?format=paypal&currency=EUR&ids=" + both)
+        assertThat(Rfc4180.parse(api.get("/v1/payouts/export?format=paypal&currency=EUR&ids=" + both)
                                 .expect(200)
                                 .body())
                         .getFirst()

@@ -3,6 +3,7 @@ package clickledger.api.transfer;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import clickledger.api.Rfc4180;
 import clickledger.api.TestApi;
 import clickledger.api.branding.Images;
 import clickledger.api.event.Ledger;
@@ -25,7 +26,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -212,7 +212,7 @@ class TransferRoundTripTest {
         try (ZipFile zip = new ZipFile(export.toFile())) {
             assertThat(zip.stream().map(entry -> entry.getName()).toList())
                     .containsExactly("click.csv", "commission.csv", "manifest.json");
-            List<List<String>> clicks = parse(read(zip, "click.csv"));
+            List<List<String>> clicks = Rfc4180.parse(read(zip, "click.csv"));
             assertThat(clicks).hasSize(5);
             List<String> header = clicks.getFirst();
             List<String> hostile = clicks.stream()
@@ -222,7 +222,7 @@ class TransferRoundTripTest {
             assertThat(hostile.get(header.indexOf("user_agent"))).isEqualTo("'" + HOSTILE);
             assertThat(hostile.get(header.indexOf("referer"))).isEqualTo("'" + HOSTILE);
             // Numbers are numbers: a reversal's negative amount is not prefixed.
-            List<List<String>> commissions = parse(read(zip, "commission.csv"));
+            List<List<String>> commissions = Rfc4180.parse(read(zip, "commission.csv"));
             int amount = commissions.getFirst().indexOf("amount_minor");
             assertThat(commissions.stream().skip(1).map(row -> row.get(amount)))
                     .anyMatch(value -> value.startsWith("-"));
@@ -374,44 +374,6 @@ class TransferRoundTripTest {
         try (InputStream in = zip.getInputStream(zip.getEntry(name))) {
             return new String(in.readAllBytes(), UTF_8);
         }
-    }
-
-    /** An RFC 4180 reader, strict about CRLF, to hold the writer to the format. */
-    static List<List<String>> parse(String text) {
-        List<List<String>> rows = new ArrayList<>();
-        List<String> row = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                    cell.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cell.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                row.add(cell.toString());
-                cell.setLength(0);
-            } else if (c == '\r') {
-                assertThat(text.charAt(i + 1)).as("CR is followed by LF").isEqualTo('\n');
-                row.add(cell.toString());
-                cell.setLength(0);
-                rows.add(row);
-                row = new ArrayList<>();
-                i++;
-            } else {
-                assertThat(c).as("a bare LF outside quotes").isNotEqualTo('\n');
-                cell.append(c);
-            }
-        }
-        assertThat(cell).isEmpty();
-        return rows;
     }
 
     private static String json(String text) {
