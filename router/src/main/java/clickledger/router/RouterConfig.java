@@ -7,13 +7,18 @@ import clickledger.common.config.SharedSettings;
 import clickledger.common.net.Cidr;
 import clickledger.db.ConnectionLimits;
 import clickledger.db.DatabaseConfig;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Every setting the router reads, from the environment once at start, each variable declared once below. */
 public record RouterConfig(
@@ -29,7 +34,8 @@ public record RouterConfig(
         int maxBatchSize,
         int retentionMonths,
         Path spoolDirectory,
-        Duration databaseBudget) {
+        Duration databaseBudget,
+        List<String> defaultHosts) {
 
     public static final int DEFAULT_POOL_SIZE = 4;
 
@@ -93,10 +99,18 @@ public record RouterConfig(
                     + " (10–60000); the pool's `statement_timeout` is 4 budgets (at least 1 s) and its socket,"
                     + " connect and pool-wait timeouts a second more (decision 0011)");
 
+    public static final Setting ROUTER_DEFAULT_HOSTS = Setting.optional(
+            "ROUTER_DEFAULT_HOSTS",
+            "comma-separated host names that serve the links without a custom domain, besides"
+                    + " `PUBLIC_ROUTER_URL`'s host, `localhost` and IP addresses; any other `Host` that is not a"
+                    + " custom domain gets 404 (docs/decisions/0024)");
+
     /** Every variable the router reads; docs/configuration.md is generated from these lists. */
     public static final List<Setting> SETTINGS = DatabaseConfig.serviceSettings(List.of(
             SharedSettings.TRUSTED_PROXIES,
             ROUTER_PORT,
+            SharedSettings.PUBLIC_ROUTER_URL,
+            ROUTER_DEFAULT_HOSTS,
             COOKIE_DOMAIN,
             CLICK_VELOCITY_LIMIT,
             CLICK_VELOCITY_WINDOW_SECONDS,
@@ -154,6 +168,7 @@ public record RouterConfig(
             env.problem("CLICK_SPOOL_DIR \"" + spoolText + "\" is not a path");
         }
         int budget = env.integer(CLICK_DB_BUDGET_MS, 10, 60_000);
+        List<String> defaultHosts = defaultHosts(env);
         env.finish();
         return new RouterConfig(
                 port,
@@ -168,6 +183,37 @@ public record RouterConfig(
                 maxBatch,
                 retention,
                 spool,
-                Duration.ofMillis(budget));
+                Duration.ofMillis(budget),
+                defaultHosts);
+    }
+
+    // PUBLIC_ROUTER_URL's host, then ROUTER_DEFAULT_HOSTS, lower case, without a trailing dot.
+    private static List<String> defaultHosts(EnvReader env) {
+        List<String> hosts = new ArrayList<>();
+        String publicUrl = env.baseUrl(SharedSettings.PUBLIC_ROUTER_URL);
+        String publicHost = URI.create(publicUrl).getHost();
+        if (publicHost != null && !publicHost.startsWith("[")) {
+            hosts.add(hostName(publicHost));
+        }
+        for (String entry : env.optional(ROUTER_DEFAULT_HOSTS).orElse("").split(",")) {
+            String host = entry.trim();
+            if (host.isEmpty()) {
+                continue;
+            }
+            if (!HOST.matcher(host).matches()) {
+                env.problem("ROUTER_DEFAULT_HOSTS entry \"" + host + "\" is not a host name (no scheme, port or path)");
+                continue;
+            }
+            hosts.add(hostName(host));
+        }
+        return List.copyOf(new LinkedHashSet<>(hosts));
+    }
+
+    private static final Pattern HOST =
+            Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\\.?");
+
+    private static String hostName(String host) {
+        String lower = host.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }
 }
