@@ -8,6 +8,7 @@ import clickledger.router.domain.Domain;
 import clickledger.router.domain.Domains;
 import clickledger.router.redirect.RedirectHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
@@ -117,20 +118,30 @@ final class RouterHandler extends Handler.Abstract.NonBlocking {
      * in-memory lookup, as cheap as a redirect's, so it needs no rate limit of its own.
      */
     private void ask(Request request, Response response, Callback callback) {
-        String name;
-        try {
-            name = Request.extractQueryParameters(request).getValue("domain");
-        } catch (RuntimeException e) {
-            // malformed percent-encoding: no domain was named
-            name = null;
-        }
-        boolean known = domains.table().known(name);
+        boolean known = domains.table().known(domainParameter(request.getHttpURI().getQuery()));
         text(
                 response,
                 callback,
                 known ? 200 : 404,
                 "application/json",
                 known ? "{\"status\":\"known\"}" : "{\"status\":\"unknown\"}");
+    }
+
+    // The first domain= of the query, decoded; null when absent or malformed (a 404, never a 500).
+    private static String domainParameter(String query) {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&", 16)) {
+            if (pair.startsWith("domain=")) {
+                try {
+                    return URLDecoder.decode(pair.substring("domain=".length()), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     private static void text(Response response, Callback callback, int status, String contentType, String body) {

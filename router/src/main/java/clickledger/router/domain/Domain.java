@@ -1,5 +1,6 @@
 package clickledger.router.domain;
 
+import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -21,9 +22,14 @@ public record Domain(long idHigh, long idLow, String hostname, boolean dedicated
         return new Domain(0, 0, null, false, cookieDomain);
     }
 
+    /** A custom domain; the hostname is lower-cased (the api stores it so, a hand-made row may not). */
     public static Domain custom(UUID id, String hostname, boolean dedicated, String cookieDomain) {
         return new Domain(
-                id.getMostSignificantBits(), id.getLeastSignificantBits(), hostname, dedicated, cookieDomain);
+                id.getMostSignificantBits(),
+                id.getLeastSignificantBits(),
+                hostname.toLowerCase(Locale.ROOT),
+                dedicated,
+                cookieDomain);
     }
 
     public boolean isDefault() {
