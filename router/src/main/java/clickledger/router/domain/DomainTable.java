@@ -52,7 +52,11 @@ public final class DomainTable {
     public static DomainTable of(Domain defaultDomain, Collection<String> defaultHosts, Collection<Domain> custom) {
         List<String> names = new ArrayList<>();
         for (String host : defaultHosts) {
-            names.add(host.toLowerCase(Locale.ROOT));
+            String name = host.toLowerCase(Locale.ROOT);
+            // localhost and addresses are the default host anyway, and never asked for a certificate.
+            if (!name.equals("localhost") && !ipv4(name, name.length())) {
+                names.add(name);
+            }
         }
         return new DomainTable(defaultDomain, names, List.copyOf(custom));
     }
