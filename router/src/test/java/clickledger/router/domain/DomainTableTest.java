@@ -49,6 +49,15 @@ class DomainTableTest {
     }
 
     @Test
+    void aLoopbackRouterUrlStillNeverAnswersTheAsk() {
+        DomainTable table = DomainTable.of(DEFAULT, List.of("localhost", "127.0.0.1"), List.of());
+
+        assertThat(table.known("localhost")).isFalse();
+        assertThat(table.known("127.0.0.1")).isFalse();
+        assertThat(table.route("localhost:4701")).isSameAs(DEFAULT);
+    }
+
+    @Test
     void manyDomainsAllStayReachable() {
         List<Domain> many = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
