@@ -168,7 +168,12 @@ class OpenApiContractTest {
         String domainBody = "{\"programId\":\"%s\",\"hostname\":\"%s\",\"dedicated\":true}".formatted(programId, host);
         String domainId = id(call("POST", "/v1/domains", domainBody, admin, 201));
         call("POST", "/v1/domains", domainBody, admin, 409);
-        call("POST", "/v1/domains", "{\"programId\":\"%s\",\"hostname\":\"127.0.0.1\"}".formatted(programId), admin, 400);
+        call(
+                "POST",
+                "/v1/domains",
+                "{\"programId\":\"%s\",\"hostname\":\"127.0.0.1\"}".formatted(programId),
+                admin,
+                400);
         call("GET", "/v1/domains?programId=" + programId, null, admin, 200);
         call("GET", "/v1/domains?programId=nope", null, admin, 400);
         call("GET", "/v1/domains/" + domainId, null, admin, 200);

@@ -209,8 +209,7 @@ public record RouterConfig(
         return List.copyOf(new LinkedHashSet<>(hosts));
     }
 
-    private static final Pattern HOST =
-            Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\\.?");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\\.?");
 
     private static String hostName(String host) {
         String lower = host.toLowerCase(Locale.ROOT);

@@ -118,7 +118,8 @@ final class RouterHandler extends Handler.Abstract.NonBlocking {
      * in-memory lookup, as cheap as a redirect's, so it needs no rate limit of its own.
      */
     private void ask(Request request, Response response, Callback callback) {
-        boolean known = domains.table().known(domainParameter(request.getHttpURI().getQuery()));
+        boolean known =
+                domains.table().known(domainParameter(request.getHttpURI().getQuery()));
         text(
                 response,
                 callback,

@@ -56,8 +56,21 @@ class CustomDomainTest {
         dedicatedAda = linkOn(dedicatedId, "ada", "https://shop.example/dedicated");
         sharedBob = linkOn(sharedId, "bob", "https://other.example/shared");
         router.awaitCached("ada");
-        await(() -> router.app.cache().get(dedicatedId.getMostSignificantBits(), dedicatedId.getLeastSignificantBits(), "ada") != null
-                && router.app.cache().get(sharedId.getMostSignificantBits(), sharedId.getLeastSignificantBits(), "bob") != null,
+        await(
+                () -> router.app
+                                        .cache()
+                                        .get(
+                                                dedicatedId.getMostSignificantBits(),
+                                                dedicatedId.getLeastSignificantBits(),
+                                                "ada")
+                                != null
+                        && router.app
+                                        .cache()
+                                        .get(
+                                                sharedId.getMostSignificantBits(),
+                                                sharedId.getLeastSignificantBits(),
+                                                "bob")
+                                != null,
                 "the domains' links reach the cache");
         await(() -> status(ask(SHARED)) == 200, "the domains reach the router");
     }
@@ -106,7 +119,8 @@ class CustomDomainTest {
 
     @Test
     void theDefaultHostsKeepTodaysBehaviour() throws Exception {
-        for (String host : List.of("r.acme.example", "R.Acme.Example:443", "localhost:4701", "[::1]:4701", "10.1.2.3")) {
+        for (String host :
+                List.of("r.acme.example", "R.Acme.Example:443", "localhost:4701", "[::1]:4701", "10.1.2.3")) {
             Reply reply = send("GET", "/r/ada", host);
             assertThat(reply.status).as(host).isEqualTo(302);
             assertThat(reply.header("Location")).as(host).startsWith("https://acme.example/default?cref=");
@@ -150,7 +164,8 @@ class CustomDomainTest {
 
     @Test
     void theHostIsMatchedWhateverItsCasePortOrTrailingDot() throws Exception {
-        for (String host : List.of("GO.Shop.EXAMPLE", "go.shop.example:8080", "go.shop.example.", "Go.Shop.Example.:443")) {
+        for (String host :
+                List.of("GO.Shop.EXAMPLE", "go.shop.example:8080", "go.shop.example.", "Go.Shop.Example.:443")) {
             Reply reply = send("GET", "/r/ada", host);
             assertThat(reply.status).as(host).isEqualTo(302);
             assertThat(reply.header("Location")).as(host).startsWith("https://shop.example/dedicated?cref=");
@@ -168,8 +183,7 @@ class CustomDomainTest {
                 .as("host-only: COOKIE_DOMAIN would not cover go.shop.example, so a browser would drop it")
                 .startsWith("_cref=")
                 .doesNotContain("Domain=");
-        assertThat(send("GET", "/r/ada", "r.acme.example").header("Set-Cookie"))
-                .endsWith("; Domain=.acme.example");
+        assertThat(send("GET", "/r/ada", "r.acme.example").header("Set-Cookie")).endsWith("; Domain=.acme.example");
     }
 
     @Test
@@ -180,7 +194,9 @@ class CustomDomainTest {
         for (String unknown : List.of("evil.example", "shop.example", "127.0.0.1", "localhost", "", "a".repeat(5000))) {
             assertThat(status(ask(unknown))).as(unknown).isEqualTo(404);
         }
-        assertThat(status(ask("%zz"))).as("malformed encoding: refused, never a 500").isIn(400, 404);
+        assertThat(status(ask("%zz")))
+                .as("malformed encoding: refused, never a 500")
+                .isIn(400, 404);
         assertThat(status(raw("GET /internal/domains/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")))
                 .isEqualTo(404);
     }
@@ -195,7 +211,11 @@ class CustomDomainTest {
         await(() -> send("GET", "/fresh", hostname).status == 302, "the new domain's link redirects");
         assertThat(status(ask(hostname))).isEqualTo(200);
 
-        router.dsl().update(SHORT_DOMAIN).set(SHORT_DOMAIN.DEDICATED, false).where(SHORT_DOMAIN.ID.eq(id)).execute();
+        router.dsl()
+                .update(SHORT_DOMAIN)
+                .set(SHORT_DOMAIN.DEDICATED, false)
+                .where(SHORT_DOMAIN.ID.eq(id))
+                .execute();
         await(() -> send("GET", "/fresh", hostname).status == 404, "no longer dedicated: the bare path is a 404");
         assertThat(send("GET", "/r/fresh", hostname).status).isEqualTo(302);
 
@@ -207,8 +227,13 @@ class CustomDomainTest {
 
     private static UUID clickLink(Reply reply) {
         String location = reply.header("Location");
-        UUID click = Ulid.parse(location.substring(location.indexOf("cref=") + 5)).orElseThrow();
-        return router.dsl().select(CLICK.LINK_ID).from(CLICK).where(CLICK.ID.eq(click)).fetchOne(CLICK.LINK_ID);
+        UUID click =
+                Ulid.parse(location.substring(location.indexOf("cref=") + 5)).orElseThrow();
+        return router.dsl()
+                .select(CLICK.LINK_ID)
+                .from(CLICK)
+                .where(CLICK.ID.eq(click))
+                .fetchOne(CLICK.LINK_ID);
     }
 
     private static String ask(String domain) {

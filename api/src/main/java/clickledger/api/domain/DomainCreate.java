@@ -4,8 +4,7 @@ import clickledger.api.http.FieldErrors;
 import clickledger.api.program.ProgramId;
 
 /** The body of {@code POST /v1/domains}; dedicated, primary and cookieDomain are optional. */
-public record DomainCreate(
-        String programId, String hostname, Boolean dedicated, Boolean primary, String cookieDomain) {
+public record DomainCreate(String programId, String hostname, Boolean dedicated, Boolean primary, String cookieDomain) {
 
     record Valid(ProgramId programId, Hostname hostname, boolean dedicated, boolean primary, Hostname cookieDomain) {}
 
@@ -13,9 +12,8 @@ public record DomainCreate(
         FieldErrors errors = new FieldErrors();
         ProgramId validProgramId = errors.check(() -> ProgramId.parse("programId", programId));
         Hostname validHostname = errors.check(() -> Hostname.parse("hostname", hostname));
-        Hostname validCookieDomain = cookieDomain == null
-                ? null
-                : errors.check(() -> DomainPatch.cookieDomain(cookieDomain, validHostname));
+        Hostname validCookieDomain =
+                cookieDomain == null ? null : errors.check(() -> DomainPatch.cookieDomain(cookieDomain, validHostname));
         errors.throwIfAny();
         return new Valid(
                 validProgramId,

@@ -36,7 +36,8 @@ public final class DomainService {
     public DomainService(DSLContext dsl, Clock clock, String publicRouterUrl) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.clock = requireNonNull(clock, "clock is null");
-        String host = URI.create(requireNonNull(publicRouterUrl, "publicRouterUrl is null")).getHost();
+        String host = URI.create(requireNonNull(publicRouterUrl, "publicRouterUrl is null"))
+                .getHost();
         this.routerHost = host == null ? "" : host.toLowerCase(Locale.ROOT);
     }
 
@@ -131,7 +132,8 @@ public final class DomainService {
         details.put("dedicated", domain.dedicated());
         details.put("primary", domain.primary());
         new AuditRepository(tx)
-                .append(new AuditEntry(now, actor.actor(), action, "domain", domain.id().toString(), details));
+                .append(new AuditEntry(
+                        now, actor.actor(), action, "domain", domain.id().toString(), details));
     }
 
     // The database keeps microseconds and ids keep milliseconds: truncate once.

@@ -43,7 +43,11 @@ public final class LinkRepository {
                         .set(LINK.PARTNER_ID, link.partnerId().value())
                         .set(LINK.DESTINATION_URL, destination(link))
                         .set(LINK.STATUS, link.status().wire())
-                        .set(LINK.DOMAIN_ID, link.domain() == null ? null : link.domain().id().value())
+                        .set(
+                                LINK.DOMAIN_ID,
+                                link.domain() == null
+                                        ? null
+                                        : link.domain().id().value())
                         .set(LINK.CREATED_AT, link.createdAt().atOffset(ZoneOffset.UTC))
                         .set(LINK.UPDATED_AT, link.createdAt().atOffset(ZoneOffset.UTC))
                         .onConflictDoNothing()

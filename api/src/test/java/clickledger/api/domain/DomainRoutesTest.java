@@ -51,7 +51,8 @@ class DomainRoutesTest {
         assertThat(created.get("cookieDomain").isNull()).isTrue();
         String id = created.get("id").asText();
         assertThat(api.get("/v1/domains/" + id).expect(200).json()).isEqualTo(created);
-        JsonNode list = api.get("/v1/domains?programId=" + programId).expect(200).json();
+        JsonNode list =
+                api.get("/v1/domains?programId=" + programId).expect(200).json();
         assertThat(list.get("items")).hasSize(1);
         assertThat(list.get("items").get(0)).isEqualTo(created);
         assertThat(api.get("/v1/domains?programId=" + api.createProgram())
@@ -109,7 +110,10 @@ class DomainRoutesTest {
 
         assertThat(response.status()).as(hostname).isEqualTo(400);
         assertThat(response.errorFields()).containsExactly("hostname");
-        assertThat(api.get("/v1/domains?programId=" + programId).expect(200).json().get("items"))
+        assertThat(api.get("/v1/domains?programId=" + programId)
+                        .expect(200)
+                        .json()
+                        .get("items"))
                 .isEmpty();
     }
 
@@ -131,8 +135,8 @@ class DomainRoutesTest {
 
     @Test
     void badFieldsAreAllNamed() {
-        TestApi.Response response = api.post(
-                "/v1/domains", "{\"programId\":\"nope\",\"hostname\":\"127.0.0.1\",\"cookieDomain\":\"x\"}");
+        TestApi.Response response =
+                api.post("/v1/domains", "{\"programId\":\"nope\",\"hostname\":\"127.0.0.1\",\"cookieDomain\":\"x\"}");
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.errorFields()).contains("programId", "hostname");
@@ -140,7 +144,8 @@ class DomainRoutesTest {
                         .expect(400)
                         .errorFields())
                 .containsExactly("programId");
-        assertThat(api.post("/v1/domains", "{\"hostname\":\"a.example\",\"dedicated\":\"yes\"}").status())
+        assertThat(api.post("/v1/domains", "{\"hostname\":\"a.example\",\"dedicated\":\"yes\"}")
+                        .status())
                 .isEqualTo(400);
     }
 
@@ -149,7 +154,9 @@ class DomainRoutesTest {
         String programId = api.createProgram();
         String own = URI.create(TestApi.ROUTER_URL).getHost();
 
-        assertThat(api.post("/v1/domains", domain(programId, own, "")).expect(400).errorFields())
+        assertThat(api.post("/v1/domains", domain(programId, own, ""))
+                        .expect(400)
+                        .errorFields())
                 .containsExactly("hostname");
     }
 
@@ -158,7 +165,8 @@ class DomainRoutesTest {
         String name = host("taken");
         api.post("/v1/domains", domain(api.createProgram(), name, "")).expect(201);
 
-        TestApi.Response again = api.post("/v1/domains", domain(api.createProgram(), name.toUpperCase(Locale.ROOT), ""));
+        TestApi.Response again =
+                api.post("/v1/domains", domain(api.createProgram(), name.toUpperCase(Locale.ROOT), ""));
 
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.json().get("code").asText()).isEqualTo("hostname_taken");
@@ -235,7 +243,11 @@ class DomainRoutesTest {
                 .isEqualTo(409);
         // Making the other domain primary takes the mark from the first.
         api.patch("/v1/domains/" + dedicatedId, "{\"primary\":true}").expect(200);
-        assertThat(api.get("/v1/domains/" + plainId).expect(200).json().get("primary").asBoolean())
+        assertThat(api.get("/v1/domains/" + plainId)
+                        .expect(200)
+                        .json()
+                        .get("primary")
+                        .asBoolean())
                 .isFalse();
     }
 
@@ -275,7 +287,8 @@ class DomainRoutesTest {
         TestApi.Response refused = api.send("DELETE", "/v1/domains/" + used, null, TestApi.ADMIN_KEY);
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.json().get("code").asText()).isEqualTo("domain_in_use");
-        assertThat(api.send("DELETE", "/v1/domains/" + empty, null, TestApi.ADMIN_KEY).status())
+        assertThat(api.send("DELETE", "/v1/domains/" + empty, null, TestApi.ADMIN_KEY)
+                        .status())
                 .isEqualTo(204);
         api.get("/v1/domains/" + empty).expect(404);
         api.get("/v1/domains/" + used).expect(200);

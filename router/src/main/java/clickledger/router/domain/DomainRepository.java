@@ -15,11 +15,10 @@ public final class DomainRepository {
     }
 
     public List<Domain> all() {
-        return dsl.select(
-                        SHORT_DOMAIN.ID, SHORT_DOMAIN.HOSTNAME, SHORT_DOMAIN.DEDICATED, SHORT_DOMAIN.COOKIE_DOMAIN)
+        return dsl.select(SHORT_DOMAIN.ID, SHORT_DOMAIN.HOSTNAME, SHORT_DOMAIN.DEDICATED, SHORT_DOMAIN.COOKIE_DOMAIN)
                 .from(SHORT_DOMAIN)
                 .orderBy(SHORT_DOMAIN.ID)
-                .fetch(row -> Domain.custom(
-                        row.value1(), row.value2(), Boolean.TRUE.equals(row.value3()), row.value4()));
+                .fetch(row ->
+                        Domain.custom(row.value1(), row.value2(), Boolean.TRUE.equals(row.value3()), row.value4()));
     }
 }

@@ -32,7 +32,8 @@ public final class Domains {
     public boolean replace(Collection<Domain> custom) {
         DomainTable next = DomainTable.of(defaultDomain, defaultHosts, custom);
         DomainTable current = table;
-        if (next.fingerprint() == current.fingerprint() && next.custom().size() == current.custom().size()) {
+        if (next.fingerprint() == current.fingerprint()
+                && next.custom().size() == current.custom().size()) {
             return false;
         }
         table = next;

@@ -64,17 +64,17 @@ public final class LinkRepository {
                             + " + 31 * coalesce((extract(epoch from {7}) * 1000)::bigint, -1)"
                             + " + 37 * coalesce((extract(epoch from {8}) * 1000)::bigint, -1)"
                             + " + 41 * ({9})::int))))))",
-            Long.class,
-            LINK.ID,
-            LINK.SLUG,
-            LINK.DESTINATION_URL,
-            PROGRAM.DESTINATION_URL,
-            LINK.PROGRAM_ID,
-            LINK.PARTNER_ID,
-            PROGRAM.COOKIE_DAYS,
-            PROGRAM.STARTS_AT,
-            PROGRAM.ENDS_AT,
-            ACTIVE));
+                    Long.class,
+                    LINK.ID,
+                    LINK.SLUG,
+                    LINK.DESTINATION_URL,
+                    PROGRAM.DESTINATION_URL,
+                    LINK.PROGRAM_ID,
+                    LINK.PARTNER_ID,
+                    PROGRAM.COOKIE_DAYS,
+                    PROGRAM.STARTS_AT,
+                    PROGRAM.ENDS_AT,
+                    ACTIVE));
 
     private final DSLContext dsl;
     private final DatabaseConfig.Endpoint direct;

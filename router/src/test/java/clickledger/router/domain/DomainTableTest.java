@@ -17,7 +17,12 @@ class DomainTableTest {
 
     @Test
     void customDomainsMatchWhateverTheCasePortOrTrailingDot() {
-        for (String host : List.of("go.shop.example", "GO.SHOP.EXAMPLE", "go.shop.example:4701", "go.shop.example.", "Go.Shop.Example.:443")) {
+        for (String host : List.of(
+                "go.shop.example",
+                "GO.SHOP.EXAMPLE",
+                "go.shop.example:4701",
+                "go.shop.example.",
+                "Go.Shop.Example.:443")) {
             assertThat(TABLE.route(host)).as(host).isSameAs(SHOP);
         }
         assertThat(TABLE.route("links.other.example")).isSameAs(OTHER);
@@ -25,7 +30,15 @@ class DomainTableTest {
 
     @Test
     void theDefaultHostCoversItsNamesAddressesAndLocalhost() {
-        for (String host : List.of("r.acme.example", "alias.acme.example:80", "localhost", "LOCALHOST:4701", "127.0.0.1:4701", "10.0.0.7", "[::1]:4701", "")) {
+        for (String host : List.of(
+                "r.acme.example",
+                "alias.acme.example:80",
+                "localhost",
+                "LOCALHOST:4701",
+                "127.0.0.1:4701",
+                "10.0.0.7",
+                "[::1]:4701",
+                "")) {
             assertThat(TABLE.route(host)).as(host).isSameAs(DEFAULT);
         }
         assertThat(TABLE.route(null)).isSameAs(DEFAULT);
@@ -33,7 +46,16 @@ class DomainTableTest {
 
     @Test
     void anythingElseIsUnknown() {
-        for (String host : List.of("evil.example", "shop.example", "go.shop.example.evil", "xgo.shop.example", "go.shop.exampl", "localhost.evil", ":80", ".", "a".repeat(300))) {
+        for (String host : List.of(
+                "evil.example",
+                "shop.example",
+                "go.shop.example.evil",
+                "xgo.shop.example",
+                "go.shop.exampl",
+                "localhost.evil",
+                ":80",
+                ".",
+                "a".repeat(300))) {
             assertThat(TABLE.route(host)).as(host).isNull();
         }
     }
@@ -43,7 +65,8 @@ class DomainTableTest {
         assertThat(TABLE.known("go.shop.example")).isTrue();
         assertThat(TABLE.known("Go.Shop.Example.")).isTrue();
         assertThat(TABLE.known("r.acme.example")).isTrue();
-        for (String name : new String[] {null, "", ".", "localhost", "127.0.0.1", "evil.example", "go.shop.example:443"}) {
+        for (String name :
+                new String[] {null, "", ".", "localhost", "127.0.0.1", "evil.example", "go.shop.example:443"}) {
             assertThat(TABLE.known(name)).as(String.valueOf(name)).isFalse();
         }
     }
@@ -67,6 +90,7 @@ class DomainTableTest {
         for (Domain domain : many) {
             assertThat(table.route(domain.hostname().toUpperCase(Locale.ROOT))).isSameAs(domain);
         }
-        assertThat(table.fingerprint()).isEqualTo(DomainTable.of(DEFAULT, List.of(), many.reversed()).fingerprint());
+        assertThat(table.fingerprint())
+                .isEqualTo(DomainTable.of(DEFAULT, List.of(), many.reversed()).fingerprint());
     }
 }

@@ -112,8 +112,7 @@ class LinkDomainsTest {
 
         LinkSnapshot.Contents written = LinkSnapshot.write(directory, "salt", cache, domains);
         LinkCache restored = new LinkCache();
-        LinkSnapshot.Contents read =
-                LinkSnapshot.read(directory, restored::put).orElseThrow();
+        LinkSnapshot.Contents read = LinkSnapshot.read(directory, restored::put).orElseThrow();
 
         assertThat(read).isEqualTo(written);
         assertThat(read.domains()).isEqualTo(domains);
@@ -158,11 +157,13 @@ class LinkDomainsTest {
         Files.write(file, body);
         Files.write(
                 file,
-                new byte[] {(byte) (checksum >>> 24), (byte) (checksum >>> 16), (byte) (checksum >>> 8), (byte) checksum},
+                new byte[] {(byte) (checksum >>> 24), (byte) (checksum >>> 16), (byte) (checksum >>> 8), (byte) checksum
+                },
                 StandardOpenOption.APPEND);
 
         List<LinkTarget> loaded = new ArrayList<>();
-        LinkSnapshot.Contents contents = LinkSnapshot.read(directory, loaded::add).orElseThrow();
+        LinkSnapshot.Contents contents =
+                LinkSnapshot.read(directory, loaded::add).orElseThrow();
 
         assertThat(contents.salt()).isEqualTo("old-salt");
         assertThat(contents.links()).isEqualTo(1);
