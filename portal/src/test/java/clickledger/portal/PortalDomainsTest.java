@@ -57,11 +57,12 @@ class PortalDomainsTest {
         // Skips without Chromium, or fails under CI=true.
         SystemChromium.require();
         String partnerName = "Domain Partner";
-        HttpResponse<String> partner = HttpBrowser.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/partners"))
-                .header("Authorization", "Bearer " + PortalStack.ADMIN_KEY)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"email\":\"domains-partner@example.com\",\"name\":\"" + partnerName + "\"}")));
+        HttpResponse<String> partner =
+                HttpBrowser.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/partners"))
+                        .header("Authorization", "Bearer " + PortalStack.ADMIN_KEY)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"email\":\"domains-partner@example.com\",\"name\":\"" + partnerName + "\"}")));
         assertThat(partner.statusCode()).as(partner.body()).isEqualTo(201);
 
         BrowserContext context = browser.newContext(new Browser.NewContextOptions()

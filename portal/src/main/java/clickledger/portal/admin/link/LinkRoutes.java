@@ -212,7 +212,8 @@ public final class LinkRoutes {
         for (ShortDomain domain : api.domains().list(caller, null).items()) {
             options.add(new Option(
                     domain.id(),
-                    domain.hostname() + " (" + programNames.getOrDefault(domain.programId(), domain.programId()) + ")"));
+                    domain.hostname() + " (" + programNames.getOrDefault(domain.programId(), domain.programId())
+                            + ")"));
         }
         return options;
     }
