@@ -61,8 +61,10 @@ public record RouterConfig(
             new ConnectionLimits(Duration.ofSeconds(5), Duration.ofHours(1), null, null);
 
     public static final Setting ROUTER_PORT = Setting.withDefault("ROUTER_PORT", "4701", "HTTP port");
-    public static final Setting COOKIE_DOMAIN =
-            Setting.optional("COOKIE_DOMAIN", "adds `Domain=` to the `_cref` cookie");
+    public static final Setting COOKIE_DOMAIN = Setting.optional(
+            "COOKIE_DOMAIN",
+            "adds `Domain=` to the `_cref` cookie set on the router's own hosts (a custom domain has a"
+                    + " cookie domain of its own)");
     public static final Setting CLICK_VELOCITY_LIMIT = Setting.withDefault(
             "CLICK_VELOCITY_LIMIT",
             "10",
