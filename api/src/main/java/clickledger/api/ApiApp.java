@@ -23,6 +23,8 @@ import clickledger.api.commission.CommissionRoutes;
 import clickledger.api.commission.CommissionService;
 import clickledger.api.compat.OpenPartnerRoutes;
 import clickledger.api.docs.ApiDocs;
+import clickledger.api.domain.DomainRoutes;
+import clickledger.api.domain.DomainService;
 import clickledger.api.event.EventService;
 import clickledger.api.event.SdkRoutes;
 import clickledger.api.http.ClientAddress;
@@ -246,6 +248,7 @@ public final class ApiApp implements AutoCloseable {
                 new LogoRoutes(new ProgramLogos(database.dsl(), storage, clock)).register(routes);
                 new PartnerRoutes(partners).register(routes);
                 new LinkRoutes(links, config.publicRouterUrl()).register(routes);
+                new DomainRoutes(new DomainService(database.dsl(), clock, config.publicRouterUrl())).register(routes);
                 webhooks.register(routes);
                 mail.register(routes);
                 new ClickRoutes(new ClickRepository(database.dsl())).register(routes);

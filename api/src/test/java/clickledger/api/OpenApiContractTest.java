@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -161,6 +162,41 @@ class OpenApiContractTest {
         call("POST", "/v1/links/" + linkId + "/pause", null, admin, 200);
         call("POST", "/v1/links/" + linkId + "/resume", null, admin, 200);
         call("POST", "/v1/links/" + UNKNOWN_ID + "/pause", null, admin, 404);
+
+        // Custom domains (issue 19): one with a link on it cannot be removed, an empty one can
+        String host = TestApi.unique("go").toLowerCase(Locale.ROOT) + ".contract.example";
+        String domainBody = "{\"programId\":\"%s\",\"hostname\":\"%s\",\"dedicated\":true}".formatted(programId, host);
+        String domainId = id(call("POST", "/v1/domains", domainBody, admin, 201));
+        call("POST", "/v1/domains", domainBody, admin, 409);
+        call(
+                "POST",
+                "/v1/domains",
+                "{\"programId\":\"%s\",\"hostname\":\"127.0.0.1\"}".formatted(programId),
+                admin,
+                400);
+        call("GET", "/v1/domains?programId=" + programId, null, admin, 200);
+        call("GET", "/v1/domains?programId=nope", null, admin, 400);
+        call("GET", "/v1/domains/" + domainId, null, admin, 200);
+        call("GET", "/v1/domains/" + UNKNOWN_ID, null, admin, 404);
+        call("PATCH", "/v1/domains/" + domainId, "{\"cookieDomain\":\"contract.example\"}", admin, 200);
+        call("PATCH", "/v1/domains/" + domainId, "{\"cookieDomain\":\"evil.example\"}", admin, 400);
+        call("PATCH", "/v1/domains/" + UNKNOWN_ID, "{\"dedicated\":false}", admin, 404);
+        call(
+                "POST",
+                "/v1/links",
+                "{\"programId\":\"%s\",\"partnerId\":\"%s\",\"slug\":\"%s\",\"domainId\":\"%s\"}"
+                        .formatted(programId, partnerId, linkSlug, domainId),
+                admin,
+                201);
+        call("DELETE", "/v1/domains/" + domainId, null, admin, 409);
+        call("DELETE", "/v1/domains/" + UNKNOWN_ID, null, admin, 404);
+        String emptyDomain = id(call(
+                "POST",
+                "/v1/domains",
+                "{\"programId\":\"%s\",\"hostname\":\"empty.%s\"}".formatted(programId, host),
+                admin,
+                201));
+        call("DELETE", "/v1/domains/" + emptyDomain, null, admin, 204);
 
         String membership = "/v1/programs/%s/partners/%s".formatted(programId, partnerId);
         call("GET", membership, null, admin, 200);

@@ -88,6 +88,7 @@ public final class ConfigurationReference {
                     "",
                     List.of(
                             RouterConfig.ROUTER_PORT,
+                            RouterConfig.ROUTER_DEFAULT_HOSTS,
                             RouterConfig.COOKIE_DOMAIN,
                             RouterConfig.CLICK_VELOCITY_LIMIT,
                             RouterConfig.CLICK_VELOCITY_WINDOW_SECONDS,

@@ -73,6 +73,7 @@ class ConfigurationReferenceTest {
             Map.entry("TRUSTED_PROXIES", "10.0.0.0/8"),
             Map.entry("PUBLIC_API_URL", "https://api.example.com"),
             Map.entry("PUBLIC_ROUTER_URL", "https://go.example.com"),
+            Map.entry("ROUTER_DEFAULT_HOSTS", "links.example.com, go-old.example.com"),
             Map.entry("API_PORT", "4602"),
             Map.entry("ADMIN_API_KEY", "another-admin-key-of-enough-length"),
             Map.entry("SECRETS_ENCRYPTION_KEY", "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="),

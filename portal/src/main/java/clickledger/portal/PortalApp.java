@@ -8,6 +8,7 @@ import clickledger.portal.admin.audit.AuditRoutes;
 import clickledger.portal.admin.commission.CommissionRoutes;
 import clickledger.portal.admin.dashboard.DashboardRoutes;
 import clickledger.portal.admin.dashboard.LiveCounters;
+import clickledger.portal.admin.domain.DomainRoutes;
 import clickledger.portal.admin.install.InstallRoutes;
 import clickledger.portal.admin.link.LinkRoutes;
 import clickledger.portal.admin.mail.MailRoutes;
@@ -108,6 +109,7 @@ public final class PortalApp {
             new ApplicationRoutes(pages, api).register(routes);
             new MailRoutes(pages, api.mail()).register(routes);
             new LinkRoutes(pages, api).register(routes);
+            new DomainRoutes(pages, api).register(routes);
             new CommissionRoutes(pages, api).register(routes);
             new PayoutRoutes(pages, api).register(routes);
             new WebhookRoutes(pages, api.webhooks()).register(routes);

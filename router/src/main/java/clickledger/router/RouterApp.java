@@ -12,6 +12,8 @@ import clickledger.router.click.PostgresClickSink;
 import clickledger.router.click.PostgresCopyClickSink;
 import clickledger.router.click.UserAgents;
 import clickledger.router.click.VelocityTracker;
+import clickledger.router.domain.DomainRepository;
+import clickledger.router.domain.Domains;
 import clickledger.router.link.LinkCache;
 import clickledger.router.link.LinkRefresher;
 import clickledger.router.link.LinkRepository;
@@ -112,9 +114,12 @@ public final class RouterApp implements AutoCloseable {
         LinkRepository links =
                 new LinkRepository(database.dsl(), config.database().direct(), RouterConfig.LINK_LOAD_LIMITS);
         LinkCache cache = new LinkCache();
+        Domains domains = new Domains(config.cookieDomain().orElse(null), config.defaultHosts());
         LinkRefresher refresher = new LinkRefresher(
                 links,
                 cache,
+                new DomainRepository(database.dsl()),
+                domains,
                 config.database().direct(),
                 RouterConfig.LISTEN_LIMITS,
                 config.linkReloadInterval(),
@@ -140,7 +145,6 @@ public final class RouterApp implements AutoCloseable {
                         config.velocityLimit(), config.velocityWindow().toMillis()),
                 new ClientResolver(config.trustedProxies(), geoIp),
                 ipHasher,
-                config.cookieDomain(),
                 clock,
                 registry);
 
@@ -166,7 +170,7 @@ public final class RouterApp implements AutoCloseable {
         RouterApp app = new RouterApp(
                 config, database, clock, server, connector, writer, spool, replayer, links, cache, refresher, ipHasher,
                 geoIp);
-        server.setHandler(new RouterHandler(redirects, registry, app::readiness));
+        server.setHandler(new RouterHandler(redirects, domains, registry, app::readiness));
         server.setStopTimeout(5_000);
         return app;
     }

@@ -7,13 +7,18 @@ import clickledger.common.config.SharedSettings;
 import clickledger.common.net.Cidr;
 import clickledger.db.ConnectionLimits;
 import clickledger.db.DatabaseConfig;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Every setting the router reads, from the environment once at start, each variable declared once below. */
 public record RouterConfig(
@@ -31,7 +36,8 @@ public record RouterConfig(
         Path spoolDirectory,
         Duration databaseBudget,
         Optional<Path> geoIpDatabase,
-        Duration geoIpCheckInterval) {
+        Duration geoIpCheckInterval,
+        List<String> defaultHosts) {
 
     public static final int DEFAULT_POOL_SIZE = 4;
 
@@ -57,8 +63,10 @@ public record RouterConfig(
             new ConnectionLimits(Duration.ofSeconds(5), Duration.ofHours(1), null, null);
 
     public static final Setting ROUTER_PORT = Setting.withDefault("ROUTER_PORT", "4701", "HTTP port");
-    public static final Setting COOKIE_DOMAIN =
-            Setting.optional("COOKIE_DOMAIN", "adds `Domain=` to the `_cref` cookie");
+    public static final Setting COOKIE_DOMAIN = Setting.optional(
+            "COOKIE_DOMAIN",
+            "adds `Domain=` to the `_cref` cookie set on the router's own hosts (a custom domain has a"
+                    + " cookie domain of its own)");
     public static final Setting CLICK_VELOCITY_LIMIT = Setting.withDefault(
             "CLICK_VELOCITY_LIMIT",
             "10",
@@ -102,11 +110,18 @@ public record RouterConfig(
                     + " (docs/operations.md, GeoIP)");
     public static final Setting GEOIP_CHECK_SECONDS = Setting.withDefault(
             "GEOIP_CHECK_SECONDS", "60", "how often the router looks whether GEOIP_DB_PATH changed (1–86400)");
+    public static final Setting ROUTER_DEFAULT_HOSTS = Setting.optional(
+            "ROUTER_DEFAULT_HOSTS",
+            "comma-separated host names that serve the links without a custom domain, besides"
+                    + " `PUBLIC_ROUTER_URL`'s host, `localhost` and IP addresses; any other `Host` that is not a"
+                    + " custom domain gets 404 (docs/decisions/0024)");
 
     /** Every variable the router reads; docs/configuration.md is generated from these lists. */
     public static final List<Setting> SETTINGS = DatabaseConfig.serviceSettings(List.of(
             SharedSettings.TRUSTED_PROXIES,
             ROUTER_PORT,
+            SharedSettings.PUBLIC_ROUTER_URL,
+            ROUTER_DEFAULT_HOSTS,
             COOKIE_DOMAIN,
             CLICK_VELOCITY_LIMIT,
             CLICK_VELOCITY_WINDOW_SECONDS,
@@ -182,6 +197,7 @@ public record RouterConfig(
             }
         }
         int geoIpCheck = env.integer(GEOIP_CHECK_SECONDS, 1, 86_400);
+        List<String> defaultHosts = defaultHosts(env);
         env.finish();
         return new RouterConfig(
                 port,
@@ -198,6 +214,36 @@ public record RouterConfig(
                 spool,
                 Duration.ofMillis(budget),
                 geoIp,
-                Duration.ofSeconds(geoIpCheck));
+                Duration.ofSeconds(geoIpCheck),
+                defaultHosts);
+    }
+
+    // PUBLIC_ROUTER_URL's host, then ROUTER_DEFAULT_HOSTS, lower case, without a trailing dot.
+    private static List<String> defaultHosts(EnvReader env) {
+        List<String> hosts = new ArrayList<>();
+        String publicUrl = env.baseUrl(SharedSettings.PUBLIC_ROUTER_URL);
+        String publicHost = URI.create(publicUrl).getHost();
+        if (publicHost != null && !publicHost.startsWith("[")) {
+            hosts.add(hostName(publicHost));
+        }
+        for (String entry : env.optional(ROUTER_DEFAULT_HOSTS).orElse("").split(",")) {
+            String host = entry.trim();
+            if (host.isEmpty()) {
+                continue;
+            }
+            if (!HOST.matcher(host).matches()) {
+                env.problem("ROUTER_DEFAULT_HOSTS entry \"" + host + "\" is not a host name (no scheme, port or path)");
+                continue;
+            }
+            hosts.add(hostName(host));
+        }
+        return List.copyOf(new LinkedHashSet<>(hosts));
+    }
+
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\\.?");
+
+    private static String hostName(String host) {
+        String lower = host.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }
 }

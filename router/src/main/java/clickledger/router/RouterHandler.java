@@ -4,8 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.common.log.RequestIds;
 import clickledger.common.metrics.Metrics;
+import clickledger.router.domain.Domain;
+import clickledger.router.domain.Domains;
 import clickledger.router.redirect.RedirectHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -15,17 +20,31 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** The router's only handler: redirects, plus /healthz, /readyz and /metrics. Never blocks. */
+/**
+ * The router's only handler: redirects, plus /healthz, /readyz, /metrics and the on-demand TLS
+ * ask, /internal/domains/ask. Redirects go by the request's {@code Host}: a custom domain's links,
+ * or the default host's; an unknown host is a 404 (docs/decisions/0024). Never blocks.
+ */
 final class RouterHandler extends Handler.Abstract.NonBlocking {
     /** /readyz: the status, and a JSON body that says which store takes clicks and why. */
     record Readiness(boolean ready, String body) {}
 
+    static final String ASK_PATH = "/internal/domains/ask";
+    private static final ByteBuffer UNKNOWN_HOST = ByteBuffer.wrap(
+                    ("{\"type\":\"about:blank\",\"title\":\"Unknown host\",\"status\":404,"
+                                    + "\"detail\":\"No short domain is set up for this host.\"}")
+                            .getBytes(StandardCharsets.UTF_8))
+            .asReadOnlyBuffer();
+
     private final RedirectHandler redirects;
+    private final Domains domains;
     private final PrometheusMeterRegistry registry;
     private final Supplier<Readiness> ready;
 
-    RouterHandler(RedirectHandler redirects, PrometheusMeterRegistry registry, Supplier<Readiness> ready) {
+    RouterHandler(
+            RedirectHandler redirects, Domains domains, PrometheusMeterRegistry registry, Supplier<Readiness> ready) {
         this.redirects = requireNonNull(redirects, "redirects is null");
+        this.domains = requireNonNull(domains, "domains is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.ready = requireNonNull(ready, "ready is null");
     }
@@ -40,17 +59,7 @@ final class RouterHandler extends Handler.Abstract.NonBlocking {
         boolean read = "GET".equals(method) || "HEAD".equals(method);
         String path = Request.getPathInContext(request);
         if (path.startsWith(RedirectHandler.PREFIX)) {
-            if (!read) {
-                response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-                text(
-                        response,
-                        callback,
-                        HttpStatus.METHOD_NOT_ALLOWED_405,
-                        "text/plain; charset=utf-8",
-                        "method not allowed\n");
-                return true;
-            }
-            redirects.handle(request, response, callback, path.substring(RedirectHandler.PREFIX.length()));
+            redirect(request, response, callback, read, path.substring(RedirectHandler.PREFIX.length()), false);
             return true;
         }
         switch (path) {
@@ -61,13 +70,79 @@ final class RouterHandler extends Handler.Abstract.NonBlocking {
                 text(response, callback, readiness.ready() ? 200 : 503, "application/json", readiness.body());
             }
             case "/metrics" -> text(response, callback, 200, Metrics.CONTENT_TYPE, registry.scrape());
-            default -> {
-                response.setStatus(HttpStatus.NOT_FOUND_404);
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
-                response.write(true, RedirectHandler.notFoundPage(), callback);
-            }
+            case ASK_PATH -> ask(request, response, callback);
+            default -> redirect(request, response, callback, read, path.length() > 1 ? path.substring(1) : "", true);
         }
         return true;
+    }
+
+    /**
+     * @param bare the path is {@code /{slug}}, which only a dedicated custom domain redirects
+     */
+    private void redirect(
+            Request request, Response response, Callback callback, boolean read, String slug, boolean bare) {
+        Domain domain = domains.table().route(request.getHeaders().get(HttpHeader.HOST));
+        if (domain == null && !redirects.linksLoaded()) {
+            // Before the first load the domains are not known either: a 503, not a verdict.
+            domain = domains.table().defaultDomain();
+        }
+        if (domain == null) {
+            response.setStatus(HttpStatus.NOT_FOUND_404);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/problem+json");
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            response.write(true, UNKNOWN_HOST.slice(), callback);
+            return;
+        }
+        if (bare && !domain.dedicated()) {
+            response.setStatus(HttpStatus.NOT_FOUND_404);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+            response.write(true, RedirectHandler.notFoundPage(), callback);
+            return;
+        }
+        if (!read) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            text(
+                    response,
+                    callback,
+                    HttpStatus.METHOD_NOT_ALLOWED_405,
+                    "text/plain; charset=utf-8",
+                    "method not allowed\n");
+            return;
+        }
+        redirects.handle(request, response, callback, domain, slug);
+    }
+
+    /**
+     * Caddy's on-demand TLS asks here before it obtains a certificate for a name: 200 only for a
+     * known domain, so nobody can make the proxy request certificates for arbitrary names. An
+     * in-memory lookup, as cheap as a redirect's, so it needs no rate limit of its own.
+     */
+    private void ask(Request request, Response response, Callback callback) {
+        boolean known =
+                domains.table().known(domainParameter(request.getHttpURI().getQuery()));
+        text(
+                response,
+                callback,
+                known ? 200 : 404,
+                "application/json",
+                known ? "{\"status\":\"known\"}" : "{\"status\":\"unknown\"}");
+    }
+
+    // The first domain= of the query, decoded; null when absent or malformed (a 404, never a 500).
+    private static String domainParameter(String query) {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&", 16)) {
+            if (pair.startsWith("domain=")) {
+                try {
+                    return URLDecoder.decode(pair.substring("domain=".length()), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     private static void text(Response response, Callback callback, int status, String contentType, String body) {

@@ -125,7 +125,7 @@ class LoadAndHostileInputTest {
                 concat(
                         ascii("GET /r/"),
                         "☃😀".getBytes(StandardCharsets.UTF_8),
-                        ascii(" HTTP/1.1\r\nHost: x\r\n\r\n")));
+                        ascii(" HTTP/1.1\r\nHost: localhost\r\n\r\n")));
         requests.put("encoded traversal", request("/r/..%2f..%2fetc%2fpasswd"));
         requests.put("plain traversal", request("/r/../../etc/passwd"));
         requests.put("encoded NUL", request("/r/ada%00"));
@@ -135,24 +135,27 @@ class LoadAndHostileInputTest {
                 concat(
                         ascii("GET /r/"),
                         new byte[] {(byte) 0xC3, (byte) 0x28, (byte) 0xFF},
-                        ascii(" HTTP/1.1\r\nHost: x\r\n\r\n")));
+                        ascii(" HTTP/1.1\r\nHost: localhost\r\n\r\n")));
         requests.put(
-                "64 KB header", ascii("GET /r/load HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(65_536) + "\r\n\r\n"));
+                "64 KB header",
+                ascii("GET /r/load HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "b".repeat(65_536) + "\r\n\r\n"));
         requests.put("64 KB query", request("/r/load?q=" + "q".repeat(65_536)));
-        requests.put("POST to a link", ascii("POST /r/load HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"));
+        requests.put(
+                "POST to a link", ascii("POST /r/load HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}"));
         requests.put("garbage request line", ascii("\u0001\u0002 nonsense\r\n\r\n"));
         for (var entry : requests.entrySet()) {
             int status = rawStatus(entry.getValue());
             assertThat(status).as(entry.getKey()).isBetween(400, 499);
         }
-        assertThat(rawStatus(ascii("GET /r/load HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(65_536) + "\r\n\r\n")))
+        assertThat(rawStatus(
+                        ascii("GET /r/load HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "b".repeat(65_536) + "\r\n\r\n")))
                 .isEqualTo(431);
-        assertThat(rawStatus(ascii("GET /r/load HTTP/1.1\r\nHost: x\r\nCookie: " + "c".repeat(40_000) + "\r\nX-Other: "
-                        + "o".repeat(16_000) + "\r\n\r\n")))
+        assertThat(rawStatus(ascii("GET /r/load HTTP/1.1\r\nHost: localhost\r\nCookie: " + "c".repeat(40_000)
+                        + "\r\nX-Other: " + "o".repeat(16_000) + "\r\n\r\n")))
                 .as("56 KB of headers, more than any browser sends, still gets its redirect and click")
                 .isEqualTo(302);
         byte[] badHeader = concat(
-                ascii("GET /r/load HTTP/1.1\r\nHost: x\r\nUser-Agent: "),
+                ascii("GET /r/load HTTP/1.1\r\nHost: localhost\r\nUser-Agent: "),
                 new byte[] {(byte) 0xFF, (byte) 0xC3},
                 ascii("\r\n\r\n"));
         assertThat(rawStatus(badHeader))
@@ -175,7 +178,7 @@ class LoadAndHostileInputTest {
     }
 
     private static byte[] request(String target) {
-        return ascii("GET " + target + " HTTP/1.1\r\nHost: x\r\nUser-Agent: test\r\nConnection: close\r\n\r\n");
+        return ascii("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test\r\nConnection: close\r\n\r\n");
     }
 
     private static byte[] ascii(String text) {

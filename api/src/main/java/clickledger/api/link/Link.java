@@ -2,6 +2,7 @@ package clickledger.api.link;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.domain.ShortDomain;
 import clickledger.api.partner.PartnerId;
 import clickledger.api.program.ProgramId;
 import clickledger.api.value.DestinationUrl;
@@ -12,6 +13,7 @@ import java.time.Instant;
  * A partner's shareable link into a program.
  *
  * @param destinationUrl null when the link goes to the program's destination
+ * @param domain the custom domain the link lives on; null for the router's default host
  */
 public record Link(
         LinkId id,
@@ -20,7 +22,8 @@ public record Link(
         PartnerId partnerId,
         DestinationUrl destinationUrl,
         LinkStatus status,
-        Instant createdAt) {
+        Instant createdAt,
+        ShortDomain domain) {
     public Link {
         requireNonNull(id, "id is null");
         requireNonNull(slug, "slug is null");
@@ -31,6 +34,6 @@ public record Link(
     }
 
     public Link withStatus(LinkStatus newStatus) {
-        return new Link(id, slug, programId, partnerId, destinationUrl, newStatus, createdAt);
+        return new Link(id, slug, programId, partnerId, destinationUrl, newStatus, createdAt, domain);
     }
 }

@@ -28,6 +28,7 @@ public record LinkPatch(String status, String destinationUrl) {
                 current.partnerId(),
                 newDestination,
                 newStatus,
-                current.createdAt());
+                current.createdAt(),
+                current.domain());
     }
 }

@@ -1,8 +1,10 @@
 package clickledger.api.link;
 
 import static clickledger.db.jooq.Tables.LINK;
+import static clickledger.db.jooq.Tables.SHORT_DOMAIN;
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.domain.DomainRepository;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
 import clickledger.api.partner.PartnerId;
@@ -17,6 +19,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.SelectJoinStep;
 import org.jooq.impl.DSL;
 
 /**
@@ -39,6 +43,11 @@ public final class LinkRepository {
                         .set(LINK.PARTNER_ID, link.partnerId().value())
                         .set(LINK.DESTINATION_URL, destination(link))
                         .set(LINK.STATUS, link.status().wire())
+                        .set(
+                                LINK.DOMAIN_ID,
+                                link.domain() == null
+                                        ? null
+                                        : link.domain().id().value())
                         .set(LINK.CREATED_AT, link.createdAt().atOffset(ZoneOffset.UTC))
                         .set(LINK.UPDATED_AT, link.createdAt().atOffset(ZoneOffset.UTC))
                         .onConflictDoNothing()
@@ -47,17 +56,15 @@ public final class LinkRepository {
     }
 
     public Optional<Link> find(LinkId id) {
-        return dsl.selectFrom(LINK)
-                .where(LINK.ID.eq(id.value()))
-                .fetchOptional()
-                .map(LinkRepository::toLink);
+        return selectWithDomain().where(LINK.ID.eq(id.value())).fetchOptional().map(LinkRepository::toLink);
     }
 
     /** Locks the row until the transaction ends, so concurrent changes apply one after the other. */
     public Optional<Link> findForUpdate(LinkId id) {
-        return dsl.selectFrom(LINK)
+        return selectWithDomain()
                 .where(LINK.ID.eq(id.value()))
                 .forUpdate()
+                .of(LINK)
                 .fetchOptional()
                 .map(LinkRepository::toLink);
     }
@@ -77,7 +84,7 @@ public final class LinkRepository {
     public Page<Link> list(
             ProgramId programId, PartnerId partnerId, LinkStatus status, List<UUID> ids, PageRequest page) {
         return Page.of(
-                dsl.selectFrom(LINK)
+                selectWithDomain()
                         .where(page.after(LINK.ID))
                         .and(ids == null ? DSL.noCondition() : LINK.ID.in(ids))
                         .and(programId == null ? DSL.noCondition() : LINK.PROGRAM_ID.eq(programId.value()))
@@ -103,7 +110,17 @@ public final class LinkRepository {
         return link.destinationUrl() == null ? null : link.destinationUrl().value();
     }
 
-    static Link toLink(LinkRecord row) {
+    // The link with its domain, if it has one: the domain decides the link's shareable URL.
+    private SelectJoinStep<Record> selectWithDomain() {
+        return dsl.select(LINK.fields())
+                .select(SHORT_DOMAIN.fields())
+                .from(LINK)
+                .leftJoin(SHORT_DOMAIN)
+                .on(SHORT_DOMAIN.ID.eq(LINK.DOMAIN_ID));
+    }
+
+    static Link toLink(Record record) {
+        LinkRecord row = record.into(LINK);
         return new Link(
                 new LinkId(row.getId()),
                 new Slug(row.getSlug()),
@@ -111,6 +128,7 @@ public final class LinkRepository {
                 new PartnerId(row.getPartnerId()),
                 row.getDestinationUrl() == null ? null : new DestinationUrl(row.getDestinationUrl()),
                 LinkStatus.valueOf(row.getStatus().toUpperCase(Locale.ROOT)),
-                row.getCreatedAt().toInstant());
+                row.getCreatedAt().toInstant(),
+                row.getDomainId() == null ? null : DomainRepository.toDomain(record.into(SHORT_DOMAIN)));
     }
 }

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import clickledger.api.audit.AuditEntry;
 import clickledger.api.audit.AuditRepository;
 import clickledger.api.auth.Principal;
+import clickledger.api.domain.DomainRepository;
+import clickledger.api.domain.ShortDomain;
 import clickledger.api.http.FieldErrors;
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
@@ -75,7 +77,20 @@ public final class LinkService {
             if (partner.isEmpty()) {
                 errors.add("partnerId", "no partner has this id");
             }
+            ShortDomain domain = null;
+            if (valid.domainId() != null) {
+                domain = new DomainRepository(tx)
+                        .find(valid.domainId())
+                        .filter(found -> found.programId().equals(valid.programId()))
+                        .orElse(null);
+                if (domain == null) {
+                    errors.add("domainId", "no domain of this program has this id");
+                }
+            }
             errors.throwIfAny();
+            if (domain == null) {
+                domain = new DomainRepository(tx).primaryOf(valid.programId()).orElse(null);
+            }
             if (partner.get().status() == PartnerStatus.REVOKED) {
                 throw ApiException.conflict("partner_revoked", "partnerId: the partner is revoked");
             }
@@ -83,10 +98,13 @@ public final class LinkService {
                 throw ApiException.conflict("program_ended", "programId: the program has ended");
             }
             boolean joined = new MembershipRepository(tx).ensureMember(valid.partnerId(), valid.programId(), now);
-            Link link = insert(new LinkRepository(tx), valid, now);
+            Link link = insert(new LinkRepository(tx), valid, domain, now);
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("slug", link.slug().value());
             details.put("membershipCreated", joined);
+            if (domain != null) {
+                details.put("domain", domain.hostname().value());
+            }
             new AuditRepository(tx)
                     .append(new AuditEntry(
                             now,
@@ -132,7 +150,10 @@ public final class LinkService {
             if (program.status() == ProgramStatus.ENDED) {
                 throw ApiException.conflict("program_ended", "programId: the program has ended");
             }
-            Link link = insert(new LinkRepository(tx), new LinkCreate.Valid(programId, partnerId, slug, null), now);
+            // The program's primary domain, if any: a partner does not choose where its links live.
+            ShortDomain domain = new DomainRepository(tx).primaryOf(programId).orElse(null);
+            Link link = insert(
+                    new LinkRepository(tx), new LinkCreate.Valid(programId, partnerId, slug, null, null), domain, now);
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("slug", link.slug().value());
             details.put("byPartner", true);
@@ -172,17 +193,20 @@ public final class LinkService {
         return change(id, current -> current.withStatus(status), actor);
     }
 
-    private Link insert(LinkRepository links, LinkCreate.Valid valid, Instant now) {
+    // Slugs are unique per domain (V64): the same slug may live on the default host and on a custom domain.
+    private Link insert(LinkRepository links, LinkCreate.Valid valid, ShortDomain domain, Instant now) {
         if (valid.slug() != null) {
-            Link link = newLink(valid, valid.slug(), now);
+            Link link = newLink(valid, valid.slug(), domain, now);
             if (!links.insert(link)) {
                 throw ApiException.conflict(
-                        "slug_taken", "slug: a link with slug \"" + valid.slug() + "\" already exists");
+                        "slug_taken",
+                        "slug: a link with slug \"" + valid.slug() + "\" already exists"
+                                + (domain == null ? "" : " on " + domain.hostname()));
             }
             return link;
         }
         for (int attempt = 0; attempt < SLUG_ATTEMPTS; attempt++) {
-            Link link = newLink(valid, slugs.get(), now);
+            Link link = newLink(valid, slugs.get(), domain, now);
             if (links.insert(link)) {
                 return link;
             }
@@ -190,7 +214,7 @@ public final class LinkService {
         throw new IllegalStateException("no free link slug after " + SLUG_ATTEMPTS + " attempts");
     }
 
-    private static Link newLink(LinkCreate.Valid valid, Slug slug, Instant now) {
+    private static Link newLink(LinkCreate.Valid valid, Slug slug, ShortDomain domain, Instant now) {
         return new Link(
                 LinkId.newId(now),
                 slug,
@@ -198,7 +222,8 @@ public final class LinkService {
                 valid.partnerId(),
                 valid.destinationUrl(),
                 LinkStatus.ACTIVE,
-                now);
+                now,
+                domain);
     }
 
     private Optional<Link> change(LinkId id, UnaryOperator<Link> change, Principal actor) {

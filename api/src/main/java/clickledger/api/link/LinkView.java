@@ -1,5 +1,6 @@
 package clickledger.api.link;
 
+import clickledger.api.domain.DomainId;
 import clickledger.api.partner.PartnerId;
 import clickledger.api.program.ProgramId;
 import clickledger.api.value.DestinationUrl;
@@ -10,6 +11,9 @@ import java.time.Instant;
  * A link as the api shows it: the stored link plus {@code url}, the shareable router address.
  *
  * @param destinationUrl the link's own destination; null means the program's
+ * @param url on a custom domain {@code https://host/r/slug}, or {@code https://host/slug} when the
+ *     domain is dedicated; else PUBLIC_ROUTER_URL + {@code /r/} + slug
+ * @param domainId the custom domain the link lives on; null for the router's own host
  */
 public record LinkView(
         LinkId id,
@@ -19,7 +23,8 @@ public record LinkView(
         DestinationUrl destinationUrl,
         LinkStatus status,
         String url,
-        Instant createdAt) {
+        Instant createdAt,
+        DomainId domainId) {
 
     /** @param publicRouterUrl the router's public base URL, without a trailing slash */
     public static LinkView of(Link link, String publicRouterUrl) {
@@ -30,7 +35,10 @@ public record LinkView(
                 link.partnerId(),
                 link.destinationUrl(),
                 link.status(),
-                publicRouterUrl + "/r/" + link.slug(),
-                link.createdAt());
+                link.domain() == null
+                        ? publicRouterUrl + "/r/" + link.slug()
+                        : link.domain().linkUrl(link.slug().value()),
+                link.createdAt(),
+                link.domain() == null ? null : link.domain().id());
     }
 }

@@ -33,10 +33,14 @@ public enum TransferTable {
             "program_id = ?",
             List.of(new Parent("partner_id", "partner"), new Parent("program_id", "program")),
             Set.of()),
+    SHORT_DOMAIN("short_domain", "program_id = ?", List.of(new Parent("program_id", "program")), Set.of()),
     LINK(
             "link",
             "program_id = ?",
-            List.of(new Parent("program_id", "program"), new Parent("partner_id", "partner")),
+            List.of(
+                    new Parent("program_id", "program"),
+                    new Parent("partner_id", "partner"),
+                    new Parent("domain_id", "short_domain")),
             Set.of()),
     CLICK("click", "program_id = ?", List.of(), Set.of()),
     IDENTITY("identity", "program_id = ?", List.of(new Parent("program_id", "program")), Set.of()),

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -329,6 +330,27 @@ class MeRoutesTest {
                 .expect(204);
 
         People.token(api, eve.email(), "another long pass phrase");
+    }
+
+    @Test
+    void aPartnersLinksShowTheShortUrlOfTheProgramsPrimaryDomain() {
+        String shop = Earner.program(api);
+        Earner gus = Earner.in(api, shop);
+        String host = TestApi.unique("go").toLowerCase(Locale.ROOT) + ".partner-shop.example";
+        api.post("/v1/domains", "{\"programId\":\"%s\",\"hostname\":\"%s\",\"primary\":true}".formatted(shop, host))
+                .expect(201);
+
+        JsonNode created = api.send("POST", "/v1/me/links", "{\"programId\":\"%s\"}".formatted(shop), gus.key())
+                .expect(201)
+                .json();
+
+        String slug = created.get("slug").asText();
+        assertThat(created.get("url").asText()).isEqualTo("https://" + host + "/r/" + slug);
+        JsonNode listed = get("/v1/me/links?programId=" + shop, gus.key()).get("items");
+        assertThat(listed).anySatisfy(link -> {
+            assertThat(link.get("slug").asText()).isEqualTo(slug);
+            assertThat(link.get("url").asText()).isEqualTo("https://" + host + "/r/" + slug);
+        });
     }
 
     @Test

@@ -21,7 +21,8 @@ public record Api(
         ApplicationsClient applications,
         MailClient mail,
         AccountLinksClient accountLinks,
-        PayoutsClient payouts) {
+        PayoutsClient payouts,
+        DomainsClient domains) {
 
     public static Api over(ApiClient client) {
         requireNonNull(client, "client is null");
@@ -43,6 +44,7 @@ public record Api(
                 new ApplicationsClient(client),
                 new MailClient(client),
                 new AccountLinksClient(client),
-                new PayoutsClient(client));
+                new PayoutsClient(client),
+                new DomainsClient(client));
     }
 }

@@ -8,7 +8,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Every link by slug, in memory, so a redirect never reads PostgreSQL. Bounded by the number of
+ * Every link by domain and slug, in memory, so a redirect never reads PostgreSQL. Bounded by the number of
  * links in the database; there is nothing to evict because a miss is answered 404 without a
  * query.
  *
@@ -64,16 +64,24 @@ public final class LinkCache {
         }
     }
 
-    /** The hot-path lookup. */
+    /** The link with this slug on the router's default host(s). */
     public LinkTarget get(String slug) {
+        return get(0, 0, slug);
+    }
+
+    /**
+     * The hot-path lookup: the slug on the domain with this id (0, 0 for the default host). The
+     * key is the pair itself, hashed together, so no per-request string is built for it.
+     */
+    public LinkTarget get(long domainHigh, long domainLow, String slug) {
         LinkTarget[] table = tables.bySlug;
         int mask = table.length - 1;
-        for (int slot = slugSlot(slug, mask); ; slot = (slot + 1) & mask) {
+        for (int slot = slugSlot(domainHigh, domainLow, slug, mask); ; slot = (slot + 1) & mask) {
             LinkTarget entry = (LinkTarget) SLOT.getAcquire(table, slot);
             if (entry == null) {
                 return null;
             }
-            if (entry != REMOVED && entry.slug().equals(slug)) {
+            if (entry != REMOVED && entry.isAt(domainHigh, domainLow, slug)) {
                 return entry;
             }
         }
@@ -114,10 +122,10 @@ public final class LinkCache {
             current = resize(size + 1);
             idSlot = find(current.byId, target.linkIdHigh(), target.linkIdLow());
         }
-        if (previous != null && !previous.slug().equals(target.slug())) {
+        if (previous != null && !previous.sameAddress(target)) {
             removeSlug(current.bySlug, previous);
         }
-        int slugSlot = slugSlotFor(current.bySlug, target.slug());
+        int slugSlot = slugSlotFor(current.bySlug, target);
         LinkTarget displaced = current.bySlug[slugSlot];
         if (displaced == null) {
             occupiedBySlug++;
@@ -199,9 +207,9 @@ public final class LinkCache {
     // Removes the slug's entry only while it still belongs to this link.
     private void removeSlug(LinkTarget[] bySlug, LinkTarget link) {
         int mask = bySlug.length - 1;
-        for (int slot = slugSlot(link.slug(), mask); bySlug[slot] != null; slot = (slot + 1) & mask) {
+        for (int slot = slugSlot(link, mask); bySlug[slot] != null; slot = (slot + 1) & mask) {
             LinkTarget entry = bySlug[slot];
-            if (entry != REMOVED && entry.slug().equals(link.slug())) {
+            if (entry != REMOVED && entry.sameAddress(link)) {
                 if (entry.isLink(link.linkIdHigh(), link.linkIdLow())) {
                     SLOT.setRelease(bySlug, slot, REMOVED);
                 }
@@ -210,15 +218,15 @@ public final class LinkCache {
         }
     }
 
-    // The slot holding this slug, else the first free one on its probe chain.
-    private static int slugSlotFor(LinkTarget[] bySlug, String slug) {
+    // The slot holding this link's domain and slug, else the first free one on its probe chain.
+    private static int slugSlotFor(LinkTarget[] bySlug, LinkTarget link) {
         int mask = bySlug.length - 1;
         int free = -1;
-        int slot = slugSlot(slug, mask);
+        int slot = slugSlot(link, mask);
         for (LinkTarget entry; (entry = bySlug[slot]) != null; slot = (slot + 1) & mask) {
             if (entry == REMOVED) {
                 free = free < 0 ? slot : free;
-            } else if (entry.slug().equals(slug)) {
+            } else if (entry.sameAddress(link)) {
                 return slot;
             }
         }
@@ -251,7 +259,7 @@ public final class LinkCache {
         int count = 0;
         for (LinkTarget entry : tables.byId) {
             if (entry != null && entry != REMOVED) {
-                next.bySlug[slugSlotFor(next.bySlug, entry.slug())] = entry;
+                next.bySlug[slugSlotFor(next.bySlug, entry)] = entry;
                 next.byId[freeIdSlot(next.byId, entry.linkIdHigh(), entry.linkIdLow())] = entry;
                 count++;
             }
@@ -267,8 +275,14 @@ public final class LinkCache {
         return Integer.highestOneBit(Math.max(16, links) * 2 - 1) << 1;
     }
 
-    private static int slugSlot(String slug, int mask) {
-        int h = slug.hashCode() * 0x9E3779B9;
+    private static int slugSlot(LinkTarget link, int mask) {
+        return slugSlot(link.domainIdHigh(), link.domainIdLow(), link.slug(), mask);
+    }
+
+    // The default host's id is 0, so its links hash exactly as they did before domains existed.
+    private static int slugSlot(long domainHigh, long domainLow, String slug, int mask) {
+        long domain = domainHigh ^ domainLow;
+        int h = (slug.hashCode() ^ (int) domain ^ (int) (domain >>> 32)) * 0x9E3779B9;
         return (h ^ (h >>> 16)) & mask;
     }
 

@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import clickledger.db.ConnectionLimits;
 import clickledger.db.DataSources;
 import clickledger.db.DatabaseConfig;
+import clickledger.router.domain.Domain;
+import clickledger.router.domain.DomainRepository;
+import clickledger.router.domain.Domains;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -40,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * is written to {@link LinkSnapshot} in the router's data directory, which a router starting while
  * PostgreSQL is down serves from.
  *
+ * <p>Custom domains ride along: a {@code domain:<id>} notification, and every periodic check,
+ * re-reads the whole (small) domain table into {@link Domains}, and the snapshot carries it.
+ *
  * <p>A full reload reads a snapshot while notifications keep arriving; a row it read before a
  * change could overwrite the fresher row the listener stored. So every notification seen during
  * a reload is applied again after it, which always reads the latest state.
@@ -51,6 +57,8 @@ public final class LinkRefresher implements AutoCloseable {
 
     private final LinkRepository repository;
     private final LinkCache cache;
+    private final DomainRepository domainRepository;
+    private final Domains domains;
     private final DatabaseConfig.Endpoint direct;
     private final ConnectionLimits listenLimits;
     private final Duration reloadInterval;
@@ -75,12 +83,16 @@ public final class LinkRefresher implements AutoCloseable {
     public LinkRefresher(
             LinkRepository repository,
             LinkCache cache,
+            DomainRepository domainRepository,
+            Domains domains,
             DatabaseConfig.Endpoint direct,
             ConnectionLimits listenLimits,
             Duration reloadInterval,
             MeterRegistry registry) {
         this.repository = requireNonNull(repository, "repository is null");
         this.cache = requireNonNull(cache, "cache is null");
+        this.domainRepository = requireNonNull(domainRepository, "domainRepository is null");
+        this.domains = requireNonNull(domains, "domains is null");
         this.direct = requireNonNull(direct, "direct is null");
         this.listenLimits = requireNonNull(listenLimits, "listenLimits is null");
         this.reloadInterval = requireNonNull(reloadInterval, "reloadInterval is null");
@@ -109,6 +121,7 @@ public final class LinkRefresher implements AutoCloseable {
     public Optional<LinkSnapshot.Contents> loadSnapshot(Path directory) throws IOException {
         Optional<LinkSnapshot.Contents> contents = LinkSnapshot.read(directory, cache::put);
         if (contents.isPresent()) {
+            domains.replace(contents.get().domains());
             cache.markLoaded();
             lastSnapshot = contents.get();
         }
@@ -141,11 +154,12 @@ public final class LinkRefresher implements AutoCloseable {
         return listening;
     }
 
-    /** Loads every link; returns how many. Also called by tests and at start. */
+    /** Loads every domain, then every link; returns how many links. Also called by tests and at start. */
     public int reloadAll() {
         reloading.set(true);
         long started = System.nanoTime();
         try {
+            reloadDomains();
             UuidSet seen = new UuidSet(cache.size());
             try {
                 repository.forEachLink(target -> {
@@ -171,6 +185,8 @@ public final class LinkRefresher implements AutoCloseable {
         long backoffMillis = 200;
         while (running.get()) {
             try {
+                // A handful of rows, so read whole each time rather than checksummed.
+                reloadDomains();
                 if (!cache.loaded() || !inSync()) {
                     int count = reloadAll();
                     LOG.atDebug().addKeyValue("links", count).log("link cache reloaded");
@@ -222,14 +238,16 @@ public final class LinkRefresher implements AutoCloseable {
             return;
         }
         LinkSnapshot.Contents last = lastSnapshot;
+        List<Domain> currentDomains = domains.table().custom();
         if (last != null
                 && last.links() == cache.size()
                 && last.fingerprint() == cache.fingerprint()
+                && last.domains().equals(currentDomains)
                 && last.salt().equals(salt)) {
             return;
         }
         try {
-            lastSnapshot = LinkSnapshot.write(directory, salt, cache);
+            lastSnapshot = LinkSnapshot.write(directory, salt, cache, currentDomains);
         } catch (IOException | RuntimeException e) {
             snapshotFailures.increment();
             LOG.atWarn().addKeyValue("error", e.toString()).log("writing the link cache snapshot failed");
@@ -286,7 +304,10 @@ public final class LinkRefresher implements AutoCloseable {
         }
     }
 
-    /** Applies one notification payload: {@code link:<uuid>}, {@code program:<uuid>} or {@code partner:<uuid>}. */
+    /**
+     * Applies one notification payload: {@code link:<uuid>}, {@code program:<uuid>}, {@code
+     * partner:<uuid>} or {@code domain:<uuid>}.
+     */
     void apply(String payload) {
         int colon = payload.indexOf(':');
         if (colon < 0) {
@@ -307,6 +328,7 @@ public final class LinkRefresher implements AutoCloseable {
                 }
                 case "program" -> repository.byProgram(id.get()).forEach(cache::put);
                 case "partner" -> repository.byPartner(id.get()).forEach(cache::put);
+                case "domain" -> reloadDomains();
                 default -> LOG.atDebug().addKeyValue("payload", payload).log("unknown link notification");
             }
         } catch (RuntimeException e) {
@@ -315,6 +337,14 @@ public final class LinkRefresher implements AutoCloseable {
                     .addKeyValue("payload", payload)
                     .addKeyValue("error", e.toString())
                     .log("link refresh failed");
+        }
+    }
+
+    private void reloadDomains() {
+        if (domains.replace(domainRepository.all())) {
+            LOG.atDebug()
+                    .addKeyValue("domains", domains.table().custom().size())
+                    .log("custom domains reloaded");
         }
     }
 

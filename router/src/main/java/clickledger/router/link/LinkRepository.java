@@ -52,23 +52,29 @@ public final class LinkRepository {
     // hashes rather than one hash of the row as text: over a million links the text version cost
     // PostgreSQL 1.4 s a check, this one 0.4 s (docs/decisions/0002). Times go in as epoch
     // milliseconds, so no session time zone changes what is hashed.
+    // A link on a custom domain chains the domain's id in front; one on the default host hashes as
+    // before domains existed, so an upgraded router's snapshot still matches the database.
     private static final Field<Long> ROW_HASH = DSL.field(
-            "uuid_hash_extended({0}, hashtextextended({1}, hashtextextended(coalesce({2}, ''),"
-                    + " hashtextextended({3}, uuid_hash_extended({4}, uuid_hash_extended({5}, {6}"
-                    + " + 31 * coalesce((extract(epoch from {7}) * 1000)::bigint, -1)"
-                    + " + 37 * coalesce((extract(epoch from {8}) * 1000)::bigint, -1)"
-                    + " + 41 * ({9})::int))))))",
+            "(case when {0} is null then {1} else uuid_hash_extended({0}, {1}) end)",
             Long.class,
-            LINK.ID,
-            LINK.SLUG,
-            LINK.DESTINATION_URL,
-            PROGRAM.DESTINATION_URL,
-            LINK.PROGRAM_ID,
-            LINK.PARTNER_ID,
-            PROGRAM.COOKIE_DAYS,
-            PROGRAM.STARTS_AT,
-            PROGRAM.ENDS_AT,
-            ACTIVE);
+            LINK.DOMAIN_ID,
+            DSL.field(
+                    "uuid_hash_extended({0}, hashtextextended({1}, hashtextextended(coalesce({2}, ''),"
+                            + " hashtextextended({3}, uuid_hash_extended({4}, uuid_hash_extended({5}, {6}"
+                            + " + 31 * coalesce((extract(epoch from {7}) * 1000)::bigint, -1)"
+                            + " + 37 * coalesce((extract(epoch from {8}) * 1000)::bigint, -1)"
+                            + " + 41 * ({9})::int))))))",
+                    Long.class,
+                    LINK.ID,
+                    LINK.SLUG,
+                    LINK.DESTINATION_URL,
+                    PROGRAM.DESTINATION_URL,
+                    LINK.PROGRAM_ID,
+                    LINK.PARTNER_ID,
+                    PROGRAM.COOKIE_DAYS,
+                    PROGRAM.STARTS_AT,
+                    PROGRAM.ENDS_AT,
+                    ACTIVE));
 
     private final DSLContext dsl;
     private final DatabaseConfig.Endpoint direct;
@@ -122,7 +128,8 @@ public final class LinkRepository {
                                 rows.getObject(8, OffsetDateTime.class),
                                 rows.getInt(9),
                                 rows.getBoolean(10),
-                                rows.getLong(11)));
+                                rows.getLong(11),
+                                rows.getObject(12, UUID.class)));
                     }
                 }
             }
@@ -155,7 +162,8 @@ public final class LinkRepository {
                         record.get(PROGRAM.ENDS_AT),
                         record.get(PROGRAM.COOKIE_DAYS),
                         Boolean.TRUE.equals(record.get(ACTIVE)),
-                        record.get(ROW_HASH)));
+                        record.get(ROW_HASH),
+                        record.get(LINK.DOMAIN_ID)));
     }
 
     /**
@@ -199,7 +207,8 @@ public final class LinkRepository {
                         PROGRAM.ENDS_AT,
                         PROGRAM.COOKIE_DAYS,
                         ACTIVE,
-                        ROW_HASH))
+                        ROW_HASH,
+                        LINK.DOMAIN_ID))
                 .where(condition);
     }
 
@@ -224,7 +233,8 @@ public final class LinkRepository {
             OffsetDateTime endsAt,
             int cookieDays,
             boolean active,
-            long rowHash) {
+            long rowHash,
+            UUID domainId) {
         Destination programDestination = programDestinations.computeIfAbsent(programUrl, Destination::parse);
         return new LinkTarget(
                 linkId.getMostSignificantBits(),
@@ -238,7 +248,9 @@ public final class LinkRepository {
                 millis(startsAt, Long.MIN_VALUE),
                 millis(endsAt, Long.MAX_VALUE),
                 (int) Math.min(Integer.MAX_VALUE, cookieDays * 86_400L),
-                rowHash);
+                rowHash,
+                domainId == null ? 0 : domainId.getMostSignificantBits(),
+                domainId == null ? 0 : domainId.getLeastSignificantBits());
     }
 
     private static long millis(OffsetDateTime time, long fallback) {

@@ -1,5 +1,6 @@
 package clickledger.router.link;
 
+import clickledger.router.domain.Domain;
 import clickledger.router.redirect.Destination;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -34,21 +35,33 @@ import java.util.zip.CheckedOutputStream;
  * file fails its CRC32C and is ignored. Mode 600: the salt is what keeps IP hashes from being
  * reversed.
  *
- * <p>Format: magic, salt, the distinct program destinations, then per link its fields with the
- * link's own destination inline only when it differs from its program's; a CRC32C of it all last.
+ * <p>Format: magic, salt, the custom domains, the distinct program destinations, then per link its
+ * fields with the link's own destination inline only when it differs from its program's, and its
+ * domain's id; a CRC32C of it all last. A snapshot of the previous format ({@code CLLINKS1}: no
+ * domains, every link on the default host) still loads, so an upgraded router starting while
+ * PostgreSQL is down keeps redirecting.
  */
 public final class LinkSnapshot {
     static final String FILE = "links.snapshot";
     private static final String TEMPORARY = "links.snapshot.tmp";
-    private static final long MAGIC = 0x434c4c494e4b5331L; // "CLLINKS1"
+    private static final long MAGIC_V1 = 0x434c4c494e4b5331L; // "CLLINKS1"
+    private static final long MAGIC = 0x434c4c494e4b5332L; // "CLLINKS2": with custom domains
 
-    /** What a read found: the salt, and how many links and which fingerprint went into the cache. */
-    public record Contents(String salt, int links, long fingerprint) {}
+    /**
+     * What a read found: the salt, how many links and which fingerprint went into the cache, and
+     * the custom domains.
+     */
+    public record Contents(String salt, int links, long fingerprint, List<Domain> domains) {
+        public Contents {
+            domains = List.copyOf(domains);
+        }
+    }
 
     private LinkSnapshot() {}
 
-    /** Writes every link of {@code cache} and the salt; returns the count and fingerprint written. */
-    public static Contents write(Path directory, String salt, LinkCache cache) throws IOException {
+    /** Writes every link of {@code cache}, the domains and the salt; returns the count and fingerprint written. */
+    public static Contents write(Path directory, String salt, LinkCache cache, List<Domain> domains)
+            throws IOException {
         Map<Destination, Integer> programs = new IdentityHashMap<>();
         List<Destination> programList = new ArrayList<>();
         List<LinkTarget> links = new ArrayList<>(cache.size() + 16);
@@ -69,6 +82,17 @@ public final class LinkSnapshot {
                     new CheckedOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16), crc));
             out.writeLong(MAGIC);
             string(out, salt);
+            out.writeInt(domains.size());
+            for (Domain domain : domains) {
+                out.writeLong(domain.idHigh());
+                out.writeLong(domain.idLow());
+                string(out, domain.hostname());
+                out.writeBoolean(domain.dedicated());
+                out.writeBoolean(domain.cookieDomain() != null);
+                if (domain.cookieDomain() != null) {
+                    string(out, domain.cookieDomain());
+                }
+            }
             out.writeInt(programList.size());
             for (Destination program : programList) {
                 string(out, program.url());
@@ -91,6 +115,8 @@ public final class LinkSnapshot {
                 out.writeLong(link.endsAtMillis());
                 out.writeInt(link.cookieMaxAgeSeconds());
                 out.writeLong(link.rowHash());
+                out.writeLong(link.domainIdHigh());
+                out.writeLong(link.domainIdLow());
                 fingerprint ^= link.rowHash();
             }
             out.flush();
@@ -110,7 +136,7 @@ public final class LinkSnapshot {
         try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
             dir.force(true);
         }
-        return new Contents(salt, links.size(), fingerprint);
+        return new Contents(salt, links.size(), fingerprint, domains);
     }
 
     /**
@@ -128,10 +154,22 @@ public final class LinkSnapshot {
             return java.util.Optional.empty();
         }
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            if (in.readLong() != MAGIC) {
+            long magic = in.readLong();
+            if (magic != MAGIC && magic != MAGIC_V1) {
                 throw new IOException(file + " is not a link snapshot");
             }
+            boolean withDomains = magic == MAGIC;
             String salt = string(in);
+            List<Domain> domains = new ArrayList<>();
+            int domainCount = withDomains ? in.readInt() : 0;
+            for (int i = 0; i < domainCount; i++) {
+                long high = in.readLong();
+                long low = in.readLong();
+                String hostname = string(in);
+                boolean dedicated = in.readBoolean();
+                String cookieDomain = in.readBoolean() ? string(in) : null;
+                domains.add(new Domain(high, low, hostname, dedicated, cookieDomain));
+            }
             int programCount = in.readInt();
             List<Destination> programs = new ArrayList<>(programCount);
             for (int i = 0; i < programCount; i++) {
@@ -160,11 +198,13 @@ public final class LinkSnapshot {
                         in.readLong(),
                         in.readLong(),
                         in.readInt(),
-                        in.readLong());
+                        in.readLong(),
+                        withDomains ? in.readLong() : 0,
+                        withDomains ? in.readLong() : 0);
                 fingerprint ^= target.rowHash();
                 sink.accept(target);
             }
-            return java.util.Optional.of(new Contents(salt, count, fingerprint));
+            return java.util.Optional.of(new Contents(salt, count, fingerprint, domains));
         }
     }
 

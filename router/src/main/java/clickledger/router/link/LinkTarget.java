@@ -18,6 +18,9 @@ import java.util.UUID;
  * @param startsAtMillis program start, or Long.MIN_VALUE
  * @param endsAtMillis program end, or Long.MAX_VALUE
  * @param rowHash PostgreSQL's hash of the row this was built from, for {@link LinkCache#fingerprint()}
+ * @param domainIdHigh the link's custom domain's id, most significant bits; 0 with {@code
+ *     domainIdLow} 0 for the router's default host(s) (docs/decisions/0024)
+ * @param domainIdLow the link's custom domain's id, least significant bits
  */
 public record LinkTarget(
         long linkIdHigh,
@@ -31,7 +34,40 @@ public record LinkTarget(
         long startsAtMillis,
         long endsAtMillis,
         int cookieMaxAgeSeconds,
-        long rowHash) {
+        long rowHash,
+        long domainIdHigh,
+        long domainIdLow) {
+
+    /** A link on the router's default host(s), as every link was before custom domains. */
+    public LinkTarget(
+            long linkIdHigh,
+            long linkIdLow,
+            String slug,
+            UUID programId,
+            UUID partnerId,
+            Destination destination,
+            Destination programDestination,
+            boolean statusActive,
+            long startsAtMillis,
+            long endsAtMillis,
+            int cookieMaxAgeSeconds,
+            long rowHash) {
+        this(
+                linkIdHigh,
+                linkIdLow,
+                slug,
+                programId,
+                partnerId,
+                destination,
+                programDestination,
+                statusActive,
+                startsAtMillis,
+                endsAtMillis,
+                cookieMaxAgeSeconds,
+                rowHash,
+                0,
+                0);
+    }
 
     public UUID linkId() {
         return new UUID(linkIdHigh, linkIdLow);
@@ -39,6 +75,16 @@ public record LinkTarget(
 
     public boolean isLink(long high, long low) {
         return linkIdHigh == high && linkIdLow == low;
+    }
+
+    /** True when this link answers for {@code slug} on the domain with this id. */
+    public boolean isAt(long domainHigh, long domainLow, String slug) {
+        return domainIdLow == domainLow && domainIdHigh == domainHigh && this.slug.equals(slug);
+    }
+
+    /** True when both links answer for the same slug on the same domain. */
+    boolean sameAddress(LinkTarget other) {
+        return isAt(other.domainIdHigh, other.domainIdLow, other.slug);
     }
 
     public boolean activeAt(long epochMillis) {

@@ -10,6 +10,7 @@ import clickledger.router.click.IpHasher;
 import clickledger.router.click.ReferrerDomain;
 import clickledger.router.click.UserAgents;
 import clickledger.router.click.VelocityTracker;
+import clickledger.router.domain.Domain;
 import clickledger.router.link.LinkCache;
 import clickledger.router.link.LinkTarget;
 import io.micrometer.core.instrument.Counter;
@@ -20,7 +21,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -30,7 +30,8 @@ import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Decides the answer to {@code GET|HEAD /r/{slug}} (SPEC "Router contract"). Per request it only
+ * Decides the answer to {@code GET|HEAD /r/{slug}} (SPEC "Router contract"), and to the bare
+ * {@code /{slug}} of a dedicated custom domain, on the domain the request's host named. Per request it only
  * parses, looks the slug up in memory, builds the click, and hands it to {@link ClickWriter}; the
  * 302 leaves when the writer reports the click durable. Nothing here blocks.
  */
@@ -58,7 +59,6 @@ public final class RedirectHandler {
     private final VelocityTracker velocity;
     private final ClientResolver clients;
     private final IpHasher ipHasher;
-    private final Optional<String> cookieDomain;
     private final Clock clock;
     private final Counter redirected;
     private final Counter inactive;
@@ -72,7 +72,6 @@ public final class RedirectHandler {
             VelocityTracker velocity,
             ClientResolver clients,
             IpHasher ipHasher,
-            Optional<String> cookieDomain,
             Clock clock,
             MeterRegistry registry) {
         this.links = requireNonNull(links, "links is null");
@@ -81,7 +80,6 @@ public final class RedirectHandler {
         this.velocity = requireNonNull(velocity, "velocity is null");
         this.clients = requireNonNull(clients, "clients is null");
         this.ipHasher = requireNonNull(ipHasher, "ipHasher is null");
-        this.cookieDomain = requireNonNull(cookieDomain, "cookieDomain is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.redirected = outcome(registry, "redirected");
         this.inactive = outcome(registry, "inactive");
@@ -95,14 +93,20 @@ public final class RedirectHandler {
                 .register(registry);
     }
 
-    public void handle(Request request, Response response, Callback callback, String slug) {
+    /** False until the link cache has been loaded (from PostgreSQL or the snapshot). */
+    public boolean linksLoaded() {
+        return links.loaded();
+    }
+
+    /** @param domain the domain the request's {@code Host} named (the default host included) */
+    public void handle(Request request, Response response, Callback callback, Domain domain, String slug) {
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         if (!links.loaded()) {
             unavailable.increment();
             writePage(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, UNAVAILABLE_PAGE);
             return;
         }
-        LinkTarget target = Slugs.valid(slug) ? links.get(slug) : null;
+        LinkTarget target = Slugs.valid(slug) ? links.get(domain.idHigh(), domain.idLow(), slug) : null;
         if (target == null) {
             notFound.increment();
             writePage(response, callback, HttpStatus.NOT_FOUND_404, NOT_FOUND_PAGE);
@@ -153,7 +157,9 @@ public final class RedirectHandler {
         response.getHeaders().put(HttpHeader.LOCATION, location);
         if (active) {
             response.getHeaders()
-                    .add(HttpHeader.SET_COOKIE, cookie(cref, target.cookieMaxAgeSeconds(), client.secure()));
+                    .add(
+                            HttpHeader.SET_COOKIE,
+                            cookie(cref, target.cookieMaxAgeSeconds(), client.secure(), domain.cookieDomain()));
         }
         boolean queued = writer.submit(click, new ClickWriter.Completion() {
             @Override
@@ -193,11 +199,15 @@ public final class RedirectHandler {
     }
 
     /**
-     * {@code _cref} is readable by the merchant's page script (no HttpOnly): with COOKIE_DOMAIN set
-     * to the shared parent domain, the merchant's SDK picks it up when the landing URL lost its
-     * query. It carries only the click id, which the Location already exposes.
+     * {@code _cref} is readable by the merchant's page script (no HttpOnly): with COOKIE_DOMAIN (or
+     * a custom domain's cookie domain) set to the shared parent domain, the merchant's SDK picks it
+     * up when the landing URL lost its query. It carries only the click id, which the Location
+     * already exposes. On a custom domain COOKIE_DOMAIN is never used: a browser drops a cookie
+     * whose Domain does not cover the host that set it.
+     *
+     * @param cookieDomain the host's {@code Domain=}; null for a host-only cookie
      */
-    private String cookie(String cref, int maxAgeSeconds, boolean secure) {
+    private static String cookie(String cref, int maxAgeSeconds, boolean secure, String cookieDomain) {
         StringBuilder cookie = new StringBuilder(96)
                 .append("_cref=")
                 .append(cref)
@@ -207,7 +217,9 @@ public final class RedirectHandler {
         if (secure) {
             cookie.append("; Secure");
         }
-        cookieDomain.ifPresent(domain -> cookie.append("; Domain=").append(domain));
+        if (cookieDomain != null) {
+            cookie.append("; Domain=").append(cookieDomain);
+        }
         return cookie.toString();
     }
 

@@ -11,6 +11,7 @@ import clickledger.portal.api.ListPage;
 import clickledger.portal.api.Parallel;
 import clickledger.portal.api.Partner;
 import clickledger.portal.api.Program;
+import clickledger.portal.api.ShortDomain;
 import clickledger.portal.web.FieldErrors;
 import clickledger.portal.web.Form;
 import clickledger.portal.web.Layout;
@@ -34,7 +35,7 @@ import java.util.Set;
  */
 public final class LinkRoutes {
     static final String SECTION = "links";
-    static final Set<String> FIELDS = Set.of("programId", "partnerId", "slug", "destinationUrl");
+    static final Set<String> FIELDS = Set.of("programId", "partnerId", "slug", "destinationUrl", "domainId");
     /** Partners offered in the new-link form; beyond this many, start from the partner's page. */
     static final int PARTNER_CHOICES = 100;
 
@@ -58,7 +59,9 @@ public final class LinkRoutes {
             String partnerId,
             String slug,
             String destinationUrl,
-            FieldErrors errors) {}
+            FieldErrors errors,
+            List<Option> domains,
+            String domainId) {}
 
     public record LinkPage(Layout layout, Link link, Partner partner, Program program) {}
 
@@ -127,7 +130,7 @@ public final class LinkRoutes {
     private void newForm(Context ctx) {
         String partnerId = Params.text(ctx, "partnerId");
         String programId = Params.text(ctx, "programId");
-        renderNew(ctx, programId, partnerId, "", "", FieldErrors.none(), 200);
+        renderNew(ctx, programId, partnerId, "", "", "", FieldErrors.none(), 200);
     }
 
     private void create(Context ctx) {
@@ -137,6 +140,7 @@ public final class LinkRoutes {
         form.text(body, "partnerId", "partnerId");
         form.text(body, "slug", "slug");
         form.text(body, "destinationUrl", "destinationUrl");
+        form.text(body, "domainId", "domainId");
         try {
             Link link = api.links().create(Pages.caller(ctx), body);
             pages.redirect(ctx, "/links/" + link.id(), "Link " + link.slug() + " created.");
@@ -153,6 +157,7 @@ public final class LinkRoutes {
                     form.get("partnerId"),
                     form.get("slug"),
                     form.get("destinationUrl"),
+                    form.get("domainId"),
                     errors,
                     e.status() == 404 ? 400 : e.status());
         }
@@ -164,11 +169,13 @@ public final class LinkRoutes {
             String partnerId,
             String slug,
             String destinationUrl,
+            String domainId,
             FieldErrors errors,
             int status) {
         Caller caller = Pages.caller(ctx);
         var loaded = Parallel.both(() -> api.programs().all(caller), () -> api.partners()
                 .list(caller, null, "active", null, PARTNER_CHOICES));
+        List<Option> domains = domainOptions(caller, loaded.first());
         List<Option> partners = new ArrayList<>();
         boolean chosenListed = partnerId == null;
         for (Partner partner : loaded.second().items()) {
@@ -191,7 +198,24 @@ public final class LinkRoutes {
                         partnerId,
                         slug,
                         destinationUrl,
-                        errors));
+                        errors,
+                        domains,
+                        domainId));
+    }
+
+    // Every program's domains, named with their program: the form's program choice decides which fit.
+    private List<Option> domainOptions(Caller caller, List<Program> programs) {
+        Map<String, String> programNames = new LinkedHashMap<>();
+        programs.forEach(program -> programNames.put(program.id(), program.name()));
+        List<Option> options = new ArrayList<>();
+        options.add(new Option("", "The program's primary domain, else the router's own address"));
+        for (ShortDomain domain : api.domains().list(caller, null).items()) {
+            options.add(new Option(
+                    domain.id(),
+                    domain.hostname() + " (" + programNames.getOrDefault(domain.programId(), domain.programId())
+                            + ")"));
+        }
+        return options;
     }
 
     private void show(Context ctx) {
