@@ -1,5 +1,6 @@
 package clickledger.router.link;
 
+import clickledger.router.redirect.DeepLinks;
 import clickledger.router.redirect.Destination;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -36,11 +37,15 @@ import java.util.zip.CheckedOutputStream;
  *
  * <p>Format: magic, salt, the distinct program destinations, then per link its fields with the
  * link's own destination inline only when it differs from its program's; a CRC32C of it all last.
+ * Version 2 (issue 19) adds per link its expiry, expired URL and its program's allowed deep-link
+ * hosts after the row hash; a version 1 file, written by the router before the upgrade, still
+ * loads, its links without expiry or extra hosts (the database's reload corrects them).
  */
 public final class LinkSnapshot {
     static final String FILE = "links.snapshot";
     private static final String TEMPORARY = "links.snapshot.tmp";
-    private static final long MAGIC = 0x434c4c494e4b5331L; // "CLLINKS1"
+    private static final long MAGIC_V1 = 0x434c4c494e4b5331L; // "CLLINKS1"
+    private static final long MAGIC = 0x434c4c494e4b5332L; // "CLLINKS2"
 
     /** What a read found: the salt, and how many links and which fingerprint went into the cache. */
     public record Contents(String salt, int links, long fingerprint) {}
@@ -91,6 +96,14 @@ public final class LinkSnapshot {
                 out.writeLong(link.endsAtMillis());
                 out.writeInt(link.cookieMaxAgeSeconds());
                 out.writeLong(link.rowHash());
+                out.writeLong(link.expiresAtMillis());
+                out.writeBoolean(link.expiredDestination() != null);
+                if (link.expiredDestination() != null) {
+                    string(out, link.expiredDestination().url());
+                }
+                String hosts =
+                        link.deepLinks() == null ? null : link.deepLinks().allowedHosts();
+                string(out, hosts == null ? "" : hosts);
                 fingerprint ^= link.rowHash();
             }
             out.flush();
@@ -128,9 +141,11 @@ public final class LinkSnapshot {
             return java.util.Optional.empty();
         }
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            if (in.readLong() != MAGIC) {
+            long magic = in.readLong();
+            if (magic != MAGIC && magic != MAGIC_V1) {
                 throw new IOException(file + " is not a link snapshot");
             }
+            boolean version2 = magic == MAGIC;
             String salt = string(in);
             int programCount = in.readInt();
             List<Destination> programs = new ArrayList<>(programCount);
@@ -138,6 +153,7 @@ public final class LinkSnapshot {
                 programs.add(Destination.parse(string(in)));
             }
             Map<UUID, UUID> owners = new java.util.HashMap<>();
+            Map<String, DeepLinks> deepLinks = new java.util.HashMap<>();
             int count = in.readInt();
             long fingerprint = 0;
             for (int i = 0; i < count; i++) {
@@ -148,6 +164,23 @@ public final class LinkSnapshot {
                 UUID partner = owners.computeIfAbsent(uuid(in), id -> id);
                 Destination programDestination = programs.get(in.readInt());
                 Destination destination = in.readBoolean() ? Destination.parse(string(in)) : programDestination;
+                boolean active = in.readBoolean();
+                long startsAt = in.readLong();
+                long endsAt = in.readLong();
+                int cookieMaxAge = in.readInt();
+                long rowHash = in.readLong();
+                long expiresAt = Long.MAX_VALUE;
+                Destination expiredDestination = null;
+                String hosts = "";
+                if (version2) {
+                    expiresAt = in.readLong();
+                    expiredDestination = in.readBoolean() ? Destination.parse(string(in)) : null;
+                    hosts = string(in);
+                }
+                String programUrl = programDestination.url();
+                String allowedHosts = hosts.isEmpty() ? null : hosts;
+                DeepLinks programDeepLinks = deepLinks.computeIfAbsent(
+                        programUrl + '\n' + hosts, key -> DeepLinks.of(programUrl, allowedHosts));
                 LinkTarget target = new LinkTarget(
                         high,
                         low,
@@ -156,11 +189,14 @@ public final class LinkSnapshot {
                         partner,
                         destination,
                         programDestination,
-                        in.readBoolean(),
-                        in.readLong(),
-                        in.readLong(),
-                        in.readInt(),
-                        in.readLong());
+                        active,
+                        startsAt,
+                        endsAt,
+                        cookieMaxAge,
+                        rowHash,
+                        expiresAt,
+                        expiredDestination,
+                        programDeepLinks);
                 fingerprint ^= target.rowHash();
                 sink.accept(target);
             }

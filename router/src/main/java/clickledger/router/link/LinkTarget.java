@@ -1,5 +1,6 @@
 package clickledger.router.link;
 
+import clickledger.router.redirect.DeepLinks;
 import clickledger.router.redirect.Destination;
 import java.util.UUID;
 
@@ -18,6 +19,9 @@ import java.util.UUID;
  * @param startsAtMillis program start, or Long.MIN_VALUE
  * @param endsAtMillis program end, or Long.MAX_VALUE
  * @param rowHash PostgreSQL's hash of the row this was built from, for {@link LinkCache#fingerprint()}
+ * @param expiresAtMillis the link's expiry, or Long.MAX_VALUE (issue 19)
+ * @param expiredDestination where visitors go after the expiry, or null for the program's destination
+ * @param deepLinks where {@code ?to=} may lead, shared by the program's links
  */
 public record LinkTarget(
         long linkIdHigh,
@@ -31,7 +35,10 @@ public record LinkTarget(
         long startsAtMillis,
         long endsAtMillis,
         int cookieMaxAgeSeconds,
-        long rowHash) {
+        long rowHash,
+        long expiresAtMillis,
+        Destination expiredDestination,
+        DeepLinks deepLinks) {
 
     public UUID linkId() {
         return new UUID(linkIdHigh, linkIdLow);
@@ -39,6 +46,11 @@ public record LinkTarget(
 
     public boolean isLink(long high, long low) {
         return linkIdHigh == high && linkIdLow == low;
+    }
+
+    /** Expiry, like the program's window, is checked per request: it changes with the clock, not a row. */
+    public boolean expiredAt(long epochMillis) {
+        return epochMillis >= expiresAtMillis;
     }
 
     public boolean activeAt(long epochMillis) {

@@ -56,6 +56,9 @@ public final class RedirectHandler {
     private final Counter inactive;
     private final Counter notFound;
     private final Counter unavailable;
+    private final Counter expired;
+    private final Counter deepLinked;
+    private final Counter deepLinkRefused;
 
     public RedirectHandler(
             LinkCache links,
@@ -79,6 +82,16 @@ public final class RedirectHandler {
         this.inactive = outcome(registry, "inactive");
         this.notFound = outcome(registry, "not_found");
         this.unavailable = outcome(registry, "unavailable");
+        this.expired = outcome(registry, "expired");
+        this.deepLinked = deepLink(registry, "followed");
+        this.deepLinkRefused = deepLink(registry, "refused");
+    }
+
+    private static Counter deepLink(MeterRegistry registry, String outcome) {
+        return Counter.builder("clickledger_deep_links_total")
+                .description("redirects whose ?to= was followed, or refused for the link's usual destination")
+                .tag("outcome", outcome)
+                .register(registry);
     }
 
     private static Counter outcome(MeterRegistry registry, String outcome) {
@@ -102,6 +115,17 @@ public final class RedirectHandler {
         }
         String query = request.getHttpURI().getQuery();
         long now = clock.millis();
+        if (target.expiredAt(now)) {
+            // Like a paused link: the visitor arrives (at the expired URL when the link has one),
+            // and no click is handed out, so nothing after the expiry can earn.
+            expired.increment();
+            Destination after =
+                    target.expiredDestination() != null ? target.expiredDestination() : target.programDestination();
+            response.setStatus(HttpStatus.FOUND_302);
+            response.getHeaders().put(HttpHeader.LOCATION, after.location(query, null));
+            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            return;
+        }
         if (!target.activeAt(now)) {
             // Paused link, revoked partner, ended program: the visitor still arrives, but no click
             // is handed out, so nothing can be attributed to it.
@@ -120,8 +144,9 @@ public final class RedirectHandler {
         boolean burst = ipHash != null && velocity.record(IpHasher.key(ipHash), target.linkIdLow(), now);
         UUID clickId = Ulid.newUuidV7(now);
         String cref = Ulid.encode(clickId);
-        String location = target.destination().location(query, cref);
-        Utm utm = Utm.of(query, target.destination());
+        Destination destination = destination(target, query);
+        String location = destination.location(query, cref);
+        Utm utm = Utm.of(query, destination);
         Click click = new Click(
                 clickId,
                 now,
@@ -159,6 +184,21 @@ public final class RedirectHandler {
         if (!queued) {
             unavailable(response, callback);
         }
+    }
+
+    // The link's destination, or the deep link its ?to= asks for when the program allows it.
+    private Destination destination(LinkTarget target, String query) {
+        String to = DeepLinks.parameter(query);
+        if (to == null || target.deepLinks() == null) {
+            return target.destination();
+        }
+        Destination deep = target.deepLinks().resolve(to);
+        if (deep == null) {
+            deepLinkRefused.increment();
+            return target.destination();
+        }
+        deepLinked.increment();
+        return deep;
     }
 
     // The click could not be made durable: never send a cref that is not recorded.
