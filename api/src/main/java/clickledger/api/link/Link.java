@@ -7,11 +7,16 @@ import clickledger.api.program.ProgramId;
 import clickledger.api.value.DestinationUrl;
 import clickledger.api.value.Slug;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A partner's shareable link into a program.
  *
  * @param destinationUrl null when the link goes to the program's destination
+ * @param tags normalised, sorted and unique ({@link LinkTag})
+ * @param expiresAt null when the link never expires
+ * @param expiredUrl where visitors go after {@code expiresAt}; null for the program's destination
+ * @param archived left out of lists unless asked for; still redirects
  */
 public record Link(
         LinkId id,
@@ -20,7 +25,11 @@ public record Link(
         PartnerId partnerId,
         DestinationUrl destinationUrl,
         LinkStatus status,
-        Instant createdAt) {
+        Instant createdAt,
+        List<String> tags,
+        Instant expiresAt,
+        DestinationUrl expiredUrl,
+        boolean archived) {
     public Link {
         requireNonNull(id, "id is null");
         requireNonNull(slug, "slug is null");
@@ -28,9 +37,36 @@ public record Link(
         requireNonNull(partnerId, "partnerId is null");
         requireNonNull(status, "status is null");
         requireNonNull(createdAt, "createdAt is null");
+        tags = List.copyOf(requireNonNull(tags, "tags is null"));
     }
 
     public Link withStatus(LinkStatus newStatus) {
-        return new Link(id, slug, programId, partnerId, destinationUrl, newStatus, createdAt);
+        return new Link(
+                id,
+                slug,
+                programId,
+                partnerId,
+                destinationUrl,
+                newStatus,
+                createdAt,
+                tags,
+                expiresAt,
+                expiredUrl,
+                archived);
+    }
+
+    public Link withArchived(boolean newArchived) {
+        return new Link(
+                id,
+                slug,
+                programId,
+                partnerId,
+                destinationUrl,
+                status,
+                createdAt,
+                tags,
+                expiresAt,
+                expiredUrl,
+                newArchived);
     }
 }

@@ -5,11 +5,14 @@ import clickledger.api.program.ProgramId;
 import clickledger.api.value.DestinationUrl;
 import clickledger.api.value.Slug;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A link as the api shows it: the stored link plus {@code url}, the shareable router address.
  *
  * @param destinationUrl the link's own destination; null means the program's
+ * @param expiresAt null when the link never expires
+ * @param expiredUrl after the expiry; null means the program's destination
  */
 public record LinkView(
         LinkId id,
@@ -19,7 +22,11 @@ public record LinkView(
         DestinationUrl destinationUrl,
         LinkStatus status,
         String url,
-        Instant createdAt) {
+        Instant createdAt,
+        List<String> tags,
+        Instant expiresAt,
+        DestinationUrl expiredUrl,
+        boolean archived) {
 
     /** @param publicRouterUrl the router's public base URL, without a trailing slash */
     public static LinkView of(Link link, String publicRouterUrl) {
@@ -31,6 +38,10 @@ public record LinkView(
                 link.destinationUrl(),
                 link.status(),
                 publicRouterUrl + "/r/" + link.slug(),
-                link.createdAt());
+                link.createdAt(),
+                link.tags(),
+                link.expiresAt(),
+                link.expiredUrl(),
+                link.archived());
     }
 }

@@ -35,6 +35,12 @@ public enum TransferTable {
             "program_id = ?",
             List.of(new Parent("program_id", "program"), new Parent("partner_id", "partner")),
             Set.of()),
+    // Issue 19: a link's tags, after their links.
+    LINK_TAG(
+            "link_tag",
+            "program_id = ?",
+            List.of(new Parent("link_id", "link"), new Parent("program_id", "program")),
+            Set.of()),
     CLICK("click", "program_id = ?", List.of(), Set.of()),
     IDENTITY("identity", "program_id = ?", List.of(new Parent("program_id", "program")), Set.of()),
     EVENT(
