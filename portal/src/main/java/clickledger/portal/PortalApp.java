@@ -107,7 +107,7 @@ public final class PortalApp {
             new PartnerRoutes(pages, api).register(routes);
             new ApplicationRoutes(pages, api).register(routes);
             new MailRoutes(pages, api.mail()).register(routes);
-            new LinkRoutes(pages, api).register(routes);
+            new LinkRoutes(pages, api, clock).register(routes);
             new CommissionRoutes(pages, api).register(routes);
             new PayoutRoutes(pages, api).register(routes);
             new WebhookRoutes(pages, api.webhooks()).register(routes);

@@ -1,8 +1,13 @@
 package clickledger.portal.api;
 
 import java.time.Instant;
+import java.util.List;
 
-/** A link; {@code url} is the shareable router URL, {@code destinationUrl} null means the program's. */
+/**
+ * A link; {@code url} is the shareable router URL, {@code destinationUrl} null means the program's.
+ * {@code expiresAt} null: it never expires; {@code expiredUrl} null: after the expiry visitors go
+ * to the program's destination; archived links are hidden from lists unless asked for.
+ */
 public record Link(
         String id,
         String slug,
@@ -11,4 +16,17 @@ public record Link(
         String destinationUrl,
         String status,
         String url,
-        Instant createdAt) {}
+        Instant createdAt,
+        List<String> tags,
+        Instant expiresAt,
+        String expiredUrl,
+        boolean archived) {
+    public Link {
+        tags = tags == null ? List.of() : List.copyOf(tags);
+    }
+
+    /** Whether the link has expired by {@code now}. */
+    public boolean expiredAt(Instant now) {
+        return expiresAt != null && !now.isBefore(expiresAt);
+    }
+}
