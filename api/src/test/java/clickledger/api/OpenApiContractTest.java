@@ -162,6 +162,26 @@ class OpenApiContractTest {
         call("POST", "/v1/links/" + linkId + "/pause", null, admin, 200);
         call("POST", "/v1/links/" + linkId + "/resume", null, admin, 200);
         call("POST", "/v1/links/" + UNKNOWN_ID + "/pause", null, admin, 404);
+        // Issue 19: tags, expiry, archive, delete.
+        call(
+                "PATCH",
+                "/v1/links/" + linkId,
+                "{\"tags\":[\"Spring\"],\"expiresAt\":\"2099-01-01T00:00:00Z\",\"expiredUrl\":\"https://shop.example.com/ended\"}",
+                admin,
+                200);
+        call("PATCH", "/v1/links/" + linkId, "{\"tags\":[\"a,b\"]}", admin, 400);
+        call("GET", "/v1/links?programId=" + programId + "&tag=spring&archived=true", null, admin, 200);
+        call("POST", "/v1/links/" + linkId + "/archive", null, admin, 200);
+        call("POST", "/v1/links/" + linkId + "/unarchive", null, admin, 200);
+        call("POST", "/v1/links/" + UNKNOWN_ID + "/archive", null, admin, 404);
+        String doomed = id(call(
+                "POST",
+                "/v1/links",
+                "{\"programId\":\"%s\",\"partnerId\":\"%s\"}".formatted(programId, partnerId),
+                admin,
+                201));
+        call("DELETE", "/v1/links/" + doomed, null, admin, 204);
+        call("DELETE", "/v1/links/" + doomed, null, admin, 404);
 
         // Custom domains (issue 19): one with a link on it cannot be removed, an empty one can
         String host = TestApi.unique("go").toLowerCase(Locale.ROOT) + ".contract.example";
@@ -210,6 +230,7 @@ class OpenApiContractTest {
         Instant clickTime = api.clock().instant().minusSeconds(3600);
         String cref = ledger.click(programId, ada, clickTime);
         String secondCref = ledger.click(programId, ada, clickTime.plusSeconds(60));
+        call("DELETE", "/v1/links/" + linkId, null, admin, 409);
         call("GET", "/v1/clicks/" + cref, null, admin, 200);
         call("GET", "/v1/clicks/" + UNKNOWN_ID, null, admin, 404);
         call("GET", "/v1/clicks/not-a-cref", null, admin, 400);
@@ -340,6 +361,23 @@ class OpenApiContractTest {
         call("POST", "/v1/me/links", "{\"programId\":\"%s\"}".formatted(UNKNOWN_ID), partnerKey, 404);
         call("GET", "/v1/me/links/" + myLink, null, partnerKey, 200);
         call("GET", "/v1/me/links/" + UNKNOWN_ID, null, partnerKey, 404);
+        call("POST", "/v1/me/links/" + myLink + "/archive", null, partnerKey, 200);
+        call("POST", "/v1/me/links/" + myLink + "/unarchive", null, partnerKey, 200);
+        call("GET", "/v1/me/links?tag=mine&archived=true", null, partnerKey, 200);
+        String myDoomed = id(call(
+                "POST",
+                "/v1/me/links",
+                "{\"programId\":\"%s\",\"tags\":[\"Mine\"],\"path\":\"/pricing\"}".formatted(programId),
+                partnerKey,
+                201));
+        call(
+                "POST",
+                "/v1/me/links",
+                "{\"programId\":\"%s\",\"path\":\"//evil.example\"}".formatted(programId),
+                partnerKey,
+                400);
+        call("DELETE", "/v1/me/links/" + myDoomed, null, partnerKey, 204);
+        call("DELETE", "/v1/me/links/" + UNKNOWN_ID, null, partnerKey, 404);
         call("GET", "/v1/me/clicks/" + cref, null, partnerKey, 200);
         call("GET", "/v1/me/clicks/" + UNKNOWN_ID, null, partnerKey, 404);
 

@@ -108,7 +108,7 @@ public final class PortalApp {
             new PartnerRoutes(pages, api).register(routes);
             new ApplicationRoutes(pages, api).register(routes);
             new MailRoutes(pages, api.mail()).register(routes);
-            new LinkRoutes(pages, api).register(routes);
+            new LinkRoutes(pages, api, clock).register(routes);
             new DomainRoutes(pages, api).register(routes);
             new CommissionRoutes(pages, api).register(routes);
             new PayoutRoutes(pages, api).register(routes);

@@ -22,9 +22,10 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * {@code /v1/links}: create, list (by program, partner, status), get, patch, pause, resume. Admin
- * keys do everything; a secret key lists and reads its own program's links, and another program's
- * link is a 404 to it.
+ * {@code /v1/links}: create, list (by program, partner, status, tag; archived ones on request),
+ * get, patch, pause, resume, archive, unarchive, delete (only without clicks). Admin keys do
+ * everything; a secret key lists and reads its own program's links, and another program's link
+ * is a 404 to it.
  */
 public final class LinkRoutes {
     // How long a browser may keep a code: it never changes for a link, but private, since the
@@ -48,6 +49,9 @@ public final class LinkRoutes {
         routes.patch("/v1/links/{id}", this::update);
         routes.post("/v1/links/{id}/pause", ctx -> setStatus(ctx, LinkStatus.PAUSED));
         routes.post("/v1/links/{id}/resume", ctx -> setStatus(ctx, LinkStatus.ACTIVE));
+        routes.post("/v1/links/{id}/archive", ctx -> setArchived(ctx, true));
+        routes.post("/v1/links/{id}/unarchive", ctx -> setArchived(ctx, false));
+        routes.delete("/v1/links/{id}", this::delete);
         routes.get("/v1/links/{id}/qr", this::qr);
     }
 
@@ -117,6 +121,8 @@ public final class LinkRoutes {
                 : errors.check(() -> LinkStatus.fromWire("status", ctx.queryParam("status")));
         String idsText = optional(ctx, "ids");
         List<UUID> ids = idsText == null ? null : errors.check(() -> Ids.parseList("ids", idsText));
+        String tag = tagQuery(ctx, errors);
+        boolean archived = archivedQuery(ctx, errors);
         PageRequest page = errors.check(() -> PageRequest.from(ctx));
         errors.throwIfAny();
         ProgramId readable = Access.readableProgram(ctx);
@@ -126,7 +132,28 @@ public final class LinkRoutes {
             return;
         }
         ProgramId scope = readable != null ? readable : programId;
-        ctx.json(service.list(scope, partnerId, status, ids, page).map(link -> LinkView.of(link, publicRouterUrl)));
+        // Links asked for by id (a dashboard's top links) come back archived or not.
+        LinkFilter filter = new LinkFilter(scope, partnerId, status, ids, tag, archived || ids != null);
+        ctx.json(service.list(filter, page).map(link -> LinkView.of(link, publicRouterUrl)));
+    }
+
+    /** {@code ?tag=}, normalised as tags are stored; null when absent. For admin and partner lists. */
+    public static String tagQuery(Context ctx, FieldErrors errors) {
+        String text = optional(ctx, "tag");
+        return text == null ? null : errors.check(() -> LinkTag.parse("tag", text));
+    }
+
+    /** {@code ?archived=true} lists archived links too (Dub's showArchived); false or absent hides them. */
+    public static boolean archivedQuery(Context ctx, FieldErrors errors) {
+        String text = optional(ctx, "archived");
+        if (text == null || text.equals("false")) {
+            return false;
+        }
+        if (text.equals("true")) {
+            return true;
+        }
+        errors.add("archived", "must be true or false");
+        return false;
     }
 
     private void get(Context ctx) {
@@ -145,6 +172,20 @@ public final class LinkRoutes {
     private void setStatus(Context ctx, LinkStatus status) {
         Principal actor = Access.requireAdmin(ctx);
         ctx.json(view(service.setStatus(id(ctx), status, actor)));
+    }
+
+    private void setArchived(Context ctx, boolean archived) {
+        Principal actor = Access.requireAdmin(ctx);
+        ctx.json(view(service.setArchived(id(ctx), archived, actor)));
+    }
+
+    /** Only a link without clicks: 204, else 409 {@code link_has_clicks}; unknown: 404. */
+    private void delete(Context ctx) {
+        Principal actor = Access.requireAdmin(ctx);
+        if (!service.delete(id(ctx), actor)) {
+            throw notFound();
+        }
+        ctx.status(204);
     }
 
     private LinkView view(Optional<Link> link) {

@@ -20,6 +20,7 @@ import clickledger.api.program.Program;
 import clickledger.api.program.ProgramId;
 import clickledger.api.program.ProgramRepository;
 import clickledger.api.program.ProgramStatus;
+import clickledger.api.value.DestinationUrl;
 import clickledger.api.value.Slug;
 import clickledger.api.webhook.WebhookEvents;
 import clickledger.api.webhook.WebhookOutbox;
@@ -33,7 +34,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jooq.DSLContext;
@@ -64,8 +64,8 @@ public final class LinkService {
     }
 
     public Link create(LinkCreate request, Principal actor) {
-        LinkCreate.Valid valid = request.validate();
         Instant now = now();
+        LinkCreate.Valid valid = request.validate(now);
         return dsl.transactionResult(trx -> {
             DSLContext tx = trx.dsl();
             Optional<Program> program = new ProgramRepository(tx).find(valid.programId());
@@ -105,6 +105,12 @@ public final class LinkService {
             if (domain != null) {
                 details.put("domain", domain.hostname().value());
             }
+            if (!link.tags().isEmpty()) {
+                details.put("tags", link.tags());
+            }
+            if (link.expiresAt() != null) {
+                details.put("expiresAt", link.expiresAt().toString());
+            }
             new AuditRepository(tx)
                     .append(new AuditEntry(
                             now,
@@ -124,14 +130,26 @@ public final class LinkService {
     }
 
     /**
-     * A partner making its own link, in a program where it is an approved member and always to the
-     * program's destination (a partner choosing where the merchant's traffic lands would be an open
-     * redirect under the merchant's name). No membership at all is a 404 of the program, so a
+     * A partner making its own link, in a program where it is an approved member and always on the
+     * program's destination host (a partner choosing another host for the merchant's traffic would
+     * be an open redirect under the merchant's name). No membership at all is a 404 of the program, so a
      * partner cannot probe which programs exist; a pending, rejected or revoked one is a 403.
      *
      * @param slug null to generate one
      */
     public Link createForPartner(PartnerId partnerId, ProgramId programId, Slug slug, Principal actor) {
+        return createForPartner(partnerId, programId, slug, List.of(), null, actor);
+    }
+
+    /**
+     * As above, with the partner's own tags and, for a deep link, a path on the program's
+     * destination host (issue 19): the link then lands there, never on another host.
+     *
+     * @param tags normalised ({@link LinkTag#parseAll})
+     * @param path null for the program's destination; else a path checked by {@link DeepLinkPath}
+     */
+    public Link createForPartner(
+            PartnerId partnerId, ProgramId programId, Slug slug, List<String> tags, String path, Principal actor) {
         Instant now = now();
         return dsl.transactionResult(trx -> {
             DSLContext tx = trx.dsl();
@@ -152,11 +170,18 @@ public final class LinkService {
             }
             // The program's primary domain, if any: a partner does not choose where its links live.
             ShortDomain domain = new DomainRepository(tx).primaryOf(programId).orElse(null);
+            DestinationUrl destination = path == null ? null : DeepLinkPath.on(program.destinationUrl(), path);
             Link link = insert(
-                    new LinkRepository(tx), new LinkCreate.Valid(programId, partnerId, slug, null, null), domain, now);
+                    new LinkRepository(tx),
+                    new LinkCreate.Valid(programId, partnerId, slug, destination, null, tags, null, null),
+                    domain,
+                    now);
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("slug", link.slug().value());
             details.put("byPartner", true);
+            if (path != null) {
+                details.put("path", path);
+            }
             new AuditRepository(tx)
                     .append(new AuditEntry(
                             now,
@@ -173,14 +198,8 @@ public final class LinkService {
         return new LinkRepository(dsl).find(id);
     }
 
-    public Page<Link> list(ProgramId programId, PartnerId partnerId, LinkStatus status, PageRequest page) {
-        return new LinkRepository(dsl).list(programId, partnerId, status, page);
-    }
-
-    /** @param ids only these links; null for every link */
-    public Page<Link> list(
-            ProgramId programId, PartnerId partnerId, LinkStatus status, List<UUID> ids, PageRequest page) {
-        return new LinkRepository(dsl).list(programId, partnerId, status, ids, page);
+    public Page<Link> list(LinkFilter filter, PageRequest page) {
+        return new LinkRepository(dsl).list(filter, page);
     }
 
     /** Empty when there is no such link. */
@@ -191,6 +210,44 @@ public final class LinkService {
     /** Pausing a paused link (or resuming an active one) changes nothing and writes no audit entry. */
     public Optional<Link> setStatus(LinkId id, LinkStatus status, Principal actor) {
         return change(id, current -> current.withStatus(status), actor);
+    }
+
+    /** Archiving an archived link (or restoring a listed one) changes nothing and writes no audit entry. */
+    public Optional<Link> setArchived(LinkId id, boolean archived, Principal actor) {
+        return change(id, current -> current.withArchived(archived), actor);
+    }
+
+    /**
+     * Deletes a link that never had a click, audited; a link with clicks is a 409 (archive it
+     * instead): its clicks, attributions and commissions must keep the link they name. False when
+     * there is no such link.
+     *
+     * <p>The row is locked while the clicks are checked, so no concurrent change slips between.
+     * A router still holds the link until the delete's NOTIFY arrives (milliseconds): a click in
+     * that window is recorded for a link that is gone, like any click of a deleted link's
+     * snapshot; it still carries its program and partner (docs/decisions/0025).
+     */
+    public boolean delete(LinkId id, Principal actor) {
+        return dsl.transactionResult(trx -> {
+            LinkRepository links = new LinkRepository(trx.dsl());
+            Optional<Link> current = links.findForUpdate(id);
+            if (current.isEmpty()) {
+                return false;
+            }
+            Link link = current.get();
+            if (links.hasClicks(link)) {
+                throw ApiException.conflict(
+                        "link_has_clicks", "the link has clicks and cannot be deleted; archive it instead");
+            }
+            links.delete(id);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("slug", link.slug().value());
+            details.put("programId", link.programId().toString());
+            details.put("partnerId", link.partnerId().toString());
+            new AuditRepository(trx.dsl())
+                    .append(new AuditEntry(now(), actor.actor(), "link.deleted", "link", id.toString(), details));
+            return true;
+        });
     }
 
     // Slugs are unique per domain (V64): the same slug may live on the default host and on a custom domain.
@@ -223,7 +280,11 @@ public final class LinkService {
                 valid.destinationUrl(),
                 LinkStatus.ACTIVE,
                 now,
-                domain);
+                domain,
+                valid.tags(),
+                valid.expiresAt(),
+                valid.expiredUrl(),
+                false);
     }
 
     private Optional<Link> change(LinkId id, UnaryOperator<Link> change, Principal actor) {
@@ -240,13 +301,36 @@ public final class LinkService {
             }
             Instant now = now();
             links.update(after, now);
-            String action = before.status() == after.status()
-                    ? "link.updated"
-                    : "link." + after.status().wire();
+            if (!after.tags().equals(before.tags())) {
+                links.replaceTags(after, after.tags());
+            }
+            String action;
+            if (before.status() != after.status()) {
+                action = "link." + after.status().wire();
+            } else if (before.archived() != after.archived()) {
+                action = after.archived() ? "link.archived" : "link.unarchived";
+            } else {
+                action = "link.updated";
+            }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("previousStatus", before.status().wire());
             details.put("status", after.status().wire());
             details.put("destinationChanged", !Objects.equals(before.destinationUrl(), after.destinationUrl()));
+            if (!after.tags().equals(before.tags())) {
+                details.put("tags", after.tags());
+            }
+            if (!Objects.equals(before.expiresAt(), after.expiresAt())) {
+                // Audit details hold no nulls: "never" says the expiry was lifted.
+                details.put(
+                        "expiresAt",
+                        after.expiresAt() == null ? "never" : after.expiresAt().toString());
+            }
+            if (!Objects.equals(before.expiredUrl(), after.expiredUrl())) {
+                details.put("expiredUrlChanged", true);
+            }
+            if (before.archived() != after.archived()) {
+                details.put("archived", after.archived());
+            }
             new AuditRepository(trx.dsl())
                     .append(new AuditEntry(now, actor.actor(), action, "link", id.toString(), details));
             return Optional.of(after);

@@ -14,6 +14,7 @@ import clickledger.api.http.PageRequest;
 import clickledger.api.http.PathIds;
 import clickledger.api.http.Timestamps;
 import clickledger.api.link.Link;
+import clickledger.api.link.LinkFilter;
 import clickledger.api.link.LinkId;
 import clickledger.api.link.LinkRoutes;
 import clickledger.api.link.LinkService;
@@ -100,6 +101,9 @@ public final class MeRoutes {
         routes.get("/v1/me/links", this::listLinks);
         routes.post("/v1/me/links", this::createLink);
         routes.get("/v1/me/links/{id}", this::getLink);
+        routes.post("/v1/me/links/{id}/archive", ctx -> archiveLink(ctx, true));
+        routes.post("/v1/me/links/{id}/unarchive", ctx -> archiveLink(ctx, false));
+        routes.delete("/v1/me/links/{id}", this::deleteLink);
         routes.get("/v1/me/clicks/{cref}", this::click);
         routes.get("/v1/me/links/{id}/qr", ctx -> {
             Principal partner = Access.requirePartner(ctx);
@@ -307,6 +311,8 @@ public final class MeRoutes {
         LinkStatus status = statusText == null || statusText.isEmpty()
                 ? null
                 : errors.check(() -> LinkStatus.fromWire("status", statusText));
+        String tag = LinkRoutes.tagQuery(ctx, errors);
+        boolean archived = LinkRoutes.archivedQuery(ctx, errors);
         PageRequest page = errors.check(() -> PageRequest.from(ctx));
         errors.throwIfAny();
         ProgramId keyProgram = partner.programId();
@@ -315,7 +321,8 @@ public final class MeRoutes {
             return;
         }
         ProgramId scope = keyProgram != null ? keyProgram : programId;
-        ctx.json(links.list(scope, partner.partnerId(), status, page).map(link -> LinkView.of(link, publicRouterUrl)));
+        LinkFilter filter = new LinkFilter(scope, partner.partnerId(), status, null, tag, archived);
+        ctx.json(links.list(filter, page).map(link -> LinkView.of(link, publicRouterUrl)));
     }
 
     private void createLink(Context ctx) {
@@ -327,7 +334,8 @@ public final class MeRoutes {
         if (valid.slug() != null && !allowsCustomSlugs(valid.programId())) {
             throw ApiException.badRequest("slug", "this program gives its partners generated slugs: leave slug out");
         }
-        Link link = links.createForPartner(partner.partnerId(), valid.programId(), valid.slug(), partner);
+        Link link = links.createForPartner(
+                partner.partnerId(), valid.programId(), valid.slug(), valid.tags(), valid.path(), partner);
         ctx.status(201).header(Header.LOCATION, "/v1/me/links/" + link.id()).json(LinkView.of(link, publicRouterUrl));
     }
 
@@ -342,10 +350,30 @@ public final class MeRoutes {
 
     private void getLink(Context ctx) {
         Principal partner = Access.requirePartner(ctx);
-        Link link = links.find(new LinkId(PathIds.id(ctx)))
+        ctx.json(LinkView.of(ownLink(ctx, partner), publicRouterUrl));
+    }
+
+    /** A partner tidies its own list (issue 19): archived links still redirect. */
+    private void archiveLink(Context ctx, boolean archived) {
+        Principal partner = Access.requirePartner(ctx);
+        Link link = ownLink(ctx, partner);
+        ctx.json(LinkView.of(links.setArchived(link.id(), archived, partner).orElseThrow(), publicRouterUrl));
+    }
+
+    /** A partner deletes its own link only while it has no clicks, as an admin may (409 otherwise). */
+    private void deleteLink(Context ctx) {
+        Principal partner = Access.requirePartner(ctx);
+        Link link = ownLink(ctx, partner);
+        if (!links.delete(link.id(), partner)) {
+            throw ApiException.notFound("link");
+        }
+        ctx.status(204);
+    }
+
+    private Link ownLink(Context ctx, Principal partner) {
+        return links.find(new LinkId(PathIds.id(ctx)))
                 .filter(found -> Access.partnerSees(partner, found.partnerId(), found.programId()))
                 .orElseThrow(() -> ApiException.notFound("link"));
-        ctx.json(LinkView.of(link, publicRouterUrl));
     }
 
     private void click(Context ctx) {

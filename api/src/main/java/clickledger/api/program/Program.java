@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.http.Ranges;
 import clickledger.api.money.Money;
+import clickledger.api.value.AllowedHosts;
 import clickledger.api.value.DestinationUrl;
 import clickledger.api.value.Name;
 import clickledger.api.value.Slug;
@@ -25,6 +26,7 @@ import java.util.Currency;
  *     reach to be paid by a batch ({@code payoutMinimum} on the wire, a decimal string); 0 pays any
  *     positive amount
  * @param allowCustomSlugs whether its partners may choose their links' slugs (else generated)
+ * @param allowedHosts the hosts besides its destination's that deep links may lead to (issue 19)
  */
 public record Program(
         ProgramId id,
@@ -42,7 +44,8 @@ public record Program(
         ProgramStatus status,
         boolean allowCustomSlugs,
         Instant createdAt,
-        @JsonIgnore long payoutMinimumMinor) {
+        @JsonIgnore long payoutMinimumMinor,
+        AllowedHosts allowedHosts) {
     public static final int MAX_DAYS = 3650;
     public static final int DEFAULT_LOOKBACK_DAYS = 60;
     public static final int DEFAULT_HOLDBACK_DAYS = 30;
@@ -59,6 +62,7 @@ public record Program(
         requireNonNull(attributionModel, "attributionModel is null");
         requireNonNull(status, "status is null");
         requireNonNull(createdAt, "createdAt is null");
+        requireNonNull(allowedHosts, "allowedHosts is null");
         checkLookbackDays(lookbackDays);
         checkHoldbackDays(holdbackDays);
         checkCookieDays(cookieDays);

@@ -2,6 +2,7 @@ package clickledger.api.program;
 
 import clickledger.api.http.FieldErrors;
 import clickledger.api.http.Timestamps;
+import clickledger.api.value.AllowedHosts;
 import clickledger.api.value.DestinationUrl;
 import clickledger.api.value.Name;
 import clickledger.api.value.Slug;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Instant;
 import java.util.Currency;
+import java.util.List;
 
 /** The body of {@code POST /v1/programs}, as sent; {@link #toProgram} validates every field at once. */
 public record ProgramCreate(
@@ -24,7 +26,8 @@ public record ProgramCreate(
         String startsAt,
         String endsAt,
         Boolean allowCustomSlugs,
-        JsonNode payoutMinimum) {
+        JsonNode payoutMinimum,
+        List<String> allowedHosts) {
 
     Program toProgram(ProgramId id, Instant createdAt) {
         FieldErrors errors = new FieldErrors();
@@ -51,6 +54,8 @@ public record ProgramCreate(
         Long minimum = payoutMinimum == null || payoutMinimum.isNull() || validCurrency == null
                 ? Long.valueOf(0)
                 : errors.check(() -> Program.parsePayoutMinimum(payoutMinimum, validCurrency));
+        AllowedHosts hosts =
+                allowedHosts == null ? AllowedHosts.NONE : errors.check(() -> AllowedHosts.parse(allowedHosts));
         errors.throwIfAny();
         return new Program(
                 id,
@@ -68,6 +73,7 @@ public record ProgramCreate(
                 ProgramStatus.ACTIVE,
                 allowCustomSlugs == null || allowCustomSlugs,
                 createdAt,
-                minimum);
+                minimum,
+                hosts);
     }
 }

@@ -2,11 +2,13 @@ package clickledger.api.program;
 
 import clickledger.api.http.FieldErrors;
 import clickledger.api.http.Timestamps;
+import clickledger.api.value.AllowedHosts;
 import clickledger.api.value.DestinationUrl;
 import clickledger.api.value.Name;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.Currency;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -27,7 +29,8 @@ public record ProgramPatch(
         JsonNode commissionRules,
         String currency,
         Boolean allowCustomSlugs,
-        JsonNode payoutMinimum) {
+        JsonNode payoutMinimum,
+        List<String> allowedHosts) {
 
     /** @param present the fields the body named, from {@code Json.presentFields} */
     Program applyTo(Program current, Set<String> present) {
@@ -76,6 +79,11 @@ public record ProgramPatch(
         boolean newAllowCustomSlugs = present.contains("allowCustomSlugs") && allowCustomSlugs != null
                 ? allowCustomSlugs
                 : current.allowCustomSlugs();
+        AllowedHosts newAllowedHosts = current.allowedHosts();
+        if (present.contains("allowedHosts")) {
+            newAllowedHosts =
+                    allowedHosts == null ? AllowedHosts.NONE : errors.check(() -> AllowedHosts.parse(allowedHosts));
+        }
         errors.throwIfAny();
         Program.checkPeriod(current.startsAt(), newEndsAt);
         return new Program(
@@ -94,6 +102,7 @@ public record ProgramPatch(
                 newStatus,
                 newAllowCustomSlugs,
                 current.createdAt(),
-                newMinimum);
+                newMinimum,
+                newAllowedHosts);
     }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.http.Page;
 import clickledger.api.http.PageRequest;
+import clickledger.api.value.AllowedHosts;
 import clickledger.api.value.DestinationUrl;
 import clickledger.api.value.Name;
 import clickledger.api.value.Slug;
@@ -55,6 +56,7 @@ public final class ProgramRepository {
                         .set(PROGRAM.STATUS, program.status().wire())
                         .set(PROGRAM.ALLOW_CUSTOM_SLUGS, program.allowCustomSlugs())
                         .set(PROGRAM.PAYOUT_MINIMUM_MINOR, program.payoutMinimumMinor())
+                        .set(PROGRAM.ALLOWED_HOSTS, program.allowedHosts().stored())
                         .set(PROGRAM.CREATED_AT, offset(program.createdAt()))
                         .set(PROGRAM.UPDATED_AT, offset(program.createdAt()))
                         .onConflictDoNothing()
@@ -140,6 +142,7 @@ public final class ProgramRepository {
                 .set(PROGRAM.STATUS, program.status().wire())
                 .set(PROGRAM.ALLOW_CUSTOM_SLUGS, program.allowCustomSlugs())
                 .set(PROGRAM.PAYOUT_MINIMUM_MINOR, program.payoutMinimumMinor())
+                .set(PROGRAM.ALLOWED_HOSTS, program.allowedHosts().stored())
                 .set(PROGRAM.UPDATED_AT, offset(updatedAt))
                 .where(PROGRAM.ID.eq(program.id().value()))
                 .execute();
@@ -177,7 +180,8 @@ public final class ProgramRepository {
                 ProgramStatus.valueOf(row.getStatus().toUpperCase(Locale.ROOT)),
                 row.getAllowCustomSlugs(),
                 row.getCreatedAt().toInstant(),
-                row.getPayoutMinimumMinor());
+                row.getPayoutMinimumMinor(),
+                AllowedHosts.fromStored(row.getAllowedHosts()));
     }
 
     private static JSONB json(JsonNode node) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.http.FieldErrors;
 import clickledger.api.link.LinkId;
+import clickledger.api.link.LinkTag;
 import clickledger.api.partner.PartnerId;
 import clickledger.api.program.ProgramId;
 import clickledger.web.ApiException;
@@ -18,9 +19,16 @@ import java.time.format.DateTimeParseException;
  *
  * @param partnerId null for every partner of the program
  * @param linkId null for every link
+ * @param tag only the links with this tag (normalised, issue 19); null for every link
  */
 public record StatsQuery(
-        ProgramId programId, LocalDate from, LocalDate to, GroupBy groupBy, PartnerId partnerId, LinkId linkId) {
+        ProgramId programId,
+        LocalDate from,
+        LocalDate to,
+        GroupBy groupBy,
+        PartnerId partnerId,
+        LinkId linkId,
+        String tag) {
     public static final int DEFAULT_DAYS = 30;
     // Three years of days is at most 1,096 rows by day, and bounds the rows a query sums.
     public static final int MAX_YEARS = 3;
@@ -33,6 +41,16 @@ public record StatsQuery(
         requireNonNull(to, "to is null");
         requireNonNull(groupBy, "groupBy is null");
         checkRange(from, to);
+    }
+
+    public StatsQuery(
+            ProgramId programId, LocalDate from, LocalDate to, GroupBy groupBy, PartnerId partnerId, LinkId linkId) {
+        this(programId, from, to, groupBy, partnerId, linkId, null);
+    }
+
+    /** True when only some links count (one link, or a tag's): the figures come from the link grain. */
+    public boolean linkScoped() {
+        return linkId != null || tag != null;
     }
 
     /**
@@ -54,9 +72,11 @@ public record StatsQuery(
                 partnerText == null ? null : errors.check(() -> PartnerId.parse("partnerId", partnerText));
         String linkText = optional(ctx, "linkId");
         LinkId linkId = linkText == null ? null : errors.check(() -> LinkId.parse("linkId", linkText));
+        String tagText = optional(ctx, "tag");
+        String tag = tagText == null ? null : errors.check(() -> LinkTag.parse("tag", tagText));
         errors.throwIfAny();
         Days days = days(from, to, today);
-        return new StatsQuery(programId, days.from(), days.to(), groupBy, partnerId, linkId);
+        return new StatsQuery(programId, days.from(), days.to(), groupBy, partnerId, linkId, tag);
     }
 
     /** A range of whole UTC days, both ends included. */
@@ -95,7 +115,7 @@ public record StatsQuery(
 
     /** The same question about one partner only. */
     public StatsQuery forPartner(PartnerId partner) {
-        return new StatsQuery(programId, from, to, groupBy, partner, linkId);
+        return new StatsQuery(programId, from, to, groupBy, partner, linkId, tag);
     }
 
     static void checkRange(LocalDate from, LocalDate to) {

@@ -10,6 +10,7 @@ import static clickledger.db.jooq.Tables.CLICK_MONTHLY_PARTNER;
 import static clickledger.db.jooq.Tables.CLICK_ROLLUP_DAY;
 import static clickledger.db.jooq.Tables.COMMISSION;
 import static clickledger.db.jooq.Tables.EVENT;
+import static clickledger.db.jooq.Tables.LINK_TAG;
 import static clickledger.db.jooq.Tables.STATS_CHANGE;
 import static java.util.Objects.requireNonNull;
 
@@ -142,7 +143,7 @@ final class StatsRepository {
      */
     private static List<Segment> segments(StatsQuery query, Split split, LocalDate today) {
         boolean programGrain =
-                query.linkId() == null && query.partnerId() == null && (split == Split.TOTAL || split == Split.DAY);
+                !query.linkScoped() && query.partnerId() == null && (split == Split.TOTAL || split == Split.DAY);
         if (programGrain || split == Split.DAY) {
             return List.of(new Segment(false, query.from(), query.to()));
         }
@@ -186,7 +187,7 @@ final class StatsRepository {
         Field<UUID> partner = null;
         Field<UUID> link = null;
         List<Field<Long>> figures;
-        if ((query.linkId() != null || split == Split.LINK) && monthly) {
+        if ((query.linkScoped() || split == Split.LINK) && monthly) {
             table = CLICK_MONTHLY;
             program = CLICK_MONTHLY.PROGRAM_ID;
             day = CLICK_MONTHLY.MONTH;
@@ -199,7 +200,7 @@ final class StatsRepository {
                     CLICK_MONTHLY.CONVERSIONS,
                     CLICK_MONTHLY.REVENUE_MINOR,
                     CLICK_MONTHLY.COMMISSIONS_MINOR);
-        } else if (query.linkId() != null || split == Split.LINK) {
+        } else if (query.linkScoped() || split == Split.LINK) {
             table = CLICK_DAILY;
             program = CLICK_DAILY.PROGRAM_ID;
             day = CLICK_DAILY.DAY;
@@ -252,8 +253,8 @@ final class StatsRepository {
         if (query.partnerId() != null) {
             where = where.and(partner.eq(query.partnerId().value()));
         }
-        if (query.linkId() != null) {
-            where = where.and(link.eq(query.linkId().value()));
+        if (query.linkScoped()) {
+            where = where.and(linkFilter(query, link));
         }
         Field<?> key =
                 switch (split) {
@@ -286,8 +287,8 @@ final class StatsRepository {
         if (query.partnerId() != null) {
             where = where.and(CLICK.PARTNER_ID.eq(query.partnerId().value()));
         }
-        if (query.linkId() != null) {
-            where = where.and(CLICK.LINK_ID.eq(query.linkId().value()));
+        if (query.linkScoped()) {
+            where = where.and(linkFilter(query, CLICK.LINK_ID));
         }
         Field<LocalDate> day = utcDay(CLICK.TS);
         Field<?> key =
@@ -330,7 +331,7 @@ final class StatsRepository {
         Condition conversion = eventsOn(query, days)
                 .and(EVENT.REFUND_OF.isNull())
                 .and(EVENT.ATTRIBUTION_STATUS.eq(DSL.inline("attributed")));
-        boolean wholeProgram = query.partnerId() == null && query.linkId() == null;
+        boolean wholeProgram = query.partnerId() == null && !query.linkScoped();
         if (wholeProgram && (split == Split.TOTAL || split == Split.DAY)) {
             // Each conversion's attribution shares add up to its value, so the program's figures
             // need the events alone: an index-only scan of event_conversion_idx.
@@ -368,8 +369,8 @@ final class StatsRepository {
         if (query.partnerId() != null) {
             where = where.and(ATTRIBUTION.PARTNER_ID.eq(query.partnerId().value()));
         }
-        if (query.linkId() != null) {
-            where = where.and(ATTRIBUTION.LINK_ID.eq(query.linkId().value()));
+        if (query.linkScoped()) {
+            where = where.and(linkFilter(query, ATTRIBUTION.LINK_ID));
         }
         Field<?> key =
                 switch (split) {
@@ -399,7 +400,7 @@ final class StatsRepository {
     Map<Object, Counts> commissions(StatsQuery query, Split split, List<LocalDate> days) {
         Map<Object, Counts> rows = new HashMap<>();
         Condition live = COMMISSION.STATUS.notIn(DSL.inline("rejected"), DSL.inline("reversed"));
-        if (query.partnerId() == null && query.linkId() == null) {
+        if (query.partnerId() == null && !query.linkScoped()) {
             // The whole program: per event in the range, its commissions summed by partner or link.
             TableLike<?> from = split == Split.LINK
                     ? COMMISSION.leftJoin(ATTRIBUTION).on(ATTRIBUTION.ID.eq(COMMISSION.ATTRIBUTION_ID))
@@ -435,14 +436,14 @@ final class StatsRepository {
         if (query.partnerId() != null) {
             where = where.and(COMMISSION.PARTNER_ID.eq(query.partnerId().value()));
         }
-        if (query.linkId() != null || split == Split.LINK) {
+        if (query.linkScoped() || split == Split.LINK) {
             from = EVENT.join(COMMISSION)
                     .on(COMMISSION.EVENT_ID.eq(EVENT.ID))
                     .leftJoin(ATTRIBUTION)
                     .on(ATTRIBUTION.ID.eq(COMMISSION.ATTRIBUTION_ID));
         }
-        if (query.linkId() != null) {
-            where = where.and(ATTRIBUTION.LINK_ID.eq(query.linkId().value()));
+        if (query.linkScoped()) {
+            where = where.and(linkFilter(query, ATTRIBUTION.LINK_ID));
         }
         Field<?> key =
                 switch (split) {
@@ -487,6 +488,24 @@ final class StatsRepository {
             i = last + 1;
         }
         return EVENT.PROGRAM_ID.eq(query.programId().value()).and(when);
+    }
+
+    /**
+     * The links a link-scoped query counts: one link, or the program's links with the tag (issue
+     * 19), found by link_tag_program_tag_idx; both when both are given.
+     */
+    private static Condition linkFilter(StatsQuery query, Field<UUID> link) {
+        Condition condition = DSL.noCondition();
+        if (query.linkId() != null) {
+            condition = condition.and(link.eq(query.linkId().value()));
+        }
+        if (query.tag() != null) {
+            condition = condition.and(link.in(DSL.select(LINK_TAG.LINK_ID)
+                    .from(LINK_TAG)
+                    .where(LINK_TAG.PROGRAM_ID.eq(query.programId().value()))
+                    .and(LINK_TAG.TAG.eq(query.tag()))));
+        }
+        return condition;
     }
 
     /** Selects the key (when there is one) and the aggregates, grouped by the key. */

@@ -42,6 +42,12 @@ public enum TransferTable {
                     new Parent("partner_id", "partner"),
                     new Parent("domain_id", "short_domain")),
             Set.of()),
+    // Issue 19: a link's tags, after their links.
+    LINK_TAG(
+            "link_tag",
+            "program_id = ?",
+            List.of(new Parent("link_id", "link"), new Parent("program_id", "program")),
+            Set.of()),
     CLICK("click", "program_id = ?", List.of(), Set.of()),
     IDENTITY("identity", "program_id = ?", List.of(new Parent("program_id", "program")), Set.of()),
     EVENT(

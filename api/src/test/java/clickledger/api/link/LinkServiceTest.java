@@ -56,7 +56,7 @@ class LinkServiceTest {
                 new WebhookOutbox(api.clock()),
                 TestApi.ROUTER_URL);
 
-        Link link = service.create(new LinkCreate(programId, partnerId, null, null, null), ADMIN);
+        Link link = service.create(new LinkCreate(programId, partnerId, null, null, null, null, null, null), ADMIN);
 
         assertThat(link.slug().value()).isEqualTo(fresh);
     }
@@ -77,7 +77,8 @@ class LinkServiceTest {
         LinkService service = new LinkService(
                 api.dsl(), api.clock(), scripted(always), new WebhookOutbox(api.clock()), TestApi.ROUTER_URL);
 
-        assertThatThrownBy(() -> service.create(new LinkCreate(programId, partnerId, null, null, null), ADMIN))
+        assertThatThrownBy(() ->
+                        service.create(new LinkCreate(programId, partnerId, null, null, null, null, null, null), ADMIN))
                 .isInstanceOf(IllegalStateException.class);
         assertThat(api.get("/v1/links?programId=" + programId)
                         .expect(200)

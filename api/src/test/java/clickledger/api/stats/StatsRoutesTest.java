@@ -353,6 +353,6 @@ class StatsRoutesTest {
                 .get("parameters")
                 .forEach(parameter -> parameters.add(parameter.get("name").asText()));
         assertThat(parameters)
-                .containsExactlyInAnyOrder("programId", "from", "to", "groupBy", "partnerId", "linkId", "limit");
+                .containsExactlyInAnyOrder("programId", "from", "to", "groupBy", "partnerId", "linkId", "tag", "limit");
     }
 }

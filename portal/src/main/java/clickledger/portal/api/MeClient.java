@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 
 /**
  * {@code /v1/me} and below: everything a partner sees of their own, called with the partner's
@@ -48,8 +49,35 @@ public final class MeClient {
     }
 
     public ListPage<Link> links(Caller caller, String programId, String cursor) {
+        return links(caller, programId, null, false, cursor);
+    }
+
+    /**
+     * @param tag only links with this tag; null for any
+     * @param archived archived links too
+     */
+    public ListPage<Link> links(Caller caller, String programId, String tag, boolean archived, String cursor) {
         return api.list(
-                caller, ApiPath.of("/v1/me/links").param("programId", programId).param("cursor", cursor), Link.class);
+                caller,
+                ApiPath.of("/v1/me/links")
+                        .param("programId", programId)
+                        .param("tag", tag)
+                        .param("archived", archived ? "true" : null)
+                        .param("cursor", cursor),
+                Link.class);
+    }
+
+    public Link archiveLink(Caller caller, String id, boolean archived) {
+        return api.post(
+                caller,
+                ApiPath.of(archived ? "/v1/me/links/{id}/archive" : "/v1/me/links/{id}/unarchive", id),
+                null,
+                Link.class);
+    }
+
+    /** Only a link without clicks; else an {@link ApiProblem} 409 {@code link_has_clicks}. */
+    public void deleteLink(Caller caller, String id) {
+        api.delete(caller, ApiPath.of("/v1/me/links/{id}", id));
     }
 
     public Link link(Caller caller, String id) {
@@ -58,9 +86,24 @@ public final class MeClient {
 
     /** @param slug null for one the api makes up */
     public Link createLink(Caller caller, String programId, String slug) {
+        return createLink(caller, programId, slug, List.of(), null);
+    }
+
+    /**
+     * @param slug null for one the api makes up
+     * @param tags the link's tags, as typed (the api normalises them)
+     * @param path a deep link: a path on the program's site; null for its destination
+     */
+    public Link createLink(Caller caller, String programId, String slug, List<String> tags, String path) {
         ObjectNode body = ApiClient.object().put("programId", programId);
         if (slug != null) {
             body.put("slug", slug);
+        }
+        if (!tags.isEmpty()) {
+            tags.forEach(body.putArray("tags")::add);
+        }
+        if (path != null) {
+            body.put("path", path);
         }
         return api.post(caller, ApiPath.of("/v1/me/links"), body, Link.class);
     }

@@ -2,6 +2,7 @@ package clickledger.portal.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A program as the api shows it; {@code hasEvents} says whether its currency is locked (the api's
@@ -26,7 +27,11 @@ public record Program(
         Boolean hasEvents,
         String logoUrl,
         Boolean allowCustomSlugs,
-        String payoutMinimum) {
+        String payoutMinimum,
+        List<String> allowedHosts) {
+    public Program {
+        allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+    }
 
     /** Where the portal serves the logo from its own origin ({@code /brand/programs/{id}/logo?v=…}), or null. */
     public String portalLogoUrl() {

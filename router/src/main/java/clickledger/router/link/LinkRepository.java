@@ -9,6 +9,7 @@ import static java.util.Objects.requireNonNull;
 import clickledger.db.ConnectionLimits;
 import clickledger.db.DataSources;
 import clickledger.db.DatabaseConfig;
+import clickledger.router.redirect.DeepLinks;
 import clickledger.router.redirect.Destination;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -75,6 +76,13 @@ public final class LinkRepository {
                     PROGRAM.STARTS_AT,
                     PROGRAM.ENDS_AT,
                     ACTIVE));
+    // Issue 19 (docs/decisions/0025): the link's expiry and expired URL and the program's allowed
+    // deep-link hosts, folded into the hash above, so a change to any of them makes the periodic
+    // check reload.
+    private static final Field<Long> FULL_ROW_HASH = DSL.field(
+            "hashint8extended(coalesce((extract(epoch from {0}) * 1000)::bigint, -1),"
+                    + " hashtextextended(coalesce({1}, ''), hashtextextended(coalesce({2}, ''), {3})))",
+            Long.class, LINK.EXPIRES_AT, LINK.EXPIRED_URL, PROGRAM.ALLOWED_HOSTS, ROW_HASH);
 
     private final DSLContext dsl;
     private final DatabaseConfig.Endpoint direct;
@@ -82,6 +90,8 @@ public final class LinkRepository {
     // Bounded by the number of programs and partners; entries of changed ones are harmless.
     private final ConcurrentHashMap<String, Destination> programDestinations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, UUID> owners = new ConcurrentHashMap<>();
+    // One per program destination and allowed-hosts list; bounded like programDestinations.
+    private final ConcurrentHashMap<String, DeepLinks> deepLinks = new ConcurrentHashMap<>();
 
     /**
      * @param direct where the full load streams from: a connection of its own straight to
@@ -129,7 +139,10 @@ public final class LinkRepository {
                                 rows.getInt(9),
                                 rows.getBoolean(10),
                                 rows.getLong(11),
-                                rows.getObject(12, UUID.class)));
+                                rows.getObject(12, UUID.class),
+                                rows.getObject(13, OffsetDateTime.class),
+                                rows.getString(14),
+                                rows.getString(15)));
                     }
                 }
             }
@@ -162,8 +175,11 @@ public final class LinkRepository {
                         record.get(PROGRAM.ENDS_AT),
                         record.get(PROGRAM.COOKIE_DAYS),
                         Boolean.TRUE.equals(record.get(ACTIVE)),
-                        record.get(ROW_HASH),
-                        record.get(LINK.DOMAIN_ID)));
+                        record.get(FULL_ROW_HASH),
+                        record.get(LINK.DOMAIN_ID),
+                        record.get(LINK.EXPIRES_AT),
+                        record.get(LINK.EXPIRED_URL),
+                        record.get(PROGRAM.ALLOWED_HOSTS)));
     }
 
     /**
@@ -187,7 +203,8 @@ public final class LinkRepository {
             // One core, not every core: this runs beside live redirects, and finishing sooner on
             // both cores would take the same CPU from them in a sharper burst.
             tx.execute("set local max_parallel_workers_per_gather = 0");
-            Record record = join(tx.select(DSL.count(), DSL.field("coalesce(bit_xor({0}), 0)", Long.class, ROW_HASH)))
+            Record record = join(tx.select(
+                            DSL.count(), DSL.field("coalesce(bit_xor({0}), 0)", Long.class, FULL_ROW_HASH)))
                     .fetchOne();
             return new Checksum(record.get(0, Integer.class), record.get(1, Long.class));
         });
@@ -207,8 +224,11 @@ public final class LinkRepository {
                         PROGRAM.ENDS_AT,
                         PROGRAM.COOKIE_DAYS,
                         ACTIVE,
-                        ROW_HASH,
-                        LINK.DOMAIN_ID))
+                        FULL_ROW_HASH,
+                        LINK.DOMAIN_ID,
+                        LINK.EXPIRES_AT,
+                        LINK.EXPIRED_URL,
+                        PROGRAM.ALLOWED_HOSTS))
                 .where(condition);
     }
 
@@ -234,8 +254,14 @@ public final class LinkRepository {
             int cookieDays,
             boolean active,
             long rowHash,
-            UUID domainId) {
+            UUID domainId,
+            OffsetDateTime expiresAt,
+            String expiredUrl,
+            String allowedHosts) {
         Destination programDestination = programDestinations.computeIfAbsent(programUrl, Destination::parse);
+        DeepLinks programDeepLinks = deepLinks.computeIfAbsent(
+                allowedHosts == null ? programUrl : programUrl + '\n' + allowedHosts,
+                key -> DeepLinks.of(programUrl, allowedHosts));
         return new LinkTarget(
                 linkId.getMostSignificantBits(),
                 linkId.getLeastSignificantBits(),
@@ -250,7 +276,10 @@ public final class LinkRepository {
                 (int) Math.min(Integer.MAX_VALUE, cookieDays * 86_400L),
                 rowHash,
                 domainId == null ? 0 : domainId.getMostSignificantBits(),
-                domainId == null ? 0 : domainId.getLeastSignificantBits());
+                domainId == null ? 0 : domainId.getLeastSignificantBits(),
+                millis(expiresAt, Long.MAX_VALUE),
+                expiredUrl == null ? null : Destination.parse(expiredUrl),
+                programDeepLinks);
     }
 
     private static long millis(OffsetDateTime time, long fallback) {

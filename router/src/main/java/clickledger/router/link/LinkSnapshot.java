@@ -1,6 +1,7 @@
 package clickledger.router.link;
 
 import clickledger.router.domain.Domain;
+import clickledger.router.redirect.DeepLinks;
 import clickledger.router.redirect.Destination;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -36,16 +37,19 @@ import java.util.zip.CheckedOutputStream;
  * reversed.
  *
  * <p>Format: magic, salt, the custom domains, the distinct program destinations, then per link its
- * fields with the link's own destination inline only when it differs from its program's, and its
- * domain's id; a CRC32C of it all last. A snapshot of the previous format ({@code CLLINKS1}: no
- * domains, every link on the default host) still loads, so an upgraded router starting while
- * PostgreSQL is down keeps redirecting.
+ * fields with the link's own destination inline only when it differs from its program's, its
+ * domain's id, its expiry, expired URL and its program's allowed deep-link hosts; a CRC32C of it all
+ * last. A snapshot of the first format ({@code CLLINKS1}: no domains, no expiry, written by a router
+ * before issue 19) still loads, so an upgraded router starting while PostgreSQL is down keeps
+ * redirecting (the database's reload corrects what it lacks).
  */
 public final class LinkSnapshot {
     static final String FILE = "links.snapshot";
     private static final String TEMPORARY = "links.snapshot.tmp";
     private static final long MAGIC_V1 = 0x434c4c494e4b5331L; // "CLLINKS1"
-    private static final long MAGIC = 0x434c4c494e4b5332L; // "CLLINKS2": with custom domains
+    // "CLLINKS3": custom domains (decision 0024), expiry and deep links (decision 0025). Two
+    // branches each wrote a "CLLINKS2" of their own; neither was released, so 2 is never read.
+    private static final long MAGIC = 0x434c4c494e4b5333L;
 
     /**
      * What a read found: the salt, how many links and which fingerprint went into the cache, and
@@ -117,6 +121,14 @@ public final class LinkSnapshot {
                 out.writeLong(link.rowHash());
                 out.writeLong(link.domainIdHigh());
                 out.writeLong(link.domainIdLow());
+                out.writeLong(link.expiresAtMillis());
+                out.writeBoolean(link.expiredDestination() != null);
+                if (link.expiredDestination() != null) {
+                    string(out, link.expiredDestination().url());
+                }
+                String hosts =
+                        link.deepLinks() == null ? null : link.deepLinks().allowedHosts();
+                string(out, hosts == null ? "" : hosts);
                 fingerprint ^= link.rowHash();
             }
             out.flush();
@@ -158,10 +170,10 @@ public final class LinkSnapshot {
             if (magic != MAGIC && magic != MAGIC_V1) {
                 throw new IOException(file + " is not a link snapshot");
             }
-            boolean withDomains = magic == MAGIC;
+            boolean current = magic == MAGIC; // else CLLINKS1: no domains, expiry or deep links
             String salt = string(in);
             List<Domain> domains = new ArrayList<>();
-            int domainCount = withDomains ? in.readInt() : 0;
+            int domainCount = current ? in.readInt() : 0;
             for (int i = 0; i < domainCount; i++) {
                 long high = in.readLong();
                 long low = in.readLong();
@@ -176,6 +188,7 @@ public final class LinkSnapshot {
                 programs.add(Destination.parse(string(in)));
             }
             Map<UUID, UUID> owners = new java.util.HashMap<>();
+            Map<String, DeepLinks> deepLinks = new java.util.HashMap<>();
             int count = in.readInt();
             long fingerprint = 0;
             for (int i = 0; i < count; i++) {
@@ -186,6 +199,25 @@ public final class LinkSnapshot {
                 UUID partner = owners.computeIfAbsent(uuid(in), id -> id);
                 Destination programDestination = programs.get(in.readInt());
                 Destination destination = in.readBoolean() ? Destination.parse(string(in)) : programDestination;
+                boolean active = in.readBoolean();
+                long startsAt = in.readLong();
+                long endsAt = in.readLong();
+                int cookieMaxAge = in.readInt();
+                long rowHash = in.readLong();
+                long domainHigh = current ? in.readLong() : 0;
+                long domainLow = current ? in.readLong() : 0;
+                long expiresAt = Long.MAX_VALUE;
+                Destination expiredDestination = null;
+                String hosts = "";
+                if (current) {
+                    expiresAt = in.readLong();
+                    expiredDestination = in.readBoolean() ? Destination.parse(string(in)) : null;
+                    hosts = string(in);
+                }
+                String programUrl = programDestination.url();
+                String allowedHosts = hosts.isEmpty() ? null : hosts;
+                DeepLinks programDeepLinks = deepLinks.computeIfAbsent(
+                        programUrl + '\n' + hosts, key -> DeepLinks.of(programUrl, allowedHosts));
                 LinkTarget target = new LinkTarget(
                         high,
                         low,
@@ -194,13 +226,16 @@ public final class LinkSnapshot {
                         partner,
                         destination,
                         programDestination,
-                        in.readBoolean(),
-                        in.readLong(),
-                        in.readLong(),
-                        in.readInt(),
-                        in.readLong(),
-                        withDomains ? in.readLong() : 0,
-                        withDomains ? in.readLong() : 0);
+                        active,
+                        startsAt,
+                        endsAt,
+                        cookieMaxAge,
+                        rowHash,
+                        domainHigh,
+                        domainLow,
+                        expiresAt,
+                        expiredDestination,
+                        programDeepLinks);
                 fingerprint ^= target.rowHash();
                 sink.accept(target);
             }

@@ -1,5 +1,6 @@
 package clickledger.router.link;
 
+import clickledger.router.redirect.DeepLinks;
 import clickledger.router.redirect.Destination;
 import java.util.UUID;
 
@@ -21,6 +22,9 @@ import java.util.UUID;
  * @param domainIdHigh the link's custom domain's id, most significant bits; 0 with {@code
  *     domainIdLow} 0 for the router's default host(s) (docs/decisions/0024)
  * @param domainIdLow the link's custom domain's id, least significant bits
+ * @param expiresAtMillis the link's expiry, or Long.MAX_VALUE (issue 19)
+ * @param expiredDestination where visitors go after the expiry, or null for the program's destination
+ * @param deepLinks where {@code ?to=} may lead, shared by the program's links
  */
 public record LinkTarget(
         long linkIdHigh,
@@ -36,9 +40,12 @@ public record LinkTarget(
         int cookieMaxAgeSeconds,
         long rowHash,
         long domainIdHigh,
-        long domainIdLow) {
+        long domainIdLow,
+        long expiresAtMillis,
+        Destination expiredDestination,
+        DeepLinks deepLinks) {
 
-    /** A link on the router's default host(s), as every link was before custom domains. */
+    /** A link on the router's default host(s), never expiring, without deep links. */
     public LinkTarget(
             long linkIdHigh,
             long linkIdLow,
@@ -69,6 +76,79 @@ public record LinkTarget(
                 0);
     }
 
+    /** A link on a custom domain (0, 0 for the default hosts), never expiring, without deep links. */
+    public LinkTarget(
+            long linkIdHigh,
+            long linkIdLow,
+            String slug,
+            UUID programId,
+            UUID partnerId,
+            Destination destination,
+            Destination programDestination,
+            boolean statusActive,
+            long startsAtMillis,
+            long endsAtMillis,
+            int cookieMaxAgeSeconds,
+            long rowHash,
+            long domainIdHigh,
+            long domainIdLow) {
+        this(
+                linkIdHigh,
+                linkIdLow,
+                slug,
+                programId,
+                partnerId,
+                destination,
+                programDestination,
+                statusActive,
+                startsAtMillis,
+                endsAtMillis,
+                cookieMaxAgeSeconds,
+                rowHash,
+                domainIdHigh,
+                domainIdLow,
+                Long.MAX_VALUE,
+                null,
+                null);
+    }
+
+    /** A link on the router's default host(s) with its expiry and deep links. */
+    public LinkTarget(
+            long linkIdHigh,
+            long linkIdLow,
+            String slug,
+            UUID programId,
+            UUID partnerId,
+            Destination destination,
+            Destination programDestination,
+            boolean statusActive,
+            long startsAtMillis,
+            long endsAtMillis,
+            int cookieMaxAgeSeconds,
+            long rowHash,
+            long expiresAtMillis,
+            Destination expiredDestination,
+            DeepLinks deepLinks) {
+        this(
+                linkIdHigh,
+                linkIdLow,
+                slug,
+                programId,
+                partnerId,
+                destination,
+                programDestination,
+                statusActive,
+                startsAtMillis,
+                endsAtMillis,
+                cookieMaxAgeSeconds,
+                rowHash,
+                0,
+                0,
+                expiresAtMillis,
+                expiredDestination,
+                deepLinks);
+    }
+
     public UUID linkId() {
         return new UUID(linkIdHigh, linkIdLow);
     }
@@ -85,6 +165,11 @@ public record LinkTarget(
     /** True when both links answer for the same slug on the same domain. */
     boolean sameAddress(LinkTarget other) {
         return isAt(other.domainIdHigh, other.domainIdLow, other.slug);
+    }
+
+    /** Expiry, like the program's window, is checked per request: it changes with the clock, not a row. */
+    public boolean expiredAt(long epochMillis) {
+        return epochMillis >= expiresAtMillis;
     }
 
     public boolean activeAt(long epochMillis) {

@@ -63,7 +63,9 @@ public final class Destination {
     /**
      * The Location for one redirect: the destination's query, then inbound parameters the
      * destination lacks (UTM tags and others, so campaign tagging on the share link survives),
-     * then {@code cref} when there is one, then the fragment.
+     * then {@code cref} when there is one, then the fragment. The deep-link parameter
+     * ({@link DeepLinks#PARAMETER}) is the router's own and never passed on: a refused {@code to}
+     * must not reach a destination that might follow it.
      *
      * @param inboundQuery the raw query of the request to the router, or null
      * @param cref the click id, or null for a redirect that carries none
@@ -87,7 +89,10 @@ public final class Destination {
                 if (end > start) {
                     String param = inboundQuery.substring(start, end);
                     String name = nameOf(param);
-                    if (!name.isEmpty() && !isCref(name) && !names.contains(name)) {
+                    if (!name.isEmpty()
+                            && !isCref(name)
+                            && !names.contains(name)
+                            && !name.equals(DeepLinks.PARAMETER)) {
                         out.append(separator);
                         appendSafe(out, param);
                         separator = '&';

@@ -44,6 +44,9 @@ public final class RedirectHandler {
      */
     public static final String INACTIVE = "inactive";
 
+    /** The fraud flag of a click on a link past its expiry: recorded like an inactive link's. */
+    public static final String EXPIRED = "expired";
+
     private static final int USER_AGENT_MAX = 1_024;
     private static final int REFERER_MAX = 2_048;
     private static final int LANDING_MAX = 4_096;
@@ -64,6 +67,9 @@ public final class RedirectHandler {
     private final Counter inactive;
     private final Counter notFound;
     private final Counter unavailable;
+    private final Counter expired;
+    private final Counter deepLinked;
+    private final Counter deepLinkRefused;
 
     public RedirectHandler(
             LinkCache links,
@@ -85,6 +91,16 @@ public final class RedirectHandler {
         this.inactive = outcome(registry, "inactive");
         this.notFound = outcome(registry, "not_found");
         this.unavailable = outcome(registry, "unavailable");
+        this.expired = outcome(registry, "expired");
+        this.deepLinked = deepLink(registry, "followed");
+        this.deepLinkRefused = deepLink(registry, "refused");
+    }
+
+    private static Counter deepLink(MeterRegistry registry, String outcome) {
+        return Counter.builder("clickledger_deep_links_total")
+                .description("redirects whose ?to= was followed, or refused for the link's usual destination")
+                .tag("outcome", outcome)
+                .register(registry);
     }
 
     private static Counter outcome(MeterRegistry registry, String outcome) {
@@ -114,11 +130,13 @@ public final class RedirectHandler {
         }
         String query = request.getHttpURI().getQuery();
         long now = clock.millis();
-        // Paused link, revoked partner, ended program: the visitor still reaches the program's
-        // destination and the click is still recorded, but flagged INACTIVE (so never billable,
-        // never a touch) and without a cref or cookie, so nothing can be attributed to it.
-        boolean active = target.activeAt(now);
-        Destination destination = active ? target.destination() : target.programDestination();
+        // Paused link, revoked partner, ended program, expired link: the visitor still arrives (at an
+        // expired link's own expired URL when it has one, else at the program's destination) and the
+        // click is still recorded, but flagged (so never billable, never a touch) and without a cref
+        // or cookie, so nothing can be attributed to it.
+        boolean expiredLink = target.expiredAt(now);
+        boolean active = !expiredLink && target.activeAt(now);
+        Counter notPaying = expiredLink ? expired : inactive;
         var headers = request.getHeaders();
         ClientResolver.Client client = clients.resolve(socketAddress(request), request.isSecure(), headers);
         String userAgent = crop(headers.get(HttpHeader.USER_AGENT), USER_AGENT_MAX);
@@ -128,6 +146,11 @@ public final class RedirectHandler {
         boolean burst = ipHash != null && velocity.record(IpHasher.key(ipHash), target.linkIdLow(), now);
         UUID clickId = Ulid.newUuidV7(now);
         String cref = active ? Ulid.encode(clickId) : null;
+        Destination destination = active
+                ? destination(target, query)
+                : expiredLink && target.expiredDestination() != null
+                        ? target.expiredDestination()
+                        : target.programDestination();
         String location = destination.location(query, cref);
         Utm utm = Utm.of(query, destination);
         Click click = new Click(
@@ -148,7 +171,7 @@ public final class RedirectHandler {
                 crop(utm.content(), UTM_MAX),
                 agent.bot(),
                 agent.botReason(),
-                !active ? INACTIVE : burst ? "velocity" : null,
+                !active ? (expiredLink ? EXPIRED : INACTIVE) : burst ? "velocity" : null,
                 agent.device(),
                 agent.browser(),
                 agent.os(),
@@ -164,29 +187,44 @@ public final class RedirectHandler {
         boolean queued = writer.submit(click, new ClickWriter.Completion() {
             @Override
             public void durable() {
-                (active ? redirected : inactive).increment();
+                (active ? redirected : notPaying).increment();
                 response.write(true, BufferUtil.EMPTY_BUFFER, callback);
             }
 
             @Override
             public void failed(Throwable cause) {
-                notDurable(active, response, callback);
+                notDurable(active, notPaying, response, callback);
             }
         });
         if (!queued) {
-            notDurable(active, response, callback);
+            notDurable(active, notPaying, response, callback);
         }
     }
 
     // A click that carries no cref earns nothing, so losing it must not cost the visitor the
     // redirect; a cref that is not recorded must never be sent.
-    private void notDurable(boolean active, Response response, Callback callback) {
+    private void notDurable(boolean active, Counter notPaying, Response response, Callback callback) {
         if (active) {
             unavailable(response, callback);
         } else {
-            inactive.increment();
+            notPaying.increment();
             response.write(true, BufferUtil.EMPTY_BUFFER, callback);
         }
+    }
+
+    // The link's destination, or the deep link its ?to= asks for when the program allows it.
+    private Destination destination(LinkTarget target, String query) {
+        String to = DeepLinks.parameter(query);
+        if (to == null || target.deepLinks() == null) {
+            return target.destination();
+        }
+        Destination deep = target.deepLinks().resolve(to);
+        if (deep == null) {
+            deepLinkRefused.increment();
+            return target.destination();
+        }
+        deepLinked.increment();
+        return deep;
     }
 
     // The click could not be made durable: never send a cref that is not recorded.

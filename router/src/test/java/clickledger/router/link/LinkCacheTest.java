@@ -3,6 +3,7 @@ package clickledger.router.link;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.common.id.Ulid;
+import clickledger.router.redirect.DeepLinks;
 import clickledger.router.redirect.Destination;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,10 @@ class LinkCacheTest {
                 Long.MIN_VALUE,
                 Long.MAX_VALUE,
                 3600,
-                (id.getLeastSignificantBits() * 31 + slug.hashCode()) ^ url.hashCode());
+                (id.getLeastSignificantBits() * 31 + slug.hashCode()) ^ url.hashCode(),
+                Long.MAX_VALUE,
+                null,
+                DeepLinks.of(url, null));
     }
 
     @Test

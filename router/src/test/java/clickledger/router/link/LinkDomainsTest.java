@@ -3,6 +3,7 @@ package clickledger.router.link;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.router.domain.Domain;
+import clickledger.router.redirect.DeepLinks;
 import clickledger.router.redirect.Destination;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -42,7 +43,11 @@ class LinkDomainsTest {
                 3600,
                 id.getLeastSignificantBits() ^ url.hashCode(),
                 domain == null ? 0 : domain.getMostSignificantBits(),
-                domain == null ? 0 : domain.getLeastSignificantBits());
+                domain == null ? 0 : domain.getLeastSignificantBits(),
+                Long.MAX_VALUE,
+                null,
+                // As the router's repository and snapshot build it for a program without extra hosts.
+                DeepLinks.of(url, null));
     }
 
     private static LinkTarget get(LinkCache cache, UUID domain, String slug) {

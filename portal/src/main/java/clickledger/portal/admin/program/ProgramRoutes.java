@@ -14,6 +14,7 @@ import clickledger.portal.api.StripeIntegration;
 import clickledger.portal.web.FieldErrors;
 import clickledger.portal.web.Form;
 import clickledger.portal.web.Layout;
+import clickledger.portal.web.LinkInput;
 import clickledger.portal.web.Pages;
 import clickledger.portal.web.Paging;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,6 +48,8 @@ public final class ProgramRoutes {
             "status",
             "allowCustomSlugs",
             "payoutMinimum",
+            "allowedHosts",
+            "allowedHosts[",
             "commissionRules",
             "commissionRules[");
 
@@ -64,10 +67,12 @@ public final class ProgramRoutes {
             String status,
             boolean currencyLocked,
             boolean allowCustomSlugs,
-            String payoutMinimum) {
+            String payoutMinimum,
+            String allowedHosts) {
 
         static ProgramForm blank() {
-            return new ProgramForm(null, "", "", "", "USD", "last_click", "60", "30", "90", "active", false, true, "0");
+            return new ProgramForm(
+                    null, "", "", "", "USD", "last_click", "60", "30", "90", "active", false, true, "0", "");
         }
 
         static ProgramForm of(Program program) {
@@ -84,7 +89,8 @@ public final class ProgramRoutes {
                     program.status(),
                     program.currencyLocked(),
                     program.customSlugs(),
-                    program.payoutMinimum() == null ? "0" : program.payoutMinimum());
+                    program.payoutMinimum() == null ? "0" : program.payoutMinimum(),
+                    String.join(" ", program.allowedHosts()));
         }
 
         static ProgramForm from(Form form, Program current) {
@@ -101,7 +107,8 @@ public final class ProgramRoutes {
                     current == null ? "active" : form.get("status"),
                     current != null && current.currencyLocked(),
                     form.checked("allowCustomSlugs"),
-                    form.get("payoutMinimum"));
+                    form.get("payoutMinimum"),
+                    form.get("allowedHosts"));
         }
 
         public boolean creating() {
@@ -359,6 +366,7 @@ public final class ProgramRoutes {
         form.integer(body, "cookieDays", "cookieDays");
         body.put("allowCustomSlugs", form.checked("allowCustomSlugs"));
         form.text(body, "payoutMinimum", "payoutMinimum");
+        LinkInput.hosts(form.get("allowedHosts")).forEach(body.putArray("allowedHosts")::add);
         body.set(RulesEditor.FIELD, RulesEditor.toJson(rules));
     }
 
@@ -367,7 +375,8 @@ public final class ProgramRoutes {
             throw e;
         }
         StripeSection section = values.creating() ? null : stripeSection(ctx, values.id(), FieldErrors.none());
-        render(ctx, values, RulesEditor.again(rules, 1), FieldErrors.from(e, FIELDS), section, e.status(), logo);
+        FieldErrors errors = LinkInput.fold(FieldErrors.from(e, FIELDS), "allowedHosts");
+        render(ctx, values, RulesEditor.again(rules, 1), errors, section, e.status(), logo);
     }
 
     /** A program's page as it is stored, with why the last logo upload was refused (or null). */

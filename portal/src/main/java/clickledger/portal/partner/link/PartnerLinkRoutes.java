@@ -15,6 +15,7 @@ import clickledger.portal.web.DateRange;
 import clickledger.portal.web.FieldErrors;
 import clickledger.portal.web.Form;
 import clickledger.portal.web.Layout;
+import clickledger.portal.web.LinkInput;
 import clickledger.portal.web.Option;
 import clickledger.portal.web.Pages;
 import clickledger.portal.web.Paging;
@@ -40,10 +41,10 @@ import java.util.Set;
 public final class PartnerLinkRoutes {
     static final String SECTION = "links";
     static final String ROOT = "/partner/links";
-    static final Set<String> FIELDS = Set.of("programId", "slug");
+    static final Set<String> FIELDS = Set.of("programId", "slug", "path", "tags", "tags[");
 
     /** What the partner typed into the new-link form. */
-    public record NewLink(String programId, String slug) {}
+    public record NewLink(String programId, String slug, String path, String tags) {}
 
     public record LinksPage(
             Layout layout,
@@ -51,6 +52,8 @@ public final class PartnerLinkRoutes {
             List<Link> links,
             List<Option> programFilter,
             String programId,
+            String tag,
+            boolean archived,
             Paging paging,
             List<Option> approvedPrograms,
             NewLink typed,
@@ -104,8 +107,13 @@ public final class PartnerLinkRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get(ROOT, ctx -> list(ctx, new NewLink(Params.text(ctx, "programId"), ""), FieldErrors.none(), 200));
+        routes.get(
+                ROOT,
+                ctx -> list(ctx, new NewLink(Params.text(ctx, "programId"), "", "", ""), FieldErrors.none(), 200));
         routes.post(ROOT, this::create);
+        routes.post(ROOT + "/{id}/archive", ctx -> archive(ctx, true));
+        routes.post(ROOT + "/{id}/unarchive", ctx -> archive(ctx, false));
+        routes.post(ROOT + "/{id}/delete", this::delete);
         routes.get(ROOT + "/{id}", this::show);
         routes.get(ROOT + "/{id}/qr/{format}", ctx -> QrImages.serve(ctx, me::qr));
     }
@@ -113,11 +121,13 @@ public final class PartnerLinkRoutes {
     private void list(Context ctx, NewLink typed, FieldErrors errors, int status) {
         Caller caller = Pages.caller(ctx);
         String programId = Params.text(ctx, "programId");
+        String tag = Params.text(ctx, "tag");
+        boolean archived = "true".equals(Params.text(ctx, "archived"));
         String cursor = ctx.queryParam("cursor");
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         var loaded = Parallel.all(
                 () -> me.account(caller),
-                () -> me.links(caller, programId, cursor),
+                () -> me.links(caller, programId, tag, archived, cursor),
                 () -> me.stats(caller, programId, today.minusDays(DateRange.DEFAULT_DAYS - 1), today, "link"));
         MyAccount account = loaded.first();
         ListPage<Link> page = loaded.second();
@@ -128,6 +138,8 @@ public final class PartnerLinkRoutes {
                 .toList();
         Map<String, String> filters = new LinkedHashMap<>();
         filters.put("programId", programId);
+        filters.put("tag", tag);
+        filters.put("archived", archived ? "true" : null);
         pages.render(
                 ctx,
                 status,
@@ -138,6 +150,8 @@ public final class PartnerLinkRoutes {
                         page.items(),
                         PartnerNav.programOptions(account),
                         programId,
+                        tag,
+                        archived,
                         Paging.of(ROOT, filters, cursor == null, page.nextCursor()),
                         approved,
                         typed,
@@ -147,11 +161,15 @@ public final class PartnerLinkRoutes {
 
     private void create(Context ctx) {
         Form form = Form.of(ctx);
-        NewLink typed = new NewLink(form.get("programId"), form.get("slug"));
+        NewLink typed = new NewLink(form.get("programId"), form.get("slug"), form.get("path"), form.get("tags"));
         Link link;
         try {
             link = me.createLink(
-                    Pages.caller(ctx), typed.programId(), typed.slug().isEmpty() ? null : typed.slug());
+                    Pages.caller(ctx),
+                    typed.programId(),
+                    typed.slug().isEmpty() ? null : typed.slug(),
+                    LinkInput.tags(typed.tags()),
+                    typed.path().isEmpty() ? null : typed.path());
         } catch (ApiProblem e) {
             if (e.status() != 400 && e.status() != 403 && e.status() != 404 && e.status() != 409) {
                 throw e;
@@ -165,12 +183,45 @@ public final class PartnerLinkRoutes {
                         default ->
                             e.byField().isEmpty()
                                     ? FieldErrors.of("programId", e.detail())
-                                    : FieldErrors.from(e, FIELDS);
+                                    : LinkInput.foldTags(FieldErrors.from(e, FIELDS));
                     };
             list(ctx, typed, errors, e.status() == 409 ? 409 : 400);
             return;
         }
         pages.redirect(ctx, ROOT + "/" + link.id(), "Link " + link.slug() + " created. Copy it and share it.");
+    }
+
+    private void archive(Context ctx, boolean archived) {
+        Link link = me.archiveLink(Pages.caller(ctx), ctx.pathParam("id"), archived);
+        pages.redirect(
+                ctx,
+                back(ctx, ROOT + "/" + link.id()),
+                "Link " + link.slug()
+                        + (archived
+                                ? " archived: hidden from your list, and it still works."
+                                : " is back in your list."));
+    }
+
+    /** Deleting a link that has clicks is the api's 409: said on the page the partner came from. */
+    private void delete(Context ctx) {
+        String id = ctx.pathParam("id");
+        String back = back(ctx, ROOT + "/" + id);
+        try {
+            me.deleteLink(Pages.caller(ctx), id);
+        } catch (ApiProblem e) {
+            if (e.status() != 409) {
+                throw e;
+            }
+            pages.redirect(ctx, back, "This link has clicks, so it cannot be deleted; archive it instead.");
+            return;
+        }
+        pages.redirect(ctx, back.startsWith(ROOT + "/") ? ROOT : back, "Link deleted.");
+    }
+
+    // Where a button's form asked to go back to, when it is one of the partner's link pages.
+    private static String back(Context ctx, String fallback) {
+        String back = Form.of(ctx).get("back");
+        return back.equals(ROOT) || back.startsWith(ROOT + "?") || back.startsWith(ROOT + "/") ? back : fallback;
     }
 
     private void show(Context ctx) {
