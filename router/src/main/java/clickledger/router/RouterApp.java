@@ -19,6 +19,7 @@ import clickledger.router.link.LinkSnapshot;
 import clickledger.router.redirect.RedirectHandler;
 import clickledger.router.spool.Spool;
 import clickledger.router.spool.SpoolReplayer;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -132,10 +133,18 @@ public final class RouterApp implements AutoCloseable {
         GeoIp geoIp = config.geoIpDatabase()
                 .map(path -> GeoIp.watching(path, config.geoIpCheckInterval(), registry))
                 .orElseGet(() -> GeoIp.off(registry));
+        UserAgents userAgents = UserAgents.standard();
+        for (boolean parsed : new boolean[] {true, false}) {
+            FunctionCounter.builder("clickledger_user_agent_cache_misses", userAgents, agents -> agents.misses(parsed))
+                    .description("User agents the verdict cache did not answer, by who did: the parser (then cached)"
+                            + " or the quick token rules (parse budget spent or parser loading; not cached)")
+                    .tag("answer", parsed ? "parser" : "quick_rules")
+                    .register(registry);
+        }
         RedirectHandler redirects = new RedirectHandler(
                 cache,
                 writer,
-                UserAgents.standard(),
+                userAgents,
                 new VelocityTracker(
                         config.velocityLimit(), config.velocityWindow().toMillis()),
                 new ClientResolver(config.trustedProxies(), geoIp),

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -138,6 +139,9 @@ public final class UserAgents {
     private final long burstNanos;
     // The time up to which the parse budget is spent; budget accrues while it lags the clock.
     private final AtomicLong budgetSpentUntil;
+    // Cache misses by who answered them (counted on the miss path only; a hit counts nothing).
+    private final LongAdder parsedMisses = new LongAdder();
+    private final LongAdder quickMisses = new LongAdder();
 
     /**
      * @param parser the parser, or null while it is still loading (then the quick token rules
@@ -219,6 +223,7 @@ public final class UserAgents {
         String text = userAgent.length() > PARSED_MAX ? userAgent.substring(0, PARSED_MAX) : userAgent;
         Parser full = parser.get();
         boolean quick = full == null || !takeParse();
+        (quick ? quickMisses : parsedMisses).increment();
         Parser.Parsed parsed;
         try {
             parsed = quick ? QUICK.parse(text) : full.parse(text);
@@ -244,6 +249,15 @@ public final class UserAgents {
         // A HEAD request fetches no page, so no person is behind it, whatever its agent.
         Verdict head = new Verdict("head_request", "bot", browser, os);
         return new Cached(userAgent, get, head, !quick);
+    }
+
+    /**
+     * Verdicts not found in the cache so far: {@code parsed} ones came from the parser (and were
+     * cached), the others from the quick token rules (parse budget spent, or the parser still
+     * loading; not cached). For clickledger_user_agent_cache_misses_total.
+     */
+    public long misses(boolean parsed) {
+        return (parsed ? parsedMisses : quickMisses).sum();
     }
 
     private boolean takeParse() {

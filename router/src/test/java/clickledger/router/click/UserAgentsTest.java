@@ -216,6 +216,16 @@ class UserAgentsTest {
         assertThat(parses.get())
                 .as("a second's burst of 10, and at most a few more as time passes")
                 .isBetween(10, 30);
+        assertThat(budgeted.misses(true)).as("misses the parser answered").isEqualTo(parses.get());
+        assertThat(budgeted.misses(false))
+                .as("misses the quick rules answered")
+                .isEqualTo(browsers.size() - parses.get());
+        for (String line : browsers.subList(0, 5)) {
+            budgeted.classify("GET", line.substring(0, line.lastIndexOf(" | ")));
+        }
+        assertThat(budgeted.misses(true) + budgeted.misses(false))
+                .as("the first agents were parsed, so cached: a repeat is no miss")
+                .isEqualTo(browsers.size());
         UserAgents.Verdict quick = budgeted.classify(
                 "GET",
                 "Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36");
