@@ -61,6 +61,7 @@ public final class RouterApp implements AutoCloseable {
     private final LinkRefresher refresher;
     private final IpHasher ipHasher;
     private final GeoIp geoIp;
+    private final UserAgents userAgents;
     private final Thread connecting;
     private volatile boolean closing;
     private volatile boolean connected;
@@ -78,7 +79,8 @@ public final class RouterApp implements AutoCloseable {
             LinkCache cache,
             LinkRefresher refresher,
             IpHasher ipHasher,
-            GeoIp geoIp) {
+            GeoIp geoIp,
+            UserAgents userAgents) {
         this.config = config;
         this.database = database;
         this.clock = clock;
@@ -92,6 +94,7 @@ public final class RouterApp implements AutoCloseable {
         this.refresher = refresher;
         this.ipHasher = ipHasher;
         this.geoIp = geoIp;
+        this.userAgents = userAgents;
         this.connecting = Thread.ofPlatform().name("router-connect").daemon().unstarted(this::connectLoop);
     }
 
@@ -173,8 +176,20 @@ public final class RouterApp implements AutoCloseable {
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         connector.setIdleTimeout(30_000);
         RouterApp app = new RouterApp(
-                config, database, clock, server, connector, writer, spool, replayer, links, cache, refresher, ipHasher,
-                geoIp);
+                config,
+                database,
+                clock,
+                server,
+                connector,
+                writer,
+                spool,
+                replayer,
+                links,
+                cache,
+                refresher,
+                ipHasher,
+                geoIp,
+                userAgents);
         server.setHandler(new RouterHandler(redirects, registry, app::readiness));
         server.setStopTimeout(5_000);
         return app;
@@ -319,6 +334,7 @@ public final class RouterApp implements AutoCloseable {
             replayer.close();
             refresher.close();
             geoIp.close();
+            userAgents.close();
             try {
                 spool.close();
             } catch (IOException e) {
