@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  *
  * <p>Verdicts are cached per agent: traffic repeats a few thousand agents (browser builds, phone
  * models, in-app browsers and the usual bots) with a long tail, so nearly every redirect is a hit,
- * which costs a hash, one or two array reads and string comparisons and allocates nothing. A parse
+ * which costs a cached hash, up to four array reads and int comparisons and one string comparison,
+ * and allocates nothing. A parse
  * is expensive (milliseconds of CPU, decision 0022), so the router's instance ({@link #standard})
  * never parses on a request thread: a miss gets {@link QuickParser}'s token rules (microseconds)
  * and the bot rules, and the agent is queued for a parsing thread of its own, which takes at most
@@ -124,12 +125,17 @@ public final class UserAgents implements AutoCloseable {
     // Java's own client says "Java/21.0.1" and nothing else.
     private static final Pattern JAVA_CLIENT = Pattern.compile("^Java/\\d");
 
-    // 8,192 slots in pairs (two-way set associative): an agent may sit in either slot of the pair
-    // its hash picks, so two popular agents that share a pair no longer evict each other on every
-    // request, as they did in a direct-mapped cache (the capture scenario's 3,000 agents re-parsed
-    // hundreds a second there). A full pair loses one of its two at random. An entry holds an agent
-    // of at most 512 chars (~1 KB), so the cache stays under 10 MB whatever arrives.
-    private static final int CACHE_SLOTS = 1 << 13;
+    // 16,384 slots in sets of four (four-way set associative): an agent may sit in any slot of the
+    // set its hash picks, so popular agents that share a set do not evict each other on every
+    // request, as they did in the direct-mapped 4,096 slots before (the capture scenario's 3,000
+    // agents re-parsed hundreds a second there) and still did, a hundred a second, in pairs. A full
+    // set loses one of its four at random; with 3,000 agents in 4,096 sets, hardly any set gets a
+    // fifth. An entry holds an agent of at most 512 chars (Latin-1 in a String, with its verdicts
+    // ~0.7 KB), so the cache stays under 12 MB whatever arrives; typical agents (150-250 chars)
+    // make it 5-7 MB.
+    private static final int CACHE_SLOTS = 1 << 14;
+    private static final int WAYS = 4;
+    private static final int SET_MASK = CACHE_SLOTS - WAYS;
     // Agents waiting for the parsing thread; past this, a miss's quick verdict is not cached and
     // the agent is offered again at its next miss.
     private static final int PENDING_MAX = 1_024;
@@ -139,7 +145,12 @@ public final class UserAgents implements AutoCloseable {
     private static final int PARSED_MAX = 1_024;
 
     /** @param parsed false for the quick rules' verdict, kept only while its agent waits for a parse */
-    private record Cached(String userAgent, Verdict get, Verdict head, boolean parsed) {}
+    private record Cached(String userAgent, Verdict get, Verdict head, boolean parsed) {
+        // String caches its hash, so a slot holding another agent is passed over without comparing text.
+        boolean holds(String agent) {
+            return userAgent.hashCode() == agent.hashCode() && userAgent.equals(agent);
+        }
+    }
 
     // New agents parsed per second, with a second's worth as a burst. A Yauaa parse costs 1-3 ms of
     // CPU (decision 0022), so 200 a second bounds a flood of made-up agents at a fraction of a core,
@@ -246,23 +257,23 @@ public final class UserAgents implements AutoCloseable {
             Cached verdict = pending != null ? quick(userAgent) : evaluateInline(userAgent);
             return head ? verdict.head() : verdict.get();
         }
-        // The even slot of the agent's pair; the agent sits in it or in the odd one after it.
-        int pair = userAgent.hashCode() & (CACHE_SLOTS - 2);
-        Cached known = recent.get(pair);
-        if (known == null || !known.userAgent().equals(userAgent)) {
-            known = recent.get(pair + 1);
-            if (known == null || !known.userAgent().equals(userAgent)) {
-                known = miss(userAgent, pair);
+        // The first slot of the agent's set; the agent sits in one of the WAYS slots from there.
+        int set = userAgent.hashCode() & SET_MASK;
+        for (int way = 0; way < WAYS; way++) {
+            Cached known = recent.get(set + way);
+            if (known != null && known.holds(userAgent)) {
+                return head ? known.head() : known.get();
             }
         }
-        return head ? known.head() : known.get();
+        Cached verdict = miss(userAgent, set);
+        return head ? verdict.head() : verdict.get();
     }
 
-    private Cached miss(String userAgent, int pair) {
+    private Cached miss(String userAgent, int set) {
         if (pending == null) {
             Cached verdict = evaluateInline(userAgent);
             if (verdict.parsed()) {
-                store(pair, verdict);
+                store(set, verdict);
             }
             return verdict;
         }
@@ -270,7 +281,7 @@ public final class UserAgents implements AutoCloseable {
         // Kept until the parsing thread replaces it, so the agent's next requests are hits; an
         // agent the full queue turned away is offered again at its next miss.
         if (pending.offer(userAgent)) {
-            store(pair, verdict);
+            store(set, verdict);
         }
         return verdict;
     }
@@ -287,19 +298,20 @@ public final class UserAgents implements AutoCloseable {
         return evaluate(userAgent, quick ? QUICK : full, !quick);
     }
 
-    // In the agent's own slot of the pair (its quick verdict) or an empty one; else one at random.
-    private void store(int pair, Cached verdict) {
-        int slot = pair;
-        Cached first = recent.get(pair);
-        if (first != null && !first.userAgent().equals(verdict.userAgent())) {
-            Cached second = recent.get(pair + 1);
-            if (second == null || second.userAgent().equals(verdict.userAgent())) {
-                slot = pair + 1;
-            } else {
-                slot = pair + ThreadLocalRandom.current().nextInt(2);
+    // In the agent's own slot of the set (its quick verdict), else an empty one, else one at random.
+    private void store(int set, Cached verdict) {
+        int empty = -1;
+        for (int way = 0; way < WAYS; way++) {
+            Cached known = recent.get(set + way);
+            if (known != null && known.holds(verdict.userAgent())) {
+                recent.set(set + way, verdict);
+                return;
+            }
+            if (known == null && empty < 0) {
+                empty = set + way;
             }
         }
-        recent.set(slot, verdict);
+        recent.set(empty >= 0 ? empty : set + ThreadLocalRandom.current().nextInt(WAYS), verdict);
     }
 
     private void parseLoop() {
@@ -315,7 +327,7 @@ public final class UserAgents implements AutoCloseable {
                 awaitParse();
                 Cached verdict = evaluate(userAgent, full, true);
                 parsedMisses.increment();
-                store(userAgent.hashCode() & (CACHE_SLOTS - 2), verdict);
+                store(userAgent.hashCode() & SET_MASK, verdict);
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {

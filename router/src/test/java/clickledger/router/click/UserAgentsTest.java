@@ -340,20 +340,19 @@ class UserAgentsTest {
     }
 
     /**
-     * Two agents whose hashes pick the same cache slot both stay cached (the cache is two-way set
-     * associative): a direct-mapped cache re-parsed both on every alternation.
+     * Four agents whose hashes pick the same cache set all stay cached (the cache is four-way set
+     * associative): a direct-mapped cache re-parsed them on every alternation.
      */
     @Test
-    void twoAgentsOfTheSameSlotBothStayCached() {
-        java.util.Map<Integer, String> bySlot = new java.util.HashMap<>();
-        String first = null;
-        String second = null;
-        for (int i = 0; second == null; i++) {
+    void fourAgentsOfTheSameSlotAllStayCached() {
+        java.util.Map<Integer, List<String>> bySlot = new java.util.HashMap<>();
+        List<String> same = null;
+        for (int i = 0; same == null; i++) {
             String agent = "Mozilla/5.0 (Linux; Android 14; Pixel " + i + ") Chrome/131.0.0.0 Mobile Safari/537.36";
-            String other = bySlot.putIfAbsent(agent.hashCode() & 8191, agent);
-            if (other != null) {
-                first = other;
-                second = agent;
+            List<String> slot = bySlot.computeIfAbsent(agent.hashCode() & 16383, key -> new ArrayList<>());
+            slot.add(agent);
+            if (slot.size() == 4) {
+                same = slot;
             }
         }
         java.util.concurrent.atomic.AtomicInteger parses = new java.util.concurrent.atomic.AtomicInteger();
@@ -365,10 +364,11 @@ class UserAgentsTest {
                 CrawlerList.pinned(),
                 1_000);
         for (int i = 0; i < 10; i++) {
-            counted.classify("GET", first);
-            counted.classify("GET", second);
+            for (String agent : same) {
+                counted.classify("GET", agent);
+            }
         }
-        assertThat(parses.get()).isEqualTo(2);
+        assertThat(parses.get()).isEqualTo(4);
     }
 
     /** The redirect's common case: a cache hit allocates nothing (a per-call allocation would be >= 1.6 MB here). */
