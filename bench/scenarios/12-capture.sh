@@ -2,8 +2,8 @@
 # Scenario 1a: what click capture costs the redirect (issue 19, decision 0022). Two routers side by
 # side, the same jar and settings, both trusting 127.0.0.1 as their proxy (TRUSTED_PROXIES), both
 # fed the same X-Forwarded-For addresses by the same wrk script; only the capture work differs:
-#   without: no GEOIP_DB_PATH and one User-Agent (scenario 1's), so a verdict cache hit per click
-#            and one volatile read for the country;
+#   without: no GEOIP_DB_PATH and one User-Agent, so a verdict cache hit per click and one
+#            volatile read for the country;
 #   with:    a real-size country database (GEOIP_DB_PATH, bench/lib.sh geoip_database) and a few
 #            thousand distinct real-looking agents with Zipf popularity (bench.jar capture-traffic),
 #            so the address cache mostly misses (many more addresses than it holds) and the agent
@@ -33,8 +33,10 @@ readonly REQUESTS=100000
 # when a 5-second run leaves fewer than 1 % of its requests missing the cache, or after SETTLE s.
 readonly WARMUP=${BENCH_CAPTURE_WARMUP:-10}
 readonly SETTLE=${BENCH_CAPTURE_SETTLE:-180}
-# Scenario 1's agent (bench/lib.sh wrk_run), for the router without capture.
-readonly SINGLE_AGENT='Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36 clickledger-bench'
+# The one agent of the router without capture: a real one as long as the traffic's agents are on
+# average (130 chars; scenario 1's is 76), so both routers store and log as many bytes per click
+# and only the capture work differs.
+readonly SINGLE_AGENT='Mozilla/5.0 (Linux; Android 14; Redmi Note 13) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.135 Mobile Safari/537.36'
 readonly TRUSTED=TRUSTED_PROXIES=127.0.0.1/32,::1/128
 # A link each, so the clicks table tells the two routers' clicks apart.
 readonly PLAIN_SLUG=bench-11 CAPTURE_SLUG=bench-12
@@ -46,6 +48,7 @@ bench_java capture-traffic --out "$traffic" --agents "$AGENTS" --addresses "$ADD
     >"$BENCH_DIR/capture-traffic.json"
 say "traffic: $(jq -r '"\(.requests) requests, \(.distinctAgentsRequested) of \(.distinctAgents) agents requested (top agent \(.topAgentShare) %, top 100 \(.top100AgentsShare) %), \(.distinctAddresses) addresses"' "$BENCH_DIR/capture-traffic.json")"
 script=$ROOT/bench/capture.lua
+mean_length=$(awk -F'\t' '{ n++; s += length($1) } END { printf "%.0f", s / n }' "$traffic")
 
 # The main router becomes the one without capture (run.sh restarts the default one afterwards);
 # the one with capture runs beside it on a port of its own.
@@ -149,7 +152,7 @@ done
 
 scenario="Capture cost on the redirect, $CONNECTIONS connections"
 command="wrk -t1 -c$CONNECTIONS -d${BENCH_DURATION}s --timeout 10s --latency -s bench/capture.lua URL"
-bench_row $ID "$scenario" "router redirects/s without capture (no GeoIP database, one User-Agent)" "req/s" "CAPTURE_AGENTS=single CAPTURE_AGENT='Mozilla/5.0 …' $command (router: /r/$PLAIN_SLUG)" "" "" "${plain_rps[@]}"
+bench_row $ID "$scenario" "router redirects/s without capture (no GeoIP database, one User-Agent)" "req/s" "CAPTURE_AGENTS=single CAPTURE_AGENT='Mozilla/5.0 (Linux; Android 14; Redmi Note 13) …' $command (router: /r/$PLAIN_SLUG)" "" "" "${plain_rps[@]}"
 bench_row $ID "$scenario" "router redirects/s with capture (GeoIP country database, $AGENTS Zipf-popular User-Agents)" "req/s" "CAPTURE_AGENTS=all $command (router with GEOIP_DB_PATH: /r/$CAPTURE_SLUG)" "" "" "${capture_rps[@]}"
 bench_row $ID "$scenario" "with ÷ without" "%" "per run: the two routers' req/s in the same run" "≥ 95 %" "" "${ratio[@]}"
 bench_row $ID "$scenario" "router p99 without capture" "ms" "CAPTURE_AGENTS=single … $command" "" "" "${plain_p99[@]}"
@@ -182,7 +185,7 @@ IFS=$'\t' read -r _ plain_clicks plain_country _ _ _ plain_browsers _ _ plain_de
 country_share=$(awk -v a="$with_country" -v b="$clicks" 'BEGIN { printf "%.1f", 100 * a / b }')
 classed_share=$(awk -v a="$classed" -v b="$clicks" 'BEGIN { printf "%.1f", 100 * a / b }')
 bench_note $ID "Proof of work: the router with capture stored $clicks clicks in this scenario, $country_share % with a country ($countries countries), $classed_share % with a device class other than \"other\" ($devices; $bots bots), $browsers browser and $systems OS families. The router without capture stored $plain_clicks, $plain_country with a country, devices $plain_devices, $plain_browsers browser family. Query: bench/scenarios/12-capture.sh, clicks of /r/$CAPTURE_SLUG and /r/$PLAIN_SLUG since the scenario began."
-bench_note $ID "Traffic (bench.jar capture-traffic, seed 19): $(jq -r '"\(.requests) requests cycled; \(.distinctAgentsRequested) distinct User-Agents (Android and iPhone browsers, in-app browsers, desktops, tablets, and real crawler and previewer agents from the router'"'"'s pinned crawler list) with Zipf popularity, the top agent \(.topAgentShare) % of requests, the top 100 \(.top100AgentsShare) %; X-Forwarded-For from \(.distinctAddresses) public addresses, 4 in 5 IPv4"' "$BENCH_DIR/capture-traffic.json"). Both routers get the same addresses from the same script; the one without capture gets scenario 1's single agent. GeoIP database: $GEOIP_PACKAGE@$GEOIP_VERSION ($(du -h "$database" | cut -f1), IPv4 and IPv6). Warm-up ${WARMUP} s per router, then the router with capture ran on until its agent cache settled ($settled); runs alternate, the order flipping every run."
+bench_note $ID "Traffic (bench.jar capture-traffic, seed 19): $(jq -r '"\(.requests) requests cycled; \(.distinctAgentsRequested) distinct User-Agents (Android and iPhone browsers, in-app browsers, desktops, tablets, and real crawler and previewer agents from the router'"'"'s pinned crawler list) with Zipf popularity, the top agent \(.topAgentShare) % of requests, the top 100 \(.top100AgentsShare) %; X-Forwarded-For from \(.distinctAddresses) public addresses, 4 in 5 IPv4"' "$BENCH_DIR/capture-traffic.json"). Both routers get the same addresses from the same script; the one without capture gets one real agent of ${#SINGLE_AGENT} chars, as long as the traffic's agents on average ($mean_length chars), so both store as many bytes per click. GeoIP database: $GEOIP_PACKAGE@$GEOIP_VERSION ($(du -h "$database" | cut -f1), IPv4 and IPv6). Warm-up ${WARMUP} s per router, then the router with capture ran on until its agent cache settled ($settled); runs alternate, the order flipping every run."
 # shellcheck disable=SC2015
 ((with_country > 0 && with_device > 0 && countries > 10 && browsers > 3)) ||
     die "the router with capture did not fill countries, devices and browsers: $capture_line"
