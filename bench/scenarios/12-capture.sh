@@ -14,7 +14,7 @@
 #
 # A scenario of its own rather than a pass in 10-redirects.sh: it needs two routers with other
 # settings, a fetched database and a generated traffic file, and `BENCH_ONLY=capture` measures it
-# alone in about two minutes; scenario 1's figures and floors stay as they were.
+# alone in three to four minutes; scenario 1's figures and floors stay as they were.
 #   BENCH_CAPTURE_AGENTS=3000 BENCH_CAPTURE_ADDRESSES=50000 BENCH_CAPTURE_WARMUP=10
 #   BENCH_CAPTURE_SETTLE=180   at most this many seconds of settling (both routers, alternating)
 set -euo pipefail
@@ -25,17 +25,17 @@ readonly CONNECTIONS=256
 readonly AGENTS=${BENCH_CAPTURE_AGENTS:-3000}
 readonly ADDRESSES=${BENCH_CAPTURE_ADDRESSES:-50000}
 readonly REQUESTS=100000
-# Warm-up per router before the first run (the JIT). The router with capture then runs on, in
-# 5-second runs alternating with the router without, until its
-# agent cache has settled: its parsing thread takes at most 200 new agents a second
-# (UserAgents.PARSES_PER_SECOND), so 3,000 agents need 15 s or more, and the figure is the steady
-# state of a router that has met its traffic's agents, as one running for an hour has. It settles
-# when a 5-second run leaves fewer than 1 % of its requests missing the cache, or after SETTLE s.
+# Warm-up per router before the first run (the JIT). Then 5-second runs alternate between the two
+# until the capture router's agent cache has settled: its parsing thread takes at most 200 new
+# agents a second (UserAgents.PARSES_PER_SECOND), so 3,000 agents need 15 s or more; the figure is
+# the steady state of a router that has met its traffic's agents, as one running for an hour has.
+# It has settled when a 5-second run leaves under 1 % of its requests missing the cache, or after
+# SETTLE s.
 readonly WARMUP=${BENCH_CAPTURE_WARMUP:-10}
 readonly SETTLE=${BENCH_CAPTURE_SETTLE:-180}
-# The one agent of the router without capture: a real one as long as the traffic's agents are on
-# average (130 chars; scenario 1's is 76), so both routers store and log as many bytes per click
-# and only the capture work differs.
+# The one agent of the router without capture: a real one about as long as the traffic's agents
+# on average (128 chars, the traffic's mean 130; scenario 1's is 76), so both routers store and
+# write as many bytes per click and only the capture work differs.
 readonly SINGLE_AGENT='Mozilla/5.0 (Linux; Android 14; Redmi Note 13) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.135 Mobile Safari/537.36'
 readonly TRUSTED=TRUSTED_PROXIES=127.0.0.1/32,::1/128
 # A link each, so the clicks table tells the two routers' clicks apart.
