@@ -294,6 +294,48 @@ wrk_run() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# A real-size GeoIP country database for the capture scenario (and `bench agents --geoip`): the
+# pinned ip-location-db geo-whois-asn-country file (7.8 MB, IPv4 and IPv6; data CC BY 4.0 by the
+# NRO, docs/operations.md), fetched once with npm and cached; never fetched during a measurement.
+# BENCH_GEOIP_DB=FILE.mmdb uses a file of your own instead.
+GEOIP_PACKAGE=@ip-location-db/geo-whois-asn-country-mmdb
+GEOIP_VERSION=2.3.2026061719
+GEOIP_SHA1=d83ce8ab70533e271d7e96bc50d8d816cf4f4470
+
+# geoip_database: prints the path of the database, fetching it first when it is not cached.
+geoip_database() {
+    local cache=${XDG_CACHE_HOME:-$HOME/.cache}/clickledger/geoip tarball work file
+    if [[ -n ${BENCH_GEOIP_DB:-} ]]; then
+        [[ -f $BENCH_GEOIP_DB ]] || die "BENCH_GEOIP_DB=$BENCH_GEOIP_DB is not a file"
+        echo "$BENCH_GEOIP_DB"
+        return 0
+    fi
+    file=$cache/geo-whois-asn-country-$GEOIP_VERSION.mmdb
+    if [[ ! -s $file ]]; then
+        command -v npm >/dev/null 2>&1 ||
+            die "the GeoIP database $file is not cached and npm is missing to fetch it; install npm, or set BENCH_GEOIP_DB to a country .mmdb"
+        mkdir -p "$cache"
+        work=$(mktemp -d "$cache/fetch.XXXXXX")
+        say "fetching the GeoIP database once: npm pack $GEOIP_PACKAGE@$GEOIP_VERSION (cached in $cache)"
+        if ! tarball=$(cd "$work" && npm pack --silent "$GEOIP_PACKAGE@$GEOIP_VERSION" 2>"$work/npm.log" | tail -1) ||
+            [[ ! -f $work/$tarball ]]; then
+            cat "$work/npm.log" >&2
+            rm -rf "$work"
+            die "could not fetch $GEOIP_PACKAGE@$GEOIP_VERSION with npm (no network or registry?); set BENCH_GEOIP_DB to a country .mmdb to run without it"
+        fi
+        if [[ $(sha1sum "$work/$tarball" | cut -d' ' -f1) != "$GEOIP_SHA1" ]]; then
+            rm -rf "$work"
+            die "$GEOIP_PACKAGE@$GEOIP_VERSION does not have the pinned SHA-1 $GEOIP_SHA1"
+        fi
+        tar -xzf "$work/$tarball" -C "$work" package/geo-whois-asn-country.mmdb ||
+            die "$tarball holds no package/geo-whois-asn-country.mmdb"
+        mv "$work/package/geo-whois-asn-country.mmdb" "$file"
+        rm -rf "$work"
+    fi
+    echo "$file"
+}
+
+# ---------------------------------------------------------------------------------------------
 # Results: one JSON file per scenario, rows added one by one
 
 # bench_row ID SCENARIO FIGURE UNIT COMMAND FLOOR MET RUN…   (FLOOR and MET may be empty; MET is

@@ -22,6 +22,8 @@ import java.util.Map;
  *   rederive-check --api-url URL --admin-key K --program-id ID
  *   report      [--results bench/results] [--out docs/PERFORMANCE.md]
  *   agents      [--rounds 5] [--agents 20000] [--geoip FILE.mmdb]   (decision 0022)
+ *   capture-traffic --out FILE [--agents 3000] [--addresses 50000] [--requests 100000]
+ *               [--zipf 1.0] [--seed 19]   (scenario 12-capture, decision 0022)
  * </pre>
  */
 public final class Bench {
@@ -30,7 +32,7 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
             System.err.println(
-                    "usage: bench load|verify|ceiling|seed-links|seed-attribution|sdk|replay|rederive-check|report|agents"
+                    "usage: bench load|verify|ceiling|seed-links|seed-attribution|sdk|replay|rederive-check|report|agents|capture-traffic"
                             + " [--name value]...");
             System.exit(2);
         }
@@ -46,6 +48,7 @@ public final class Bench {
                     case "replay" -> Replay.run(options);
                     case "rederive-check" -> Replay.check(options);
                     case "agents" -> AgentCost.run(options);
+                    case "capture-traffic" -> CaptureTraffic.run(options);
                     case "report" -> {
                         Report.write(options);
                         yield Map.of("written", options.string("out", "docs/PERFORMANCE.md"));

@@ -21,6 +21,7 @@ import clickledger.router.link.LinkSnapshot;
 import clickledger.router.redirect.RedirectHandler;
 import clickledger.router.spool.Spool;
 import clickledger.router.spool.SpoolReplayer;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,6 +63,7 @@ public final class RouterApp implements AutoCloseable {
     private final LinkRefresher refresher;
     private final IpHasher ipHasher;
     private final GeoIp geoIp;
+    private final UserAgents userAgents;
     private final Thread connecting;
     private volatile boolean closing;
     private volatile boolean connected;
@@ -79,7 +81,8 @@ public final class RouterApp implements AutoCloseable {
             LinkCache cache,
             LinkRefresher refresher,
             IpHasher ipHasher,
-            GeoIp geoIp) {
+            GeoIp geoIp,
+            UserAgents userAgents) {
         this.config = config;
         this.database = database;
         this.clock = clock;
@@ -93,6 +96,7 @@ public final class RouterApp implements AutoCloseable {
         this.refresher = refresher;
         this.ipHasher = ipHasher;
         this.geoIp = geoIp;
+        this.userAgents = userAgents;
         this.connecting = Thread.ofPlatform().name("router-connect").daemon().unstarted(this::connectLoop);
     }
 
@@ -137,10 +141,18 @@ public final class RouterApp implements AutoCloseable {
         GeoIp geoIp = config.geoIpDatabase()
                 .map(path -> GeoIp.watching(path, config.geoIpCheckInterval(), registry))
                 .orElseGet(() -> GeoIp.off(registry));
+        UserAgents userAgents = UserAgents.standard();
+        for (boolean parsed : new boolean[] {true, false}) {
+            FunctionCounter.builder("clickledger_user_agent_cache_misses", userAgents, agents -> agents.misses(parsed))
+                    .description("User agents the verdict cache did not answer, by who did: the parser (then cached)"
+                            + " or the quick token rules (parse budget spent or parser loading; not cached)")
+                    .tag("answer", parsed ? "parser" : "quick_rules")
+                    .register(registry);
+        }
         RedirectHandler redirects = new RedirectHandler(
                 cache,
                 writer,
-                UserAgents.standard(),
+                userAgents,
                 new VelocityTracker(
                         config.velocityLimit(), config.velocityWindow().toMillis()),
                 new ClientResolver(config.trustedProxies(), geoIp),
@@ -168,8 +180,20 @@ public final class RouterApp implements AutoCloseable {
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         connector.setIdleTimeout(30_000);
         RouterApp app = new RouterApp(
-                config, database, clock, server, connector, writer, spool, replayer, links, cache, refresher, ipHasher,
-                geoIp);
+                config,
+                database,
+                clock,
+                server,
+                connector,
+                writer,
+                spool,
+                replayer,
+                links,
+                cache,
+                refresher,
+                ipHasher,
+                geoIp,
+                userAgents);
         server.setHandler(new RouterHandler(redirects, domains, registry, app::readiness));
         server.setStopTimeout(5_000);
         return app;
@@ -314,6 +338,7 @@ public final class RouterApp implements AutoCloseable {
             replayer.close();
             refresher.close();
             geoIp.close();
+            userAgents.close();
             try {
                 spool.close();
             } catch (IOException e) {

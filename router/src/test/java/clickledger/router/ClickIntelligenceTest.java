@@ -111,6 +111,43 @@ class ClickIntelligenceTest {
         assertThat(bot.get(CLICK.DEVICE)).isEqualTo("bot");
     }
 
+    /** make bench's capture scenario reads these to show the router did the lookups it measures. */
+    @Test
+    void metricsCountTheLookupsTheCachesMissed() throws Exception {
+        double geoIpBefore = metric("clickledger_geoip_cache_misses_total{");
+        double parsedBefore = metric("clickledger_user_agent_cache_misses_total{answer=\"parser\"");
+        String agent =
+                "Mozilla/5.0 (Linux; Android 14; SM-S928B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0"
+                        + " Chrome/122.0.0.0 Mobile Safari/537.36 metrics-" + System.nanoTime();
+        clickOf(router.get("/r/smart", "User-Agent", agent, "X-Forwarded-For", "81.2.69.17"));
+        clickOf(router.get("/r/smart", "User-Agent", agent, "X-Forwarded-For", "81.2.69.17"));
+        assertThat(metric("clickledger_geoip_cache_misses_total{"))
+                .as("one tree walk; the repeat came from the address cache")
+                .isEqualTo(geoIpBefore + 1);
+        // The router parses on a thread of its own, after the first click's answer.
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (metric("clickledger_user_agent_cache_misses_total{answer=\"parser\"") < parsedBefore + 1
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        clickOf(router.get("/r/smart", "User-Agent", agent, "X-Forwarded-For", "81.2.69.17"));
+        assertThat(metric("clickledger_user_agent_cache_misses_total{answer=\"parser\""))
+                .as("one parse; the repeats came from the verdict cache")
+                .isEqualTo(parsedBefore + 1);
+        assertThat(router.get("/metrics").body())
+                .contains("clickledger_user_agent_cache_misses_total{answer=\"quick_rules\"");
+    }
+
+    private static double metric(String prefix) throws Exception {
+        return router.get("/metrics")
+                .body()
+                .lines()
+                .filter(line -> line.startsWith(prefix))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + prefix + " in /metrics"));
+    }
+
     @Test
     void readyzSaysTheGeoIpDatabaseIsLoaded() throws Exception {
         HttpResponse<String> ready = router.get("/readyz");

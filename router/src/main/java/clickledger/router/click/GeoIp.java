@@ -7,6 +7,7 @@ import com.maxmind.db.ClosedDatabaseException;
 import com.maxmind.db.MaxMindDbParameter;
 import com.maxmind.db.Reader;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +70,8 @@ public final class GeoIp implements AutoCloseable {
     private final Duration interval;
     private final Counter loads;
     private final Counter failures;
+    // Lookups the address cache did not answer (tree walks), counted on the miss path only.
+    private final LongAdder treeLookups = new LongAdder();
     private final Thread watcher;
     private volatile Database current;
     private volatile Stamp lastFailed;
@@ -83,6 +87,9 @@ public final class GeoIp implements AutoCloseable {
                 .register(registry);
         this.failures = Counter.builder("clickledger_geoip_loads_total")
                 .tag("outcome", "failed")
+                .register(registry);
+        FunctionCounter.builder("clickledger_geoip_cache_misses", treeLookups, LongAdder::sum)
+                .description("GeoIP lookups the address cache did not answer: each one walked the database's tree")
                 .register(registry);
         this.watcher = file == null
                 ? null
@@ -116,6 +123,7 @@ public final class GeoIp implements AutoCloseable {
             return known.country();
         }
         String country;
+        treeLookups.increment();
         try {
             country = lookup(database, address);
         } catch (ClosedDatabaseException e) {
@@ -160,6 +168,11 @@ public final class GeoIp implements AutoCloseable {
                 || address.isSiteLocalAddress()
                 || address.isLinkLocalAddress()
                 || address.isAnyLocalAddress());
+    }
+
+    /** Lookups the address cache did not answer so far (each walked the tree). */
+    long cacheMisses() {
+        return treeLookups.sum();
     }
 
     /** "off" (no GEOIP_DB_PATH), "loaded", or "missing" (set, but no usable file yet); for /readyz. */

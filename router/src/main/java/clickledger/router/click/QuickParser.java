@@ -2,9 +2,8 @@ package clickledger.router.click;
 
 /**
  * The families a user agent names outright, by its tokens, in a microsecond: what a click gets
- * while Yauaa is still loading at start, or when more new agents arrive than the parse budget
- * allows ({@link UserAgents}). Those verdicts are not cached, so the agent is parsed properly the
- * next time the budget allows.
+ * when the router meets an agent its cache does not hold ({@link UserAgents}): the agent is parsed
+ * properly on the parsing thread, and this verdict stands in the cache until then.
  */
 final class QuickParser implements UserAgents.Parser {
     @Override

@@ -2,10 +2,14 @@ package clickledger.router.click;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -20,14 +24,22 @@ import java.util.regex.Pattern;
  * {@code +http} contact address, {@code compatible; SomethingBot}); or an agent the parser classes
  * as a robot. There is no bare "bot" substring rule: it flagged phones like Cubot.
  *
- * <p>Verdicts are cached per agent: traffic repeats a few hundred agents (browser builds and the
- * usual bots), so nearly every redirect is a hit, which costs a hash, an array read and a string
- * comparison and allocates nothing. A miss parses, which is expensive (about half a millisecond of
- * CPU, decision 0022), so misses are bounded: at most {@link #PARSES_PER_SECOND} parses a second
- * (a second's worth as a burst); beyond that, and while Yauaa loads at start, {@link QuickParser}'s
- * token rules give the families and the verdict is not cached. The bot rules apply either way.
+ * <p>Verdicts are cached per agent: traffic repeats a few thousand agents (browser builds, phone
+ * models, in-app browsers and the usual bots) with a long tail, so nearly every redirect is a hit,
+ * which costs a cached hash, up to four array reads and int comparisons and one string comparison,
+ * and allocates nothing. A parse
+ * is expensive (milliseconds of CPU, decision 0022), so the router's instance ({@link #standard})
+ * never parses on a request thread: a miss gets {@link QuickParser}'s token rules (microseconds)
+ * and the bot rules, and the agent is queued for a parsing thread of its own, which takes at most
+ * {@link #PARSES_PER_SECOND} agents a second and puts the parsed verdict in the cache; until then
+ * the quick verdict is cached in its place. The bot rules apply either way. {@code make bench}'s
+ * capture scenario measured why: parsing on the request threads, 200 new agents a second cost the
+ * redirect three quarters of its throughput (decision 0022, "Measured on the redirect").
+ *
+ * <p>The inline form (the constructors; tests and {@code bench agents}) parses on the calling
+ * thread within the same budget, and past it answers with the quick rules, uncached.
  */
-public final class UserAgents {
+public final class UserAgents implements AutoCloseable {
     /**
      * @param botReason why the click is a bot's, or null for a person
      * @param device desktop, phone, tablet, bot or other
@@ -113,21 +125,37 @@ public final class UserAgents {
     // Java's own client says "Java/21.0.1" and nothing else.
     private static final Pattern JAVA_CLIENT = Pattern.compile("^Java/\\d");
 
-    // 4,096 slots hold a busy hour's distinct agents; two agents in one slot just evict each other,
-    // and a miss only costs the full check. An entry holds an agent of at most 512 chars (~1 KB),
-    // so the cache stays under 5 MB whatever arrives.
-    private static final int CACHE_SLOTS = 1 << 12;
+    // 16,384 slots in sets of four (four-way set associative): an agent may sit in any slot of the
+    // set its hash picks, so popular agents that share a set do not evict each other on every
+    // request, as they did in the direct-mapped 4,096 slots before (the capture scenario's 3,000
+    // agents re-parsed hundreds a second there) and still did, a hundred a second, in pairs. A full
+    // set loses one of its four at random; with 3,000 agents in 4,096 sets, hardly any set gets a
+    // fifth. An entry holds an agent of at most 512 chars (Latin-1 in a String, with its verdicts
+    // ~0.7 KB), so the cache stays under 12 MB whatever arrives; typical agents (150-250 chars)
+    // make it 5-7 MB.
+    private static final int CACHE_SLOTS = 1 << 14;
+    private static final int WAYS = 4;
+    private static final int SET_MASK = CACHE_SLOTS - WAYS;
+    // Agents waiting for the parsing thread; past this, a miss's quick verdict is not cached and
+    // the agent is offered again at its next miss.
+    private static final int PENDING_MAX = 1_024;
     // Longer agents are checked every time (parsing at most PARSED_MAX of them), so hostile
     // multi-KB headers cannot pin memory here.
     private static final int CACHED_AGENT_MAX = 512;
     private static final int PARSED_MAX = 1_024;
 
-    /** @param parsed false for the quick rules' verdict, which is not kept */
-    private record Cached(String userAgent, Verdict get, Verdict head, boolean parsed) {}
+    /** @param parsed false for the quick rules' verdict, kept only while its agent waits for a parse */
+    private record Cached(String userAgent, Verdict get, Verdict head, boolean parsed) {
+        // String caches its hash, so a slot holding another agent is passed over without comparing text.
+        boolean holds(String agent) {
+            return userAgent.hashCode() == agent.hashCode() && userAgent.equals(agent);
+        }
+    }
 
-    // New agents parsed per second on the request threads, with a second's worth as a burst. A
-    // Yauaa parse costs ~0.3-0.7 ms of CPU (decision 0022), so 200 a second bounds a flood of
-    // made-up agents at a fraction of a core; real traffic brings far fewer new agents than that.
+    // New agents parsed per second, with a second's worth as a burst. A Yauaa parse costs 1-3 ms of
+    // CPU (decision 0022), so 200 a second bounds a flood of made-up agents at a fraction of a core,
+    // on the parsing thread; real traffic brings far fewer new agents than that once the cache holds
+    // its popular ones.
     public static final int PARSES_PER_SECOND = 200;
     private static final QuickParser QUICK = new QuickParser();
 
@@ -138,6 +166,13 @@ public final class UserAgents {
     private final long burstNanos;
     // The time up to which the parse budget is spent; budget accrues while it lags the clock.
     private final AtomicLong budgetSpentUntil;
+    // Cache misses by who answered them (counted on the miss path only; a hit counts nothing).
+    private final LongAdder parsedMisses = new LongAdder();
+    private final LongAdder quickMisses = new LongAdder();
+    // The router's form: agents waiting for the parsing thread, and the thread; null when inline.
+    private final ArrayBlockingQueue<String> pending;
+    private final Thread parsing;
+    private volatile boolean closed;
 
     /**
      * @param parser the parser, or null while it is still loading (then the quick token rules
@@ -145,11 +180,29 @@ public final class UserAgents {
      * @param parsesPerSecond how many new agents the parser may take per second
      */
     public UserAgents(Supplier<Parser> parser, CrawlerList crawlers, int parsesPerSecond) {
+        this(parser, crawlers, parsesPerSecond, false);
+    }
+
+    private UserAgents(Supplier<Parser> parser, CrawlerList crawlers, int parsesPerSecond, boolean background) {
         this.parser = requireNonNull(parser, "parser is null");
         this.crawlers = requireNonNull(crawlers, "crawlers is null");
         this.nanosPerParse = 1_000_000_000L / parsesPerSecond;
         this.burstNanos = 1_000_000_000L;
         this.budgetSpentUntil = new AtomicLong(System.nanoTime() - burstNanos);
+        this.pending = background ? new ArrayBlockingQueue<>(PENDING_MAX) : null;
+        this.parsing = background
+                ? Thread.ofPlatform().name("user-agent-parse").daemon().start(this::parseLoop)
+                : null;
+    }
+
+    /**
+     * Parses on a thread of its own, never on the caller's: a miss answers with the quick rules at
+     * once (see the class comment). Close it to stop the thread.
+     *
+     * @param parser the parser, or null while it is still loading
+     */
+    public static UserAgents parsingInBackground(Supplier<Parser> parser, CrawlerList crawlers, int parsesPerSecond) {
+        return new UserAgents(parser, crawlers, parsesPerSecond, true);
     }
 
     public UserAgents(Parser parser, CrawlerList crawlers) {
@@ -177,7 +230,7 @@ public final class UserAgents {
 
     /** The router's: Yauaa (loading in the background until it is ready) and the pinned crawler list. */
     public static UserAgents standard() {
-        return new UserAgents(() -> Pinned.PARSER.getNow(null), Pinned.CRAWLERS, PARSES_PER_SECOND);
+        return parsingInBackground(() -> Pinned.PARSER.getNow(null), Pinned.CRAWLERS, PARSES_PER_SECOND);
     }
 
     /** The router's, with no parse budget: for measuring a parse ({@code bench agents}). */
@@ -201,27 +254,116 @@ public final class UserAgents {
             return head ? HEAD_WITHOUT_AGENT : NO_USER_AGENT;
         }
         if (userAgent.length() > CACHED_AGENT_MAX) {
-            Cached verdict = evaluate(userAgent);
+            Cached verdict = pending != null ? quick(userAgent) : evaluateInline(userAgent);
             return head ? verdict.head() : verdict.get();
         }
-        int slot = userAgent.hashCode() & (CACHE_SLOTS - 1);
-        Cached known = recent.get(slot);
-        if (known == null || !known.userAgent().equals(userAgent)) {
-            known = evaluate(userAgent);
-            if (known.parsed()) {
-                recent.set(slot, known);
+        // The first slot of the agent's set; the agent sits in one of the WAYS slots from there.
+        int set = userAgent.hashCode() & SET_MASK;
+        for (int way = 0; way < WAYS; way++) {
+            Cached known = recent.get(set + way);
+            if (known != null && known.holds(userAgent)) {
+                return head ? known.head() : known.get();
             }
         }
-        return head ? known.head() : known.get();
+        Cached verdict = miss(userAgent, set);
+        return head ? verdict.head() : verdict.get();
     }
 
-    private Cached evaluate(String userAgent) {
-        String text = userAgent.length() > PARSED_MAX ? userAgent.substring(0, PARSED_MAX) : userAgent;
+    private Cached miss(String userAgent, int set) {
+        if (pending == null) {
+            Cached verdict = evaluateInline(userAgent);
+            if (verdict.parsed()) {
+                store(set, verdict);
+            }
+            return verdict;
+        }
+        Cached verdict = quick(userAgent);
+        // Kept until the parsing thread replaces it, so the agent's next requests are hits; an
+        // agent the full queue turned away is offered again at its next miss.
+        if (pending.offer(userAgent)) {
+            store(set, verdict);
+        }
+        return verdict;
+    }
+
+    private Cached quick(String userAgent) {
+        quickMisses.increment();
+        return evaluate(userAgent, QUICK, false);
+    }
+
+    private Cached evaluateInline(String userAgent) {
         Parser full = parser.get();
         boolean quick = full == null || !takeParse();
+        (quick ? quickMisses : parsedMisses).increment();
+        return evaluate(userAgent, quick ? QUICK : full, !quick);
+    }
+
+    // In the agent's own slot of the set (its quick verdict), else an empty one, else one at random.
+    private void store(int set, Cached verdict) {
+        int empty = -1;
+        for (int way = 0; way < WAYS; way++) {
+            Cached known = recent.get(set + way);
+            if (known != null && known.holds(verdict.userAgent())) {
+                recent.set(set + way, verdict);
+                return;
+            }
+            if (known == null && empty < 0) {
+                empty = set + way;
+            }
+        }
+        recent.set(empty >= 0 ? empty : set + ThreadLocalRandom.current().nextInt(WAYS), verdict);
+    }
+
+    private void parseLoop() {
+        while (!closed) {
+            try {
+                String userAgent = pending.take();
+                Parser full = parser.get();
+                while (full == null) {
+                    // Yauaa is still loading: the agents wait, their quick verdicts cached meanwhile.
+                    Thread.sleep(100);
+                    full = parser.get();
+                }
+                awaitParse();
+                Cached verdict = evaluate(userAgent, full, true);
+                parsedMisses.increment();
+                store(userAgent.hashCode() & SET_MASK, verdict);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // The parser failed to load: the agents keep their quick verdicts. Never spin.
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    // The parsing thread's budget: waits until the next parse is allowed, then takes it.
+    private void awaitParse() throws InterruptedException {
+        long now = System.nanoTime();
+        long next = Math.max(budgetSpentUntil.get(), now - burstNanos) + nanosPerParse;
+        budgetSpentUntil.set(next);
+        if (next - now > 0) {
+            Thread.sleep(Duration.ofNanos(next - now));
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (parsing != null) {
+            parsing.interrupt();
+        }
+    }
+
+    private Cached evaluate(String userAgent, Parser chosen, boolean full) {
+        String text = userAgent.length() > PARSED_MAX ? userAgent.substring(0, PARSED_MAX) : userAgent;
         Parser.Parsed parsed;
         try {
-            parsed = quick ? QUICK.parse(text) : full.parse(text);
+            parsed = chosen.parse(text);
         } catch (RuntimeException e) {
             // A hostile agent must cost at most its verdict, never the redirect.
             parsed = UNPARSED;
@@ -243,7 +385,17 @@ public final class UserAgents {
                 : new Verdict(reason, "bot", browser, os);
         // A HEAD request fetches no page, so no person is behind it, whatever its agent.
         Verdict head = new Verdict("head_request", "bot", browser, os);
-        return new Cached(userAgent, get, head, !quick);
+        return new Cached(userAgent, get, head, full);
+    }
+
+    /**
+     * Agents not found in the cache so far, by who answered: {@code parsed}, the parser (its
+     * verdict cached; on the parsing thread in the router's form), or else the quick token rules on
+     * the request thread (every miss in the router's form; inline, the parse budget was spent or
+     * the parser still loading). For clickledger_user_agent_cache_misses_total.
+     */
+    public long misses(boolean parsed) {
+        return (parsed ? parsedMisses : quickMisses).sum();
     }
 
     private boolean takeParse() {

@@ -53,9 +53,14 @@ class GeoIpTest {
             assertThat(geoIp.status()).isEqualTo("loaded");
             assertThat(geoIp.builtAt()).isEqualTo(Instant.ofEpochSecond(MmdbWriter.BUILD_EPOCH));
             assertThat(geoIp.country(ip("81.2.69.142"))).isEqualTo("GB");
+            assertThat(geoIp.cacheMisses()).isEqualTo(1);
             assertThat(geoIp.country(ip("81.2.69.142")))
                     .as("a repeat, from the cache")
                     .isEqualTo("GB");
+            assertThat(geoIp.cacheMisses()).as("a cache hit walks no tree").isEqualTo(1);
+            assertThat(registry.scrape())
+                    .as("the name make bench's capture scenario reads")
+                    .contains("clickledger_geoip_cache_misses_total{service=\"router\"} 1.0");
             assertThat(geoIp.country(ip("89.160.20.112"))).isEqualTo("SE");
             assertThat(geoIp.country(ip("2a02:2e0:3fe:1001::1"))).isEqualTo("DE");
             assertThat(geoIp.country(ip("8.8.8.8"))).as("not in the database").isNull();
@@ -63,6 +68,9 @@ class GeoIpTest {
             assertThat(geoIp.country(ip("10.1.2.3"))).isNull();
             assertThat(geoIp.country(ip("::1"))).isNull();
             assertThat(geoIp.country(null)).isNull();
+            assertThat(geoIp.cacheMisses())
+                    .as("private, loopback and null addresses are not looked up")
+                    .isEqualTo(4);
         }
     }
 

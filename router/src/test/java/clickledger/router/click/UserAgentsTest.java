@@ -216,6 +216,16 @@ class UserAgentsTest {
         assertThat(parses.get())
                 .as("a second's burst of 10, and at most a few more as time passes")
                 .isBetween(10, 30);
+        assertThat(budgeted.misses(true)).as("misses the parser answered").isEqualTo(parses.get());
+        assertThat(budgeted.misses(false))
+                .as("misses the quick rules answered")
+                .isEqualTo(browsers.size() - parses.get());
+        for (String line : browsers.subList(0, 5)) {
+            budgeted.classify("GET", line.substring(0, line.lastIndexOf(" | ")));
+        }
+        assertThat(budgeted.misses(true) + budgeted.misses(false))
+                .as("the first agents were parsed, so cached: a repeat is no miss")
+                .isEqualTo(browsers.size());
         UserAgents.Verdict quick = budgeted.classify(
                 "GET",
                 "Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36");
@@ -233,6 +243,132 @@ class UserAgentsTest {
                                 "Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1")
                         .device())
                 .isEqualTo("tablet");
+    }
+
+    /**
+     * The router's form never parses on a request thread (make bench's capture scenario: parsing
+     * there cost the redirect three quarters of its throughput): a miss answers at once with the
+     * quick rules, even while the parser is stuck, and the parsed verdict replaces it once the
+     * parsing thread has it.
+     */
+    @Test
+    void theRoutersFormParsesOffTheRequestThreadAndCachesTheResult() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.Set<String> parsingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        UserAgents.Parser slow = agent -> {
+            parsingThreads.add(Thread.currentThread().getName());
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new UserAgents.Parser.Parsed("tablet", "Parsed Browser", "Parsed OS", false);
+        };
+        String agent = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
+                + " Version/17.5 Mobile/15E148 Safari/604.1";
+        try (UserAgents background = UserAgents.parsingInBackground(() -> slow, CrawlerList.pinned(), 100)) {
+            long start = System.nanoTime();
+            UserAgents.Verdict first = background.classify("GET", agent);
+            UserAgents.Verdict again = background.classify("GET", agent);
+            assertThat(System.nanoTime() - start)
+                    .as("answered while the parser is stuck")
+                    .isLessThan(java.time.Duration.ofSeconds(2).toNanos());
+            assertThat(first.device()).as("the quick rules").isEqualTo("phone");
+            assertThat(first.browser()).isEqualTo("Safari");
+            assertThat(again)
+                    .as("the quick verdict is kept while the agent waits")
+                    .isSameAs(first);
+            assertThat(background.misses(false)).isEqualTo(1);
+            assertThat(background
+                            .classify("GET", "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)")
+                            .botReason())
+                    .as("the bot rules apply to a quick verdict")
+                    .isEqualTo("crawler:ahrefsbot");
+
+            release.countDown();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (!"Parsed Browser".equals(background.classify("GET", agent).browser())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(background.classify("GET", agent).browser()).isEqualTo("Parsed Browser");
+            assertThat(background.classify("GET", agent).device()).isEqualTo("tablet");
+            assertThat(parsingThreads).containsOnly("user-agent-parse");
+            assertThat(background.misses(false))
+                    .as("the parsed verdict is a hit")
+                    .isEqualTo(2);
+        }
+    }
+
+    /** A flood of new agents costs the request threads the quick rules only, and the parser its budget. */
+    @Test
+    void theParsingThreadKeepsToItsBudget() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger parses = new java.util.concurrent.atomic.AtomicInteger();
+        UserAgents.Parser counting = agent -> {
+            parses.incrementAndGet();
+            return new UserAgents.Parser.Parsed("desktop", "Chrome", "Windows", false);
+        };
+        try (UserAgents background = UserAgents.parsingInBackground(() -> counting, CrawlerList.pinned(), 10)) {
+            for (int i = 0; i < 500; i++) {
+                background.classify(
+                        "GET", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0.0." + i + " Safari/537.36");
+            }
+            assertThat(background.misses(false)).isEqualTo(500);
+            Thread.sleep(1_500);
+            assertThat(parses.get())
+                    .as("a second's burst of 10 and 10 a second after it")
+                    .isBetween(10, 30);
+        }
+    }
+
+    /** While the parser loads, agents wait with their quick verdicts and are parsed once it is there. */
+    @Test
+    void agentsSeenWhileTheParserLoadsAreParsedOnceItIsThere() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<UserAgents.Parser> loaded =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        String agent = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        try (UserAgents background = UserAgents.parsingInBackground(loaded::get, CrawlerList.pinned(), 100)) {
+            assertThat(background.classify("GET", agent).browser()).isEqualTo("Firefox");
+            loaded.set(agentText -> new UserAgents.Parser.Parsed("desktop", "Firefox (parsed)", "Linux", false));
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (!"Firefox (parsed)".equals(background.classify("GET", agent).browser())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(background.classify("GET", agent).browser()).isEqualTo("Firefox (parsed)");
+        }
+    }
+
+    /**
+     * Four agents whose hashes pick the same cache set all stay cached (the cache is four-way set
+     * associative): a direct-mapped cache re-parsed them on every alternation.
+     */
+    @Test
+    void fourAgentsOfTheSameSlotAllStayCached() {
+        java.util.Map<Integer, List<String>> bySlot = new java.util.HashMap<>();
+        List<String> same = null;
+        for (int i = 0; same == null; i++) {
+            String agent = "Mozilla/5.0 (Linux; Android 14; Pixel " + i + ") Chrome/131.0.0.0 Mobile Safari/537.36";
+            List<String> slot = bySlot.computeIfAbsent(agent.hashCode() & 16383, key -> new ArrayList<>());
+            slot.add(agent);
+            if (slot.size() == 4) {
+                same = slot;
+            }
+        }
+        java.util.concurrent.atomic.AtomicInteger parses = new java.util.concurrent.atomic.AtomicInteger();
+        UserAgents counted = new UserAgents(
+                () -> agent -> {
+                    parses.incrementAndGet();
+                    return new UserAgents.Parser.Parsed("phone", "Chrome", "Android", false);
+                },
+                CrawlerList.pinned(),
+                1_000);
+        for (int i = 0; i < 10; i++) {
+            for (String agent : same) {
+                counted.classify("GET", agent);
+            }
+        }
+        assertThat(parses.get()).isEqualTo(4);
     }
 
     /** The redirect's common case: a cache hit allocates nothing (a per-call allocation would be >= 1.6 MB here). */
