@@ -10,6 +10,7 @@
 # and the LSN delta), WAL syncs and PostgreSQL's CPU (utime + stime of every server process).
 #
 #   PROFILE_CLICKS=300000 PROFILE_USERS=20000 PROFILE_SECONDS=20 PROFILE_WARMUP=30 PROFILE_CLIENTS=100
+#   PROFILE_ONLY=events|identify PROFILE_SQL=file.sql (run after the migrations) PROFILE_OUT=dir (copies the reports)
 #   bash bench/profile-sdk.sh            (builds nothing: run ./mvnw -B -q package -DskipTests -pl api,bench -am first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +50,12 @@ psql_bench -d postgres -c "create database clickledger" >/dev/null
 psql_bench -c "create extension pg_stat_statements" >/dev/null
 say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on $PGPORT; starting the api"
 api_start
+# PROFILE_SQL: a file of SQL run once the api has migrated (bench/profile-before-v70.sql puts back
+# what V70 took away, for a before/after with one jar).
+if [[ -n ${PROFILE_SQL:-} ]]; then
+    say "running $PROFILE_SQL"
+    psql_bench -f "$PROFILE_SQL" >/dev/null
+fi
 say "seeding $CLICKS clicks, $USERS users"
 bench_java seed-attribution --database-url "$DATABASE_URL" --out-dir "$BENCH_DIR/data" --clicks "$CLICKS" \
     --users "$USERS" --max-touches 5 --replay-users 200 --replay-events 1000 --identify-crefs 200000 \
@@ -85,6 +92,11 @@ LUA
     echo "$BENCH_DIR/identify-$1.lua"
 }
 
+readonly ROW_TABLES="event attribution commission stats_change webhook_delivery identity"
+readonly ROW_COUNTS="select (select count(*) from event) || '|' || (select count(*) from attribution) || '|' ||
+    (select count(*) from commission) || '|' || (select count(*) from stats_change) || '|' ||
+    (select count(*) from webhook_delivery) || '|' || (select count(*) from identity)"
+
 pg_cpu_ticks() {
     local total=0 pid
     for pid in $(pg_pids); do
@@ -99,14 +111,20 @@ profile() {
     local name=$1 table=$2 warmup_script=$3 script=$4 before after rows lsn0 cpu0 cpu1 out
     say "$name: warming up $WARMUP s"
     BENCH_DURATION=$WARMUP wrk_run "$CLIENTS" "$API_URL/" -s "$warmup_script" >/dev/null
+    # Plans as a steady state has them: the tables grew from nothing during the warm-up, and a
+    # plan made while they were empty (until autovacuum's next ANALYZE) may scan the wrong index.
+    psql_bench -c "analyze event, attribution, commission, identity, stats_change" >/dev/null
     sleep 2
     psql_bench -c "select pg_stat_statements_reset(), pg_stat_reset_shared('wal'), pg_stat_reset()" >/dev/null
     before=$(psql_bench -At -c "select count(*) from $table")
+    counts0=$(psql_bench -At -c "$ROW_COUNTS")
     lsn0=$(psql_bench -At -c "select pg_current_wal_lsn()")
     cpu0=$(pg_cpu_ticks)
     out=$(wrk_run "$CLIENTS" "$API_URL/" -s "$script")
     cpu1=$(pg_cpu_ticks)
     after=$(psql_bench -At -c "select count(*) from $table")
+    counts1=$(psql_bench -At -c "$ROW_COUNTS")
+    lsn1=$(psql_bench -At -c "select pg_current_wal_lsn()")
     rows=$((after - before))
     out_file=$BENCH_DIR/profile-$name.txt
     {
@@ -119,6 +137,13 @@ profile() {
                               round(wal_write::numeric / $rows, 2) as wal_writes_per_req,
                               round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn0')::numeric / $rows) as lsn_bytes_per_req
                          from pg_stat_wal"
+        echo "Rows written per request ($ROW_TABLES): $(paste -d' ' <(tr '|' '\n' <<<"$counts0") <(tr '|' '\n' <<<"$counts1") |
+            awk -v n="$rows" '{ printf "%s%.2f", NR > 1 ? " " : "", ($2 - $1) / n }')"
+        # Every WAL record of the run by resource manager and kind (pg_waldump --stats=record), per request.
+        echo "WAL records per request by kind (pg_waldump --stats=record), the 15 largest by count:"
+        "$PG_BIN/pg_waldump" -p "$BENCH_DIR/pg/pg_wal" -s "$lsn0" -e "$lsn1" --stats=record 2>/dev/null |
+            awk -v n="$rows" 'NR > 2 && $1 !~ /^Total/ && $2 ~ /^[0-9]+$/ { printf "  %-28s %8.2f\n", $1, $2 / n }' |
+            sort -k2 -g -r | head -15
         psql_bench -c "select round(calls::numeric / $rows, 2) as per_req, round(mean_exec_time::numeric, 3) as mean_ms,
                               round(rows::numeric / greatest(calls, 1), 1) as rows_per_call,
                               round(wal_records::numeric / $rows, 1) as wal_rec_per_req,
