@@ -138,7 +138,7 @@ profile() {
                               round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn0')::numeric / $rows) as lsn_bytes_per_req
                          from pg_stat_wal"
         echo "Rows written per request ($ROW_TABLES): $(paste -d' ' <(tr '|' '\n' <<<"$counts0") <(tr '|' '\n' <<<"$counts1") |
-            awk -v n="$rows" '{ printf "%s%.2f", NR > 1 ? " " : "", ($2 - $1) / n }')"
+            awk -v n="$rows" '{ printf "%s%.2f", (NR > 1 ? " " : ""), ($2 - $1) / n }')"
         # Every WAL record of the run by resource manager and kind (pg_waldump --stats=record), per request.
         echo "WAL records per request by kind (pg_waldump --stats=record), the 15 largest by count:"
         "$PG_BIN/pg_waldump" -p "$BENCH_DIR/pg/pg_wal" -s "$lsn0" -e "$lsn1" --stats=record 2>/dev/null |
