@@ -50,7 +50,7 @@ psql_bench -d postgres -c "create database clickledger" >/dev/null
 psql_bench -c "create extension pg_stat_statements" >/dev/null
 say "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on $PGPORT; starting the api"
 api_start
-# PROFILE_SQL: a file of SQL run once the api has migrated (bench/profile-before-v70.sql puts back
+# PROFILE_SQL: a file of SQL run once the api has migrated (bench/profile-before-v70-v71.sql puts back
 # what V70 took away, for a before/after with one jar).
 if [[ -n ${PROFILE_SQL:-} ]]; then
     say "running $PROFILE_SQL"

@@ -1,5 +1,5 @@
--- The database side as it was before V70 (docs/decisions/0028), for a before/after with one jar:
---   PROFILE_SQL=bench/profile-before-v70.sql bash bench/profile-sdk.sh
+-- The database side as it was before V70 and V71 (docs/decisions/0028), for a before/after with one jar:
+--   PROFILE_SQL=bench/profile-before-v70-v71.sql bash bench/profile-sdk.sh
 -- Run after the api migrated an empty database.
 alter table event add constraint event_program_id_fkey foreign key (program_id) references program (id);
 alter table identity add constraint identity_program_id_fkey foreign key (program_id) references program (id);
@@ -8,6 +8,7 @@ alter table commission add constraint commission_event_id_fkey foreign key (even
 alter table commission add constraint commission_attribution_id_fkey foreign key (attribution_id) references attribution (id);
 drop index commission_reverses_idx;
 create index commission_reverses_idx on commission (reverses_id);
+create index commission_program_created_idx on commission (program_id, created_at);
 create or replace function stats_note_money_change() returns trigger language plpgsql as $$
 begin
     if tg_op = 'INSERT' then
