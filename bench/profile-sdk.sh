@@ -162,4 +162,6 @@ profile() {
 if [[ ${PROFILE_ONLY:-events} == events* ]]; then profile events event "$BENCH_DIR/events.lua" "$BENCH_DIR/events.lua"; fi
 # Identify: the measured run's crefs are ones the warm-up did not reach, so every request stitches.
 if [[ ${PROFILE_ONLY:-identify} == identify* ]]; then profile identify identity "$(identify_lua 0)" "$(identify_lua 100000)"; fi
-cp "$BENCH_DIR"/profile-*.txt "${PROFILE_OUT:-/tmp}/" 2>/dev/null || true
+mkdir -p "${PROFILE_OUT:-/tmp}"
+cp "$BENCH_DIR"/profile-*.txt "${PROFILE_OUT:-/tmp}/"
+say "reports: ${PROFILE_OUT:-/tmp}/profile-events.txt, profile-identify.txt"
