@@ -11,6 +11,7 @@ import clickledger.api.http.Timestamps;
 import clickledger.api.money.Money;
 import clickledger.common.id.Ulid;
 import clickledger.db.Pipeline;
+import clickledger.db.Transactions;
 import clickledger.web.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -115,15 +116,18 @@ public final class EventService {
         if (request.refundOf() != null) {
             return dsl.transactionResult(configuration -> refund(configuration.dsl(), incoming));
         }
+        // Transactions, not jOOQ's transactionResult: no isolation-level round trip (decision 0028).
         try {
-            return dsl.transactionResult(configuration -> purchase(configuration.dsl(), incoming));
+            return Transactions.result(dsl, trx -> purchase(trx, incoming));
         } catch (EventIdTaken taken) {
             // Another user's request with this eventId committed first: compare with it instead.
-            return dsl.transactionResult(configuration -> replay(
-                    configuration.dsl(),
-                    EventRepository.findByKey(configuration.dsl(), programId, request.eventId())
-                            .orElseThrow(),
-                    hash));
+            return Transactions.result(
+                    dsl,
+                    trx -> replay(
+                            trx,
+                            EventRepository.findByKey(trx, programId, request.eventId())
+                                    .orElseThrow(),
+                            hash));
         }
     }
 

@@ -13,6 +13,7 @@ import clickledger.api.event.EventView;
 import clickledger.api.http.Timestamps;
 import clickledger.common.id.Ulid;
 import clickledger.db.Pipeline;
+import clickledger.db.Transactions;
 import clickledger.web.ApiException;
 import java.time.Clock;
 import java.time.Instant;
@@ -88,8 +89,8 @@ public final class IdentifyService {
         Instant now = Timestamps.micros(clock.instant());
         Instant stitchedAt = ts == null ? now : Timestamps.micros(ts);
         UUID identityId = Ulid.newUuidV7(now.toEpochMilli());
-        return dsl.transactionResult(configuration -> {
-            DSLContext trx = configuration.dsl();
+        // Transactions, not jOOQ's transactionResult: no isolation-level round trip (decision 0028).
+        return Transactions.result(dsl, trx -> {
             UUID[] existing = new UUID[1];
             boolean[] stitchedBefore = new boolean[1];
             boolean[] awaiting = new boolean[1];

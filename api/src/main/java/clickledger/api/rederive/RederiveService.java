@@ -100,7 +100,8 @@ public final class RederiveService {
 
     // A commission (alias c) that is never rewritten: paid, or claimed by a payout, or one of whose
     // offsets a payout claims (deleting it would orphan that offset). Probes payout_commission's
-    // primary key and commission.reverses_id's index.
+    // primary key and commission.reverses_id's index (partial, V70: every use of reverses_id here says
+    // or implies "is not null", so the planner may take it).
     private static final String SETTLED = "(c.status = 'paid' or exists (select 1 from payout_commission pc"
             + " where pc.commission_id = c.id) or exists (select 1 from commission o join payout_commission po"
             + " on po.commission_id = o.id where o.reverses_id = c.id))";
@@ -236,7 +237,8 @@ public final class RederiveService {
         states.values().removeIf(EventState::plain);
         // Unsettled rows and their unpaid offsets are derived data: dropped, to be derived again.
         trx.execute(
-                "delete from commission where status <> 'paid' and reverses_id in (select c.id from commission c"
+                "delete from commission where status <> 'paid' and reverses_id is not null and reverses_id in"
+                        + " (select c.id from commission c"
                         + " where c.kind = 'commission' and not " + SETTLED + " and c.event_id in " + RANGE + ")",
                 range(request));
         trx.execute(
@@ -245,7 +247,8 @@ public final class RederiveService {
                 range(request));
         trx.execute(
                 "update commission set attribution_id = null where attribution_id is not null and (event_id in "
-                        + RANGE + " or reverses_id in (select id from commission where kind = 'commission'"
+                        + RANGE
+                        + " or reverses_id is not null and reverses_id in (select id from commission where kind = 'commission'"
                         + " and event_id in " + RANGE + "))",
                 range(
                         request,

@@ -26,7 +26,12 @@ class AttributionTest {
 
     @AfterAll
     static void stop() {
-        api.close();
+        try {
+            // The ledger's flows above left no row pointing at a missing one (V70).
+            assertThat(ledger.orphans()).isEmpty();
+        } finally {
+            api.close();
+        }
     }
 
     private static Instant daysAgo(double days) {

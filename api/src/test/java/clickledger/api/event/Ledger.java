@@ -82,6 +82,33 @@ public final class Ledger {
                         .formatted(programId, eventId, userId, value, ts));
     }
 
+    /**
+     * Every ledger row that names a row that does not exist, one line each. V70 dropped the foreign
+     * keys of the event path (docs/decisions/0028); its writers keep the rows whole by
+     * construction, and the attribution tests check here, after their flows, that they did.
+     */
+    public java.util.List<String> orphans() {
+        return api.dsl()
+                .fetch(
+                        """
+                        select 'attribution ' || a.id || ' of missing event ' || a.event_id from attribution a
+                         where not exists (select 1 from event e where e.id = a.event_id)
+                        union all
+                        select 'commission ' || c.id || ' of missing event ' || c.event_id from commission c
+                         where not exists (select 1 from event e where e.id = c.event_id)
+                        union all
+                        select 'commission ' || c.id || ' of missing attribution ' || c.attribution_id from commission c
+                         where c.attribution_id is not null
+                           and not exists (select 1 from attribution a where a.id = c.attribution_id)
+                        union all
+                        select 'event ' || e.id || ' of missing program ' || e.program_id from event e
+                         where not exists (select 1 from program p where p.id = e.program_id)
+                        union all
+                        select 'identity ' || i.id || ' of missing program ' || i.program_id from identity i
+                         where not exists (select 1 from program p where p.id = i.program_id)""")
+                .getValues(0, String.class);
+    }
+
     /** The commission amounts of an event's touches, in touch order, as "partnerId=amount". */
     static java.util.List<String> amounts(JsonNode event) {
         java.util.List<String> out = new java.util.ArrayList<>();

@@ -42,7 +42,12 @@ class RederiveTest {
 
     @AfterAll
     static void stop() {
-        api.close();
+        try {
+            // The ledger's flows above left no row pointing at a missing one (V70).
+            assertThat(ledger.orphans()).isEmpty();
+        } finally {
+            api.close();
+        }
     }
 
     @Test

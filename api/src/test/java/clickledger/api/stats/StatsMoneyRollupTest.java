@@ -136,6 +136,53 @@ class StatsMoneyRollupTest {
         assertThat(notedDays(program)).containsExactly(LocalDate.parse("2030-02-01"));
     }
 
+    private int notes(UUID program) {
+        return api.dsl().fetchCount(STATS_CHANGE, STATS_CHANGE.PROGRAM_ID.eq(program));
+    }
+
+    @Test
+    void anEventsTouchesAndCommissionsWrittenTogetherAreNotedOnce() {
+        UUID program = seed.program("USD");
+        StatsSeed.Link link = seed.link(program, seed.partner());
+        UUID event = seed.conversion(program, "2030-02-01T10:00:00Z", 5000, "USD");
+        assertThat(notes(program)).isZero();
+
+        // As the event path writes them: its touch and the touch's commissions in one transaction.
+        // The touch notes the day; its commissions (V70) add no second note.
+        UUID[] touch = new UUID[1];
+        api.dsl().transaction(configuration -> {
+            StatsSeed together = new StatsSeed(configuration.dsl());
+            touch[0] = together.attribution(event, link, "1", 5000);
+            together.commission(event, touch[0], link, 500, "USD", "pending");
+            together.commission(event, touch[0], link, 250, "USD", "pending");
+        });
+        assertThat(notes(program)).isEqualTo(1);
+        assertThat(notedDays(program)).containsExactly(LocalDate.parse("2030-02-01"));
+        StatsSeed.applyMoneyChanges(api.dsl());
+
+        // A commission whose touch an earlier transaction wrote changes the day's money on its own:
+        // noted.
+        seed.commission(event, touch[0], link, 100, "USD", "pending");
+        assertThat(notedDays(program)).containsExactly(LocalDate.parse("2030-02-01"));
+        StatsSeed.applyMoneyChanges(api.dsl());
+
+        // So is one whose touch is another event's, even in the touch's transaction, and one
+        // without a touch.
+        UUID other = seed.conversion(program, "2030-02-03T10:00:00Z", 7000, "USD");
+        api.dsl().transaction(configuration -> {
+            StatsSeed together = new StatsSeed(configuration.dsl());
+            together.commission(event, together.attribution(other, link, "1", 7000), link, 300, "USD", "pending");
+        });
+        assertThat(notedDays(program)).containsExactly(LocalDate.parse("2030-02-01"), LocalDate.parse("2030-02-03"));
+        StatsSeed.applyMoneyChanges(api.dsl());
+        api.dsl().transaction(configuration -> {
+            StatsSeed together = new StatsSeed(configuration.dsl());
+            together.attribution(other, link, "1", 0);
+            together.commission(event, null, link, 50, "USD", "pending");
+        });
+        assertThat(notedDays(program)).containsExactly(LocalDate.parse("2030-02-01"), LocalDate.parse("2030-02-03"));
+    }
+
     @Test
     void aDayWhoseMoneyIsGoneIsZeroedAtEveryGrain() {
         UUID program = seed.program("USD");
