@@ -74,6 +74,46 @@ class GeoIpTest {
         }
     }
 
+    /**
+     * An IPv4 /16 inside one network of the database is answered for every address in it after one
+     * tree walk; a /16 split between networks is not (each address walks or hits its own slot).
+     */
+    @Test
+    void aSixteenInsideOneNetworkIsAnsweredWithoutWalkingTheTreeAgain() throws Exception {
+        Path file = directory.resolve("blocks.mmdb");
+        new MmdbWriter("ip-location-db country")
+                .flat("81.0.0.0/12", "GB")
+                .flat("89.160.20.0/24", "SE")
+                .write(file);
+        try (GeoIp geoIp = GeoIp.watching(file, Duration.ofHours(1), registry)) {
+            assertThat(geoIp.country(ip("81.2.69.142"))).isEqualTo("GB");
+            assertThat(geoIp.cacheMisses()).isEqualTo(1);
+            assertThat(geoIp.country(ip("81.2.1.1")))
+                    .as("same /16, another address")
+                    .isEqualTo("GB");
+            assertThat(geoIp.cacheMisses()).as("answered by its /16").isEqualTo(1);
+            assertThat(geoIp.country(ip("81.3.0.1")))
+                    .as("another /16 of the /12")
+                    .isEqualTo("GB");
+            assertThat(geoIp.cacheMisses()).isEqualTo(2);
+
+            assertThat(geoIp.country(ip("89.160.20.112"))).isEqualTo("SE");
+            assertThat(geoIp.country(ip("89.160.21.5")))
+                    .as("same /16, outside the /24: not SE")
+                    .isNull();
+            assertThat(geoIp.cacheMisses())
+                    .as("a /24 is never taken for its /16")
+                    .isEqualTo(4);
+
+            assertThat(geoIp.country(ip("8.8.8.8"))).isNull();
+            long walks = geoIp.cacheMisses();
+            assertThat(geoIp.country(ip("8.8.4.4")))
+                    .as("a /16 inside an empty network")
+                    .isNull();
+            assertThat(geoIp.cacheMisses()).isEqualTo(walks);
+        }
+    }
+
     @Test
     void aChangedFileIsLoadedWithoutARestartAndABrokenOneKeepsTheOldDatabase() throws Exception {
         Path file = directory.resolve("country.mmdb");
