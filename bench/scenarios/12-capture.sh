@@ -116,25 +116,43 @@ misses_per_second() {
     awk -v a="$1" -v b="$2" -v d="$BENCH_DURATION" 'BEGIN { printf "%.0f", (a - b) / d }'
 }
 
+# A router's process CPU (user + system, clock ticks) from /proc: CPU per redirect is a figure the
+# box's noise moves far less than two runs' throughput, so it shows what capture costs each click.
+CLOCK_TICKS=$(getconf CLK_TCK)
+cpu_ticks() {
+    local pid
+    pid=$(service_pid "$1") || { echo 0; return; }
+    awk '{ print $14 + $15 }' "/proc/$pid/stat"
+}
+# CPU per redirect in µs: ticks_before ticks_after req/s
+cpu_per_redirect() {
+    awk -v a="$1" -v b="$2" -v r="$3" -v d="$BENCH_DURATION" -v t="$CLOCK_TICKS" \
+        'BEGIN { printf "%.1f", (r > 0 ? (b - a) / t * 1e6 / (r * d) : 0) }'
+}
+
 plain_rps=() plain_p99=() capture_rps=() capture_p99=() ratio=() errors=()
-agent_parsed=() agent_quick=() geoip_misses=()
+agent_parsed=() agent_quick=() geoip_misses=() plain_cpu=() capture_cpu=() cpu_ratio=()
 run_plain() {
-    local rps p99 error_count
+    local rps p99 error_count ticks
+    ticks=$(cpu_ticks router)
     read -r rps _ p99 error_count < <(capture_wrk $CONNECTIONS without)
+    plain_cpu+=("$(cpu_per_redirect "$ticks" "$(cpu_ticks router)" "$rps")")
     plain_rps+=("$rps") plain_p99+=("$p99") errors+=("$error_count")
-    say "  without capture: $rps req/s, p99 $p99 ms, errors $error_count"
+    say "  without capture: $rps req/s, p99 $p99 ms, errors $error_count, router CPU ${plain_cpu[-1]} µs a redirect"
 }
 run_capture() {
-    local rps p99 error_count parsed quick geoip
+    local rps p99 error_count parsed quick geoip ticks
     parsed=$(router_metric 'clickledger_user_agent_cache_misses_total{answer="parser"' "$CAPTURE_URL")
     quick=$(router_metric 'clickledger_user_agent_cache_misses_total{answer="quick_rules"' "$CAPTURE_URL")
     geoip=$(router_metric clickledger_geoip_cache_misses_total "$CAPTURE_URL")
+    ticks=$(cpu_ticks router-capture)
     read -r rps _ p99 error_count < <(capture_wrk $CONNECTIONS with)
+    capture_cpu+=("$(cpu_per_redirect "$ticks" "$(cpu_ticks router-capture)" "$rps")")
     capture_rps+=("$rps") capture_p99+=("$p99") errors+=("$error_count")
     agent_parsed+=("$(misses_per_second "$(router_metric 'clickledger_user_agent_cache_misses_total{answer="parser"' "$CAPTURE_URL")" "$parsed")")
     agent_quick+=("$(misses_per_second "$(router_metric 'clickledger_user_agent_cache_misses_total{answer="quick_rules"' "$CAPTURE_URL")" "$quick")")
     geoip_misses+=("$(misses_per_second "$(router_metric clickledger_geoip_cache_misses_total "$CAPTURE_URL")" "$geoip")")
-    say "  with capture:    $rps req/s, p99 $p99 ms, errors $error_count; per second ${geoip_misses[-1]} GeoIP tree walks, ${agent_quick[-1]} agent cache misses, ${agent_parsed[-1]} agents parsed"
+    say "  with capture:    $rps req/s, p99 $p99 ms, errors $error_count, router CPU ${capture_cpu[-1]} µs a redirect; per second ${geoip_misses[-1]} GeoIP tree walks, ${agent_quick[-1]} agent cache misses, ${agent_parsed[-1]} agents parsed"
 }
 
 for run in $(seq 1 "$BENCH_RUNS"); do
@@ -147,7 +165,8 @@ for run in $(seq 1 "$BENCH_RUNS"); do
         run_plain
     fi
     ratio+=("$(awk -v c="${capture_rps[-1]}" -v p="${plain_rps[-1]}" 'BEGIN { printf "%.1f", (p > 0 ? 100 * c / p : 0) }')")
-    say "  with ÷ without: ${ratio[-1]} %"
+    cpu_ratio+=("$(awk -v c="${capture_cpu[-1]}" -v p="${plain_cpu[-1]}" 'BEGIN { printf "%.1f", (p > 0 ? 100 * c / p : 0) }')")
+    say "  with ÷ without: ${ratio[-1]} % of the redirects, ${cpu_ratio[-1]} % of the CPU per redirect"
 done
 
 scenario="Capture cost on the redirect, $CONNECTIONS connections"
@@ -155,6 +174,9 @@ command="wrk -t1 -c$CONNECTIONS -d${BENCH_DURATION}s --timeout 10s --latency -s 
 bench_row $ID "$scenario" "router redirects/s without capture (no GeoIP database, one User-Agent)" "req/s" "CAPTURE_AGENTS=single CAPTURE_AGENT='Mozilla/5.0 (Linux; Android 14; Redmi Note 13) …' $command (router: /r/$PLAIN_SLUG)" "" "" "${plain_rps[@]}"
 bench_row $ID "$scenario" "router redirects/s with capture (GeoIP country database, $AGENTS Zipf-popular User-Agents)" "req/s" "CAPTURE_AGENTS=all $command (router with GEOIP_DB_PATH: /r/$CAPTURE_SLUG)" "" "" "${capture_rps[@]}"
 bench_row $ID "$scenario" "with ÷ without" "%" "per run: the two routers' req/s in the same run" "≥ 95 %" "" "${ratio[@]}"
+bench_row $ID "$scenario" "router CPU per redirect without capture" "µs" "the router process's user + system CPU (/proc/PID/stat) over the run ÷ its redirects" "" "" "${plain_cpu[@]}"
+bench_row $ID "$scenario" "router CPU per redirect with capture" "µs" "the router process's user + system CPU (/proc/PID/stat) over the run ÷ its redirects" "" "" "${capture_cpu[@]}"
+bench_row $ID "$scenario" "CPU per redirect, with ÷ without" "%" "per run: the two routers' CPU per redirect in the same run (what capture costs a click, less moved by the box's noise than the req/s ratio)" "" "" "${cpu_ratio[@]}"
 bench_row $ID "$scenario" "router p99 without capture" "ms" "CAPTURE_AGENTS=single … $command" "" "" "${plain_p99[@]}"
 bench_row $ID "$scenario" "router p99 with capture" "ms" "CAPTURE_AGENTS=all $command" "" "" "${capture_p99[@]}"
 bench_row $ID "$scenario" "GeoIP lookups the address cache missed (tree walks), with capture" "/s" "clickledger_geoip_cache_misses_total before and after each run ÷ ${BENCH_DURATION} s" "" "" "${geoip_misses[@]}"
