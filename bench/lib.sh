@@ -534,3 +534,22 @@ bench_setup() {
     say "starting the router"
     router_start >/dev/null
 }
+
+# identify_lua START CREFS KEY: a wrk script posting /v1/identify, each request tying the next cref of
+# the file CREFS (from line START + 1) to a new user; prints its path. Scenario 6 and profile-sdk.sh.
+identify_lua() {
+    local start=$1 crefs=$2 key=$3
+    cat >"$BENCH_DIR/identify-$start.lua" <<LUA
+local crefs = {}
+for line in io.lines("$crefs") do crefs[#crefs + 1] = line end
+local n = $start
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+request = function()
+    n = n + 1
+    return wrk.format(nil, "/v1/identify", nil, '{"cref":"' .. crefs[n] .. '","userId":"stitched-' .. n .. '"}')
+end
+LUA
+    echo "$BENCH_DIR/identify-$start.lua"
+}

@@ -76,21 +76,6 @@ request = function()
         math.random($USERS) .. '","type":"purchase","value":"' .. math.random(10, 199) .. '.00","currency":"USD"}')
 end
 LUA
-identify_lua() {
-    cat >"$BENCH_DIR/identify-$1.lua" <<LUA
-local crefs = {}
-for line in io.lines("$BENCH_DIR/data/identify-crefs.txt") do crefs[#crefs + 1] = line end
-local n = $1
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $key"
-request = function()
-    n = n + 1
-    return wrk.format(nil, "/v1/identify", nil, '{"cref":"' .. crefs[n] .. '","userId":"stitched-' .. n .. '"}')
-end
-LUA
-    echo "$BENCH_DIR/identify-$1.lua"
-}
 
 readonly ROW_TABLES="event attribution commission stats_change webhook_delivery identity"
 readonly ROW_COUNTS="select (select count(*) from event) || '|' || (select count(*) from attribution) || '|' ||
@@ -161,7 +146,7 @@ profile() {
 # PROFILE_ONLY=events or identify: just that one.
 if [[ ${PROFILE_ONLY:-events} == events* ]]; then profile events event "$BENCH_DIR/events.lua" "$BENCH_DIR/events.lua"; fi
 # Identify: the measured run's crefs are ones the warm-up did not reach, so every request stitches.
-if [[ ${PROFILE_ONLY:-identify} == identify* ]]; then profile identify identity "$(identify_lua 0)" "$(identify_lua 100000)"; fi
+if [[ ${PROFILE_ONLY:-identify} == identify* ]]; then profile identify identity "$(identify_lua 0 "$BENCH_DIR/data/identify-crefs.txt" "$key")" "$(identify_lua 100000 "$BENCH_DIR/data/identify-crefs.txt" "$key")"; fi
 mkdir -p "${PROFILE_OUT:-/tmp}"
 cp "$BENCH_DIR"/profile-*.txt "${PROFILE_OUT:-/tmp}/"
 say "reports: ${PROFILE_OUT:-/tmp}/profile-events.txt, profile-identify.txt"

@@ -75,21 +75,6 @@ end
 LUA
     echo "$BENCH_DIR/events.lua"
 }
-identify_lua() {
-    cat >"$BENCH_DIR/identify-$1.lua" <<LUA
-local crefs = {}
-for line in io.lines("$data/identify-crefs.txt") do crefs[#crefs + 1] = line end
-local n = $1
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $key"
-request = function()
-    n = n + 1
-    return wrk.format(nil, "/v1/identify", nil, '{"cref":"' .. crefs[n] .. '","userId":"stitched-' .. n .. '"}')
-end
-LUA
-    echo "$BENCH_DIR/identify-$1.lua"
-}
 
 # measure NAME WARMUP SCRIPT...: BENCH_RUNS runs after WARMUP seconds of the first script; fills the
 # rate/p50/p99/bad arrays. The api was restarted just before (above), and for its first minute under
@@ -134,8 +119,8 @@ attributed=$(psql_bench -At -c "select count(*) filter (where attribution_status
 
 say "POST /v1/identify, $CLIENTS clients"
 scripts=()
-for run in $(seq 1 "$BENCH_RUNS"); do scripts+=("$(identify_lua $((run * 100000)))"); done
-measure identify 15 "$(identify_lua 0)" "${scripts[@]}"
+for run in $(seq 1 "$BENCH_RUNS"); do scripts+=("$(identify_lua $((run * 100000)) "$data/identify-crefs.txt" "$key")"); done
+measure identify 15 "$(identify_lua 0 "$data/identify-crefs.txt" "$key")" "${scripts[@]}"
 rows "Identify, $CLIENTS clients" "new stitches/s" "wrk -t1 -c$CLIENTS -d${BENCH_DURATION}s --latency -s identify.lua URL/v1/identify"
 
 say "replaying $REPLAY_EVENTS historical purchases through POST /v1/events, $CLIENTS clients, each user's in order"
