@@ -114,6 +114,45 @@ class GeoIpTest {
         }
     }
 
+    /**
+     * The IPv6 counterpart: a /32 inside one network is answered for every address in it after one
+     * tree walk; a /48 is never taken for its /32.
+     */
+    @Test
+    void anIpv6ThirtyTwoInsideOneNetworkIsAnsweredWithoutWalkingTheTreeAgain() throws Exception {
+        Path file = directory.resolve("v6blocks.mmdb");
+        new MmdbWriter("ip-location-db country")
+                .flat("2a02:2e0::/32", "DE")
+                .flat("2a03:4000::/20", "NL")
+                .flat("2a05:1:2::/48", "FR")
+                .write(file);
+        try (GeoIp geoIp = GeoIp.watching(file, Duration.ofHours(1), registry)) {
+            assertThat(geoIp.country(ip("2a02:2e0:3fe:1001::1"))).isEqualTo("DE");
+            assertThat(geoIp.cacheMisses()).isEqualTo(1);
+            assertThat(geoIp.country(ip("2a02:2e0:ffff:1::77")))
+                    .as("same /32, another address")
+                    .isEqualTo("DE");
+            assertThat(geoIp.country(ip("2a03:4abc::9"))).isEqualTo("NL");
+            assertThat(geoIp.country(ip("2a03:4abc:1::9"))).as("a /32 of a /20").isEqualTo("NL");
+            assertThat(geoIp.cacheMisses()).as("answered by their /32s").isEqualTo(2);
+
+            assertThat(geoIp.country(ip("2a05:1:2:3::1"))).isEqualTo("FR");
+            assertThat(geoIp.country(ip("2a05:1:9::1")))
+                    .as("same /32, outside the /48: not FR")
+                    .isNull();
+            assertThat(geoIp.cacheMisses())
+                    .as("a /48 is never taken for its /32")
+                    .isEqualTo(4);
+
+            assertThat(geoIp.country(ip("2c0f:1234::1"))).isNull();
+            long walks = geoIp.cacheMisses();
+            assertThat(geoIp.country(ip("2c0f:1234:5678::1")))
+                    .as("a /32 inside an empty network")
+                    .isNull();
+            assertThat(geoIp.cacheMisses()).isEqualTo(walks);
+        }
+    }
+
     @Test
     void aChangedFileIsLoadedWithoutARestartAndABrokenOneKeepsTheOldDatabase() throws Exception {
         Path file = directory.resolve("country.mmdb");
