@@ -25,7 +25,7 @@ public final class LinkCache {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(LinkTarget[].class);
     // Marks a removed entry, so probe chains that ran through it stay intact.
     private static final LinkTarget REMOVED =
-            new LinkTarget(0, 0, "", null, null, null, null, false, 0, 0, 0, 0, Long.MAX_VALUE, null, null);
+            new LinkTarget(0, 0, "", null, null, null, null, false, 0, 0, 0, 0, 0, 0, Long.MAX_VALUE, null, null);
 
     private static final class Tables {
         final LinkTarget[] bySlug;

@@ -31,6 +31,8 @@ class LinkCacheTest {
                 Long.MAX_VALUE,
                 3600,
                 (id.getLeastSignificantBits() * 31 + slug.hashCode()) ^ url.hashCode(),
+                0,
+                0,
                 Long.MAX_VALUE,
                 null,
                 DeepLinks.of(url, null));

@@ -95,7 +95,10 @@ class LinkDomainsTest {
                 3600,
                 before.rowHash() + 1,
                 SHOP.getMostSignificantBits(),
-                SHOP.getLeastSignificantBits());
+                SHOP.getLeastSignificantBits(),
+                Long.MAX_VALUE,
+                null,
+                null);
         cache.put(moved);
 
         assertThat(cache.size()).isEqualTo(1);

@@ -41,6 +41,8 @@ class LinkSnapshotTest {
                 Long.MAX_VALUE,
                 3600,
                 42,
+                0,
+                0,
                 1_900_000_000_000L,
                 Destination.parse("https://shop.example/ended"),
                 DeepLinks.of("https://shop.example/home", "blog.shop.example"));
@@ -58,6 +60,8 @@ class LinkSnapshotTest {
                 1,
                 60,
                 7,
+                0,
+                0,
                 Long.MAX_VALUE,
                 null,
                 DeepLinks.of("https://shop.example/home", null));
