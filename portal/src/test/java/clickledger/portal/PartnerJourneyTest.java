@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import jakarta.mail.internet.MimeMessage;
 import java.net.URI;
@@ -42,7 +41,7 @@ class PartnerJourneyTest {
 
     private static Mailbox mail;
     private static PortalStack stack;
-    private static Playwright playwright;
+    private static final SystemChromium.Shared chromium = new SystemChromium.Shared();
     private static Browser browser;
     private static String programId;
     private static String logoPath;
@@ -54,8 +53,7 @@ class PartnerJourneyTest {
         }
         mail = Mailbox.start();
         stack = PortalStack.start(true, mail.apiEnv(), Map.of());
-        playwright = SystemChromium.playwright();
-        browser = SystemChromium.launch(playwright);
+        browser = chromium.open();
         HttpResponse<String> installed = api(
                 "POST",
                 "/v1/install",
@@ -81,12 +79,7 @@ class PartnerJourneyTest {
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        chromium.close();
         if (stack != null) {
             stack.close();
         }

@@ -9,7 +9,6 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -36,7 +35,7 @@ class PayoutsJourneyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static PortalStack stack;
-    private static Playwright playwright;
+    private static final SystemChromium.Shared chromium = new SystemChromium.Shared();
     private static Browser browser;
     private static String programId;
 
@@ -54,18 +53,12 @@ class PayoutsJourneyTest {
                         + "\"currency\":\"USD\",\"destinationUrl\":\"https://store.example.com/\"}}")));
         assertThat(installed.statusCode()).as(installed.body()).isEqualTo(201);
         programId = JSON.readTree(installed.body()).at("/program/id").asText();
-        playwright = SystemChromium.playwright();
-        browser = SystemChromium.launch(playwright);
+        browser = chromium.open();
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        chromium.close();
         if (stack != null) {
             stack.close();
         }

@@ -6,7 +6,6 @@ import clickledger.testkit.SystemChromium;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -27,7 +26,7 @@ class PortalDomainsTest {
 
     private static PortalStack stack;
     private static String programId;
-    private static Playwright playwright;
+    private static final SystemChromium.Shared chromium = new SystemChromium.Shared();
     private static Browser browser;
 
     @BeforeAll
@@ -37,19 +36,13 @@ class PortalDomainsTest {
         }
         stack = InstalledStack.get();
         programId = InstalledStack.programId();
-        playwright = SystemChromium.playwright();
-        browser = SystemChromium.launch(playwright);
+        browser = chromium.open();
     }
 
     @AfterAll
     static void stop() {
         // The stack is InstalledStack's, shared with other classes and stopped when the JVM ends.
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        chromium.close();
     }
 
     @Test

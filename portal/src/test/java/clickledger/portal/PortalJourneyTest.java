@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
@@ -38,7 +37,7 @@ class PortalJourneyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static PortalStack stack;
-    private static Playwright playwright;
+    private static final SystemChromium.Shared chromium = new SystemChromium.Shared();
     private static Browser browser;
 
     @BeforeAll
@@ -47,18 +46,12 @@ class PortalJourneyTest {
             return;
         }
         stack = PortalStack.start(true, Map.of(), Map.of());
-        playwright = SystemChromium.playwright();
-        browser = SystemChromium.launch(playwright);
+        browser = chromium.open();
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        chromium.close();
         if (stack != null) {
             stack.close();
         }

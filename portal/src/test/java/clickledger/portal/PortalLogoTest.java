@@ -6,7 +6,6 @@ import clickledger.testkit.SystemChromium;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.FilePayload;
 import java.awt.Color;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * session, with its exact type and nosniff; then removed.
  */
 class PortalLogoTest {
-    private static Playwright playwright;
+    private static final SystemChromium.Shared chromium = new SystemChromium.Shared();
     private static Browser browser;
 
     @BeforeAll
@@ -37,18 +36,12 @@ class PortalLogoTest {
         if (!SystemChromium.available()) {
             return;
         }
-        playwright = SystemChromium.playwright();
-        browser = SystemChromium.launch(playwright);
+        browser = chromium.open();
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        chromium.close();
     }
 
     static byte[] png(int width, int height) throws Exception {

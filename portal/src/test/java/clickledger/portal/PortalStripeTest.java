@@ -9,7 +9,6 @@ import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.FormData;
@@ -38,7 +37,7 @@ class PortalStripeTest {
 
     private static PortalStack stack;
     private static String programId;
-    private static Playwright playwright;
+    private static final SystemChromium.Shared chromium = new SystemChromium.Shared();
     private static Browser browser;
 
     @BeforeAll
@@ -48,19 +47,13 @@ class PortalStripeTest {
         }
         stack = InstalledStack.get();
         programId = InstalledStack.programId();
-        playwright = SystemChromium.playwright();
-        browser = SystemChromium.launch(playwright);
+        browser = chromium.open();
     }
 
     @AfterAll
     static void stop() {
         // The stack is InstalledStack's, shared with other classes and stopped when the JVM ends.
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        chromium.close();
     }
 
     @Test

@@ -39,6 +39,36 @@ public final class SystemChromium {
                 new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     }
 
+    /**
+     * One Playwright and its Chromium for a test class: {@link #open()} from {@code @BeforeAll},
+     * {@link #close()} from {@code @AfterAll}.
+     */
+    public static final class Shared implements AutoCloseable {
+        private Playwright playwright;
+        private Browser browser;
+
+        /** Starts Chromium, or returns null without it (the tests' {@link #require()} then skips or fails). */
+        public Browser open() {
+            if (available() && browser == null) {
+                playwright = playwright();
+                browser = launch(playwright);
+            }
+            return browser;
+        }
+
+        @Override
+        public void close() {
+            if (browser != null) {
+                browser.close();
+                browser = null;
+            }
+            if (playwright != null) {
+                playwright.close();
+                playwright = null;
+            }
+        }
+    }
+
     /** Headless, without a sandbox (tests run as root in CI), and without background traffic. */
     public static Browser launch(Playwright playwright) {
         return playwright

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.Cookie;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -47,7 +46,7 @@ class OpenPartnerBrowserTest {
     private static Seeds seeds;
     private static StripeFixtures stripe;
     private static String program;
-    private static Playwright playwright;
+    private static final SystemChromium.Shared chromium = new SystemChromium.Shared();
     private static Browser browser;
 
     private BrowserContext context;
@@ -68,18 +67,12 @@ class OpenPartnerBrowserTest {
         stripe.connect(program);
         shop.createContext("/", OpenPartnerBrowserTest::serve);
         shop.start();
-        playwright = SystemChromium.playwright();
-        browser = SystemChromium.launch(playwright);
+        browser = chromium.open();
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (playwright != null) {
-            playwright.close();
-        }
+        chromium.close();
         if (shop != null) {
             shop.stop(0);
         }
