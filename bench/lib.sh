@@ -262,8 +262,23 @@ api_stop() { service_stop api; }
 # samples whose name and labels start with PREFIX (clickledger_spool_records, or
 # clickledger_click_fallbacks_total{reason="slow"); 0 when there are none.
 router_metric() {
-    curl -s --max-time 2 "${2:-$ROUTER_URL}/metrics" 2>/dev/null |
+    router_metrics "${2:-$ROUTER_URL}" |
         awk -v name="$1" '$1 !~ /^#/ && index($1, name) == 1 { sum += $2; found = 1 } END { printf "%.0f\n", found ? sum : 0 }'
+}
+
+# router_metrics URL: the router's /metrics text. Right after a 1,000-connection run the router
+# may still be closing wrk's connections and answer late: three tries of 5 s, then nothing (the
+# callers read a missing metric as 0 rather than failing the scenario under pipefail).
+router_metrics() {
+    local try body
+    for try in 1 2 3; do
+        if body=$(curl -sf --max-time 5 "$1/metrics" 2>/dev/null); then
+            printf '%s\n' "$body"
+            return 0
+        fi
+        sleep 1
+    done
+    return 0
 }
 
 # ---------------------------------------------------------------------------------------------

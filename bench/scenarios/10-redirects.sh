@@ -66,7 +66,7 @@ measure() {
             ratio+=("$(awk -v r="$rps" -v n="${nginx_rps[-1]}" 'BEGIN { printf "%.1f", (n > 0 ? 100 * r / n : 0) }')")
             # PostgreSQL's share of the tail: the router's own timer of one batch's COPY and
             # fsync'd commit (a decaying window of about the last minute, read right after the run).
-            commit_p99+=("$(curl -s --max-time 2 "$ROUTER_URL/metrics" | awk '/^clickledger_click_commit_seconds\{.*quantile="0.99"/ { printf "%.1f", $2 * 1000; exit }')")
+            commit_p99+=("$(router_metrics "$ROUTER_URL" | awk '/^clickledger_click_commit_seconds\{.*quantile="0.99"/ { printf "%.1f", $2 * 1000; exit }')")
             say "  router $rps req/s (${counted[-1]}/s 302 with a cref by its own count), p50 $p50 ms, p99 $p99 ms, errors $error_count (${ratio[-1]} % of nginx); batch commit p99 ${commit_p99[-1]} ms"
         done
         wrk_command="wrk -t1 -c$connections -d${BENCH_DURATION}s --timeout 10s --latency -H 'User-Agent: Mozilla/5.0 …' URL"
