@@ -19,7 +19,7 @@
 # A scenario of its own rather than a pass in 10-redirects.sh: it needs two routers with other
 # settings, a fetched database and a generated traffic file, and `BENCH_ONLY=capture` measures it
 # alone in three to four minutes; scenario 1's figures and floors stay as they were.
-#   BENCH_CAPTURE_AGENTS=3000 BENCH_CAPTURE_ADDRESSES=50000 BENCH_CAPTURE_WARMUP=10
+#   BENCH_CAPTURE_AGENTS=3000 BENCH_CAPTURE_ADDRESSES=50000 BENCH_CAPTURE_WARMUP=30
 #   BENCH_CAPTURE_SETTLE=180   at most this many seconds of settling (both routers, alternating)
 #   BENCH_CAPTURE_SLICES=4 BENCH_CAPTURE_SLICE=5   slices per router per run, seconds each
 set -euo pipefail
@@ -30,13 +30,14 @@ readonly CONNECTIONS=256
 readonly AGENTS=${BENCH_CAPTURE_AGENTS:-3000}
 readonly ADDRESSES=${BENCH_CAPTURE_ADDRESSES:-50000}
 readonly REQUESTS=100000
-# Warm-up per router before the first run (the JIT). Then 5-second runs alternate between the two
+# Warm-up per router before the first run (the JIT; with 10 s the first run of both routers was
+# 10-15 % below the later ones in two quiet runs, the capture router's more). Then 5-second runs alternate between the two
 # until the capture router's agent cache has settled: its parsing thread takes at most 200 new
 # agents a second (UserAgents.PARSES_PER_SECOND), so 3,000 agents need 15 s or more; the figure is
 # the steady state of a router that has met its traffic's agents, as one running for an hour has.
 # It has settled when a 5-second run leaves under 1 % of its requests missing the cache, or after
 # SETTLE s.
-readonly WARMUP=${BENCH_CAPTURE_WARMUP:-10}
+readonly WARMUP=${BENCH_CAPTURE_WARMUP:-30}
 readonly SETTLE=${BENCH_CAPTURE_SETTLE:-180}
 readonly SLICES=${BENCH_CAPTURE_SLICES:-4}
 readonly SLICE=${BENCH_CAPTURE_SLICE:-5}

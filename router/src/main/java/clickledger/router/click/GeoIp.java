@@ -41,16 +41,16 @@ import org.slf4j.LoggerFactory;
  * mapped file that someone overwrites in place (cp instead of a rename) faults the reading thread.
  * The country databases are 5-10 MB; a City database costs its 60-70 MB (docs/operations.md).
  *
- * <p>Per lookup, with caches cleared with each database: an IPv4 address whose /16 lies inside
- * one network of the database (a country database's blocks are large: 84 % of the IPv4 space is
- * in networks of /16 or wider) is answered from a table of the 65,536 /16s, filled by the lookups'
- * own answers; an IPv6 address whose /32 lies inside one network (a registry's allocation to an
- * ISP is a /32 or wider: nearly every IPv6 lookup of the capture benchmark) from a direct-mapped
- * table of 65,536 such /32s; any other address from a direct-mapped cache of recent addresses; a
- * miss walks the tree (about a microsecond; on the redirect it was 7 % of the capture router's
- * samples while the address cache missed 93 % of visitors, decision 0022). No cache allocates on
- * an IPv4 hit (an IPv6 hit copies the address's 16 bytes). The address lives only in these bounded
- * memory caches and never reaches the database.
+ * <p>Per lookup, with caches cleared with each database: an address is answered from the
+ * narrowest of its blocks that lies inside one network of the database, filled by the lookups' own
+ * answers: for IPv4 a table of all 65,536 /16s (84 % of the IPv4 space of a country database is in
+ * networks of /16 or wider), then a direct-mapped table of /24s (a country database's networks are
+ * almost never narrower); for IPv6 direct-mapped tables of /32s (a registry's allocation to an ISP)
+ * and /48s; any other address from a direct-mapped cache of recent addresses. A miss walks the
+ * tree: on the redirect the walks of the few thousand visitors a second that missed the /16 and
+ * /32 tables were still 5 % of the capture router's CPU (JFR, decision 0022), about 10 µs each with
+ * the record's decoding. No table allocates on an IPv4 hit (an IPv6 one copies the address's 16
+ * bytes). The address lives only in these bounded memory caches and never reaches the database.
  */
 public final class GeoIp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GeoIp.class);
@@ -61,10 +61,11 @@ public final class GeoIp implements AutoCloseable {
     // that network has none. 65,536 references, filled as lookups find such networks.
     private static final int V4_BLOCKS = 1 << 16;
     private static final int BLOCK_PREFIX = 16;
-    // IPv6 /32s that one network covers whole, direct-mapped by the /32 (two in one slot evict
-    // each other): the registries allocate /32 and wider, and an IPv6 database has millions of them.
-    private static final int V6_BLOCK_SLOTS = 1 << 16;
+    // IPv4 /24s, IPv6 /32s and /48s that one network covers whole: direct-mapped tables of 65,536
+    // slots each (two blocks in one slot evict each other; an IPv6 database has millions of /32s).
+    private static final int V4_NARROW_PREFIX = 24;
     private static final int V6_BLOCK_PREFIX = 32;
+    private static final int V6_NARROW_PREFIX = 48;
     private static final String NO_COUNTRY = "";
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
@@ -81,8 +82,29 @@ public final class GeoIp implements AutoCloseable {
 
     private record Remembered(InetAddress address, String country) {}
 
-    /** The country (or NO_COUNTRY) of the IPv6 /32 whose top 32 bits are {@code block}. */
-    private record V6Block(int block, String country) {}
+    /** The country (or NO_COUNTRY) of the block whose address bits, above its prefix, are {@code bits}. */
+    private record Block(long bits, String country) {}
+
+    /** Blocks of one prefix length that one network covers whole, direct-mapped by their bits. */
+    private static final class BlockTable {
+        private static final int SLOT_BITS = 16;
+        private final AtomicReferenceArray<Block> slots = new AtomicReferenceArray<>(1 << SLOT_BITS);
+
+        // Neighbouring blocks share their top bits; a multiplicative mix spreads them over the slots.
+        private static int slot(long bits) {
+            return (int) ((bits * 0x9E3779B97F4A7C15L) >>> (Long.SIZE - SLOT_BITS));
+        }
+
+        /** The block's country, NO_COUNTRY, or null when the table does not hold the block. */
+        String get(long bits) {
+            Block block = slots.get(slot(bits));
+            return block != null && block.bits() == bits ? block.country() : null;
+        }
+
+        void put(long bits, String country) {
+            slots.set(slot(bits), new Block(bits, country));
+        }
+    }
 
     private record Database(
             Reader reader,
@@ -90,7 +112,9 @@ public final class GeoIp implements AutoCloseable {
             boolean ipv4Only,
             AtomicReferenceArray<Remembered> recent,
             AtomicReferenceArray<String> v4Blocks,
-            AtomicReferenceArray<V6Block> v6Blocks) {}
+            BlockTable v4Narrow,
+            BlockTable v6Blocks,
+            BlockTable v6Narrow) {}
 
     /** A lookup's country and the prefix length of the database's network that holds the address. */
     private record Answer(String country, int prefixLength) {}
@@ -146,23 +170,37 @@ public final class GeoIp implements AutoCloseable {
             return null;
         }
         // Inet4Address's hash code is its address: the /16 is its top 16 bits, with no allocation.
-        int block = address instanceof Inet4Address ? address.hashCode() >>> BLOCK_PREFIX : -1;
-        if (block >= 0) {
+        boolean v4 = address instanceof Inet4Address;
+        int block = v4 ? address.hashCode() >>> BLOCK_PREFIX : -1;
+        long wide;
+        long narrow;
+        if (v4) {
             String blockCountry = database.v4Blocks().get(block);
             if (blockCountry != null) {
                 return blockCountry.isEmpty() ? null : blockCountry;
             }
-        }
-        int v6Block = 0;
-        int v6Slot = -1;
-        if (block < 0 && !database.ipv4Only()) {
+            wide = -1;
+            narrow = Integer.toUnsignedLong(address.hashCode()) >>> (Integer.SIZE - V4_NARROW_PREFIX);
+            String narrowCountry = database.v4Narrow().get(narrow);
+            if (narrowCountry != null) {
+                return narrowCountry.isEmpty() ? null : narrowCountry;
+            }
+        } else if (database.ipv4Only()) {
+            return null;
+        } else {
             byte[] bytes = address.getAddress();
-            v6Block = (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | (bytes[3] & 0xff);
-            // Registries' /32s share their top bits; a multiplicative mix spreads them over the slots.
-            v6Slot = (v6Block * 0x9E3779B9) >>> (Integer.SIZE - Integer.numberOfTrailingZeros(V6_BLOCK_SLOTS));
-            V6Block known = database.v6Blocks().get(v6Slot);
-            if (known != null && known.block() == v6Block) {
-                return known.country().isEmpty() ? null : known.country();
+            long top = 0;
+            for (int i = 0; i < V6_NARROW_PREFIX / Byte.SIZE; i++) {
+                top = top << Byte.SIZE | (bytes[i] & 0xff);
+            }
+            narrow = top;
+            wide = top >>> (V6_NARROW_PREFIX - V6_BLOCK_PREFIX);
+            String wideCountry = database.v6Blocks().get(wide);
+            if (wideCountry == null) {
+                wideCountry = database.v6Narrow().get(narrow);
+            }
+            if (wideCountry != null) {
+                return wideCountry.isEmpty() ? null : wideCountry;
             }
         }
         AtomicReferenceArray<Remembered> recent = database.recent();
@@ -183,10 +221,16 @@ public final class GeoIp implements AutoCloseable {
             return country(address);
         }
         String country = answer.country();
-        if (block >= 0 && answer.prefixLength() <= BLOCK_PREFIX) {
-            database.v4Blocks().set(block, country == null ? NO_COUNTRY : country);
-        } else if (v6Slot >= 0 && answer.prefixLength() <= V6_BLOCK_PREFIX) {
-            database.v6Blocks().set(v6Slot, new V6Block(v6Block, country == null ? NO_COUNTRY : country));
+        String remembered = country == null ? NO_COUNTRY : country;
+        int prefix = answer.prefixLength();
+        if (v4 && prefix <= BLOCK_PREFIX) {
+            database.v4Blocks().set(block, remembered);
+        } else if (v4 && prefix <= V4_NARROW_PREFIX) {
+            database.v4Narrow().put(narrow, remembered);
+        } else if (!v4 && prefix <= V6_BLOCK_PREFIX) {
+            database.v6Blocks().put(wide, remembered);
+        } else if (!v4 && prefix <= V6_NARROW_PREFIX) {
+            database.v6Narrow().put(narrow, remembered);
         } else {
             recent.set(slot, new Remembered(address, country));
         }
@@ -314,7 +358,9 @@ public final class GeoIp implements AutoCloseable {
                 ipv4Only,
                 new AtomicReferenceArray<>(CACHE_SLOTS),
                 new AtomicReferenceArray<>(V4_BLOCKS),
-                new AtomicReferenceArray<>(V6_BLOCK_SLOTS));
+                new BlockTable(),
+                new BlockTable(),
+                new BlockTable());
         lastFailed = null;
         loads.increment();
         LOG.atInfo()

@@ -84,6 +84,7 @@ class GeoIpTest {
         new MmdbWriter("ip-location-db country")
                 .flat("81.0.0.0/12", "GB")
                 .flat("89.160.20.0/24", "SE")
+                .flat("93.184.216.0/25", "US")
                 .write(file);
         try (GeoIp geoIp = GeoIp.watching(file, Duration.ofHours(1), registry)) {
             assertThat(geoIp.country(ip("81.2.69.142"))).isEqualTo("GB");
@@ -104,6 +105,17 @@ class GeoIpTest {
             assertThat(geoIp.cacheMisses())
                     .as("a /24 is never taken for its /16")
                     .isEqualTo(4);
+            assertThat(geoIp.country(ip("89.160.20.7")))
+                    .as("same /24 as a looked-up address")
+                    .isEqualTo("SE");
+            assertThat(geoIp.cacheMisses()).as("answered by its /24").isEqualTo(4);
+            assertThat(geoIp.country(ip("93.184.216.10"))).isEqualTo("US");
+            assertThat(geoIp.country(ip("93.184.216.200")))
+                    .as("same /24, outside the /25: not US")
+                    .isNull();
+            assertThat(geoIp.cacheMisses())
+                    .as("a /25 is never taken for its /24")
+                    .isEqualTo(6);
 
             assertThat(geoIp.country(ip("8.8.8.8"))).isNull();
             long walks = geoIp.cacheMisses();
@@ -143,6 +155,10 @@ class GeoIpTest {
             assertThat(geoIp.cacheMisses())
                     .as("a /48 is never taken for its /32")
                     .isEqualTo(4);
+            assertThat(geoIp.country(ip("2a05:1:2:ffff::9")))
+                    .as("same /48 as a looked-up address")
+                    .isEqualTo("FR");
+            assertThat(geoIp.cacheMisses()).as("answered by its /48").isEqualTo(4);
 
             assertThat(geoIp.country(ip("2c0f:1234::1"))).isNull();
             long walks = geoIp.cacheMisses();
