@@ -146,7 +146,7 @@ public final class EventService {
         Instant now = incoming.now();
         UUID eventId = Ulid.newUuidV7(now.toEpochMilli());
         Pipeline reads = new Pipeline();
-        UserLock.acquire(reads, programId, request.userId());
+        UserLock.acquireWithGenericPlans(reads, programId, request.userId());
         EventRepository.Found existing = EventRepository.findByKey(reads, programId, request.eventId());
         ProgramSettings.Row settings = ProgramSettings.read(reads, programId);
         UserFacts facts = UserFacts.read(reads, programId, request.userId(), eventId, historyHints.needs(programId));
