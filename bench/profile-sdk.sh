@@ -186,7 +186,7 @@ api_pid() { service_pid api; }
 # api_cpu_ticks: utime + stime of every thread of the api's JVM, as "kind ticks" lines: request
 # (Jetty's and Javalin's threads), gc, jit, other; and total.
 api_cpu_ticks() {
-    local pid
+    local pid task
     pid=$(api_pid) || return 0
     for task in /proc/"$pid"/task/*; do
         # comm may contain spaces ("GC Thread#0", "C2 CompilerThre"): fields after the ")" are fixed.
