@@ -70,6 +70,8 @@ final class DimensionRollup {
                     .replace("{k.keys}", keys("k"))
                     .replace("{r.keys}", keys("r"))
                     .replace("{x=n}", same("x", "n"))
+                    .replace("{m=n}", same("m", "n"))
+                    .replace("{x.keys}", keys("x"))
                     .replace("{x=g}", same("x", "g"))
                     .replace("{h=k}", same("h", "k"))
                     .replace("{f=t}", same("f", "t"))
@@ -99,20 +101,21 @@ final class DimensionRollup {
     /** A grain's part of a run: its counts added, new values named while its days have room. */
     private static final String INCREMENT_GRAIN = SUMMED
             + """
-            {g}_known as (
-                select n.*, x.value is not null as named
-                  from {g}_counted n
-                  left join {table} x
-                    on {x=n} and x.dimension = n.dimension and x.day = n.day
-                   and x.bucket = 'v' and x.value = n.value
+            {g}_names as (
+                -- The values each (grain, dimension, day) of the run names already: one range of
+                -- the key each.
+                select {x.keys}, x.dimension, x.day, x.value
+                  from (select distinct {keys}, dimension, day from {g}_counted) g
+                  join {table} x on {x=g} and x.dimension = g.dimension and x.day = g.day and x.bucket = 'v'
             ),
             {g}_held as (
-                -- The values each (grain, dimension, day) names already: a probe of the key each.
-                select {keys}, g.dimension, g.day,
-                       (select count(*) from {table} x
-                         where {x=g} and x.dimension = g.dimension and x.day = g.day
-                           and x.bucket = 'v') as held
-                  from (select distinct {keys}, dimension, day from {g}_counted) g
+                select {keys}, dimension, day, count(*) as held from {g}_names group by {keys}, dimension, day
+            ),
+            {g}_known as (
+                select n.*, m.value is not null as named
+                  from {g}_counted n
+                  left join {g}_names m
+                    on {m=n} and m.dimension = n.dimension and m.day = n.day and m.value = n.value
             ),
             {g}_ranked as (
                 select k.*, coalesce(h.held, 0)

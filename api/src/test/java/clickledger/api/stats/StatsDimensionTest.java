@@ -621,20 +621,7 @@ class StatsDimensionTest {
         String range = "&from=2030-04-10&to=2030-04-20&groupBy=referrer&limit=1000";
         for (UUID partner : List.of(partnerA, partnerB)) {
             JsonNode admin = stats(range + "&partnerId=" + Ulid.encode(partner));
-            String key = api.post(
-                            "/v1/api-keys",
-                            "{\"kind\":\"partner\",\"name\":\"p\",\"partnerId\":\"%s\"}"
-                                    .formatted(Ulid.encode(partner)))
-                    .expect(201)
-                    .json()
-                    .get("key")
-                    .asText();
-            api.dsl()
-                    .execute(
-                            "insert into partner_program (partner_id, program_id) values (cast(? as uuid), cast(? as uuid))"
-                                    + " on conflict do nothing",
-                            partner,
-                            program);
+            String key = partnerKey(partner);
             JsonNode own = api.send("GET", "/v1/me/stats?programId=" + Ulid.encode(program) + range, null, key)
                     .expect(200)
                     .json()
@@ -651,6 +638,23 @@ class StatsDimensionTest {
             }
         }
         api.clock().set(NOW);
+    }
+
+    /** A partner-scoped API key of {@code partner}, a member of the program. */
+    private static String partnerKey(UUID partner) {
+        api.dsl()
+                .execute(
+                        "insert into partner_program (partner_id, program_id) values (cast(? as uuid), cast(? as uuid))"
+                                + " on conflict do nothing",
+                        partner,
+                        program);
+        return api.post(
+                        "/v1/api-keys",
+                        "{\"kind\":\"partner\",\"name\":\"p\",\"partnerId\":\"%s\"}".formatted(Ulid.encode(partner)))
+                .expect(201)
+                .json()
+                .get("key")
+                .asText();
     }
 
     /** A click of {@code link} from {@code referrer}, no other dimension. */
@@ -674,22 +678,7 @@ class StatsDimensionTest {
     @Test
     void aPartnerSeesOnlyItsOwnClicksByDimension() {
         for (UUID partner : List.of(partnerA, partnerB)) {
-            api.dsl()
-                    .execute(
-                            "insert into partner_program (partner_id, program_id) values (cast(? as uuid), cast(? as uuid))"
-                                    + " on conflict do nothing",
-                            partner,
-                            program);
-        }
-        for (UUID partner : List.of(partnerA, partnerB)) {
-            String key = api.post(
-                            "/v1/api-keys",
-                            "{\"kind\":\"partner\",\"name\":\"p\",\"partnerId\":\"%s\"}"
-                                    .formatted(Ulid.encode(partner)))
-                    .expect(201)
-                    .json()
-                    .get("key")
-                    .asText();
+            String key = partnerKey(partner);
             JsonNode answer = api.send(
                             "GET",
                             "/v1/me/stats?groupBy=device&limit=1000&programId=" + Ulid.encode(program) + RANGE,
