@@ -252,7 +252,7 @@ api_start() {
         DATABASE_URL="$DATABASE_URL" API_PORT="$API_PORT" ADMIN_API_KEY="$ADMIN_API_KEY" \
         SECRETS_ENCRYPTION_KEY="$SECRETS_ENCRYPTION_KEY" PUBLIC_ROUTER_URL="$ROUTER_URL" \
         STATS_ROLLUP_SECONDS="$BENCH_STATS_ROLLUP_SECONDS" LOG_FORMAT=text LOG_LEVEL=WARN "$@" \
-        "$JAVA" ${API_JAVA_OPTS:-} -jar "$ROOT/api/target/api.jar"
+        "$JAVA" ${API_JAVA_OPTS:-} -jar "${API_JAR:-$ROOT/api/target/api.jar}"
     await_ready api "$API_URL" "$BENCH_DIR/api.log" "$started"
 }
 

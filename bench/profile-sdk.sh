@@ -7,10 +7,16 @@
 # triggers count too), the api, seeds scenario 6's data at a small size, warms the api up, then
 # for each of events and identify: resets the statistics, runs wrk for PROFILE_SECONDS, and prints
 # per request the statements (calls, mean ms, rows, WAL records and bytes), the WAL (pg_stat_wal
-# and the LSN delta), WAL syncs and PostgreSQL's CPU (utime + stime of every server process).
+# and the LSN delta), WAL syncs and PostgreSQL's CPU (utime + stime of every server process), and the
+# api's CPU beside it (its JVM's utime + stime, by thread kind: request threads, GC, JIT, the rest).
+# PROFILE_JFR=1 also records the api with JDK Flight Recorder during each measured run
+# (jdk.ExecutionSample every 10 ms, 64 frames) and prints where its samples are, by layer
+# (bench/jfr-layers.sh). PROFILE_PERF=1 samples PostgreSQL's processes with perf (99 Hz per CPU,
+# no call graphs) during each measured run and prints its 25 hottest functions.
 #
 #   PROFILE_CLICKS=300000 PROFILE_USERS=20000 PROFILE_SECONDS=20 PROFILE_WARMUP=30 PROFILE_CLIENTS=100
 #   PROFILE_ONLY=events|identify PROFILE_SQL=file.sql (run after the migrations) PROFILE_OUT=dir (copies the reports)
+#   API_JAR=file.jar (another build of the api, for a before/after with one schema and one script)
 #   bash bench/profile-sdk.sh            (builds nothing: run ./mvnw -B -q package -DskipTests -pl api,bench -am first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +34,7 @@ readonly CLIENTS=${PROFILE_CLIENTS:-100}
 JAVA_HOME=$(scripts/find-jdk.sh)
 export JAVA_HOME JAVA=$JAVA_HOME/bin/java
 export PG_TOOLS=/usr/lib/postgresql/15/bin BENCH_PG_VERSION=15
-[[ -f api/target/api.jar && -f bench/target/bench.jar ]] || die "build the jars first"
+[[ -f ${API_JAR:-api/target/api.jar} && -f bench/target/bench.jar ]] || die "build the jars first"
 BENCH_DIR=$(mktemp -d /tmp/clickledger-profile.XXXXXX)
 chmod 755 "$BENCH_DIR"
 export BENCH_DIR
@@ -43,7 +49,7 @@ export API_URL=http://127.0.0.1:$API_PORT ROUTER_URL=http://127.0.0.1:1
 ADMIN_API_KEY=profile-$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
 SECRETS_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64)
 export ADMIN_API_KEY SECRETS_ENCRYPTION_KEY BENCH_STATS_ROLLUP_SECONDS=86400 BENCH_DURATION=$SECONDS_PER_RUN
-export BENCH_PG_CONF="shared_preload_libraries = 'pg_stat_statements';pg_stat_statements.track = all;pg_stat_statements.max = 2000;track_io_timing = on${PROFILE_PG_CONF:+;$PROFILE_PG_CONF}"
+export BENCH_PG_CONF="shared_preload_libraries = 'pg_stat_statements';pg_stat_statements.track = all;pg_stat_statements.max = 2000;pg_stat_statements.track_planning = on;track_io_timing = on${PROFILE_PG_CONF:+;$PROFILE_PG_CONF}"
 pg_init
 pg_start
 psql_bench -d postgres -c "create database clickledger" >/dev/null
@@ -77,6 +83,7 @@ request = function()
 end
 LUA
 
+mkdir -p "${PROFILE_OUT:-/tmp}"
 readonly ROW_TABLES="event attribution commission stats_change webhook_delivery identity"
 readonly ROW_COUNTS="select (select count(*) from event) || '|' || (select count(*) from attribution) || '|' ||
     (select count(*) from commission) || '|' || (select count(*) from stats_change) || '|' ||
@@ -93,7 +100,7 @@ pg_cpu_ticks() {
 
 # profile NAME TABLE WARMUP_SCRIPT SCRIPT: warm-up, reset, measured run, report per row added to TABLE.
 profile() {
-    local name=$1 table=$2 warmup_script=$3 script=$4 before after rows lsn0 cpu0 cpu1 out
+    local name=$1 table=$2 warmup_script=$3 script=$4 before after rows lsn0 cpu0 cpu1 api0 api1 perf_pid out
     say "$name: warming up $WARMUP s"
     BENCH_DURATION=$WARMUP wrk_run "$CLIENTS" "$API_URL/" -s "$warmup_script" >/dev/null
     # Plans as a steady state has them: the tables grew from nothing during the warm-up, and a
@@ -105,8 +112,23 @@ profile() {
     counts0=$(psql_bench -At -c "$ROW_COUNTS")
     lsn0=$(psql_bench -At -c "select pg_current_wal_lsn()")
     cpu0=$(pg_cpu_ticks)
+    api0=$(api_cpu_ticks)
+    if [[ -n ${PROFILE_JFR:-} ]]; then
+        "$JAVA_HOME/bin/jcmd" "$(api_pid)" JFR.start name=profile settings=profile \
+            filename="$BENCH_DIR/profile-$name.jfr" >/dev/null
+    fi
+    if [[ -n ${PROFILE_PERF:-} ]]; then
+        perf record -q -F 99 -o "$BENCH_DIR/perf-$name.data" -p "$(pg_pids | paste -sd,)" -- sleep "$SECONDS_PER_RUN" \
+            >/dev/null 2>&1 &
+        perf_pid=$!
+    fi
     out=$(wrk_run "$CLIENTS" "$API_URL/" -s "$script")
+    [[ -z ${PROFILE_PERF:-} ]] || wait "$perf_pid" || true
     cpu1=$(pg_cpu_ticks)
+    api1=$(api_cpu_ticks)
+    if [[ -n ${PROFILE_JFR:-} ]]; then
+        "$JAVA_HOME/bin/jcmd" "$(api_pid)" JFR.stop name=profile >/dev/null
+    fi
     after=$(psql_bench -At -c "select count(*) from $table")
     counts1=$(psql_bench -At -c "$ROW_COUNTS")
     lsn1=$(psql_bench -At -c "select pg_current_wal_lsn()")
@@ -115,6 +137,19 @@ profile() {
     {
         echo "## $name: $rows new $table rows in $SECONDS_PER_RUN s (wrk: rate p50 p99 errors = $out), $CLIENTS clients"
         echo "PostgreSQL CPU (utime + stime of its processes): $(awk -v t=$((cpu1 - cpu0)) -v n="$rows" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f ms per %s", t * 1000 / hz / n, "request" }')"
+        echo "api CPU (utime + stime of its JVM's threads), ms per request: $(join -a1 -a2 -e0 -o 0,1.2,2.2 \
+            <(sort <<<"$api0") <(sort <<<"$api1") |
+            awk -v n="$rows" -v hz="$(getconf CLK_TCK)" '{ printf "%s%s %.2f", (NR > 1 ? ", " : ""), $1, ($3 - $2) * 1000 / hz / n }')"
+        if [[ -n ${PROFILE_JFR:-} ]]; then
+            echo "api JFR execution samples by layer (bench/jfr-layers.sh):"
+            bash "$ROOT/bench/jfr-layers.sh" "$BENCH_DIR/profile-$name.jfr" | sed 's/^/  /'
+            cp "$BENCH_DIR/profile-$name.jfr" "${PROFILE_OUT:-/tmp}/" 2>/dev/null || true
+        fi
+        if [[ -n ${PROFILE_PERF:-} ]]; then
+            echo "PostgreSQL's hottest functions (perf, % of its samples):"
+            perf report -q -i "$BENCH_DIR/perf-$name.data" --no-children --sort dso,sym --stdio 2>/dev/null |
+                grep -v '^$' | head -25 | sed 's/^/  /' || true
+        fi
         psql_bench -c "select round(wal_records::numeric / $rows, 1) as wal_records_per_req,
                               round(wal_bytes::numeric / $rows) as wal_bytes_per_req,
                               round(wal_fpi::numeric / $rows, 2) as fpi_per_req,
@@ -131,6 +166,8 @@ profile() {
             sort -k2 -g -r | head -15
         psql_bench -c "select round(calls::numeric / $rows, 2) as per_req, round(mean_exec_time::numeric, 3) as mean_ms,
                               round(rows::numeric / greatest(calls, 1), 1) as rows_per_call,
+                              round(plans::numeric / greatest(calls, 1), 2) as plans_per_call,
+                              round(mean_plan_time::numeric, 3) as plan_ms,
                               round(wal_records::numeric / $rows, 1) as wal_rec_per_req,
                               round(wal_bytes::numeric / $rows) as wal_b_per_req,
                               toplevel as top, left(regexp_replace(query, '\s+', ' ', 'g'), 150) as query
@@ -141,6 +178,27 @@ profile() {
                         where s.relname in ('event','attribution','commission','identity','webhook_delivery','stats_change','audit_log','commission_digest_item')
                         order by 1, 2"
     } | tee "$out_file"
+}
+
+# The api's JVM: the pid service_start recorded (setsid, nice and env exec it).
+api_pid() { service_pid api; }
+
+# api_cpu_ticks: utime + stime of every thread of the api's JVM, as "kind ticks" lines: request
+# (Jetty's and Javalin's threads), gc, jit, other; and total.
+api_cpu_ticks() {
+    local pid task
+    pid=$(api_pid) || return 0
+    for task in /proc/"$pid"/task/*; do
+        # comm may contain spaces ("GC Thread#0", "C2 CompilerThre"): fields after the ")" are fixed.
+        sed -e 's/^[0-9]* (\(.*\)) /\1\t/' "$task/stat" 2>/dev/null
+    done | awk -F'\t' '{
+        split($2, f, " "); ticks = f[12] + f[13]; name = $1
+        kind = "other"
+        if (name ~ /^(qtp|JettyVirtual|VirtualThread|ForkJoinPool|Javalin|jetty)/) kind = "request"
+        else if (name ~ /^(GC |G1 |VM Periodic|VM Thread)/) kind = "gc+vm"
+        else if (name ~ /^C[12] Compiler/) kind = "jit"
+        sum[kind] += ticks; total += ticks
+    } END { for (k in sum) print k, sum[k]; print "total", total }'
 }
 
 # PROFILE_ONLY=events or identify: just that one.

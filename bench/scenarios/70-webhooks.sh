@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Scenario 7: webhooks. bench/webhooks queues 100,000 pending deliveries through the outbox, starts
 # one delivery worker with the default settings against a receiver on 127.0.0.1 that answers 204
-# at once, and times the drain: deliveries/s and the drain time. Eight endpoints, so the worker's
-# overall limit (WEBHOOK_CONCURRENCY=8) binds rather than the per-endpoint one (2 in flight);
+# at once, and times the drain: deliveries/s and the drain time. Eight endpoints of 8 in flight each
+# (WEBHOOK_ENDPOINT_CONCURRENCY) fill the worker's overall limit (WEBHOOK_CONCURRENCY=64);
 # `bench/webhooks --endpoints 1,8` measures one endpoint as well. Floors (issue 17, worst run): the
 # drain within 30 s, and every delivery received exactly once (the receiver keeps each delivery id;
 # bench/webhooks fails a run otherwise).

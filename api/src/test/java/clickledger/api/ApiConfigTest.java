@@ -106,8 +106,8 @@ class ApiConfigTest {
         assertThat(defaults.webhooks().retryBase()).hasSeconds(30);
         assertThat(defaults.webhooks().retryCap()).hasHours(6);
         assertThat(defaults.webhooks().maxAttempts()).isEqualTo(20);
-        assertThat(defaults.webhooks().concurrency()).isEqualTo(8);
-        assertThat(defaults.webhooks().endpointConcurrency()).isEqualTo(2);
+        assertThat(defaults.webhooks().concurrency()).isEqualTo(64);
+        assertThat(defaults.webhooks().endpointConcurrency()).isEqualTo(8);
         assertThat(defaults.webhooks().timeout()).hasSeconds(10);
         assertThat(defaults.webhooks().allowPrivate()).isFalse();
         assertThat(config.webhooks().retryBase()).hasSeconds(2);

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
 
 /**
  * Runs {@link Derivation} for one event against the database and writes what it derives:
@@ -125,7 +127,11 @@ public final class AttributionEngine {
     }
 
     // A new event as it is inserted: already with its attribution status and model, so no second
-    // write. Nothing is inserted when a concurrent request of another user took the eventId.
+    // write. A plain insert, not ON CONFLICT DO NOTHING: the caller has read under the user's lock
+    // that the eventId is free, so only a concurrent request of another user with the same eventId
+    // can conflict, and that rare race fails the statement with a unique violation of
+    // EVENT_KEY_CONSTRAINT (the caller rolls back and answers from the winner's event). A speculative
+    // insertion cost every event two arbiter probes and a HEAP_CONFIRM WAL record (decision 0028).
     private static final String INSERT_EVENT =
             """
             with e as (
@@ -133,8 +139,10 @@ public final class AttributionEngine {
                                    refund_of, metadata, ts, attribution_status, model, created_at)
                 values (?::uuid, ?::uuid, ?, ?, ?, ?, ?::bigint, ?, ?::uuid, ?::jsonb, ?::timestamptz, ?, ?,
                         ?::timestamptz)
-                on conflict do nothing
                 returning id, metadata::text as metadata)""";
+
+    /** The unique constraint of (program_id, event_key) that {@link Batch#queueInsert} may violate. */
+    public static final String EVENT_KEY_CONSTRAINT = "event_program_id_event_key_key";
 
     // Stored events (identify's backfill, re-derivation): their status and model.
     private static final String UPDATE_EVENTS =
@@ -263,8 +271,9 @@ public final class AttributionEngine {
 
         /**
          * Queues the writes for the one new event of this batch: it is inserted with its status;
-         * {@code eventRow} reads its {@code id, metadata} as stored, or no row when the eventId was
-         * taken meanwhile (then nothing is written).
+         * {@code eventRow} reads its {@code id, metadata} as stored. When another transaction took
+         * the eventId meanwhile, the pipeline fails with a unique violation of {@link
+         * #EVENT_KEY_CONSTRAINT} (see {@link #eventKeyTaken}) and the transaction must roll back.
          */
         public void queueInsert(Pipeline writes, Pipeline.Rows eventRow) {
             if (events.size() != 1) {
@@ -352,6 +361,14 @@ public final class AttributionEngine {
                 list.clear();
             }
         }
+    }
+
+    /** Whether {@code failure} is the unique violation of {@link #EVENT_KEY_CONSTRAINT}. */
+    public static boolean eventKeyTaken(RuntimeException failure) {
+        return failure.getCause() instanceof PSQLException sql
+                && PSQLState.UNIQUE_VIOLATION.getState().equals(sql.getSQLState())
+                && sql.getServerErrorMessage() != null
+                && EVENT_KEY_CONSTRAINT.equals(sql.getServerErrorMessage().getConstraint());
     }
 
     /** Runs a pipeline on the transaction's connection. */

@@ -146,7 +146,7 @@ public final class EventService {
         Instant now = incoming.now();
         UUID eventId = Ulid.newUuidV7(now.toEpochMilli());
         Pipeline reads = new Pipeline();
-        UserLock.acquire(reads, programId, request.userId());
+        UserLock.acquireWithGenericPlans(reads, programId, request.userId());
         EventRepository.Found existing = EventRepository.findByKey(reads, programId, request.eventId());
         ProgramSettings.Row settings = ProgramSettings.read(reads, programId);
         UserFacts facts = UserFacts.read(reads, programId, request.userId(), eventId, historyHints.needs(programId));
@@ -185,11 +185,9 @@ public final class EventService {
         Derivation.Result result = AttributionEngine.derive(program, event, facts, history);
         AttributionEngine.Written written = AttributionEngine.plan(program, event, result, now);
         String[] storedMetadata = new String[1];
-        boolean[] inserted = new boolean[1];
         Pipeline writes = new Pipeline();
         new AttributionEngine.Batch(program, now).add(event, written).queueInsert(writes, rows -> {
             if (rows.next()) {
-                inserted[0] = true;
                 storedMetadata[0] = rows.getString(2);
             }
         });
@@ -198,18 +196,12 @@ public final class EventService {
         if (request.metadata() == null) {
             EventView view = EventView.of(stored, null, written.attributions(), written.commissions());
             announcement.write(writes, view);
-            AttributionEngine.run(trx, writes);
-            if (!inserted[0]) {
-                throw new EventIdTaken();
-            }
+            write(trx, writes);
             return new Outcome(view, true);
         }
         // Metadata is shown as PostgreSQL stores it (jsonb orders keys and keeps the last of a
         // duplicate), so the view, and the webhooks carrying it, wait for the stored text.
-        AttributionEngine.run(trx, writes);
-        if (!inserted[0]) {
-            throw new EventIdTaken();
-        }
+        write(trx, writes);
         EventView view = EventView.of(
                 EventRepository.copy(
                         stored,
@@ -223,6 +215,22 @@ public final class EventService {
         announcement.write(announce, view);
         AttributionEngine.run(trx, announce);
         return new Outcome(view, true);
+    }
+
+    /**
+     * Runs the new event's writes; a unique violation of its eventId (a concurrent request of
+     * another user took it after this one's read) becomes {@link EventIdTaken}, on which the caller
+     * rolls back this transaction and compares with the winner's event in a new one.
+     */
+    private static void write(DSLContext trx, Pipeline writes) {
+        try {
+            AttributionEngine.run(trx, writes);
+        } catch (org.jooq.exception.DataAccessException e) {
+            if (AttributionEngine.eventKeyTaken(e)) {
+                throw new EventIdTaken();
+            }
+            throw e;
+        }
     }
 
     /** A refund: reverses the matching share of the original's commissions. */

@@ -15,9 +15,11 @@ import org.jooq.Record;
  *
  * <p>The whole program: the daily rollup {@code click_daily_dimension} (an index-only range scan
  * of its primary key) plus the clicks after the rollup's last run, counted live as {@link
- * StatsRepository} counts them. One partner or one link: their own clicks, counted from {@code
- * click} through {@code click_partner_ts_idx} or {@code click_link_ts_idx} (the rollup has no
- * partner grain: a partner-day-value row per few clicks would outgrow the click table).
+ * StatsRepository} counts them. One partner: the same from the partner grain, {@code
+ * click_daily_partner_dimension} (V72), and the partner's clicks after the last run. One link or
+ * the links of a tag: their own clicks, counted from {@code click} (the rollup has no link grain:
+ * links are many and few are asked for by dimension; no click index by link or partner exists
+ * either, decision 0002, so this reads the program's clicks of the range).
  *
  * <p>Figures come back by {@link Key}: a named value, no value ({@link #UNKNOWN}), or the values a
  * day had beyond the rollup's cap ({@link #OTHER}).
@@ -62,65 +64,81 @@ final class DimensionRepository {
             throw new IllegalArgumentException("not a dimension: " + groupBy);
         }
         Map<Key, Figures> rows = new HashMap<>();
-        if (query.partnerId() != null || query.linkId() != null) {
-            // One partner's or link's own clicks of the range, straight from click.
-            StringBuilder sql = new StringBuilder("select ")
-                    .append(valueOf(groupBy))
-                    .append(", count(*), count(*) filter (where not c.is_bot and c.fraud_flag is null)")
-                    .append(" from click c where c.program_id = cast(? as uuid)")
-                    .append(" and c.ts >= cast(? as timestamptz) and c.ts < cast(? as timestamptz)");
+        if (query.linkScoped()) {
+            // One link's (or a tag's links') own clicks of the range, straight from click.
             List<Object> binds = new ArrayList<>(List.of(
                     query.programId().value(),
                     StatsRepository.startOf(query.from()),
                     StatsRepository.startOf(query.to().plusDays(1))));
-            if (query.partnerId() != null) {
-                sql.append(" and c.partner_id = cast(? as uuid)");
-                binds.add(query.partnerId().value());
-            }
-            if (query.linkId() != null) {
-                sql.append(" and c.link_id = cast(? as uuid)");
-                binds.add(query.linkId().value());
-            }
-            sql.append(" group by 1");
-            collect(dsl.fetch(sql.toString(), binds.toArray()), rows);
+            String where = "c.ts >= cast(? as timestamptz) and c.ts < cast(? as timestamptz)" + scope(query, binds);
+            collect(dsl.fetch(clicksBy(groupBy, where), binds.toArray()), rows);
             return rows;
         }
+        // The program's or the partner's rows of the rollup, one index-only range scan.
+        List<Object> binds = new ArrayList<>();
+        binds.add(query.programId().value());
+        String table = "click_daily_dimension";
+        String partner = "";
+        if (query.partnerId() != null) {
+            table = "click_daily_partner_dimension";
+            partner = " and partner_id = cast(? as uuid)";
+            binds.add(query.partnerId().value());
+        }
+        binds.addAll(List.of(groupBy.dimension(), query.from(), query.to()));
         dsl.fetch(
-                        """
-                        select bucket, value, sum(clicks), sum(billable) from click_daily_dimension
-                         where program_id = cast(? as uuid) and dimension = ?
-                           and day >= cast(? as date) and day <= cast(? as date)
-                         group by bucket, value
-                        """,
-                        query.programId().value(),
-                        groupBy.dimension(),
-                        query.from(),
-                        query.to())
+                        "select bucket, value, sum(clicks), sum(billable) from " + table
+                                + " where program_id = cast(? as uuid)" + partner + " and dimension = ?"
+                                + " and day >= cast(? as date) and day <= cast(? as date)"
+                                + " group by bucket, value",
+                        binds.toArray())
                 .forEach(row -> rows.merge(
                         new Key(row.get(0, String.class), row.get(1, String.class)),
                         new Figures(row.get(2, Long.class), row.get(3, Long.class)),
                         Figures::plus));
         if (!live.isEmpty()) {
             // The clicks after the rollup's last run (today's and yesterday's newest), by value.
-            List<Object> binds = new ArrayList<>();
-            binds.add(query.programId().value());
+            List<Object> liveBinds = new ArrayList<>();
+            liveBinds.add(query.programId().value());
             String when = live.stream()
                     .map(range -> {
-                        binds.add(range.from());
-                        binds.add(range.to());
+                        liveBinds.add(range.from());
+                        liveBinds.add(range.to());
                         return "(c.ts >= cast(? as timestamptz) and c.ts < cast(? as timestamptz))";
                     })
-                    .collect(Collectors.joining(" or "));
-            collect(
-                    dsl.fetch(
-                            "select " + valueOf(groupBy)
-                                    + ", count(*), count(*) filter (where not c.is_bot and c.fraud_flag is null)"
-                                    + " from click c where c.program_id = cast(? as uuid) and (" + when + ")"
-                                    + " group by 1",
-                            binds.toArray()),
-                    rows);
+                    .collect(Collectors.joining(" or ", "(", ")"));
+            collect(dsl.fetch(clicksBy(groupBy, when + scope(query, liveBinds)), liveBinds.toArray()), rows);
         }
         return rows;
+    }
+
+    /**
+     * A count of a program's clicks ({@code c.program_id}, the first parameter) by {@code groupBy}'s
+     * value, where {@code condition} holds.
+     */
+    private static String clicksBy(GroupBy groupBy, String condition) {
+        return "select " + valueOf(groupBy)
+                + ", count(*), count(*) filter (where not c.is_bot and c.fraud_flag is null)"
+                + " from click c where c.program_id = cast(? as uuid) and " + condition + " group by 1";
+    }
+
+    /** The query's partner, link and tag as conditions on a click {@code c}, their values bound. */
+    private static String scope(StatsQuery query, List<Object> binds) {
+        StringBuilder sql = new StringBuilder();
+        if (query.partnerId() != null) {
+            sql.append(" and c.partner_id = cast(? as uuid)");
+            binds.add(query.partnerId().value());
+        }
+        if (query.linkId() != null) {
+            sql.append(" and c.link_id = cast(? as uuid)");
+            binds.add(query.linkId().value());
+        }
+        if (query.tag() != null) {
+            sql.append(" and c.link_id in (select t.link_id from link_tag t"
+                    + " where t.program_id = cast(? as uuid) and t.tag = ?)");
+            binds.add(query.programId().value());
+            binds.add(query.tag());
+        }
+        return sql.toString();
     }
 
     private static void collect(Iterable<? extends Record> result, Map<Key, Figures> rows) {

@@ -48,10 +48,12 @@ public record WebhookConfig(
             "WEBHOOK_MAX_ATTEMPTS",
             "20",
             "attempts before a delivery is `dead` (with the defaults, up to ~2.9 days of retries; 1–100)");
+    // Receivers answer in 50-500 ms, so these limits, not CPU, bound a real drain: 64 in flight
+    // deliver ~320/s at 200 ms, 8 per endpoint ~40/s to one receiver (decision 0003, "Drain rate").
     public static final Setting CONCURRENCY =
-            Setting.withDefault("WEBHOOK_CONCURRENCY", "8", "webhook requests in flight per api process");
+            Setting.withDefault("WEBHOOK_CONCURRENCY", "64", "webhook requests in flight per api process (1–256)");
     public static final Setting ENDPOINT_CONCURRENCY =
-            Setting.withDefault("WEBHOOK_ENDPOINT_CONCURRENCY", "2", "webhook requests in flight per endpoint");
+            Setting.withDefault("WEBHOOK_ENDPOINT_CONCURRENCY", "8", "webhook requests in flight per endpoint (1–256)");
     public static final Setting POLL_INTERVAL_MS = Setting.withDefault(
             "WEBHOOK_POLL_INTERVAL_MS", "1000", "how often an idle delivery worker looks for due deliveries");
     public static final Setting TIMEOUT_SECONDS = Setting.withDefault(

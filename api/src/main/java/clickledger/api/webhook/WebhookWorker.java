@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +55,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookWorker implements AutoCloseable {
     static final String SYSTEM_ACTOR = "system:webhooks";
+    /**
+     * Failed attempts' outcomes written at once, at most: each holds a pooled connection for its
+     * short transaction, and with dozens of requests in flight an outage at the receivers would
+     * otherwise take the whole pool (DB_POOL_SIZE, 10) from the api's HTTP requests. The others wait
+     * for a writer on their virtual thread, still holding their delivery slot, so a failing
+     * receiver slows its own retries, not the api.
+     */
+    static final int FAILURE_WRITERS = 2;
+
     private static final Logger LOG = LoggerFactory.getLogger(WebhookWorker.class);
 
     private final DSLContext dsl;
@@ -68,6 +79,10 @@ public final class WebhookWorker implements AutoCloseable {
     // its slot as it is queued, and the claim takes every queued one before it claims deliveries
     // for the slots they freed.
     private final ConcurrentLinkedQueue<DeliveryRepository.Delivered> succeeded = new ConcurrentLinkedQueue<>();
+    private final Semaphore failureWriters = new Semaphore(FAILURE_WRITERS);
+    // The most failure writes seen at once (tests check FAILURE_WRITERS holds).
+    private final AtomicInteger writingFailures = new AtomicInteger();
+    private final AtomicInteger mostFailureWrites = new AtomicInteger();
     private final Counter delivered;
     private final Counter failed;
     private final Counter dead;
@@ -134,6 +149,11 @@ public final class WebhookWorker implements AutoCloseable {
 
     int inFlight() {
         return loop.inFlight();
+    }
+
+    /** The most failed attempts' outcomes this worker has written at the same time. */
+    int mostFailureWritesAtOnce() {
+        return mostFailureWrites.get();
     }
 
     /** Writes the successes queued since the last claim and claims, in one round trip. */
@@ -280,7 +300,14 @@ public final class WebhookWorker implements AutoCloseable {
         int attemptsMade = claimed.attemptsBefore() + 1;
         RetrySchedule.Next next = schedule.next(attemptsMade, outcome.retryAfter(), now);
         String status = next.dead() ? Delivery.DEAD : Delivery.PENDING;
-        recordFailure(claimed, attemptedAt, outcome, status, next.at(), now);
+        failureWriters.acquireUninterruptibly();
+        try {
+            mostFailureWrites.accumulateAndGet(writingFailures.incrementAndGet(), Math::max);
+            recordFailure(claimed, attemptedAt, outcome, status, next.at(), now);
+        } finally {
+            writingFailures.decrementAndGet();
+            failureWriters.release();
+        }
         failed.increment();
         if (next.dead()) {
             dead.increment();

@@ -289,6 +289,106 @@ class EventLifecycleTest {
                 .hasSize(1);
     }
 
+    /**
+     * Another user's request takes the eventId after this one read it free (the user locks do not
+     * order them): this one's insert waits for that transaction, and when it commits fails with a
+     * unique violation, answered from the winner's event (AttributionEngine.INSERT_EVENT has no ON
+     * CONFLICT, decision 0028); when it rolls back, this one's event is written after all.
+     */
+    @Test
+    void anEventIdTakenMeanwhileByAnotherUserIsAConflictAndWritesNothing() throws Exception {
+        Setup setup = purchaser("[{\"kind\":\"percent\",\"amount\":\"10\"}]");
+        String eventId = TestApi.unique("taken-");
+        TestApi.Response response = whileAnotherUserTakes(setup, eventId, true);
+        response.expect(409);
+        assertThat(response.json().get("code").asText()).isEqualTo("event_id_reused");
+        assertThat(api.dsl()
+                        .fetch("select user_id from event where event_key = ?", eventId)
+                        .getValues(0, String.class))
+                .containsExactly("another-user");
+        assertThat(api.dsl()
+                        .fetchCount(
+                                COMMISSION,
+                                COMMISSION
+                                        .USER_ID
+                                        .eq(setup.user())
+                                        .and(COMMISSION.EVENT_ID.in(api.dsl()
+                                                .select(EVENT.ID)
+                                                .from(EVENT)
+                                                .where(EVENT.EVENT_KEY.eq(eventId))))))
+                .isZero();
+        assertThat(api.get("/v1/commissions?eventId=" + eventId).json().get("items"))
+                .isEmpty();
+    }
+
+    @Test
+    void anEventIdFreedAgainByAnotherUsersRollbackIsWritten() throws Exception {
+        Setup setup = purchaser("[{\"kind\":\"percent\",\"amount\":\"10\"}]");
+        String eventId = TestApi.unique("freed-");
+        whileAnotherUserTakes(setup, eventId, false).expect(201);
+        assertThat(api.dsl()
+                        .fetch("select user_id from event where event_key = ?", eventId)
+                        .getValues(0, String.class))
+                .containsExactly(setup.user());
+        assertThat(api.get("/v1/commissions?eventId=" + eventId).json().get("items"))
+                .hasSize(1);
+    }
+
+    /**
+     * Sends the setup user's event with {@code eventId} while a transaction of the test holds an
+     * uncommitted event of another user with that eventId; once the api's insert waits for it, the
+     * transaction commits ({@code commit}) or rolls back. Returns the api's answer.
+     */
+    private static TestApi.Response whileAnotherUserTakes(Setup setup, String eventId, boolean commit)
+            throws Exception {
+        java.util.UUID program = Ulid.parse(setup.program()).orElseThrow();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<TestApi.Response>[] sent = new Future[1];
+            try {
+                api.dsl().transaction(trx -> {
+                    trx.dsl()
+                            .execute(
+                                    """
+                                    insert into event (id, program_id, event_key, request_hash, user_id, type, value_minor,
+                                                       currency, ts, attribution_status, model, created_at)
+                                    values (gen_random_uuid(), ?::uuid, ?, 'another body', 'another-user', 'purchase', 1000,
+                                            'USD', now(), 'no_identity', 'last_click', now())""",
+                                    program,
+                                    eventId);
+                    sent[0] = pool.submit(
+                            () -> ledger.event(setup.program(), eventId, setup.user(), "10.00", NOW.minusSeconds(5)));
+                    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                    while (api.dsl()
+                                    .fetchCount(
+                                            org.jooq.impl.DSL.table("pg_stat_activity"),
+                                            org.jooq.impl.DSL.condition(
+                                                    "wait_event_type = 'Lock' and query like '%insert into event%'"))
+                            == 0) {
+                        assertThat(System.nanoTime())
+                                .as("the api's insert waits")
+                                .isLessThan(deadline);
+                        assertThat(sent[0].isDone())
+                                .as("the api answered before waiting")
+                                .isFalse();
+                        Thread.sleep(10);
+                    }
+                    if (!commit) {
+                        throw new RolledBack();
+                    }
+                });
+            } catch (RolledBack expected) {
+                // the other user's event is gone again
+            }
+            return sent[0].get();
+        }
+    }
+
+    private static final class RolledBack extends RuntimeException {
+        RolledBack() {
+            super(null, null, false, false);
+        }
+    }
+
     @Test
     void parallelEventsOfOneUserSeeAConsistentFirstConversion() throws Exception {
         Setup setup = purchaser("[{\"trigger\":\"first\",\"kind\":\"fixed\",\"amount\":\"10.00\"}]");

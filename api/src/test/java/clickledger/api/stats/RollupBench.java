@@ -36,7 +36,8 @@ import org.postgresql.copy.PGCopyOutputStream;
 /**
  * The click rollup's cost per run (issue 17), not a test (run by {@code bench/rollup}, never by
  * {@code make test}): fills a fresh database with {@code --clicks} clicks of today (10 million by
- * default; 1,000 partners, 2,000 links, a million visitors, 5 % bots, 2 % flagged) by COPY, lets the
+ * default; 1,000 partners, 2,000 links, a million visitors, 5 % bots, 2 % flagged, the dimension
+ * values of {@link ClickTraits}) by COPY, lets the
  * job make its first run over them, then measures
  *
  * <ul>
@@ -59,6 +60,7 @@ public final class RollupBench {
     private final UUID program = Ulid.newUuidV7(System.currentTimeMillis());
     private final UUID[] partners = new UUID[PARTNERS];
     private final UUID[] links = new UUID[PARTNERS * 2];
+    private final ClickTraits traits = new ClickTraits();
 
     private RollupBench(DSLContext dsl) {
         this.dsl = dsl;
@@ -325,8 +327,11 @@ public final class RollupBench {
                 .append('\t')
                 .append(roll < 5 ? 't' : 'f')
                 .append('\t')
-                .append(roll == 5 || roll == 6 ? "burst" : "\\N")
-                .append('\n');
+                .append(roll == 5 || roll == 6 ? "burst" : "\\N");
+        // Country, device, browser, OS, referrer and utm values as the stats benchmark spreads
+        // them, so the dimension rollups (program and partner grains) cost what they cost in use.
+        traits.append(rows, random, roll < 5);
+        rows.append('\n');
     }
 
     private static void copy(Connection connection, StringBuilder rows) throws Exception {
@@ -336,7 +341,8 @@ public final class RollupBench {
         try (Writer out = new OutputStreamWriter(
                 new PGCopyOutputStream(
                         connection.unwrap(PGConnection.class),
-                        "copy click (id, ts, link_id, program_id, partner_id, ip_hash, is_bot, fraud_flag) from stdin",
+                        "copy click (id, ts, link_id, program_id, partner_id, ip_hash, is_bot, fraud_flag, "
+                                + ClickTraits.COLUMNS + ") from stdin",
                         1 << 16),
                 StandardCharsets.UTF_8)) {
             out.append(rows);

@@ -569,7 +569,7 @@ public final class StatsBenchmark {
         execute(
                 database,
                 "vacuum analyze click_daily, click_daily_partner, click_daily_program, click_monthly,"
-                        + " click_monthly_partner, click_rollup_day, click_daily_dimension");
+                        + " click_monthly_partner, click_rollup_day, click_daily_dimension, click_daily_partner_dimension");
         Map<String, Object> rows = new LinkedHashMap<>();
         for (String table : List.of(
                 "click_daily",
@@ -577,7 +577,8 @@ public final class StatsBenchmark {
                 "click_daily_program",
                 "click_monthly",
                 "click_monthly_partner",
-                "click_daily_dimension")) {
+                "click_daily_dimension",
+                "click_daily_partner_dimension")) {
             rows.put(table, dsl.fetchSingle("select count(*) from " + table).get(0, Long.class));
         }
         facts.put("rollupRows", rows);
@@ -613,7 +614,8 @@ public final class StatsBenchmark {
                         i -> base + year + "&groupBy=link&partnerId=" + partner.apply(i)),
                 new Scenario(
                         "program, today only (rollup + live clicks)", i -> base + "&from=" + today + "&to=" + today),
-                // Issue 19: clicks by dimension, from click_daily_dimension (a partner's from its clicks).
+                // Issue 19: clicks by dimension, from click_daily_dimension (a partner's from
+                // click_daily_partner_dimension, V72).
                 new Scenario("program, last 30 days, by country", i -> base + "&groupBy=country"),
                 new Scenario("program, last 30 days, by device", i -> base + "&groupBy=device"),
                 new Scenario("program, last 30 days, by browser", i -> base + "&groupBy=browser"),
@@ -626,7 +628,13 @@ public final class StatsBenchmark {
                 new Scenario("program, last 12 months, by utmCampaign", i -> base + year + "&groupBy=utmCampaign"),
                 new Scenario(
                         "one partner, last 30 days, by country",
-                        i -> base + "&groupBy=country&partnerId=" + partner.apply(i)));
+                        i -> base + "&groupBy=country&partnerId=" + partner.apply(i)),
+                new Scenario(
+                        "one partner, last 30 days, by referrer",
+                        i -> base + "&groupBy=referrer&partnerId=" + partner.apply(i)),
+                new Scenario(
+                        "one partner, last 12 months, by utmCampaign",
+                        i -> base + year + "&groupBy=utmCampaign&partnerId=" + partner.apply(i)));
         Map<String, List<Measurement>> results = new LinkedHashMap<>();
         Map<String, Long> indexScansBefore = indexScans(database);
         facts.put("loadBefore", loadAverage());
@@ -684,7 +692,7 @@ public final class StatsBenchmark {
                 var rows = statement.executeQuery(
                         """
                         select indexrelname, sum(idx_scan) from pg_stat_user_indexes
-                        where relname ~ '^(event|attribution|commission|program|click_daily|click_daily_partner|click_daily_program|click_daily_dimension|click_monthly|click_monthly_partner|click_rollup_day)$'
+                        where relname ~ '^(event|attribution|commission|program|click_daily|click_daily_partner|click_daily_program|click_daily_dimension|click_daily_partner_dimension|click_monthly|click_monthly_partner|click_rollup_day)$'
                            or relname ~ '^click_y[0-9]{4}m[0-9]{2}$'
                         group by indexrelname order by 1""")) {
             while (rows.next()) {

@@ -99,6 +99,16 @@ class StatsExplainTest {
                 cross join generate_series(date '2030-01-15', date '2030-04-18', interval '1 day') d
                 cross join (values ('country', 50), ('referrer', 100)) dims (dim, n)
                 cross join lateral generate_series(1, dims.n) v""");
+        // And per partner and day, up to the partner grain's cap: 10 countries and referrers.
+        dsl.execute(
+                """
+                insert into click_daily_partner_dimension (program_id, partner_id, dimension, day, bucket, value,
+                                                           clicks, billable)
+                select l.program_id, l.partner_id, dim, d::date, 'v', dim || '-' || v, 2, 1
+                from (select distinct program_id, partner_id from link) l
+                cross join generate_series(date '2030-01-15', date '2030-04-18', interval '1 day') d
+                cross join (values ('country'), ('referrer')) dims (dim)
+                cross join generate_series(1, 10) v""");
         dsl.execute(
                 """
                 insert into click_rollup_day (day, through, rolled_at)
@@ -264,14 +274,21 @@ class StatsExplainTest {
     }
 
     @Test
-    void onePartnersOrLinksClicksByDimensionAreReadByTheirIndexes() {
+    void onePartnersClicksByDimensionAreReadFromThePartnerGrainAndOneLinksFromItsClicks() {
         for (GroupBy groupBy : GroupBy.values()) {
             if (groupBy.isDimension()) {
-                // April only: the empty partitions of earlier months are read whichever way is cheapest.
-                // The partner's or link's index, or the program's (the partner's clicks are a
-                // fifth of the program's here), never the whole partition.
+                // The partner's rows of the partner grain, today's newest clicks live.
+                assertPlans(
+                        plans(groupBy, LAST_30_DAYS, partner, null),
+                        "click_daily_partner_dimension_pkey",
+                        "click_y2030m04_program_id_ts_idx");
+                assertPlans(
+                        plans(groupBy, LocalDate.parse("2030-01-15"), partner, null),
+                        "click_daily_partner_dimension_pkey");
+                // A link has no grain: its clicks by the program's index (no index by link,
+                // decision 0002), never the whole partition. April only: the empty partitions of
+                // earlier months are read whichever way is cheapest.
                 LocalDate april = LocalDate.parse("2030-04-01");
-                assertPlans(plans(groupBy, april, partner, null), "click_y2030m04_(partner|program)_id_ts_idx");
                 assertPlans(plans(groupBy, april, null, link), "click_y2030m04_(link|program)_id_ts_idx");
             }
         }

@@ -81,6 +81,8 @@ final class TestReceiver implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final Map<String, AtomicInteger> inFlightByPath = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> maxInFlightByPath = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Responder responder;
 
     private TestReceiver(Responder responder) throws IOException {
@@ -119,9 +121,20 @@ final class TestReceiver implements AutoCloseable {
         return maxInFlight.get();
     }
 
+    /** The most requests to one path (one endpoint's URL) open at the same time. */
+    int maxInFlight(String path) {
+        AtomicInteger most = maxInFlightByPath.get(path);
+        return most == null ? 0 : most.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
+        String path = exchange.getRequestURI().getPath();
+        AtomicInteger onPath = inFlightByPath.computeIfAbsent(path, any -> new AtomicInteger());
+        maxInFlightByPath
+                .computeIfAbsent(path, any -> new AtomicInteger())
+                .accumulateAndGet(onPath.incrementAndGet(), Math::max);
         try (exchange) {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
@@ -148,6 +161,7 @@ final class TestReceiver implements AutoCloseable {
                 }
             }
         } finally {
+            onPath.decrementAndGet();
             inFlight.decrementAndGet();
         }
     }

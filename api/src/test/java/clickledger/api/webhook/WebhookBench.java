@@ -32,8 +32,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * test}): queues N pending deliveries through the outbox into a fresh PostgreSQL, starts one
  * delivery worker with the default settings against a local receiver that answers 204 at once, and
  * times the drain. Reports the outbox write rate, deliveries per second and the drain time, for one
- * endpoint (the per-endpoint limit of 2 in flight binds) and for eight (the overall limit of 8
- * binds), each the median of several runs, into bench/results/webhooks.json.
+ * endpoint (the per-endpoint limit of 8 in flight binds) and for eight (8 × 8 = the overall limit
+ * of 64), each the median of several runs, into bench/results/webhooks.json. WEBHOOK_* variables in
+ * the environment override the worker's defaults (the report's settings say so). Per run it also
+ * reports this JVM's CPU (worker and receiver) and PostgreSQL's committed transactions per delivery.
  *
  * <p>Arguments: {@code --deliveries N} (100000), {@code --runs N} (3), {@code --endpoints 1,8}
  * (one scenario per count), {@code --warmup N} (20000: deliveries drained once before the measured
@@ -52,7 +54,9 @@ public final class WebhookBench {
             double deliveriesPerSecond,
             double meanRequestMillis,
             long requests,
-            long distinctDeliveries) {}
+            long distinctDeliveries,
+            double cpuMillisPerDelivery,
+            double transactionsPerDelivery) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
@@ -77,10 +81,14 @@ public final class WebhookBench {
         report.put("java", System.getProperty("java.version"));
         report.put("deliveries", deliveries);
         report.put("warmupDeliveries", warmup);
+        Map<String, String> overrides = workerOverrides();
+        WebhookConfig settings = WebhookFixture.config(overrides);
         report.put(
                 "settings",
-                "defaults: WEBHOOK_CONCURRENCY=8, WEBHOOK_ENDPOINT_CONCURRENCY=2, DB_POOL_SIZE=10; receiver answers 204"
-                        + " at once on 127.0.0.1; PostgreSQL on the same machine");
+                (overrides.size() > 1 ? "overridden " + overrides + ": " : "defaults: ") + "WEBHOOK_CONCURRENCY="
+                        + settings.concurrency() + ", WEBHOOK_ENDPOINT_CONCURRENCY=" + settings.endpointConcurrency()
+                        + ", DB_POOL_SIZE=10; receiver answers 204 at once on 127.0.0.1; PostgreSQL on the same"
+                        + " machine");
         ArrayNode results = report.putArray("scenarios");
 
         try (TestApi api = TestApi.start(Map.of(
@@ -93,23 +101,26 @@ public final class WebhookBench {
                             .id());
                 }
                 if (warmup > 0) {
-                    Run warm = run(api, receiver, Math.max(1, warmup / scenario.endpoints()));
+                    Run warm = run(api, receiver, Math.max(1, warmup / scenario.endpoints()), overrides);
                     System.out.printf(
                             "%s, warm-up (not recorded): %d deliveries drained in %.2f s%n",
                             scenario.name(), warm.requests(), warm.drainSeconds());
                 }
                 List<Run> measured = new ArrayList<>();
                 for (int run = 1; run <= runs; run++) {
-                    Run result = run(api, receiver, deliveries / scenario.endpoints());
+                    Run result = run(api, receiver, deliveries / scenario.endpoints(), overrides);
                     measured.add(result);
                     System.out.printf(
-                            "%s, run %d: queued in %.2f s, drained in %.2f s, %.0f deliveries/s, %.2f ms per request%n",
+                            "%s, run %d: queued in %.2f s, drained in %.2f s, %.0f deliveries/s, %.2f ms per request,"
+                                    + " %.3f ms of this JVM's CPU and %.3f PostgreSQL transactions per delivery%n",
                             scenario.name(),
                             run,
                             result.queueSeconds(),
                             result.drainSeconds(),
                             result.deliveriesPerSecond(),
-                            result.meanRequestMillis());
+                            result.meanRequestMillis(),
+                            result.cpuMillisPerDelivery(),
+                            result.transactionsPerDelivery());
                 }
                 for (String id : endpointIds) {
                     api.send("DELETE", "/v1/webhooks/" + id, null, TestApi.ADMIN_KEY)
@@ -138,7 +149,9 @@ public final class WebhookBench {
                             .put("deliveriesPerSecond", Math.round(run.deliveriesPerSecond()))
                             .put("meanRequestMillis", round(run.meanRequestMillis()))
                             .put("requests", run.requests())
-                            .put("distinctDeliveries", run.distinctDeliveries());
+                            .put("distinctDeliveries", run.distinctDeliveries())
+                            .put("cpuMillisPerDelivery", Math.round(run.cpuMillisPerDelivery() * 1000) / 1000.0)
+                            .put("transactionsPerDelivery", Math.round(run.transactionsPerDelivery() * 1000) / 1000.0);
                 }
             }
         }
@@ -147,7 +160,40 @@ public final class WebhookBench {
         System.out.println("wrote " + out);
     }
 
-    private static Run run(TestApi api, CountingReceiver receiver, int eventsPerEndpoint) throws InterruptedException {
+    /**
+     * The worker's settings: the defaults, but for WEBHOOK_* variables set in the environment (to
+     * compare other limits with {@code WEBHOOK_CONCURRENCY=64 bench/webhooks ...}), and polling every
+     * 50 ms so the end of the drain shows soon.
+     */
+    private static Map<String, String> workerOverrides() {
+        Map<String, String> overrides = new java.util.TreeMap<>();
+        for (Map.Entry<String, String> variable : System.getenv().entrySet()) {
+            if (variable.getKey().startsWith("WEBHOOK_")) {
+                overrides.put(variable.getKey(), variable.getValue());
+            }
+        }
+        overrides.putIfAbsent("WEBHOOK_POLL_INTERVAL_MS", "50");
+        return overrides;
+    }
+
+    /** CPU time of this JVM (worker and receiver), from /proc via the platform MXBean. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** Transactions committed in the bench database so far (every claim is one, with its outcomes). */
+    private static long transactions(TestApi api) {
+        return api.dsl()
+                .fetchSingle(
+                        "select pg_stat_force_next_flush(), (select xact_commit from pg_stat_database where datname"
+                                + " = current_database())")
+                .get(1, Long.class);
+    }
+
+    private static Run run(TestApi api, CountingReceiver receiver, int eventsPerEndpoint, Map<String, String> overrides)
+            throws InterruptedException {
         api.dsl().execute("truncate webhook_attempt, webhook_delivery");
         List<WebhookEvent> events = new ArrayList<>(eventsPerEndpoint);
         for (int i = 0; i < eventsPerEndpoint; i++) {
@@ -163,15 +209,22 @@ public final class WebhookBench {
         double queueSeconds = seconds(System.nanoTime() - queueStart);
         api.dsl().execute("analyze webhook_delivery");
         long before = receiver.count();
+        long transactionsBefore = transactions(api);
+        long cpuBefore = cpuNanos();
         long drainStart = System.nanoTime();
+        long polls = 0;
         try (WebhookWorker worker = WebhookFixture.worker(
-                        api, clock, Map.of("WEBHOOK_POLL_INTERVAL_MS", "50"), ThreadLocalRandom.current()::nextDouble)
+                        api, clock, overrides, ThreadLocalRandom.current()::nextDouble)
                 .start()) {
             while (api.dsl().fetchCount(WEBHOOK_DELIVERY, WEBHOOK_DELIVERY.STATUS.eq("pending")) > 0) {
+                polls++;
                 Thread.sleep(100);
             }
         }
         double drainSeconds = seconds(System.nanoTime() - drainStart);
+        double cpuMillis = (cpuNanos() - cpuBefore) / 1e6;
+        // Less the bench's own: its polls, and the two figure reads.
+        long workerTransactions = transactions(api) - transactionsBefore - polls - 2;
         long received = receiver.count() - before;
         long distinct = receiver.distinctDeliveries();
         long delivered = api.dsl().fetchCount(WEBHOOK_DELIVERY, WEBHOOK_DELIVERY.STATUS.eq("delivered"));
@@ -186,7 +239,15 @@ public final class WebhookBench {
         double meanRequestMillis = api.dsl()
                 .fetchSingle("select coalesce(avg(latency_ms), 0)::float8 from webhook_attempt")
                 .get(0, Double.class);
-        return new Run(queueSeconds, drainSeconds, queued / drainSeconds, meanRequestMillis, received, distinct);
+        return new Run(
+                queueSeconds,
+                drainSeconds,
+                queued / drainSeconds,
+                meanRequestMillis,
+                received,
+                distinct,
+                cpuMillis / queued,
+                (double) workerTransactions / queued);
     }
 
     /**

@@ -164,6 +164,79 @@ class WebhookConcurrencyTest {
         }
     }
 
+    @Test
+    void defaultLimitsSendManyAtOnceButAtMostEightToOneEndpoint() {
+        int endpoints = 10;
+        try (TestApi api = TestApi.start(withPool(WebhookFixture.NO_WORKER));
+                TestReceiver receiver = TestReceiver.start(
+                        request -> TestReceiver.Reply.status(204).after(Duration.ofMillis(100)))) {
+            for (int i = 0; i < endpoints; i++) {
+                WebhookFixture.createEndpoint(api, receiver.url("/endpoint-" + i));
+            }
+            queue(api, 40);
+            // No concurrency settings: the defaults (64 in flight, 8 per endpoint).
+            try (WebhookWorker worker =
+                    WebhookFixture.worker(api, api.clock(), Map.of(), () -> 1.0).start()) {
+                await("400 deliveries", WAIT, () -> delivered(api) == 400);
+            }
+
+            assertThat(receiver.received()).hasSize(400);
+            assertThat(receiver.maxInFlight()).isGreaterThan(8).isLessThanOrEqualTo(64);
+            int mostToOne = 0;
+            for (int i = 0; i < endpoints; i++) {
+                int toThis = receiver.maxInFlight("/endpoint-" + i);
+                assertThat(toThis).as("requests open at once to endpoint %d", i).isLessThanOrEqualTo(8);
+                mostToOne = Math.max(mostToOne, toThis);
+            }
+            assertThat(mostToOne).isGreaterThan(2);
+        }
+    }
+
+    @Test
+    void failedAttemptsWriteTheirOutcomesOnceAndOnAtMostTwoConnections() {
+        // Every request in flight fails at once, and the breaker stays shut: without the bound, 32
+        // outcome transactions would ask the pool (10) for a connection together.
+        Map<String, String> settings = Map.of(
+                "WEBHOOK_CONCURRENCY", "32",
+                "WEBHOOK_ENDPOINT_CONCURRENCY", "32",
+                "WEBHOOK_BREAKER_THRESHOLD", "10000");
+        try (TestApi api = TestApi.start(withPool(WebhookFixture.NO_WORKER));
+                TestReceiver receiver = TestReceiver.answering(500)) {
+            WebhookFixture.createEndpoint(api, receiver.url("/failing"));
+            queue(api, 200);
+            int mostAtOnce;
+            try (WebhookWorker worker =
+                    WebhookFixture.worker(api, api.clock(), settings, () -> 1.0).start()) {
+                await(
+                        "200 failed attempts written",
+                        WAIT,
+                        () -> api.dsl()
+                                        .fetchCount(
+                                                WEBHOOK_DELIVERY,
+                                                WEBHOOK_DELIVERY
+                                                        .ATTEMPTS
+                                                        .eq(1)
+                                                        .and(WEBHOOK_DELIVERY.LEASE_TOKEN.isNull()))
+                                == 200);
+                mostAtOnce = worker.mostFailureWritesAtOnce();
+            }
+
+            assertThat(mostAtOnce).isBetween(1, WebhookWorker.FAILURE_WRITERS);
+            assertThat(receiver.received()).hasSize(200);
+            assertThat(api.dsl().fetchCount(WEBHOOK_ATTEMPT)).isEqualTo(200);
+            assertThat(api.dsl()
+                            .fetchCount(
+                                    WEBHOOK_DELIVERY,
+                                    WEBHOOK_DELIVERY
+                                            .STATUS
+                                            .eq("pending")
+                                            .and(WEBHOOK_DELIVERY.LAST_STATUS_CODE.eq(500))
+                                            .and(WEBHOOK_DELIVERY.NEXT_ATTEMPT_AT.gt(WebhookRepository.utc(
+                                                    api.clock().instant())))))
+                    .isEqualTo(200);
+        }
+    }
+
     private static Map<String, String> withPool(Map<String, String> settings) {
         Map<String, String> all = new HashMap<>(settings);
         all.put("DB_POOL_SIZE", "10");
