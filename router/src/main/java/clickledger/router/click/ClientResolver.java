@@ -19,6 +19,19 @@ import org.eclipse.jetty.http.HttpHeader;
 public final class ClientResolver {
     public record Client(InetAddress address, boolean secure, String country) {}
 
+    // One String per code, shared by every click, cache entry and table slot that holds it: a
+    // fresh String per lookup left each GeoIP table entry pointing at its own copy, two more
+    // cache lines to miss per redirect for what is one of 676 values (decision 0022).
+    private static final String[] COUNTRY_CODES = new String[26 * 26];
+
+    static {
+        for (char first = 'A'; first <= 'Z'; first++) {
+            for (char second = 'A'; second <= 'Z'; second++) {
+                COUNTRY_CODES[(first - 'A') * 26 + (second - 'A')] = new String(new char[] {first, second});
+            }
+        }
+    }
+
     private final List<Cidr> trustedProxies;
     private final GeoIp geoIp;
 
@@ -71,6 +84,6 @@ public final class ClientResolver {
         if (first < 'A' || first > 'Z' || second < 'A' || second > 'Z') {
             return null;
         }
-        return new String(new char[] {first, second});
+        return COUNTRY_CODES[(first - 'A') * 26 + (second - 'A')];
     }
 }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -145,6 +146,7 @@ public final class UserAgents implements AutoCloseable {
     // multi-KB headers cannot pin memory here.
     private static final int CACHED_AGENT_MAX = 512;
     private static final int PARSED_MAX = 1_024;
+    private static final int SHARED_VERDICTS_MAX = 4_096;
 
     /** @param parsed false for the quick rules' verdict, kept only while its agent waits for a parse */
     private record Cached(String userAgent, Verdict get, Verdict head, boolean parsed) {
@@ -164,6 +166,7 @@ public final class UserAgents implements AutoCloseable {
     private final Supplier<Parser> parser;
     private final CrawlerList crawlers;
     private final AtomicReferenceArray<Cached> recent = new AtomicReferenceArray<>(CACHE_SLOTS);
+    private final ConcurrentHashMap<Verdict, Verdict> verdicts = new ConcurrentHashMap<>();
     private final long nanosPerParse;
     private final long burstNanos;
     // The time up to which the parse budget is spent; budget accrues while it lags the clock.
@@ -382,12 +385,30 @@ public final class UserAgents implements AutoCloseable {
         }
         String browser = parsed.browser() == null ? OTHER : parsed.browser();
         String os = parsed.os() == null ? OTHER : parsed.os();
-        Verdict get = reason == null
-                ? new Verdict(null, parsed.device() == null ? "other" : parsed.device(), browser, os)
-                : new Verdict(reason, "bot", browser, os);
+        Verdict get = shared(
+                reason == null
+                        ? new Verdict(null, parsed.device() == null ? "other" : parsed.device(), browser, os)
+                        : new Verdict(reason, "bot", browser, os));
         // A HEAD request fetches no page, so no person is behind it, whatever its agent.
-        Verdict head = new Verdict("head_request", "bot", browser, os);
+        Verdict head = shared(new Verdict("head_request", "bot", browser, os));
         return new Cached(userAgent, get, head, full);
+    }
+
+    // One object per distinct verdict (a few hundred combinations of device, browser and OS cover
+    // thousands of agents): each cached agent points at a verdict, and strings, that every click
+    // reads and so stay in the CPU caches, where a copy per agent was one more object to miss on
+    // each redirect and again in the writer's COPY (decision 0022). Past the bound (agents made up
+    // to vary their families) a verdict is simply not shared.
+    private Verdict shared(Verdict verdict) {
+        Verdict known = verdicts.get(verdict);
+        if (known != null) {
+            return known;
+        }
+        if (verdicts.size() >= SHARED_VERDICTS_MAX) {
+            return verdict;
+        }
+        Verdict raced = verdicts.putIfAbsent(verdict, verdict);
+        return raced != null ? raced : verdict;
     }
 
     /**

@@ -65,6 +65,16 @@ class ClientResolverTest {
     }
 
     @Test
+    void oneStringPerCountryCode() {
+        assertThat(ClientResolver.countryCode("de")).isEqualTo("DE").isSameAs(ClientResolver.countryCode("DE"));
+        assertThat(ClientResolver.countryCode(new String("Gb"))).isSameAs(ClientResolver.countryCode("gB"));
+        assertThat(ClientResolver.countryCode("ZZ")).isEqualTo("ZZ");
+        assertThat(ClientResolver.countryCode("xx")).isNull();
+        assertThat(ClientResolver.countryCode("D1")).isNull();
+        assertThat(ClientResolver.countryCode("DEU")).isNull();
+    }
+
+    @Test
     void garbageInForwardedForNeverResolvesNames() {
         var client = resolver.resolve(ip("10.1.2.3"), false, List.of("evil.example.com"), null, "X1Y");
         assertThat(client.address()).isEqualTo(ip("10.1.2.3"));

@@ -194,6 +194,23 @@ class UserAgentsTest {
     }
 
     /**
+     * Agents with the same families share one verdict object (and its strings), so the cache's
+     * thousands of entries point at a few hot objects (decision 0022); the text of each stays its own.
+     */
+    @Test
+    void agentsWithTheSameFamiliesShareOneVerdict() {
+        String one = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
+                + " Chrome/131.0.0.0 Safari/537.36";
+        String other = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
+                + " Chrome/130.0.0.0 Safari/537.36";
+        assertThat(agents.classify("GET", other)).isSameAs(agents.classify("GET", one));
+        assertThat(agents.classify("HEAD", other)).isSameAs(agents.classify("HEAD", one));
+        assertThat(agents.classify("GET", one).browser()).isEqualTo("Chrome");
+        String firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
+        assertThat(agents.classify("GET", firefox)).isNotSameAs(agents.classify("GET", one));
+    }
+
+    /**
      * Misses are bounded: past the parse budget the quick token rules answer (bots still caught by
      * the list, phones still phones), nothing is cached, and the parser is not called.
      */
