@@ -49,10 +49,11 @@ final class WebhookSender implements AutoCloseable {
     }
 
     /**
-     * @param secrets the current secret first, then a rotated-out one still inside its overlap
+     * @param keys the current secret's first, then a rotated-out one's still inside its overlap
      * @param now the signing time, from the worker's clock
      */
-    Outcome send(URI url, String eventType, DeliveryId deliveryId, byte[] body, List<String> secrets, Instant now)
+    Outcome send(
+            URI url, String eventType, DeliveryId deliveryId, byte[] body, List<WebhookSignature.Key> keys, Instant now)
             throws InterruptedException {
         long timestamp = now.getEpochSecond();
         HttpRequest request = HttpRequest.newBuilder(url)
@@ -62,7 +63,7 @@ final class WebhookSender implements AutoCloseable {
                 .header("X-Clickledger-Event", eventType)
                 .header("X-Clickledger-Delivery", deliveryId.toString())
                 .header("X-Clickledger-Timestamp", Long.toString(timestamp))
-                .header("X-Clickledger-Signature", WebhookSignature.header(timestamp, body, secrets))
+                .header("X-Clickledger-Signature", WebhookSignature.signed(timestamp, body, keys))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         long started = System.nanoTime();
