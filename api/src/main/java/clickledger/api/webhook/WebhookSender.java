@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,6 +38,7 @@ final class WebhookSender implements AutoCloseable {
 
     static final String USER_AGENT = "clickledger-webhooks/1";
 
+    private final ExecutorService responses = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient client;
     private final Duration timeout;
 
@@ -45,6 +48,7 @@ final class WebhookSender implements AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(timeout)
+                .executor(responses)
                 .build();
     }
 
@@ -126,6 +130,7 @@ final class WebhookSender implements AutoCloseable {
         // Not close(): that waits for exchanges still running, and close() of the worker has already
         // given them their grace period.
         client.shutdownNow();
+        responses.shutdownNow();
     }
 
     /**
