@@ -62,7 +62,11 @@ public final class DestinationGuard {
     }
 
     public Verdict check(WebhookUrl url) {
-        String host = url.host();
+        return checkHost(url.host());
+    }
+
+    /** {@link #check(WebhookUrl)} of a URL's host ({@link WebhookUrl#host()}), already taken out. */
+    public Verdict checkHost(String host) {
         InetAddress[] addresses;
         try {
             addresses = resolver.resolve(host);

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,6 +38,7 @@ final class WebhookSender implements AutoCloseable {
 
     static final String USER_AGENT = "clickledger-webhooks/1";
 
+    private final ExecutorService responses = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient client;
     private final Duration timeout;
 
@@ -45,14 +48,16 @@ final class WebhookSender implements AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(timeout)
+                .executor(responses)
                 .build();
     }
 
     /**
-     * @param secrets the current secret first, then a rotated-out one still inside its overlap
+     * @param keys the current secret's first, then a rotated-out one's still inside its overlap
      * @param now the signing time, from the worker's clock
      */
-    Outcome send(URI url, String eventType, DeliveryId deliveryId, byte[] body, List<String> secrets, Instant now)
+    Outcome send(
+            URI url, String eventType, DeliveryId deliveryId, byte[] body, List<WebhookSignature.Key> keys, Instant now)
             throws InterruptedException {
         long timestamp = now.getEpochSecond();
         HttpRequest request = HttpRequest.newBuilder(url)
@@ -62,7 +67,7 @@ final class WebhookSender implements AutoCloseable {
                 .header("X-Clickledger-Event", eventType)
                 .header("X-Clickledger-Delivery", deliveryId.toString())
                 .header("X-Clickledger-Timestamp", Long.toString(timestamp))
-                .header("X-Clickledger-Signature", WebhookSignature.header(timestamp, body, secrets))
+                .header("X-Clickledger-Signature", WebhookSignature.signed(timestamp, body, keys))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         long started = System.nanoTime();
@@ -125,6 +130,7 @@ final class WebhookSender implements AutoCloseable {
         // Not close(): that waits for exchanges still running, and close() of the worker has already
         // given them their grace period.
         client.shutdownNow();
+        responses.shutdownNow();
     }
 
     /**

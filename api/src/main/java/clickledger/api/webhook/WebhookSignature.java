@@ -34,22 +34,66 @@ public final class WebhookSignature {
 
     /** @param secrets the current secret first, then a rotated-out one still inside its overlap */
     public static String header(long unixSeconds, byte[] body, List<String> secrets) {
+        return signed(unixSeconds, body, secrets.stream().map(Key::new).toList());
+    }
+
+    /** {@link #header(long, byte[], List)} with keys set up beforehand (the delivery worker keeps them). */
+    static String signed(long unixSeconds, byte[] body, List<Key> keys) {
         StringBuilder header = new StringBuilder("t=").append(unixSeconds);
-        for (String secret : secrets) {
-            header.append(",v1=").append(hmacHex(secret, unixSeconds, body));
+        for (Key key : keys) {
+            header.append(",v1=").append(key.hmacHex(unixSeconds, body));
         }
         return header.toString();
     }
 
     public static String hmacHex(String secret, long unixSeconds, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance(HMAC);
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC));
+        return new Key(secret).hmacHex(unixSeconds, body);
+    }
+
+    /**
+     * A secret ready to sign: its HMAC is looked up and keyed once, and each signature works on a
+     * copy ({@link Mac#clone()}), since a Mac holds the state of one computation at a time. Looking
+     * up and keying a Mac for every attempt cost more than the HMAC of a small body itself.
+     */
+    static final class Key {
+        private final SecretKeySpec spec;
+        // Keyed once and never used itself (so copying it from several threads at once is safe).
+        private final Mac keyed;
+
+        Key(String secret) {
+            spec = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC);
+            keyed = keyedMac(spec);
+        }
+
+        String hmacHex(long unixSeconds, byte[] body) {
+            Mac mac = copy();
             mac.update(Long.toString(unixSeconds).getBytes(StandardCharsets.US_ASCII));
             mac.update((byte) '.');
             return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable in this JVM", e);
+        }
+
+        private Mac copy() {
+            try {
+                return (Mac) keyed.clone();
+            } catch (CloneNotSupportedException e) {
+                // A provider whose HMAC cannot be copied (none of the JDK's): key a new one.
+                return keyedMac(spec);
+            }
+        }
+
+        private static Mac keyedMac(SecretKeySpec spec) {
+            try {
+                Mac mac = Mac.getInstance(HMAC);
+                mac.init(spec);
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is unavailable in this JVM", e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Key[<redacted>]";
         }
     }
 

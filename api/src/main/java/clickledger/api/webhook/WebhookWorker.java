@@ -69,7 +69,7 @@ public final class WebhookWorker implements AutoCloseable {
     private final DSLContext dsl;
     private final Clock clock;
     private final WebhookConfig config;
-    private final SecretBox secrets;
+    private final Destinations destinations;
     private final DestinationGuard guard;
     private final RetrySchedule schedule;
     private final WebhookSender sender;
@@ -105,7 +105,7 @@ public final class WebhookWorker implements AutoCloseable {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.config = requireNonNull(config, "config is null");
-        this.secrets = requireNonNull(secrets, "secrets is null");
+        this.destinations = new Destinations(requireNonNull(secrets, "secrets is null"));
         this.guard = requireNonNull(guard, "guard is null");
         this.schedule = requireNonNull(schedule, "schedule is null");
         this.sender = new WebhookSender(config.timeout());
@@ -255,39 +255,32 @@ public final class WebhookWorker implements AutoCloseable {
     }
 
     private Outcome attempt(DeliveryRepository.Claimed claimed, Instant now) throws InterruptedException {
-        List<String> signing;
+        Destinations.Destination destination;
         try {
-            signing = signingSecrets(claimed, now);
+            destination = destinations.of(claimed, now);
         } catch (IllegalStateException e) {
             LOG.atError()
                     .addKeyValue("endpointId", new WebhookEndpointId(claimed.endpointId()))
                     .log(e.getMessage());
             return Outcome.failed("secret_unreadable: " + e.getMessage(), 0);
         }
-        WebhookUrl url = new WebhookUrl(claimed.url());
-        DestinationGuard.Verdict verdict = guard.check(url);
+        // Before every attempt, never cached: DNS answers change.
+        DestinationGuard.Verdict verdict = guard.checkHost(destination.host());
         if (!verdict.allowed()) {
             return Outcome.failed("destination_refused: " + verdict.refusal(), 0);
         }
         return sender.send(
-                url.uri(),
+                destination.uri(),
                 claimed.eventType(),
                 claimed.deliveryId(),
                 claimed.body().getBytes(StandardCharsets.UTF_8),
-                signing,
+                destination.keys(),
                 now);
     }
 
-    private List<String> signingSecrets(DeliveryRepository.Claimed claimed, Instant now) {
-        String context = WebhookService.sealContext(new WebhookEndpointId(claimed.endpointId()));
-        List<String> signing = new ArrayList<>(2);
-        signing.add(secrets.open(claimed.currentSecret(), context));
-        if (claimed.previousSecret() != null
-                && claimed.previousValidUntil() != null
-                && claimed.previousValidUntil().isAfter(now)) {
-            signing.add(secrets.open(claimed.previousSecret(), context));
-        }
-        return signing;
+    /** Endpoints prepared for signing so far (tests check the cache). */
+    Destinations destinations() {
+        return destinations;
     }
 
     private void record(DeliveryRepository.Claimed claimed, Instant attemptedAt, Outcome outcome) {

@@ -56,6 +56,7 @@ public final class WebhookBench {
             long requests,
             long distinctDeliveries,
             double cpuMillisPerDelivery,
+            double postgresCpuMillisPerDelivery,
             double transactionsPerDelivery) {}
 
     public static void main(String[] args) throws Exception {
@@ -112,7 +113,8 @@ public final class WebhookBench {
                     measured.add(result);
                     System.out.printf(
                             "%s, run %d: queued in %.2f s, drained in %.2f s, %.0f deliveries/s, %.2f ms per request,"
-                                    + " %.3f ms of this JVM's CPU and %.3f PostgreSQL transactions per delivery%n",
+                                    + " %.3f ms of this JVM's CPU, %.3f ms of PostgreSQL's CPU and %.3f PostgreSQL"
+                                    + " transactions per delivery%n",
                             scenario.name(),
                             run,
                             result.queueSeconds(),
@@ -120,6 +122,7 @@ public final class WebhookBench {
                             result.deliveriesPerSecond(),
                             result.meanRequestMillis(),
                             result.cpuMillisPerDelivery(),
+                            result.postgresCpuMillisPerDelivery(),
                             result.transactionsPerDelivery());
                 }
                 for (String id : endpointIds) {
@@ -151,6 +154,9 @@ public final class WebhookBench {
                             .put("requests", run.requests())
                             .put("distinctDeliveries", run.distinctDeliveries())
                             .put("cpuMillisPerDelivery", Math.round(run.cpuMillisPerDelivery() * 1000) / 1000.0)
+                            .put(
+                                    "postgresCpuMillisPerDelivery",
+                                    Math.round(run.postgresCpuMillisPerDelivery() * 1000) / 1000.0)
                             .put("transactionsPerDelivery", Math.round(run.transactionsPerDelivery() * 1000) / 1000.0);
                 }
             }
@@ -183,6 +189,64 @@ public final class WebhookBench {
                 .getProcessCpuTime();
     }
 
+    private static boolean pendingLeft(TestApi api) {
+        return api.dsl().fetchExists(WEBHOOK_DELIVERY, WEBHOOK_DELIVERY.STATUS.eq("pending"));
+    }
+
+    /**
+     * CPU time of the whole PostgreSQL cluster so far (the postmaster, its live processes and those
+     * it has reaped: backends, WAL writer, autovacuum), from /proc; -1 when it does not run on this
+     * machine or its postmaster.pid cannot be read. Includes the bench's own polls, a few per second.
+     */
+    private static long postgresCpuNanos(TestApi api) {
+        try {
+            String pidFile = api.dsl()
+                    .fetchSingle("select pg_read_file('postmaster.pid')")
+                    .get(0, String.class);
+            long postmaster =
+                    Long.parseLong(pidFile.lines().findFirst().orElseThrow().trim());
+            long[] own = procStat(Path.of("/proc", Long.toString(postmaster), "stat"));
+            if (own == null) {
+                return -1;
+            }
+            long ticks = own[1] + own[2] + own[3] + own[4];
+            try (var processes = Files.list(Path.of("/proc"))) {
+                for (Path process : processes.toList()) {
+                    if (process.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                        long[] child = procStat(process.resolve("stat"));
+                        if (child != null && child[0] == postmaster) {
+                            ticks += child[1] + child[2];
+                        }
+                    }
+                }
+            }
+            // USER_HZ, 100 on Linux.
+            return ticks * 10_000_000L;
+        } catch (RuntimeException | IOException e) {
+            return -1;
+        }
+    }
+
+    /** ppid, utime, stime, cutime, cstime of /proc/PID/stat, in ticks; null when it is gone. */
+    private static long[] procStat(Path stat) {
+        String text;
+        try {
+            text = Files.readString(stat);
+        } catch (IOException e) {
+            return null;
+        }
+        // After the command name in parentheses (which may hold spaces): state, ppid, ... utime is
+        // field 14 of the line, the 12th after the name.
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        return new long[] {
+            Long.parseLong(fields[1]),
+            Long.parseLong(fields[11]),
+            Long.parseLong(fields[12]),
+            Long.parseLong(fields[13]),
+            Long.parseLong(fields[14])
+        };
+    }
+
     /** Transactions committed in the bench database so far (every claim is one, with its outcomes). */
     private static long transactions(TestApi api) {
         return api.dsl()
@@ -211,20 +275,40 @@ public final class WebhookBench {
         long before = receiver.count();
         long transactionsBefore = transactions(api);
         long cpuBefore = cpuNanos();
+        long postgresCpuBefore = postgresCpuNanos(api);
         long drainStart = System.nanoTime();
         long polls = 0;
         try (WebhookWorker worker = WebhookFixture.worker(
                         api, clock, overrides, ThreadLocalRandom.current()::nextDouble)
                 .start()) {
-            while (api.dsl().fetchCount(WEBHOOK_DELIVERY, WEBHOOK_DELIVERY.STATUS.eq("pending")) > 0) {
-                polls++;
-                Thread.sleep(100);
+            // First until the receiver has had as many requests as were queued (counted in memory;
+            // PostgreSQL is asked only once a second, in case some never arrive), then until no row
+            // is pending, its outcome written. The bench's own queries must not take PostgreSQL's
+            // CPU from the drain they watch: counting the pending rows ten times a second, as
+            // before, cost about a tenth of PostgreSQL's CPU per delivery (0003, "CPU per delivery").
+            for (int tick = 1; receiver.count() - before < queued; tick++) {
+                if (tick % 50 == 0) {
+                    polls++;
+                    if (!pendingLeft(api)) {
+                        break;
+                    }
+                }
+                Thread.sleep(20);
             }
+            while (pendingLeft(api)) {
+                polls++;
+                Thread.sleep(20);
+            }
+            polls++;
         }
         double drainSeconds = seconds(System.nanoTime() - drainStart);
         double cpuMillis = (cpuNanos() - cpuBefore) / 1e6;
-        // Less the bench's own: its polls, and the two figure reads.
-        long workerTransactions = transactions(api) - transactionsBefore - polls - 2;
+        long postgresCpuAfter = postgresCpuNanos(api);
+        double postgresCpuMillis = postgresCpuBefore < 0 || postgresCpuAfter < 0
+                ? Double.NaN
+                : (postgresCpuAfter - postgresCpuBefore) / 1e6;
+        // Less the bench's own: its polls, and the four figure reads.
+        long workerTransactions = transactions(api) - transactionsBefore - polls - 4;
         long received = receiver.count() - before;
         long distinct = receiver.distinctDeliveries();
         long delivered = api.dsl().fetchCount(WEBHOOK_DELIVERY, WEBHOOK_DELIVERY.STATUS.eq("delivered"));
@@ -247,6 +331,7 @@ public final class WebhookBench {
                 received,
                 distinct,
                 cpuMillis / queued,
+                postgresCpuMillis / queued,
                 (double) workerTransactions / queued);
     }
 

@@ -134,6 +134,63 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void aRotationSignsTheVeryNextDeliveryThoughTheWorkerHadTheOldSecretReady() {
+        try (TestReceiver receiver = TestReceiver.answering(200)) {
+            WebhookFixture.Endpoint endpoint = WebhookFixture.createEndpoint(api, receiver.url("/rotated-in-use"));
+            String first = WebhookFixture.sendTest(api, endpoint.id());
+            // Signed and sent with the old secret: the worker now keeps it opened for the endpoint.
+            await("the delivery before the rotation", WAIT, () -> "delivered"
+                    .equals(WebhookFixture.status(api, first)));
+            String newSecret = api.post("/v1/webhooks/" + endpoint.id() + "/rotate-secret", "{\"overlapHours\":0}")
+                    .expect(200)
+                    .json()
+                    .get("secret")
+                    .asText();
+
+            WebhookFixture.sendTest(api, endpoint.id());
+
+            await(
+                    "the delivery after the rotation",
+                    WAIT,
+                    () -> receiver.received().size() == 2);
+            TestReceiver.Received before = receiver.received().get(0);
+            TestReceiver.Received after = receiver.received().get(1);
+            String afterHeader = after.header("X-Clickledger-Signature");
+            assertThat(WebhookSignature.verify(
+                            before.header("X-Clickledger-Signature"), before.body(), endpoint.secret()))
+                    .isTrue();
+            assertThat(WebhookFixture.v1Signatures(afterHeader)).hasSize(1);
+            assertThat(WebhookSignature.verify(afterHeader, after.body(), newSecret))
+                    .isTrue();
+            assertThat(WebhookSignature.verify(afterHeader, after.body(), endpoint.secret()))
+                    .isFalse();
+        }
+    }
+
+    @Test
+    void aChangedUrlGetsTheVeryNextDeliveryThoughTheWorkerHadTheOldOneReady() {
+        try (TestReceiver old = TestReceiver.answering(200);
+                TestReceiver moved = TestReceiver.answering(200)) {
+            WebhookFixture.Endpoint endpoint = WebhookFixture.createEndpoint(api, old.url("/before-move"));
+            String first = WebhookFixture.sendTest(api, endpoint.id());
+            await("the delivery before the move", WAIT, () -> "delivered".equals(WebhookFixture.status(api, first)));
+            api.patch("/v1/webhooks/" + endpoint.id(), "{\"url\":\"" + moved.url("/after-move") + "\"}")
+                    .expect(200);
+
+            String second = WebhookFixture.sendTest(api, endpoint.id());
+
+            await("the delivery after the move", WAIT, () -> moved.received().size() == 1);
+            assertThat(moved.received().getFirst().deliveryId()).isEqualTo(second);
+            assertThat(old.received()).hasSize(1);
+            assertThat(WebhookSignature.verify(
+                            moved.received().getFirst().header("X-Clickledger-Signature"),
+                            moved.received().getFirst().body(),
+                            endpoint.secret()))
+                    .isTrue();
+        }
+    }
+
+    @Test
     void eachEndpointGetsOnlyTheTypesItSubscribesTo() {
         try (TestReceiver links = TestReceiver.answering(200);
                 TestReceiver everything = TestReceiver.answering(200)) {
