@@ -9,6 +9,7 @@ import clickledger.api.attribution.UserFacts;
 import clickledger.api.attribution.UserLock;
 import clickledger.api.http.Timestamps;
 import clickledger.api.money.Money;
+import clickledger.common.crypto.Sha256;
 import clickledger.common.id.Ulid;
 import clickledger.db.Pipeline;
 import clickledger.db.Transactions;
@@ -17,8 +18,6 @@ import clickledger.web.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -341,12 +340,7 @@ public final class EventService {
                 String.valueOf(request.ts()),
                 String.valueOf(request.refundOf()),
                 request.metadata() == null ? "" : canonicalJson(request.metadata()));
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is unavailable", e);
-        }
+        return HexFormat.of().formatHex(Sha256.digest(canonical.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String canonicalJson(com.fasterxml.jackson.databind.JsonNode node) {
