@@ -550,10 +550,12 @@ bench_setup() {
     router_start >/dev/null
 }
 
-# identify_lua START CREFS KEY: a wrk script posting /v1/identify, each request tying the next cref of
-# the file CREFS (from line START + 1) to a new user; prints its path. Scenario 6 and profile-sdk.sh.
+# identify_lua START CREFS KEY [LAP]: a wrk script posting /v1/identify, each request tying the next cref
+# of the file CREFS (from line START + 1) to a new user; prints its path. Scenario 6 and profile-sdk.sh.
+# With LAP, it goes round lines START + 1 … START + LAP (after the first lap each request finds its
+# stitch made): a warm-up that never reaches the crefs of a measured run after it, however long.
 identify_lua() {
-    local start=$1 crefs=$2 key=$3
+    local start=$1 crefs=$2 key=$3 lap=${4:-0}
     cat >"$BENCH_DIR/identify-$start.lua" <<LUA
 local crefs = {}
 for line in io.lines("$crefs") do crefs[#crefs + 1] = line end
@@ -563,6 +565,7 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $key"
 request = function()
     n = n + 1
+    if $lap > 0 and n > $start + $lap then n = $start + 1 end
     return wrk.format(nil, "/v1/identify", nil, '{"cref":"' .. crefs[n] .. '","userId":"stitched-' .. n .. '"}')
 end
 LUA

@@ -222,6 +222,12 @@ public final class ApiApp implements AutoCloseable {
                 // matched route, whether that may reach it: public routes, 401, 403 or through.
                 routes.before("/v1/*", new Authenticate(authenticator));
                 routes.beforeMatched("/v1/*", new RouteAccess());
+                // First of the routes: Javalin finds a request's route by trying every route of its
+                // method in the order they were added, each by a regular expression unless its path
+                // is the request's, so the SDK's two hot routes, added after most others, cost a
+                // regex per earlier POST route on every event and identify (decision 0028, session
+                // 26). Their paths are literal, so they shadow no route added after them.
+                new SdkRoutes(identify, events).register(routes);
                 new InstallRoutes(new InstallService(database.dsl(), clock, passwords, sessions, programs))
                         .register(routes);
                 new SessionRoutes(signIn, signInLimits).register(routes);
@@ -253,7 +259,6 @@ public final class ApiApp implements AutoCloseable {
                 mail.register(routes);
                 new ClickRoutes(new ClickRepository(database.dsl())).register(routes);
                 new MembershipRoutes(database.dsl(), clock).register(routes);
-                new SdkRoutes(identify, events).register(routes);
                 OpenPartnerRoutes.create(config, identify, events, authenticator, cors, database.dsl(), clock)
                         .register(routes);
                 new CommissionRoutes(new CommissionService(database.dsl(), clock, commissionListener)).register(routes);

@@ -1,8 +1,7 @@
 package clickledger.api.auth;
 
+import clickledger.common.crypto.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
 /**
@@ -81,11 +80,7 @@ public final class ApiKeyFormat {
      * is, and a slow hash (bcrypt, Argon2) would only add its cost to every authenticated request.
      */
     public static byte[] hash(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return Sha256.digest(key.getBytes(StandardCharsets.UTF_8));
     }
 
     private String randomText(int length) {

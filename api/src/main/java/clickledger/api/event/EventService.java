@@ -9,13 +9,15 @@ import clickledger.api.attribution.UserFacts;
 import clickledger.api.attribution.UserLock;
 import clickledger.api.http.Timestamps;
 import clickledger.api.money.Money;
+import clickledger.common.crypto.Sha256;
 import clickledger.common.id.Ulid;
 import clickledger.db.Pipeline;
 import clickledger.db.Transactions;
 import clickledger.web.ApiException;
+import clickledger.web.Json;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +38,14 @@ public final class EventService {
     // Clocks of merchants' servers drift; an event a few minutes "in the future" is still real.
     static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
     public static final String ADJUSTMENT = "adjustment";
+    /**
+     * The api's mapper with map entries sorted by key, made once: a copy made per request (as until
+     * session 26) duplicated the configuration and started with empty serializer caches, so every
+     * event with metadata built its serializers again. The text is the same as the per-request
+     * copy wrote, so digests stored by earlier builds still match their retries ({@code RequestHashTest}).
+     */
+    private static final ObjectMapper CANONICAL =
+            Json.MAPPER.copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private final DSLContext dsl;
     private final Clock clock;
@@ -330,20 +340,12 @@ public final class EventService {
                 String.valueOf(request.ts()),
                 String.valueOf(request.refundOf()),
                 request.metadata() == null ? "" : canonicalJson(request.metadata()));
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is unavailable", e);
-        }
+        return HexFormat.of().formatHex(Sha256.digest(canonical.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String canonicalJson(com.fasterxml.jackson.databind.JsonNode node) {
         try {
-            return clickledger.web.Json.MAPPER
-                    .copy()
-                    .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
-                    .writeValueAsString(clickledger.web.Json.MAPPER.treeToValue(node, Object.class));
+            return CANONICAL.writeValueAsString(CANONICAL.treeToValue(node, Object.class));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("metadata cannot be serialised", e);
         }
