@@ -25,6 +25,8 @@ import clickledger.api.compat.OpenPartnerRoutes;
 import clickledger.api.docs.ApiDocs;
 import clickledger.api.domain.DomainRoutes;
 import clickledger.api.domain.DomainService;
+import clickledger.api.event.EventBatch;
+import clickledger.api.event.EventBatchRoutes;
 import clickledger.api.event.EventService;
 import clickledger.api.event.SdkRoutes;
 import clickledger.api.http.ClientAddress;
@@ -254,6 +256,7 @@ public final class ApiApp implements AutoCloseable {
                 new ClickRoutes(new ClickRepository(database.dsl())).register(routes);
                 new MembershipRoutes(database.dsl(), clock).register(routes);
                 new SdkRoutes(identify, events).register(routes);
+                new EventBatchRoutes(new EventBatch(database.dsl(), clock, eventListener, events)).register(routes);
                 OpenPartnerRoutes.create(config, identify, events, authenticator, cors, database.dsl(), clock)
                         .register(routes);
                 new CommissionRoutes(new CommissionService(database.dsl(), clock, commissionListener)).register(routes);
