@@ -75,7 +75,8 @@ final class Replay {
                     for (int from = 0; from < queue.size(); from += batch) {
                         List<Event> slice = queue.subList(from, Math.min(queue.size(), from + batch));
                         String body = "{\"events\":["
-                                + String.join(",", slice.stream().map(Event::body).toList()) + "]}";
+                                + String.join(
+                                        ",", slice.stream().map(Event::body).toList()) + "]}";
                         if (!mine.sendBatch(http, Http.post(uri, key, body, Duration.ofMinutes(5)), slice.size())) {
                             return;
                         }
