@@ -25,6 +25,8 @@ import clickledger.api.compat.OpenPartnerRoutes;
 import clickledger.api.docs.ApiDocs;
 import clickledger.api.domain.DomainRoutes;
 import clickledger.api.domain.DomainService;
+import clickledger.api.event.EventBatch;
+import clickledger.api.event.EventBatchRoutes;
 import clickledger.api.event.EventService;
 import clickledger.api.event.SdkRoutes;
 import clickledger.api.http.ClientAddress;
@@ -228,6 +230,7 @@ public final class ApiApp implements AutoCloseable {
                 // regex per earlier POST route on every event and identify (decision 0028, session
                 // 26). Their paths are literal, so they shadow no route added after them.
                 new SdkRoutes(identify, events).register(routes);
+                new EventBatchRoutes(new EventBatch(database.dsl(), clock, eventListener, events)).register(routes);
                 new InstallRoutes(new InstallService(database.dsl(), clock, passwords, sessions, programs))
                         .register(routes);
                 new SessionRoutes(signIn, signInLimits).register(routes);

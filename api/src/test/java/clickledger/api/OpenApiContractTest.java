@@ -265,6 +265,17 @@ class OpenApiContractTest {
                 {"programId":"%s","eventId":"inv_2","userId":"u_2","type":"purchase","value":"20.00"}"""
                         .formatted(programId);
         call("POST", "/v1/events", second, admin, 201);
+        call(
+                "POST",
+                "/v1/events/batch",
+                """
+                {"events":[{"programId":"%1$s","eventId":"inv_3","userId":"u_2","type":"purchase","value":"5.00"},
+                           {"programId":"%1$s","eventId":"inv_2","userId":"u_2","type":"purchase","value":"20.00"},
+                           {"programId":"%1$s","eventId":"inv_4","userId":"u_2","type":"purchase","value":"1.001"}]}"""
+                        .formatted(programId),
+                admin,
+                200);
+        call("POST", "/v1/events/batch", "{\"events\":[]}", admin, 400);
 
         // Commissions
         JsonNode commissions = call(

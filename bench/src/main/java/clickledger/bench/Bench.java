@@ -18,7 +18,7 @@ import java.util.Map;
  *               --max-touches 5 --replay-users 200000 --replay-events 1000000 --identify-crefs 200000]
  *   sdk         --mode events|identify --api-url URL --key K --clients 100 --duration 10s
  *               [--users N | --crefs FILE]
- *   replay      --api-url URL --key K --file replay-events.tsv --clients 100
+ *   replay      --api-url URL --key K --file replay-events.tsv [--batch 500 (0: one by one) --clients 4]
  *   rederive-check --api-url URL --admin-key K --program-id ID
  *   report      [--results bench/results] [--out docs/PERFORMANCE.md]
  *   agents      [--rounds 5] [--agents 20000] [--geoip FILE.mmdb]   (decision 0022)

@@ -1,5 +1,7 @@
 package clickledger.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +39,35 @@ final class Tally {
             }
             return true;
         }
+
+        /**
+         * Sends one {@code POST /v1/events/batch} of {@code items} events and notes each event's
+         * answer (its result's status; the request's own status for every event when it was
+         * refused whole); false when the thread was interrupted.
+         */
+        boolean sendBatch(HttpClient http, HttpRequest request, int items) {
+            long sent = System.nanoTime();
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                latencies.add((System.nanoTime() - sent) / 1_000);
+                if (response.statusCode() != 200) {
+                    statuses.merge(response.statusCode(), (long) items, Long::sum);
+                    return true;
+                }
+                for (JsonNode result : JSON.readTree(response.body()).path("results")) {
+                    statuses.merge(result.path("status").asInt(), 1L, Long::sum);
+                }
+            } catch (IOException e) {
+                errors += items;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            return true;
+        }
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Client> clients = new ArrayList<>();
 

@@ -159,6 +159,15 @@ public final class WebApp {
     }
 
     public static void problem(Context ctx, ApiException e) {
+        try {
+            ctx.status(e.status()).contentType(PROBLEM_JSON).result(Json.MAPPER.writeValueAsString(problemBody(e)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+            ctx.status(500).result("{}");
+        }
+    }
+
+    /** The application/problem+json body of {@code e}, as {@link #problem} sends it (also per item of a batch). */
+    public static Map<String, Object> problemBody(ApiException e) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "https://clickledger.dev/problems/" + e.code());
         body.put("title", e.title());
@@ -172,11 +181,7 @@ public final class WebApp {
         if (requestId != null) {
             body.put("requestId", requestId);
         }
-        try {
-            ctx.status(e.status()).contentType(PROBLEM_JSON).result(Json.MAPPER.writeValueAsString(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
-            ctx.status(500).result("{}");
-        }
+        return body;
     }
 
     private static String codeFor(int status) {

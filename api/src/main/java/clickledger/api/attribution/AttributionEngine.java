@@ -141,6 +141,21 @@ public final class AttributionEngine {
                         ?::timestamptz)
                 returning id, metadata::text as metadata)""";
 
+    // Several new events at once (POST /v1/events/batch), as INSERT_EVENT inserts one: the batch's
+    // reads under its users' locks found every eventId free, so only a concurrent request of another
+    // user can conflict, failing the statement with a unique violation of EVENT_KEY_CONSTRAINT.
+    private static final String INSERT_EVENTS =
+            """
+            with e as (
+                insert into event (id, program_id, event_key, request_hash, user_id, type, value_minor, currency,
+                                   refund_of, metadata, ts, attribution_status, model, created_at)
+                select t.id, ?::uuid, t.event_key, t.request_hash, t.user_id, t.type, t.value_minor, ?, null,
+                       t.metadata::jsonb, t.ts, t.status, t.model, ?::timestamptz
+                  from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[],
+                              ?::timestamptz[], ?::text[], ?::text[])
+                       as t (id, event_key, request_hash, user_id, type, value_minor, metadata, ts, status, model)
+                returning id, metadata::text as metadata)""";
+
     /** The unique constraint of (program_id, event_key) that {@link Batch#queueInsert} may violate. */
     public static final String EVENT_KEY_CONSTRAINT = "event_program_id_event_key_key";
 
@@ -296,6 +311,37 @@ public final class AttributionEngine {
             parameters.add(models.getFirst());
             parameters.add(now);
             writes.query(INSERT_EVENT + INSERT_DERIVED, eventRow, derived(parameters));
+        }
+
+        /**
+         * {@link #queueInsert} for every event of this batch, all new purchases of its program (no
+         * refund): one statement writes them with their attribution and commissions; {@code
+         * eventRows} reads each one's {@code id, metadata} as stored.
+         */
+        public void queueInsertAll(Pipeline writes, Pipeline.Rows eventRows) {
+            for (EventRow event : events) {
+                if (event.refundOf() != null || !event.programId().equals(program.programId())) {
+                    throw new IllegalStateException("a batch inserts new purchases of its own program only");
+                }
+            }
+            List<Object> parameters = new ArrayList<>();
+            parameters.add(program.programId());
+            parameters.add(program.currency().getCurrencyCode());
+            parameters.add(now);
+            parameters.add(eventIds.toArray(UUID[]::new));
+            parameters.add(events.stream().map(EventRow::eventKey).toArray(String[]::new));
+            parameters.add(events.stream().map(EventRow::requestHash).toArray(String[]::new));
+            parameters.add(events.stream().map(EventRow::userId).toArray(String[]::new));
+            parameters.add(events.stream().map(EventRow::type).toArray(String[]::new));
+            parameters.add(events.stream().map(EventRow::valueMinor).toArray(Long[]::new));
+            parameters.add(events.stream()
+                    .map(event ->
+                            event.metadata() == null ? null : event.metadata().toString())
+                    .toArray(String[]::new));
+            parameters.add(events.stream().map(event -> event.ts().toString()).toArray(String[]::new));
+            parameters.add(statuses.toArray(String[]::new));
+            parameters.add(models.toArray(String[]::new));
+            writes.query(INSERT_EVENTS + INSERT_DERIVED, eventRows, derived(parameters));
         }
 
         private Object[] derived(List<Object> parameters) {

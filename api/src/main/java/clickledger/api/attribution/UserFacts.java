@@ -64,8 +64,8 @@ public final class UserFacts {
         return facts;
     }
 
-    /** {@link #TOUCHES} of every user with a non-refund event in a range of time. */
-    private static final String RANGE_TOUCHES =
+    /** {@link #TOUCHES} of several users, with the user's id first; the callers add which users. */
+    private static final String USERS_TOUCHES =
             """
             select i.user_id, i.click_id, i.click_ts, i.link_id, i.partner_id,
                    coalesce(i.billable, false) and p.status = 'active' and coalesce(pp.status, 'approved') = 'approved',
@@ -73,19 +73,20 @@ public final class UserFacts {
               from identity i
               left join partner p on p.id = i.partner_id
               left join partner_program pp on pp.partner_id = i.partner_id and pp.program_id = i.program_id
-             where i.program_id = ?::uuid
-               and i.user_id in (select user_id from event where program_id = ?::uuid and refund_of is null
-                                    and ts >= ?::timestamptz and ts < ?::timestamptz)""";
+             where i.program_id = ?::uuid""";
 
-    /** {@link #HISTORY} of every user with a non-refund event in a range of time. */
-    private static final String RANGE_HISTORY =
+    /** {@link #HISTORY} of several users (every conversion of theirs), with the user's id first. */
+    private static final String USERS_HISTORY =
             """
             select e.user_id, a.partner_id, e.type, count(distinct e.id), min(e.ts)
               from event e join attribution a on a.event_id = e.id
-             where e.program_id = ?::uuid and e.refund_of is null
-               and e.user_id in (select user_id from event where program_id = ?::uuid and refund_of is null
-                                    and ts >= ?::timestamptz and ts < ?::timestamptz)
-             group by e.user_id, a.partner_id, e.type""";
+             where e.program_id = ?::uuid and e.refund_of is null""";
+
+    private static final String HISTORY_GROUPS = " group by e.user_id, a.partner_id, e.type";
+
+    // Every user with a non-refund event in a range of time.
+    private static final String IN_RANGE = " in (select user_id from event where program_id = ?::uuid"
+            + " and refund_of is null and ts >= ?::timestamptz and ts < ?::timestamptz)";
 
     /**
      * {@link #read} for every user with a non-refund event in {@code [from, to)}, with their
@@ -97,8 +98,42 @@ public final class UserFacts {
         Map<String, UserFacts> users = new HashMap<>();
         Object[] range = {programId, programId, from, to};
         Pipeline reads = new Pipeline();
+        queueUsers(
+                reads,
+                users,
+                USERS_TOUCHES + " and i.user_id" + IN_RANGE,
+                USERS_HISTORY + " and e.user_id" + IN_RANGE,
+                range);
+        AttributionEngine.run(dsl, reads);
+        return users;
+    }
+
+    /**
+     * {@link #read} with the history for each of {@code userIds} (a user without identities
+     * gets {@link #none}'s facts plus their history), queued on {@code reads} in two statements:
+     * what a batch of events reads once for all its users, then derives each user's events in
+     * order and adds each to the user's history ({@link #credited}) as the next event's read would
+     * find it.
+     */
+    public static Map<String, UserFacts> read(Pipeline reads, UUID programId, List<String> userIds) {
+        Map<String, UserFacts> users = new HashMap<>();
+        for (String userId : userIds) {
+            users.put(userId, none());
+        }
+        Object[] which = {programId, userIds.toArray(String[]::new)};
+        queueUsers(
+                reads,
+                users,
+                USERS_TOUCHES + " and i.user_id = any(?::text[])",
+                USERS_HISTORY + " and e.user_id = any(?::text[])",
+                which);
+        return users;
+    }
+
+    private static void queueUsers(
+            Pipeline reads, Map<String, UserFacts> users, String touches, String history, Object[] which) {
         reads.query(
-                RANGE_TOUCHES,
+                touches,
                 rows -> {
                     while (rows.next()) {
                         users.computeIfAbsent(rows.getString(1), user -> none())
@@ -111,9 +146,9 @@ public final class UserFacts {
                                         rows.getString(7));
                     }
                 },
-                range);
+                which);
         reads.query(
-                RANGE_HISTORY,
+                history + HISTORY_GROUPS,
                 rows -> {
                     while (rows.next()) {
                         users.computeIfAbsent(rows.getString(1), user -> none())
@@ -125,9 +160,7 @@ public final class UserFacts {
                                         rows.getObject(5, OffsetDateTime.class).toInstant()));
                     }
                 },
-                range);
-        AttributionEngine.run(dsl, reads);
-        return users;
+                which);
     }
 
     /**

@@ -39,6 +39,27 @@ public final class UserLock {
         pipeline.execute(SQL_GENERIC_PLANS, programId.toString(), key(programId, userId));
     }
 
+    /**
+     * The locks of several users of one program in one statement (after the program's, shared),
+     * taken in the order of their keys ({@link #key}) as Java sorts them: every holder of several
+     * user locks takes them in that one order, so two of them cannot deadlock; holders of one
+     * user's lock ({@link #SQL}) cannot be part of a cycle. The array is read in its order by
+     * {@code unnest}, each row's lock taken as its row is produced.
+     */
+    public static void acquireAll(Pipeline pipeline, UUID programId, java.util.Collection<String> userIds) {
+        String[] keys = userIds.stream()
+                .map(userId -> key(programId, userId))
+                .distinct()
+                .sorted()
+                .toArray(String[]::new);
+        pipeline.execute("select pg_advisory_xact_lock_shared(hashtextextended(?, 1))", programId.toString());
+        // offset 0 keeps the subquery as written; its volatile lock calls are never optimised away.
+        pipeline.execute(
+                "select count(*) from (select pg_advisory_xact_lock(hashtextextended(k, 0))"
+                        + " from unnest(?::text[]) with ordinality as u (k, n) order by n offset 0) as taken",
+                (Object) keys);
+    }
+
     public static void acquire(DSLContext trx, UUID programId, String userId) {
         trx.fetch(SQL, programId.toString(), key(programId, userId));
     }

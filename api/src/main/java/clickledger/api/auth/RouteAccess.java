@@ -58,6 +58,7 @@ public final class RouteAccess implements Handler {
     static final Set<String> SECRET = Set.of(
             "POST /v1/identify",
             "POST /v1/events",
+            "POST /v1/events/batch",
             "GET /v1/programs",
             "GET /v1/programs/{id}",
             "GET /v1/links",

@@ -6,10 +6,14 @@ import clickledger.db.Pipeline;
 import clickledger.web.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -75,25 +79,48 @@ public final class EventRepository {
                 BY_KEY,
                 rows -> {
                     if (rows.next()) {
-                        found.row = new EventRow(
-                                rows.getObject(1, UUID.class),
-                                rows.getObject(2, UUID.class),
-                                rows.getString(3),
-                                rows.getString(4),
-                                rows.getString(5),
-                                rows.getString(6),
-                                rows.getObject(7, Long.class),
-                                rows.getString(8),
-                                rows.getObject(9, UUID.class),
-                                metadata(rows.getString(10)),
-                                rows.getObject(11, OffsetDateTime.class).toInstant(),
-                                rows.getString(12),
-                                rows.getString(13));
+                        found.row = row(rows);
                     }
                 },
                 programId,
                 eventKey);
         return found;
+    }
+
+    /**
+     * The program's events with any of these eventIds, by eventId, queued on a pipeline (one probe
+     * of the (program_id, event_key) key each); filled when it runs.
+     */
+    static Map<String, EventRow> findByKeys(Pipeline reads, UUID programId, List<String> eventKeys) {
+        Map<String, EventRow> found = new HashMap<>();
+        reads.query(
+                BY_KEY.replace("event_key = ?", "event_key = any(?::text[])"),
+                rows -> {
+                    while (rows.next()) {
+                        EventRow row = row(rows);
+                        found.put(row.eventKey(), row);
+                    }
+                },
+                programId,
+                eventKeys.toArray(String[]::new));
+        return found;
+    }
+
+    private static EventRow row(ResultSet rows) throws SQLException {
+        return new EventRow(
+                rows.getObject(1, UUID.class),
+                rows.getObject(2, UUID.class),
+                rows.getString(3),
+                rows.getString(4),
+                rows.getString(5),
+                rows.getString(6),
+                rows.getObject(7, Long.class),
+                rows.getString(8),
+                rows.getObject(9, UUID.class),
+                metadata(rows.getString(10)),
+                rows.getObject(11, OffsetDateTime.class).toInstant(),
+                rows.getString(12),
+                rows.getString(13));
     }
 
     /** The row with other metadata, attribution status and model. */

@@ -92,8 +92,7 @@ public final class EventService {
     public record Outcome(EventView view, boolean created) {}
 
     /** A request checked and its value parsed, at {@code now}: what the transaction works from. */
-    private record Incoming(
-            UUID programId, EventRequest request, Long valueMinor, Instant ts, String hash, Instant now) {}
+    record Incoming(UUID programId, EventRequest request, Long valueMinor, Instant ts, String hash, Instant now) {}
 
     /** The eventId was taken by a concurrent request of another user: nothing of this one was written. */
     private static final class EventIdTaken extends RuntimeException {
@@ -103,7 +102,30 @@ public final class EventService {
     }
 
     public Outcome record(UUID programId, EventRequest request) {
-        Instant now = Timestamps.micros(clock.instant());
+        Incoming incoming = check(currencies, programId, request, Timestamps.micros(clock.instant()));
+        if (request.refundOf() != null) {
+            return dsl.transactionResult(configuration -> refund(configuration.dsl(), incoming));
+        }
+        // Transactions, not jOOQ's transactionResult: no isolation-level round trip (decision 0028).
+        try {
+            return Transactions.result(dsl, trx -> purchase(trx, incoming));
+        } catch (EventIdTaken taken) {
+            // Another user's request with this eventId committed first: compare with it instead.
+            return Transactions.result(
+                    dsl,
+                    trx -> replay(
+                            trx,
+                            EventRepository.findByKey(trx, programId, request.eventId())
+                                    .orElseThrow(),
+                            incoming.hash()));
+        }
+    }
+
+    /**
+     * What {@link #record} checks before its transaction (the currency, the value, the time) and
+     * what it derives from the request; {@link EventBatch} checks each item of a batch the same way.
+     */
+    static Incoming check(ProgramCurrencies currencies, UUID programId, EventRequest request, Instant now) {
         Currency programCurrency = currencies.of(programId);
         String currency = programCurrency.getCurrencyCode();
         if (request.currency() != null
@@ -121,24 +143,7 @@ public final class EventService {
         }
         // Stored with PostgreSQL's microseconds, so what attribution compares is what is stored.
         Instant ts = request.ts() == null ? now : Timestamps.micros(request.ts());
-        String hash = requestHash(programId, request, valueMinor);
-        Incoming incoming = new Incoming(programId, request, valueMinor, ts, hash, now);
-        if (request.refundOf() != null) {
-            return dsl.transactionResult(configuration -> refund(configuration.dsl(), incoming));
-        }
-        // Transactions, not jOOQ's transactionResult: no isolation-level round trip (decision 0028).
-        try {
-            return Transactions.result(dsl, trx -> purchase(trx, incoming));
-        } catch (EventIdTaken taken) {
-            // Another user's request with this eventId committed first: compare with it instead.
-            return Transactions.result(
-                    dsl,
-                    trx -> replay(
-                            trx,
-                            EventRepository.findByKey(trx, programId, request.eventId())
-                                    .orElseThrow(),
-                            hash));
-        }
+        return new Incoming(programId, request, valueMinor, ts, requestHash(programId, request, valueMinor), now);
     }
 
     /**
@@ -306,13 +311,18 @@ public final class EventService {
         return new Outcome(view, true);
     }
 
-    private static Outcome replay(DSLContext trx, EventRow stored, String hash) {
-        if (!stored.requestHash().equals(hash)) {
+    static Outcome replay(DSLContext trx, EventRow stored, String hash) {
+        requireSameBody(stored.requestHash(), hash);
+        return new Outcome(EventView.load(trx, stored), false);
+    }
+
+    /** The 409 of an eventId recorded with another body. */
+    static void requireSameBody(String storedHash, String hash) {
+        if (!storedHash.equals(hash)) {
             throw ApiException.conflict(
                     "event_id_reused",
                     "eventId: an event with this eventId was already recorded with a different body");
         }
-        return new Outcome(EventView.load(trx, stored), false);
     }
 
     private static EventRow findOriginal(DSLContext trx, UUID programId, String refundOf) {

@@ -13,6 +13,13 @@ import java.util.UUID;
 public final class Ledger {
     final TestApi api;
 
+    /** A 10 % rule, a first-conversion bounty and a recurring renewal rule: every event reads the partner's history. */
+    static final String RULES_WITH_HISTORY =
+            """
+            [{"trigger":"every","kind":"percent","amount":"10"},
+             {"trigger":"first","kind":"fixed","amount":"5.00"},
+             {"eventType":"renewal","trigger":"subsequent","kind":"percent","amount":"2.5","recurringMonths":1}]""";
+
     public Ledger(TestApi api) {
         this.api = api;
     }
@@ -107,6 +114,22 @@ public final class Ledger {
                         select 'identity ' || i.id || ' of missing program ' || i.program_id from identity i
                          where not exists (select 1 from program p where p.id = i.program_id)""")
                 .getValues(0, String.class);
+    }
+
+    /** A dry-run re-derivation of the program would add, change and remove nothing. */
+    void assertNothingToRederive(String programId) {
+        JsonNode diff = api.post("/v1/attribution/rederive", "{\"programId\":\"%s\"}".formatted(programId))
+                .expect(200)
+                .json();
+        org.assertj.core.api.Assertions.assertThat(diff.get("added"))
+                .as(programId)
+                .isEmpty();
+        org.assertj.core.api.Assertions.assertThat(diff.get("changed"))
+                .as(programId)
+                .isEmpty();
+        org.assertj.core.api.Assertions.assertThat(diff.get("removed"))
+                .as(programId)
+                .isEmpty();
     }
 
     /** The commission amounts of an event's touches, in touch order, as "partnerId=amount". */

@@ -26,11 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class RederiveTest {
     private static final Instant NOW = TestApi.START;
-    private static final String RULES =
-            """
-            [{"trigger":"every","kind":"percent","amount":"10"},
-             {"trigger":"first","kind":"fixed","amount":"5.00"},
-             {"eventType":"renewal","trigger":"subsequent","kind":"percent","amount":"2.5","recurringMonths":1}]""";
+    private static final String RULES = Ledger.RULES_WITH_HISTORY;
     private static TestApi api;
     private static Ledger ledger;
 

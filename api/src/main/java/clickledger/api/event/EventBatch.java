@@ -1,0 +1,377 @@
+package clickledger.api.event;
+
+import static java.util.Objects.requireNonNull;
+
+import clickledger.api.attribution.AttributionEngine;
+import clickledger.api.attribution.Derivation;
+import clickledger.api.attribution.ProgramSettings;
+import clickledger.api.attribution.UserFacts;
+import clickledger.api.attribution.UserLock;
+import clickledger.api.http.Timestamps;
+import clickledger.common.id.Ulid;
+import clickledger.db.Pipeline;
+import clickledger.web.ApiException;
+import clickledger.web.WebApp;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jooq.DSLContext;
+
+/**
+ * {@code POST /v1/events/batch}: many events with the outcome of posting them one by one to
+ * {@code POST /v1/events} in their order, at a fraction of the cost per event (decision 0029).
+ *
+ * <p>The items are checked one by one as the single endpoint checks them, then taken in runs of
+ * at most {@link #CHUNK} consecutive items of one program, one transaction each: every user's
+ * lock (sorted, one statement), the stored events with these eventIds, the program's settings,
+ * every user's touches and history and the webhook subscribers in one round trip; each user's
+ * events derived in order in memory, each added to the user's history as the next one's read
+ * would find it (as re-derivation does, {@link UserFacts#credited}); then every new event with its
+ * attribution and commissions in one statement, and their webhooks. A refund goes through the
+ * single path inside the transaction (a savepoint), after the purchases before it are written. A
+ * concurrent request of another user that takes one of the eventIds fails the run's insert: the
+ * run is rolled back and its items go one by one through {@link EventService#record}.
+ */
+public final class EventBatch {
+    /** Items per request. */
+    public static final int MAX_EVENTS = 1_000;
+
+    /**
+     * Items per transaction: each holds an advisory lock per user until it commits, and
+     * PostgreSQL's lock table has a few thousand slots for every connection together (64 per
+     * connection by default), so a pool of connections running batches must stay well below it.
+     */
+    static final int CHUNK = 250;
+
+    private static final Pattern FIELD_DETAIL = Pattern.compile("^[A-Za-z]+: .*", Pattern.DOTALL);
+
+    private final DSLContext dsl;
+    private final Clock clock;
+    private final EventService.EventListener listener;
+    private final EventService events;
+    private final ProgramCurrencies currencies;
+
+    /** @param events the single path, for the runs whose eventIds a concurrent request took */
+    public EventBatch(DSLContext dsl, Clock clock, EventService.EventListener listener, EventService events) {
+        this.dsl = requireNonNull(dsl, "dsl is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.listener = requireNonNull(listener, "listener is null");
+        this.events = requireNonNull(events, "events is null");
+        this.currencies = new ProgramCurrencies(dsl);
+    }
+
+    /** An item as parsed: its place in the request, its program and the request. */
+    public record Item(int index, UUID programId, EventRequest request) {}
+
+    /** One item's answer: the status {@code POST /v1/events} would have answered, with its body. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Result(int status, EventView event, Map<String, Object> problem) {
+        static Result of(EventService.Outcome outcome) {
+            return new Result(outcome.created() ? 201 : 200, outcome.view(), null);
+        }
+
+        /** The item's problem, its fields named from the batch ({@code events[3].value}). */
+        public static Result failed(int index, ApiException e) {
+            return new Result(e.status(), null, WebApp.problemBody(at(index, e)));
+        }
+    }
+
+    /**
+     * Records the items (in the order given, which is the request's) and fills their answers into
+     * {@code results}, at each item's index.
+     */
+    public void record(List<Item> items, Result[] results) {
+        Instant now = Timestamps.micros(clock.instant());
+        List<Checked> checked = new ArrayList<>();
+        for (Item item : items) {
+            try {
+                checked.add(new Checked(
+                        item.index(), EventService.check(currencies, item.programId(), item.request(), now)));
+            } catch (ApiException e) {
+                results[item.index()] = Result.failed(item.index(), e);
+            }
+        }
+        EventIds ids = new EventIds(now);
+        int from = 0;
+        while (from < checked.size()) {
+            UUID programId = checked.get(from).incoming().programId();
+            int to = from + 1;
+            while (to < checked.size()
+                    && to - from < CHUNK
+                    && checked.get(to).incoming().programId().equals(programId)) {
+                to++;
+            }
+            run(checked.subList(from, to), ids, results);
+            from = to;
+        }
+    }
+
+    private record Checked(int index, EventService.Incoming incoming) {}
+
+    /** One run of one program's items in one transaction, or one by one when a concurrent request took an eventId. */
+    private void run(List<Checked> run, EventIds ids, Result[] results) {
+        Map<Integer, Result> answered;
+        try {
+            answered = dsl.transactionResult(configuration -> new Run(configuration.dsl(), run, ids).answer());
+        } catch (org.jooq.exception.DataAccessException e) {
+            if (!AttributionEngine.eventKeyTaken(e) && !deadlock(e)) {
+                throw e;
+            }
+            answered = new HashMap<>();
+            for (Checked item : run) {
+                try {
+                    answered.put(
+                            item.index(),
+                            Result.of(events.record(
+                                    item.incoming().programId(), item.incoming().request())));
+                } catch (ApiException failure) {
+                    answered.put(item.index(), Result.failed(item.index(), failure));
+                }
+            }
+        }
+        answered.forEach((index, result) -> results[index] = result);
+    }
+
+    /**
+     * Two runs inserting the same eventIds (of different users, so their locks do not order them)
+     * in different orders wait for each other's uncommitted keys: PostgreSQL fails one, which then
+     * goes one by one, as after {@link AttributionEngine#eventKeyTaken}.
+     */
+    private static boolean deadlock(RuntimeException failure) {
+        return failure.getCause() instanceof org.postgresql.util.PSQLException sql && "40P01".equals(sql.getSQLState());
+    }
+
+    /**
+     * The ids of a request's new events, increasing in the items' order. Re-derivation takes a
+     * user's events in the order of their time, then their id; the batch derives them in the
+     * items' order, so two of a user's items with the same time must keep it. Every id of a batch
+     * is of one millisecond, whose counter {@link Ulid#newUuidV7} restarts at random when another
+     * thread takes an id of another millisecond meanwhile: an id not above the last is replaced by
+     * the last plus one.
+     */
+    private static final class EventIds {
+        private final long millis;
+        private UUID last;
+
+        EventIds(Instant now) {
+            this.millis = now.toEpochMilli();
+        }
+
+        UUID next() {
+            UUID id = Ulid.newUuidV7(millis);
+            if (last != null
+                    && (Long.compareUnsigned(id.getMostSignificantBits(), last.getMostSignificantBits()) < 0
+                            || id.getMostSignificantBits() == last.getMostSignificantBits()
+                                    && Long.compareUnsigned(
+                                                    id.getLeastSignificantBits(), last.getLeastSignificantBits())
+                                            <= 0)) {
+                id = new UUID(last.getMostSignificantBits(), last.getLeastSignificantBits() + 1);
+            }
+            last = id;
+            return id;
+        }
+    }
+
+    /** An eventId this run has stored: the request's digest and the item that stored it. */
+    private record Seen(String hash, int index) {}
+
+    /** A purchase derived and waiting to be written with the others. */
+    private record Pending(int index, EventRow event, AttributionEngine.Written written) {}
+
+    /** The transaction of one run. */
+    private final class Run {
+        private final DSLContext trx;
+        private final List<Checked> items;
+        private final UUID programId;
+        private final Instant now;
+        private final Map<Integer, Result> answered = new HashMap<>();
+        private final Map<String, Seen> seen = new HashMap<>();
+        private final Map<Integer, Integer> repeats = new HashMap<>();
+        private final List<Pending> pending = new ArrayList<>();
+        private EventService.EventListener.Announcement announcement;
+        private ProgramSettings program;
+        private EventService single;
+        private final EventIds ids;
+
+        Run(DSLContext trx, List<Checked> items, EventIds ids) {
+            this.trx = trx;
+            this.items = items;
+            this.ids = ids;
+            this.programId = items.getFirst().incoming().programId();
+            this.now = items.getFirst().incoming().now();
+        }
+
+        Map<Integer, Result> answer() {
+            LinkedHashSet<String> userIds = new LinkedHashSet<>();
+            List<String> eventKeys = new ArrayList<>();
+            for (Checked item : items) {
+                userIds.add(item.incoming().request().userId());
+                eventKeys.add(item.incoming().request().eventId());
+            }
+            Pipeline reads = new Pipeline();
+            UserLock.acquireAll(reads, programId, userIds);
+            Map<String, EventRow> stored = EventRepository.findByKeys(reads, programId, eventKeys);
+            ProgramSettings.Row settings = ProgramSettings.read(reads, programId);
+            Map<String, UserFacts> users = UserFacts.read(reads, programId, List.copyOf(userIds));
+            announcement = listener.prepare(reads);
+            AttributionEngine.run(trx, reads);
+            program = settings.settings(Map.of());
+            for (Checked item : items) {
+                EventService.Incoming incoming = item.incoming();
+                String eventKey = incoming.request().eventId();
+                try {
+                    EventRow earlier = stored.get(eventKey);
+                    Seen first = seen.get(eventKey);
+                    if (earlier != null) {
+                        answered.put(item.index(), Result.of(EventService.replay(trx, earlier, incoming.hash())));
+                    } else if (first != null) {
+                        EventService.requireSameBody(first.hash(), incoming.hash());
+                        repeats.put(item.index(), first.index());
+                    } else if (incoming.request().refundOf() != null) {
+                        refund(item);
+                    } else {
+                        UserFacts facts = users.get(incoming.request().userId());
+                        purchase(item.index(), incoming, settings.settings(facts.overrides()), facts);
+                        seen.put(eventKey, new Seen(incoming.hash(), item.index()));
+                    }
+                } catch (ApiException e) {
+                    answered.put(item.index(), Result.failed(item.index(), e));
+                }
+            }
+            write();
+            // A repeat of an eventId first stored by this batch: the stored result, as a retry gets it.
+            repeats.forEach((index, first) ->
+                    answered.put(index, new Result(200, answered.get(first).event(), null)));
+            return answered;
+        }
+
+        /**
+         * Derives the purchase from the user's facts, the batch's earlier purchases of the user
+         * among them, and adds it to the user's history as the history query would count it once
+         * written.
+         */
+        private void purchase(int index, EventService.Incoming incoming, ProgramSettings settings, UserFacts facts) {
+            EventRequest request = incoming.request();
+            EventRow event = new EventRow(
+                    ids.next(),
+                    programId,
+                    request.eventId(),
+                    incoming.hash(),
+                    request.userId(),
+                    request.type(),
+                    incoming.valueMinor(),
+                    program.currency().getCurrencyCode(),
+                    null,
+                    request.metadata(),
+                    incoming.ts(),
+                    null,
+                    null);
+            Derivation.Result result = AttributionEngine.derive(settings, event, facts, facts.history());
+            facts.credited(event.type(), event.ts(), result);
+            pending.add(new Pending(
+                    index,
+                    EventRepository.copy(
+                            event,
+                            event.metadata(),
+                            result.status().wire(),
+                            result.model().wire()),
+                    AttributionEngine.plan(settings, event, result, now)));
+        }
+
+        /**
+         * A refund through the single path, in a savepoint of this transaction, once the purchases
+         * before it are written (it may refund one of them).
+         */
+        private void refund(Checked item) {
+            write();
+            if (single == null) {
+                single = new EventService(trx, clock, listener);
+            }
+            EventService.Outcome outcome =
+                    single.record(programId, item.incoming().request());
+            answered.put(item.index(), Result.of(outcome));
+            seen.put(
+                    item.incoming().request().eventId(),
+                    new Seen(item.incoming().hash(), item.index()));
+        }
+
+        /**
+         * Writes the pending purchases in one statement, with their webhooks in the same round trip
+         * (or, when one carries metadata, in the next: the view shows metadata as stored).
+         */
+        private void write() {
+            if (pending.isEmpty()) {
+                return;
+            }
+            AttributionEngine.Batch batch = new AttributionEngine.Batch(program, now);
+            boolean metadata = false;
+            for (Pending purchase : pending) {
+                batch.add(purchase.event(), purchase.written());
+                metadata |= purchase.event().metadata() != null;
+            }
+            Map<UUID, String> storedMetadata = new HashMap<>();
+            Pipeline writes = new Pipeline();
+            batch.queueInsertAll(writes, rows -> {
+                while (rows.next()) {
+                    storedMetadata.put(rows.getObject(1, UUID.class), rows.getString(2));
+                }
+            });
+            Pipeline announce = writes;
+            if (metadata) {
+                AttributionEngine.run(trx, writes);
+                announce = new Pipeline();
+            }
+            for (Pending purchase : pending) {
+                EventRow event = purchase.event();
+                if (event.metadata() != null) {
+                    event = EventRepository.copy(
+                            event,
+                            EventRepository.metadata(storedMetadata.get(event.id())),
+                            event.attributionStatus(),
+                            event.model());
+                }
+                EventView view = EventView.of(
+                        event,
+                        null,
+                        purchase.written().attributions(),
+                        purchase.written().commissions());
+                announcement.write(announce, view);
+                answered.put(purchase.index(), new Result(201, view, null));
+            }
+            AttributionEngine.run(trx, announce);
+            pending.clear();
+        }
+    }
+
+    /**
+     * {@code e} as said of item {@code index}: its fields named from the batch's body
+     * ({@code events[3].value}; a problem of the item as a whole, {@code events[3]}).
+     */
+    static ApiException at(int index, ApiException e) {
+        String prefix = "events[" + index + "]";
+        if (!e.fieldErrors().isEmpty()) {
+            List<ApiException.FieldError> errors = e.fieldErrors().stream()
+                    .map(error -> new ApiException.FieldError(
+                            "body".equals(error.field()) ? prefix : prefix + "." + error.field(), error.message()))
+                    .toList();
+            String detail = String.join(
+                    "; ",
+                    errors.stream()
+                            .map(error -> error.field() + ": " + error.message())
+                            .toList());
+            return new ApiException(e.status(), e.code(), e.title(), detail, errors);
+        }
+        String detail = e.getMessage();
+        if (detail != null && FIELD_DETAIL.matcher(detail).matches()) {
+            detail = prefix + "." + detail;
+        }
+        return new ApiException(e.status(), e.code(), e.title(), detail, List.of());
+    }
+}

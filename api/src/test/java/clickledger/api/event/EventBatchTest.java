@@ -1,0 +1,511 @@
+package clickledger.api.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import clickledger.api.TestApi;
+import clickledger.common.id.Ulid;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code POST /v1/events/batch} stores what posting its items one by one to {@code POST /v1/events}
+ * stores, and answers each item as the single endpoint would have: the same events posted one by
+ * one into one program and in batches into an identical second one leave the same ledger.
+ */
+class EventBatchTest {
+    private static final Instant NOW = TestApi.START;
+    private static final String RULES = Ledger.RULES_WITH_HISTORY;
+    private static TestApi api;
+    private static Ledger ledger;
+
+    @BeforeAll
+    static void start() {
+        api = TestApi.start(Map.of("WEBHOOK_ALLOW_PRIVATE", "true", "WEBHOOK_WORKER_ENABLED", "false"));
+        ledger = new Ledger(api);
+        api.post("/v1/webhooks", "{\"url\":\"http://127.0.0.1:9/hook\"}").expect(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            assertThat(ledger.orphans()).isEmpty();
+        } finally {
+            api.close();
+        }
+    }
+
+    /** An item of the scenario: its body without the programId, which each program's copy adds. */
+    private record Item(String json) {
+        String in(String program) {
+            return "{\"programId\":\"" + program + "\"," + json.substring(1);
+        }
+    }
+
+    private static Item event(String eventId, String user, String type, String value, Instant ts) {
+        return new Item("{\"eventId\":\"%s\",\"userId\":\"%s\",\"type\":\"%s\",\"value\":\"%s\",\"ts\":\"%s\"}"
+                .formatted(eventId, user, type, value, ts));
+    }
+
+    private static Item refund(String eventId, String user, String of, String value) {
+        // With its time: without one, an event is of the time it arrives, which differs between the programs.
+        return new Item("{\"eventId\":\"%s\",\"userId\":\"%s\",\"type\":\"refund\",\"refundOf\":\"%s\",\"ts\":\"%s\"%s}"
+                .formatted(eventId, user, of, NOW, value == null ? "" : ",\"value\":\"" + value + "\""));
+    }
+
+    private static String batch(String program, List<Item> items) {
+        return "{\"events\":["
+                + String.join(",", items.stream().map(item -> item.in(program)).toList()) + "]}";
+    }
+
+    @Test
+    void batchesStoreAndAnswerWhatOneByOneStoresAndAnswers() {
+        String single = ledger.program("EUR", "linear", RULES);
+        String batched = ledger.program("EUR", "linear", RULES);
+        // The same partners in both programs, each with a link in each; one with rules of its own.
+        List<String> partners = List.of(api.createPartner(), api.createPartner(), api.createPartner());
+        Map<String, List<Ledger.Partner>> links = Map.of(single, new ArrayList<>(), batched, new ArrayList<>());
+        for (String program : List.of(single, batched)) {
+            for (String partner : partners) {
+                String link = api.post(
+                                "/v1/links", "{\"programId\":\"%s\",\"partnerId\":\"%s\"}".formatted(program, partner))
+                        .expect(201)
+                        .json()
+                        .get("id")
+                        .asText();
+                links.get(program).add(new Ledger.Partner(partner, link));
+            }
+            api.patch(
+                            "/v1/programs/" + program + "/partners/" + partners.get(2),
+                            "{\"commissionRules\":[{\"trigger\":\"first\",\"kind\":\"percent\",\"amount\":\"20\"}]}")
+                    .expect(200);
+        }
+        Random random = new Random(17);
+        List<Item> items = new ArrayList<>();
+        List<String> users = new ArrayList<>();
+        for (int u = 0; u < 10; u++) {
+            String user = TestApi.unique("bu-");
+            users.add(user);
+            // Every fifth user has no identity: stored as no_identity.
+            int clicks = u % 5 == 4 ? 0 : 1 + random.nextInt(3);
+            for (int c = 0; c < clicks; c++) {
+                int partner = random.nextInt(partners.size());
+                // The first click is billable and before every event, so every refund has commissions to reverse.
+                Instant at = c == 0
+                        ? NOW.minus(Duration.ofDays(30))
+                        : NOW.minus(Duration.ofDays(1 + random.nextInt(40))).minusSeconds(random.nextInt(3600));
+                boolean bot = c > 0 && random.nextInt(8) == 0;
+                for (String program : List.of(single, batched)) {
+                    ledger.identify(ledger.click(program, links.get(program).get(partner), at, bot, null), user)
+                            .expect(201);
+                }
+            }
+            for (int e = 0; e < 4; e++) {
+                items.add(event(
+                        "o-" + u + "-" + e,
+                        user,
+                        e % 2 == 0 ? "purchase" : "renewal",
+                        (10 + random.nextInt(200)) + "." + (10 + random.nextInt(90)),
+                        // The fourth user's events all have one time: re-derivation orders them by id.
+                        u == 3
+                                ? NOW.minus(Duration.ofDays(5))
+                                : NOW.minus(Duration.ofDays(12 - 3L * e)).minusSeconds(random.nextInt(3600))));
+            }
+        }
+        // Refunds of an item of the same batch and of an earlier batch; repeats and bad items.
+        items.add(2, refund("r-0", users.get(0), "o-0-1", "3.00"));
+        items.add(5, event("o-0-1", users.get(0), "renewal", "1.00", NOW.minus(Duration.ofDays(1))));
+        items.add(6, items.get(0));
+        items.add(7, event("bad-value", users.get(1), "purchase", "1.234", NOW.minus(Duration.ofDays(2))));
+        items.add(8, event("future", users.get(1), "purchase", "5.00", NOW.plus(Duration.ofHours(1))));
+        items.add(
+                9,
+                new Item(
+                        "{\"eventId\":\"usd\",\"userId\":\"%s\",\"type\":\"purchase\",\"value\":\"5.00\",\"currency\":\"USD\"}"
+                                .formatted(users.get(1))));
+        items.add(refund("r-1", users.get(1), "o-1-0", null));
+        items.add(refund("r-1-again", users.get(1), "o-1-0", "1.00"));
+        items.add(refund("r-2", users.get(2), "o-2-0", "100000.00"));
+        items.add(items.get(items.size() - 3));
+
+        List<JsonNode> oneByOne = new ArrayList<>();
+        for (Item item : items) {
+            TestApi.Response response = api.post("/v1/events", item.in(single));
+            oneByOne.add(answer(response.status(), response.json()));
+        }
+        List<JsonNode> batchedAnswers = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += 10) {
+            List<Item> slice = items.subList(from, Math.min(items.size(), from + 10));
+            JsonNode results = api.post("/v1/events/batch", batch(batched, slice))
+                    .expect(200)
+                    .json()
+                    .get("results");
+            assertThat(results).hasSize(slice.size());
+            for (int i = 0; i < slice.size(); i++) {
+                JsonNode result = results.get(i);
+                int status = result.get("status").asInt();
+                JsonNode body = result.has("event") ? result.get("event") : result.get("problem");
+                if (result.has("problem")) {
+                    // Fields named from the batch; as said of one event, they are the single endpoint's.
+                    assertThat(body.get("status").asInt()).isEqualTo(status);
+                    for (JsonNode error : body.path("errors")) {
+                        assertThat(error.get("field").asText()).startsWith("events[" + i + "]");
+                    }
+                }
+                batchedAnswers.add(answer(status, body));
+            }
+        }
+        assertThat(batchedAnswers).isEqualTo(oneByOne);
+        assertThat(oneByOne.stream().map(answer -> answer.get("http").asInt())).contains(201, 200, 400, 409);
+
+        assertThat(ledgerOf(batched)).isEqualTo(ledgerOf(single)).hasSizeGreaterThan(40);
+        assertThat(webhooksOf(batched)).isEqualTo(webhooksOf(single));
+        assertThat(webhooksOf(batched)).containsKeys("conversion.created", "commission.created", "commission.reversed");
+        ledger.assertNothingToRederive(single);
+        ledger.assertNothingToRederive(batched);
+    }
+
+    /** An answer without what differs between the two programs (ids), for comparison. */
+    private static JsonNode answer(int status, JsonNode body) {
+        var node = clickledger.web.Json.MAPPER.createObjectNode();
+        node.put("http", status);
+        if (status >= 400) {
+            node.put("code", body.get("code").asText());
+            List<String> fields = new ArrayList<>();
+            body.path("errors")
+                    .forEach(error -> fields.add(error.get("field").asText().replaceFirst("^events\\[\\d+]\\.?", "")));
+            node.put("fields", String.join(",", fields));
+            node.put("detail", body.get("detail").asText().replaceAll("events\\[\\d+]\\.?", ""));
+            return node;
+        }
+        for (String field : List.of("eventId", "userId", "type", "value", "currency", "ts", "refundOf")) {
+            node.set(field, body.get(field));
+        }
+        node.put("attribution", body.at("/attribution/status").asText());
+        List<String> touches = new ArrayList<>();
+        body.at("/attribution/touches")
+                .forEach(touch -> touches.add(touch.get("partnerId").asText() + " "
+                        + touch.get("weight").asText() + " "
+                        + touch.get("value").asText() + " "
+                        + touch.get("commissionIds").size()));
+        node.put("touches", String.join("; ", touches));
+        List<String> commissions = new ArrayList<>();
+        body.get("commissions")
+                .forEach(c -> commissions.add(c.get("partnerId").asText() + " "
+                        + c.get("amount").asText() + " " + c.get("status").asText() + " "
+                        + c.get("holdUntil").asText()));
+        node.put("commissions", String.join("; ", commissions));
+        return node;
+    }
+
+    /** A program's events, attributions and commissions, one line each, without ids. */
+    private static List<String> ledgerOf(String program) {
+        UUID id = Ulid.parse(program).orElseThrow();
+        List<String> rows = new ArrayList<>();
+        rows.addAll(api.dsl()
+                .fetch(
+                        """
+                        select 'event ' || e.event_key || ' ' || e.user_id || ' ' || e.type || ' ' || coalesce(e.value_minor::text, '-')
+                               || ' ' || e.ts || ' ' || coalesce(e.attribution_status, '-') || ' ' || coalesce(e.model, '-')
+                               || ' ' || coalesce(o.event_key, '-')
+                          from event e left join event o on o.id = e.refund_of
+                         where e.program_id = ?""",
+                        id)
+                .getValues(0, String.class));
+        rows.addAll(api.dsl()
+                .fetch(
+                        """
+                        select 'attribution ' || e.event_key || ' ' || a.partner_id || ' ' || a.click_ts || ' ' || a.weight
+                               || ' ' || a.value_minor || ' ' || a.model
+                          from attribution a join event e on e.id = a.event_id
+                         where e.program_id = ?""",
+                        id)
+                .getValues(0, String.class));
+        rows.addAll(api.dsl()
+                .fetch(
+                        """
+                        select 'commission ' || e.event_key || ' ' || c.partner_id || ' ' || c.kind || ' '
+                               || coalesce(c.rule_index::text, '-') || ' ' || c.amount_minor || ' ' || c.status || ' '
+                               || c.hold_until || ' ' || coalesce(a.click_ts::text, '-') || ' ' || coalesce(oe.event_key, '-')
+                          from commission c join event e on e.id = c.event_id
+                          left join attribution a on a.id = c.attribution_id
+                          left join commission o on o.id = c.reverses_id
+                          left join event oe on oe.id = o.event_id
+                         where c.program_id = ?""",
+                        id)
+                .getValues(0, String.class));
+        return rows.stream().sorted().toList();
+    }
+
+    /** The program's webhook deliveries by type. */
+    private static Map<String, Integer> webhooksOf(String program) {
+        return api.dsl()
+                .fetch(
+                        "select event_type, count(*)::int from webhook_delivery where payload->'data'->>'programId' = ?"
+                                + " group by event_type",
+                        program)
+                .intoMap(r -> r.get(0, String.class), r -> r.get(1, Integer.class));
+    }
+
+    private static String key(String kind, String programId) {
+        return api.post(
+                        "/v1/api-keys",
+                        "{\"kind\":\"%s\",\"programId\":\"%s\",\"name\":\"migration\"}".formatted(kind, programId))
+                .expect(201)
+                .json()
+                .get("key")
+                .asText();
+    }
+
+    private static int events(String program) {
+        return api.dsl()
+                .fetchOne(
+                        "select count(*)::int from event where program_id = ?",
+                        Ulid.parse(program).orElseThrow())
+                .get(0, Integer.class);
+    }
+
+    @Test
+    void aBadItemGetsItsOwnProblemAndTheRestAreStored() {
+        String program = ledger.program("USD", "last_click", "[{\"kind\":\"percent\",\"amount\":\"10\"}]");
+        ledger.event(program, "taken", "u-1", "10.00", NOW.minusSeconds(60)).expect(201);
+        String body =
+                """
+                {"events":[
+                 {"programId":"%1$s","eventId":"ok-1","userId":"u-1","type":"purchase","value":"10.00"},
+                 {"programId":"%1$s","eventId":"v","userId":"u-1","type":"purchase","value":"1.234"},
+                 {"programId":"%1$s","eventId":"t","userId":"u-1","type":"purchase","ts":"%2$s"},
+                 {"programId":"%1$s","eventId":"c","userId":"u-1","type":"purchase","value":"1.00","currency":"EUR"},
+                 {"programId":"%1$s","eventId":"taken","userId":"u-1","type":"purchase","value":"11.00"},
+                 42,
+                 {"programId":"%1$s","eventId":"x","userId":"u-1","type":"purchase","colour":"red"},
+                 {"programId":"%1$s","userId":"u-1","type":"purchase"},
+                 {"programId":"%1$s","eventId":"ok-2","userId":"u-2","type":"signup"}
+                ]}"""
+                        .formatted(program, NOW.plus(Duration.ofDays(1)));
+        JsonNode results = api.post("/v1/events/batch", body).expect(200).json().get("results");
+
+        assertThat(results).hasSize(9);
+        assertThat(results.get(0).get("status").asInt()).isEqualTo(201);
+        assertThat(results.get(0).at("/event/eventId").asText()).isEqualTo("ok-1");
+        assertThat(results.get(8).get("status").asInt()).isEqualTo(201);
+        String[] fields = {
+            null,
+            "events[1].value",
+            "events[2].ts",
+            "events[3].currency",
+            null,
+            "events[5]",
+            "events[6].colour",
+            "events[7].eventId",
+            null
+        };
+        for (int i = 1; i < 8; i++) {
+            JsonNode result = results.get(i);
+            assertThat(result.has("event")).as("item %d", i).isFalse();
+            if (fields[i] != null) {
+                assertThat(result.get("status").asInt()).as("item %d", i).isEqualTo(400);
+                assertThat(result.at("/problem/errors/0/field").asText())
+                        .as("item %d", i)
+                        .isEqualTo(fields[i]);
+                assertThat(result.at("/problem/detail").asText())
+                        .as("item %d", i)
+                        .startsWith(fields[i] + ": ");
+            }
+        }
+        assertThat(results.get(4).get("status").asInt()).isEqualTo(409);
+        assertThat(results.get(4).at("/problem/code").asText()).isEqualTo("event_id_reused");
+        assertThat(results.get(4).at("/problem/detail").asText()).startsWith("events[4].eventId: ");
+        assertThat(events(program)).isEqualTo(3);
+    }
+
+    @Test
+    void oversizedAndMalformedBatchesAreRefusedWhole() {
+        String program = api.createProgram();
+        StringBuilder many = new StringBuilder("{\"events\":[");
+        for (int i = 0; i <= EventBatch.MAX_EVENTS; i++) {
+            many.append(i == 0 ? "" : ",")
+                    .append("{\"programId\":\"%s\",\"eventId\":\"m-%d\",\"userId\":\"u\",\"type\":\"signup\"}"
+                            .formatted(program, i));
+        }
+        TestApi.Response tooMany =
+                api.post("/v1/events/batch", many.append("]}").toString());
+        tooMany.expect(413);
+        assertThat(tooMany.errorFields()).containsExactly("events");
+        assertThat(tooMany.json().get("code").asText()).isEqualTo("too_many_events");
+
+        String padding = "x".repeat(8000);
+        StringBuilder large = new StringBuilder("{\"events\":[");
+        for (int i = 0; i < 200; i++) {
+            large.append(i == 0 ? "" : ",")
+                    .append(
+                            "{\"programId\":\"%s\",\"eventId\":\"l-%d\",\"userId\":\"u\",\"type\":\"signup\",\"metadata\":{\"p\":\"%s\"}}"
+                                    .formatted(program, i, padding));
+        }
+        TestApi.Response tooLarge =
+                api.post("/v1/events/batch", large.append("]}").toString());
+        tooLarge.expect(413);
+        assertThat(tooLarge.json().get("code").asText()).isEqualTo("body_too_large");
+
+        api.post("/v1/events/batch", "{\"events\":[]}").expect(400);
+        assertThat(api.post("/v1/events/batch", "{}").expect(400).errorFields()).containsExactly("events");
+        assertThat(api.post("/v1/events/batch", "{\"events\":{}}").expect(400).errorFields())
+                .containsExactly("events");
+        assertThat(api.post("/v1/events/batch", "{\"events\":[],\"more\":1}")
+                        .expect(400)
+                        .errorFields())
+                .containsExactly("more");
+        api.post("/v1/events/batch", "{\"events\":[").expect(400);
+        assertThat(events(program)).isZero();
+    }
+
+    @Test
+    void aBatchWritesOnlyIntoItsKeysProgram() {
+        String mine = api.createProgram();
+        String other = api.createProgram();
+        String secret = key("secret", mine);
+        String body =
+                """
+                {"events":[
+                 {"eventId":"k-1","userId":"u","type":"signup"},
+                 {"programId":"%s","eventId":"k-2","userId":"u","type":"signup"},
+                 {"programId":"%s","eventId":"k-3","userId":"u","type":"signup"}
+                ]}"""
+                        .formatted(other, mine);
+        JsonNode results = api.send("POST", "/v1/events/batch", body, secret)
+                .expect(200)
+                .json()
+                .get("results");
+        assertThat(results.get(0).get("status").asInt()).isEqualTo(201);
+        assertThat(results.get(1).get("status").asInt()).isEqualTo(404);
+        assertThat(results.get(2).get("status").asInt()).isEqualTo(201);
+        assertThat(events(mine)).isEqualTo(2);
+        assertThat(events(other)).isZero();
+
+        // Without a programId an admin key names no program: the item says so.
+        JsonNode admin = api.post(
+                        "/v1/events/batch", "{\"events\":[{\"eventId\":\"a\",\"userId\":\"u\",\"type\":\"signup\"}]}")
+                .expect(200)
+                .json();
+        assertThat(admin.at("/results/0/problem/errors/0/field").asText()).isEqualTo("events[0].programId");
+        api.send("POST", "/v1/events/batch", body, key("publishable", mine)).expect(403);
+        api.send("POST", "/v1/events/batch", body, null).expect(401);
+        assertThat(events(mine)).isEqualTo(2);
+    }
+
+    @Test
+    void concurrentBatchesAndSinglesOfTheSameUsersSerialiseWithoutDeadlock() throws Exception {
+        String program = ledger.program("USD", "last_click", RULES);
+        Ledger.Partner partner = ledger.partner(program);
+        List<String> users = new ArrayList<>();
+        for (int u = 0; u < 30; u++) {
+            String user = TestApi.unique("cu-");
+            users.add(user);
+            ledger.identify(ledger.click(program, partner, NOW.minus(Duration.ofDays(2))), user)
+                    .expect(201);
+        }
+        try (ExecutorService pool = Executors.newFixedThreadPool(6)) {
+            List<Future<List<Integer>>> answers = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                int thread = t;
+                answers.add(pool.submit(() -> {
+                    List<Integer> statuses = new ArrayList<>();
+                    for (int round = 0; round < 3; round++) {
+                        // Half the threads take the users in reverse order: sorted locks cannot deadlock.
+                        List<String> order = new ArrayList<>(users);
+                        if (thread % 2 == 1) {
+                            java.util.Collections.reverse(order);
+                        }
+                        if (thread == 5) {
+                            for (String user : order.subList(0, 10)) {
+                                statuses.add(ledger.event(
+                                                program,
+                                                "c-" + thread + "-" + round + "-" + user,
+                                                user,
+                                                "10.00",
+                                                NOW.minusSeconds(60))
+                                        .status());
+                            }
+                            continue;
+                        }
+                        List<Item> items = new ArrayList<>();
+                        for (String user : order) {
+                            items.add(event(
+                                    "c-" + thread + "-" + round + "-" + user,
+                                    user,
+                                    "purchase",
+                                    "10.00",
+                                    NOW.minusSeconds(60)));
+                        }
+                        api.post("/v1/events/batch", batch(program, items))
+                                .expect(200)
+                                .json()
+                                .get("results")
+                                .forEach(result ->
+                                        statuses.add(result.get("status").asInt()));
+                    }
+                    return statuses;
+                }));
+            }
+            for (Future<List<Integer>> answer : answers) {
+                assertThat(answer.get()).containsOnly(201);
+            }
+        }
+        // One first-conversion bounty per user, whichever request came first. (Not compared with a
+        // re-derivation: these events share one time, and re-derivation takes the first by id, which
+        // is the request's arrival, not its turn at the user's lock.)
+        assertThat(api.dsl()
+                        .fetchOne(
+                                "select count(*)::int from commission where program_id = ? and rule_index = 1",
+                                Ulid.parse(program).orElseThrow())
+                        .get(0, Integer.class))
+                .isEqualTo(users.size());
+    }
+
+    @Test
+    void batchesRacingForTheSameEventIdsStoreEachOnce() throws Exception {
+        String program = api.createProgram();
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<JsonNode>> answers = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                answers.add(pool.submit(() -> {
+                    List<Item> items = new ArrayList<>();
+                    for (int i = 0; i < 40; i++) {
+                        // Another user per thread: their locks do not serialise the batches.
+                        items.add(new Item("{\"eventId\":\"race-%d\",\"userId\":\"t%d-u%d\",\"type\":\"signup\"}"
+                                .formatted(i, thread, i)));
+                    }
+                    return api.post("/v1/events/batch", batch(program, items))
+                            .expect(200)
+                            .json()
+                            .get("results");
+                }));
+            }
+            int[] created = new int[40];
+            for (Future<JsonNode> answer : answers) {
+                JsonNode results = answer.get();
+                for (int i = 0; i < 40; i++) {
+                    int status = results.get(i).get("status").asInt();
+                    assertThat(status).isIn(201, 409);
+                    if (status == 201) {
+                        created[i]++;
+                    }
+                }
+            }
+            assertThat(created).containsOnly(1);
+        }
+        assertThat(events(program)).isEqualTo(40);
+    }
+}
