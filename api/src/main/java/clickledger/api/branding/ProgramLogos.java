@@ -6,10 +6,9 @@ import clickledger.api.audit.AuditEntry;
 import clickledger.api.audit.AuditRepository;
 import clickledger.api.auth.Principal;
 import clickledger.api.storage.Storage;
+import clickledger.common.crypto.Sha256;
 import clickledger.common.id.Ulid;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -253,10 +252,6 @@ public final class ProgramLogos {
     }
 
     static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(Sha256.digest(bytes));
     }
 }

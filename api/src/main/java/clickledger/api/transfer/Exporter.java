@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.storage.Storage;
+import clickledger.common.crypto.Sha256;
 import clickledger.common.id.Ulid;
 import clickledger.web.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -196,11 +197,7 @@ public final class Exporter {
     }
 
     private static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return HexFormat.of().formatHex(Sha256.digest(bytes));
     }
 
     private static long jsonLines(
