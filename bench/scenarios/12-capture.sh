@@ -84,8 +84,10 @@ await_capture_ready() {
 await_capture_ready "$ROUTER_URL" off
 await_capture_ready "$CAPTURE_URL" loaded
 # The settling and the proof of work read the capture counters; a router from before them (an
-# older ROUTER_JAR) would read as "no misses" and settle at once.
-curl -s --max-time 2 "$CAPTURE_URL/metrics" | grep -q '^clickledger_user_agent_cache_misses_total' ||
+# older ROUTER_JAR) would read as "no misses" and settle at once. The text is read whole before
+# grep: `curl | grep -q` under pipefail fails whenever grep's early exit makes curl's write SIGPIPE.
+capture_metrics=$(router_metrics "$CAPTURE_URL")
+grep -q '^clickledger_user_agent_cache_misses_total' <<<"$capture_metrics" ||
     die "the router (${ROUTER_JAR:-router/target/router.jar}) does not expose clickledger_user_agent_cache_misses_total: it predates this scenario"
 
 plain=$ROUTER_URL/r/$PLAIN_SLUG
