@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.db.Database;
 import clickledger.db.setting.SettingsRepository;
+import clickledger.router.click.ClickTimeline;
 import clickledger.router.click.ClickWriter;
 import clickledger.router.click.ClientResolver;
 import clickledger.router.click.GeoIp;
@@ -158,6 +159,7 @@ public final class RouterApp implements AutoCloseable {
                 new ClientResolver(config.trustedProxies(), geoIp),
                 ipHasher,
                 clock,
+                new ClickTimeline(config.timelineSample(), registry),
                 registry);
 
         QueuedThreadPool threads = new AnswerInlineThreadPool(200, 8);

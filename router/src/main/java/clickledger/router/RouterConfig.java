@@ -32,6 +32,7 @@ public record RouterConfig(
         int writerThreads,
         int queueCapacity,
         int maxBatchSize,
+        int timelineSample,
         int retentionMonths,
         Path spoolDirectory,
         Duration databaseBudget,
@@ -88,6 +89,11 @@ public record RouterConfig(
             Setting.withDefault("CLICK_QUEUE_CAPACITY", "20000", "bound of the click queue in front of the writers");
     public static final Setting CLICK_BATCH_MAX =
             Setting.withDefault("CLICK_BATCH_MAX", "1000", "most clicks written in one statement");
+    public static final Setting CLICK_TIMELINE_SAMPLE = Setting.withDefault(
+            "CLICK_TIMELINE_SAMPLE",
+            "16",
+            "1 click in this many is timed stage by stage (parse, queue, commit, answer, write) into"
+                    + " `clickledger_click_stage_seconds`; `0` turns the timeline off (decision 0026)");
     // Relative to the working directory, so `make run` keeps spooled clicks in .data/ next to the
     // embedded database; production sets an absolute path on a persistent volume.
     public static final Setting CLICK_SPOOL_DIR = Setting.withDefault(
@@ -129,6 +135,7 @@ public record RouterConfig(
             CLICK_WRITER_THREADS,
             CLICK_QUEUE_CAPACITY,
             CLICK_BATCH_MAX,
+            CLICK_TIMELINE_SAMPLE,
             CLICK_SPOOL_DIR,
             CLICK_DB_BUDGET_MS,
             GEOIP_DB_PATH,
@@ -169,6 +176,7 @@ public record RouterConfig(
         }
         int queueCapacity = env.integer(CLICK_QUEUE_CAPACITY, 100, 1_000_000);
         int maxBatch = env.integer(CLICK_BATCH_MAX, 1, 10_000);
+        int timelineSample = env.integer(CLICK_TIMELINE_SAMPLE, 0, 1_000_000);
         int retention = env.integer(DatabaseConfig.CLICK_RETENTION_MONTHS, 0, 1_200);
         Path spool = Path.of(CLICK_SPOOL_DIR.defaultValue());
         String spoolText = env.string(CLICK_SPOOL_DIR);
@@ -210,6 +218,7 @@ public record RouterConfig(
                 writers,
                 queueCapacity,
                 maxBatch,
+                timelineSample,
                 retention,
                 spool,
                 Duration.ofMillis(budget),
