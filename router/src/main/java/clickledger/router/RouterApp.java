@@ -177,7 +177,9 @@ public final class RouterApp implements AutoCloseable {
         // byte for every header of every request; profiled, that was 40 % of the selector thread.
         // Visitors rarely reuse a connection long enough for it to pay off.
         http.setHeaderCacheSize(0);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        // Acceptors -1 and selectors -1 are Jetty's defaults (one each on two cores).
+        ServerConnector connector =
+                new ServerConnector(server, -1, config.selectors(), new HttpConnectionFactory(http));
         connector.setPort(config.port());
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         connector.setIdleTimeout(30_000);
