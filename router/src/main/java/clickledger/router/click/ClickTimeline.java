@@ -1,5 +1,6 @@
 package clickledger.router.click;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -88,16 +89,30 @@ public final class ClickTimeline {
             return;
         }
         for (Stage stage : Stage.values()) {
-            stages[stage.ordinal()] = Timer.builder("clickledger_click_stage_seconds")
-                    .description("where a redirect's time goes, for 1 click in CLICK_TIMELINE_SAMPLE; "
-                            + "the stages add up to total (decision 0026)")
-                    .tag("stage", stage.label)
-                    .publishPercentiles(QUANTILES)
-                    .percentilePrecision(2)
-                    .distributionStatisticExpiry(WINDOW)
-                    .distributionStatisticBufferLength(2)
+            stages[stage.ordinal()] = recent(
+                            Timer.builder("clickledger_click_stage_seconds")
+                                    .description("where a redirect's time goes, for 1 click in CLICK_TIMELINE_SAMPLE; "
+                                            + "the stages add up to total (decision 0026)")
+                                    .tag("stage", stage.label),
+                            QUANTILES)
                     .register(registry);
         }
+    }
+
+    /** {@code timer} with quantiles over the last 10-20 s, like the stages' (see WINDOW). */
+    static Timer.Builder recent(Timer.Builder timer, double... quantiles) {
+        return timer.publishPercentiles(quantiles)
+                .percentilePrecision(2)
+                .distributionStatisticExpiry(WINDOW)
+                .distributionStatisticBufferLength(2);
+    }
+
+    /** {@code summary} with quantiles over the last 10-20 s, like the stages' (see WINDOW). */
+    static DistributionSummary.Builder recent(DistributionSummary.Builder summary, double... quantiles) {
+        return summary.publishPercentiles(quantiles)
+                .percentilePrecision(2)
+                .distributionStatisticExpiry(WINDOW)
+                .distributionStatisticBufferLength(2);
     }
 
     /**

@@ -146,19 +146,19 @@ public final class ClickWriter implements AutoCloseable {
         // Per batch, so always on: how long a writer spends answering a durable batch (while it
         // takes no clicks), and how many clicks were queued when a writer took a batch. Windows of
         // 20 s like the timeline's (ClickTimeline), so a bench run reads its own.
-        this.answerLoop = Timer.builder("clickledger_click_batch_answer_seconds")
-                .description("time a writer spends answering one durable batch (its 302s), per batch")
-                .publishPercentiles(0.5, 0.9, 0.99)
-                .percentilePrecision(2)
-                .distributionStatisticExpiry(Duration.ofSeconds(20))
-                .distributionStatisticBufferLength(2)
+        this.answerLoop = ClickTimeline.recent(
+                        Timer.builder("clickledger_click_batch_answer_seconds")
+                                .description("time a writer spends answering one durable batch (its 302s), per batch"),
+                        0.5,
+                        0.9,
+                        0.99)
                 .register(registry);
-        this.depthAtTake = DistributionSummary.builder("clickledger_click_queue_depth_at_take")
-                .description("clicks queued when a writer took a batch (the batch included)")
-                .publishPercentiles(0.5, 0.9, 0.99)
-                .percentilePrecision(2)
-                .distributionStatisticExpiry(Duration.ofSeconds(20))
-                .distributionStatisticBufferLength(2)
+        this.depthAtTake = ClickTimeline.recent(
+                        DistributionSummary.builder("clickledger_click_queue_depth_at_take")
+                                .description("clicks queued when a writer took a batch (the batch included)"),
+                        0.5,
+                        0.9,
+                        0.99)
                 .register(registry);
         this.written = Counter.builder("clickledger_clicks_written_total")
                 .description("clicks committed to PostgreSQL by the writers")
