@@ -226,14 +226,6 @@ router_start_as() {
         "$JAVA" ${ROUTER_JAVA_OPTS:-} -jar "${ROUTER_JAR:-$ROOT/router/target/router.jar}"
     await_ready "$name" "http://127.0.0.1:$port" "$log" "$started"
     end_ns=$(date +%s%N)
-    # /readyz is 200 while Yauaa still loads on a thread of its own (seconds of a core and ~100 MB
-    # of heap, with long young pauses meanwhile): measuring then would charge its load to the
-    # first runs (decision 0026). The printed start time stays the time to /readyz.
-    while ! curl -s --max-time 2 "http://127.0.0.1:$port/readyz" | grep -q '"agentParser":"ready"'; do
-        service_pid "$name" >/dev/null || die "the $name exited while its user-agent parser loaded"
-        ((SECONDS - started < 180)) || die "the $name's user-agent parser was not ready within 180 s"
-        sleep 0.2
-    done
     awk -v ns=$((end_ns - start_ns)) 'BEGIN { printf "%.2f\n", ns / 1e9 }'
 }
 
