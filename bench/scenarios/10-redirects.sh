@@ -38,6 +38,15 @@ wait_http "http://127.0.0.1:$NGINX_PORT/r/bench-1" 20 302 || die "nginx did not 
 
 router=$ROUTER_URL/r/bench-1
 static=http://127.0.0.1:$NGINX_PORT/r/bench-1
+# /readyz is 200 while Yauaa still loads on a thread of its own (seconds of a core, ~100 MB of heap
+# and long young pauses meanwhile), and the router was started just before this scenario: measuring
+# then would charge that load to the first runs (decision 0026). The capture scenario waits too.
+say "waiting for the router's user-agent parser"
+deadline=$((SECONDS + 300))
+while [[ $(curl -s --max-time 2 "$ROUTER_URL/readyz" 2>/dev/null) != *'"agentParser":"ready"'* ]]; do
+    ((SECONDS < deadline)) || die "the router's user-agent parser was not ready within 300 s"
+    sleep 0.5
+done
 say "warming up (JIT) the router and nginx"
 BENCH_DURATION=5 wrk_run 256 "$router" >/dev/null
 BENCH_DURATION=2 wrk_run 256 "$static" >/dev/null
@@ -45,12 +54,20 @@ BENCH_DURATION=2 wrk_run 256 "$static" >/dev/null
 wal_before=$(psql_bench -At -c "select pg_current_wal_lsn()")
 written_before=$(router_metric clickledger_clicks_written_total)
 
+# stage_p99 METRIC [STAGE]: the 0.99 quantile of METRIC (of its stage STAGE) in ms, from the
+# metrics read right after the run; 0 when absent (a router without the timeline, CLICK_TIMELINE_SAMPLE=0).
+stage_p99() {
+    awk -v m="$1" -v s="${2:-}" 'index($1, m "{") == 1 && (s == "" || index($1, "stage=\"" s "\"")) && index($1, "quantile=\"0.99\"") { v = $2 * 1000; found = 1; exit }
+        END { printf "%.1f", found ? v : 0 }' "$BENCH_DIR/redirect-metrics"
+}
+
 # measure PASS: the three connection counts, BENCH_RUNS alternating runs each; PASS names the
 # kernel writeback settings in the scenario's name. Floors only on the default pass.
 measure() {
     local pass=$1 connections run rps p50 p99 error_count redirected_before redirected
     for connections in 64 256 1000; do
         nginx_rps=() nginx_p50=() nginx_p99=() router_rps=() router_p50=() router_p99=() ratio=() errors=() counted=() commit_p99=()
+        own_p99=() queue_p99=() answer_p99=()
         for run in $(seq 1 "$BENCH_RUNS"); do
             say "$pass, $connections connections, run $run/$BENCH_RUNS: nginx"
             read -r rps p50 p99 _ < <(wrk_run "$connections" "$static")
@@ -66,8 +83,15 @@ measure() {
             ratio+=("$(awk -v r="$rps" -v n="${nginx_rps[-1]}" 'BEGIN { printf "%.1f", (n > 0 ? 100 * r / n : 0) }')")
             # PostgreSQL's share of the tail: the router's own timer of one batch's COPY and
             # fsync'd commit (a decaying window of about the last minute, read right after the run).
-            commit_p99+=("$(router_metrics "$ROUTER_URL" | awk '/^clickledger_click_commit_seconds\{.*quantile="0.99"/ { printf "%.1f", $2 * 1000; exit }')")
+            router_metrics "$ROUTER_URL" >"$BENCH_DIR/redirect-metrics"
+            commit_p99+=("$(stage_p99 clickledger_click_commit_seconds)")
+            # The router's own timeline of a sampled click (decision 0026): from Jetty's first read
+            # of the request to its 302 written, and the two stages that hold the slow clicks.
+            own_p99+=("$(stage_p99 clickledger_click_stage_seconds total)")
+            queue_p99+=("$(stage_p99 clickledger_click_stage_seconds queue)")
+            answer_p99+=("$(stage_p99 clickledger_click_stage_seconds answer_wait)")
             say "  router $rps req/s (${counted[-1]}/s 302 with a cref by its own count), p50 $p50 ms, p99 $p99 ms, errors $error_count (${ratio[-1]} % of nginx); batch commit p99 ${commit_p99[-1]} ms"
+            say "  router's own p99 by stage (ms): $(for stage in parse handle queue durable answer_wait write total; do printf '%s %s  ' "$stage" "$(stage_p99 clickledger_click_stage_seconds "$stage")"; done)"
         done
         wrk_command="wrk -t1 -c$connections -d${BENCH_DURATION}s --timeout 10s --latency -H 'User-Agent: Mozilla/5.0 …' URL"
         scenario="Redirects, $connections connections, $pass"
@@ -85,6 +109,9 @@ measure() {
         bench_row $ID "$scenario" "router p50" "ms" "$wrk_command" "" "" "${router_p50[@]}"
         bench_row $ID "$scenario" "router p99" "ms" "$wrk_command" "$floor_p99" "" "${router_p99[@]}"
         bench_row $ID "$scenario" "router batch commit p99 (COPY + commit in PostgreSQL, the router's timer)" "ms" "clickledger_click_commit_seconds{quantile=\"0.99\"} right after each run" "" "" "${commit_p99[@]}"
+        bench_row $ID "$scenario" "router p99 by its own timeline (Jetty's read of the request → 302 written)" "ms" "clickledger_click_stage_seconds{stage=\"total\",quantile=\"0.99\"} right after each run (1 click in 64)" "" "" "${own_p99[@]}"
+        bench_row $ID "$scenario" "router p99 of the wait for a writer (stage queue)" "ms" "clickledger_click_stage_seconds{stage=\"queue\",quantile=\"0.99\"}" "" "" "${queue_p99[@]}"
+        bench_row $ID "$scenario" "router p99 of the wait in the batch's answering (stage answer_wait)" "ms" "clickledger_click_stage_seconds{stage=\"answer_wait\",quantile=\"0.99\"}" "" "" "${answer_p99[@]}"
         bench_row $ID "$scenario" "nginx p99" "ms" "$wrk_command" "" "" "${nginx_p99[@]}"
         bench_row $ID "$scenario" "router socket errors + non-3xx" "" "$wrk_command" "$floor_errors" "" "${errors[@]}"
     done

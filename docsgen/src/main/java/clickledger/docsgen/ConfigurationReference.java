@@ -96,6 +96,8 @@ public final class ConfigurationReference {
                             RouterConfig.CLICK_WRITER_THREADS,
                             RouterConfig.CLICK_QUEUE_CAPACITY,
                             RouterConfig.CLICK_BATCH_MAX,
+                            RouterConfig.CLICK_TIMELINE_SAMPLE,
+                            RouterConfig.ROUTER_SELECTORS,
                             RouterConfig.CLICK_SPOOL_DIR,
                             RouterConfig.CLICK_DB_BUDGET_MS,
                             RouterConfig.GEOIP_DB_PATH,

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.db.Database;
 import clickledger.db.setting.SettingsRepository;
+import clickledger.router.click.ClickTimeline;
 import clickledger.router.click.ClickWriter;
 import clickledger.router.click.ClientResolver;
 import clickledger.router.click.GeoIp;
@@ -158,6 +159,7 @@ public final class RouterApp implements AutoCloseable {
                 new ClientResolver(config.trustedProxies(), geoIp),
                 ipHasher,
                 clock,
+                new ClickTimeline(config.timelineSample(), registry),
                 registry);
 
         QueuedThreadPool threads = new AnswerInlineThreadPool(200, 8);
@@ -175,7 +177,9 @@ public final class RouterApp implements AutoCloseable {
         // byte for every header of every request; profiled, that was 40 % of the selector thread.
         // Visitors rarely reuse a connection long enough for it to pay off.
         http.setHeaderCacheSize(0);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        // Acceptors -1 and selectors -1 are Jetty's defaults (one each on two cores).
+        ServerConnector connector =
+                new ServerConnector(server, -1, config.selectors(), new HttpConnectionFactory(http));
         connector.setPort(config.port());
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         connector.setIdleTimeout(30_000);

@@ -32,6 +32,8 @@ public record RouterConfig(
         int writerThreads,
         int queueCapacity,
         int maxBatchSize,
+        int timelineSample,
+        int selectors,
         int retentionMonths,
         Path spoolDirectory,
         Duration databaseBudget,
@@ -88,6 +90,17 @@ public record RouterConfig(
             Setting.withDefault("CLICK_QUEUE_CAPACITY", "20000", "bound of the click queue in front of the writers");
     public static final Setting CLICK_BATCH_MAX =
             Setting.withDefault("CLICK_BATCH_MAX", "1000", "most clicks written in one statement");
+    public static final Setting CLICK_TIMELINE_SAMPLE = Setting.withDefault(
+            "CLICK_TIMELINE_SAMPLE",
+            "64",
+            "1 click in this many is timed stage by stage (parse, queue, commit, answer, write) into"
+                    + " `clickledger_click_stage_seconds`; `0` turns the timeline off (decision 0026)");
+    // One selector thread reads, parses and handles every request (the handler runs on it); a
+    // second one lets both cores do that while the writers answer (decision 0026, the timeline).
+    public static final Setting ROUTER_SELECTORS = Setting.computed(
+            "ROUTER_SELECTORS",
+            "half the cores, at least `1` (Jetty's choice)",
+            "HTTP selector threads, which read, parse and route every request (1–16)");
     // Relative to the working directory, so `make run` keeps spooled clicks in .data/ next to the
     // embedded database; production sets an absolute path on a persistent volume.
     public static final Setting CLICK_SPOOL_DIR = Setting.withDefault(
@@ -129,6 +142,8 @@ public record RouterConfig(
             CLICK_WRITER_THREADS,
             CLICK_QUEUE_CAPACITY,
             CLICK_BATCH_MAX,
+            CLICK_TIMELINE_SAMPLE,
+            ROUTER_SELECTORS,
             CLICK_SPOOL_DIR,
             CLICK_DB_BUDGET_MS,
             GEOIP_DB_PATH,
@@ -169,6 +184,9 @@ public record RouterConfig(
         }
         int queueCapacity = env.integer(CLICK_QUEUE_CAPACITY, 100, 1_000_000);
         int maxBatch = env.integer(CLICK_BATCH_MAX, 1, 10_000);
+        int timelineSample = env.integer(CLICK_TIMELINE_SAMPLE, 0, 1_000_000);
+        // -1: Jetty's own choice.
+        int selectors = env.integer(ROUTER_SELECTORS, -1, 1, 16);
         int retention = env.integer(DatabaseConfig.CLICK_RETENTION_MONTHS, 0, 1_200);
         Path spool = Path.of(CLICK_SPOOL_DIR.defaultValue());
         String spoolText = env.string(CLICK_SPOOL_DIR);
@@ -210,6 +228,8 @@ public record RouterConfig(
                 writers,
                 queueCapacity,
                 maxBatch,
+                timelineSample,
+                selectors,
                 retention,
                 spool,
                 Duration.ofMillis(budget),

@@ -27,6 +27,23 @@ class ConfigTest {
     }
 
     @Test
+    void theTimelineSampleAndTheSelectorsAreBoundedAndDefaultToTheTimelineOnAndJettysChoice() {
+        RouterConfig defaults = RouterConfig.fromEnv(Map.of("DATABASE_URL", "postgres://u:p@db:5432/cl"));
+        assertThat(defaults.timelineSample()).isEqualTo(64);
+        assertThat(defaults.selectors()).as("-1: Jetty's own choice").isEqualTo(-1);
+        RouterConfig set = RouterConfig.fromEnv(Map.of(
+                "DATABASE_URL", "postgres://u:p@db:5432/cl", "CLICK_TIMELINE_SAMPLE", "0", "ROUTER_SELECTORS", "2"));
+        assertThat(set.timelineSample()).isZero();
+        assertThat(set.selectors()).isEqualTo(2);
+        assertThatThrownBy(() -> RouterConfig.fromEnv(Map.of(
+                        "DATABASE_URL", "postgres://u:p@db:5432/cl",
+                        "CLICK_TIMELINE_SAMPLE", "-1",
+                        "ROUTER_SELECTORS", "0")))
+                .hasMessageContaining("CLICK_TIMELINE_SAMPLE \"-1\"")
+                .hasMessageContaining("ROUTER_SELECTORS \"0\"");
+    }
+
+    @Test
     void pgbouncerNeedsADirectUrl() {
         assertThatThrownBy(
                         () -> RouterConfig.fromEnv(Map.of("DATABASE_URL", "postgres://u:p@db:6432/cl?pgbouncer=true")))

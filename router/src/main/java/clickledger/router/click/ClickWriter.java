@@ -50,7 +50,8 @@ public final class ClickWriter implements AutoCloseable {
         void failed(Throwable cause);
     }
 
-    private record Pending(Click click, Completion completion) {}
+    // stamps: the click's timeline when it is one of the sampled, else null (ClickTimeline).
+    private record Pending(Click click, Completion completion, ClickTimeline.Stamps stamps) {}
 
     /** One batch; answered exactly once, by its writer or by the watchdog, whichever claims it. */
     private static final class Batch {
@@ -92,6 +93,8 @@ public final class ClickWriter implements AutoCloseable {
     private final AtomicBoolean probe = new AtomicBoolean();
     private final DistributionSummary batchSizes;
     private final Timer commitLatency;
+    private final Timer answerLoop;
+    private final DistributionSummary depthAtTake;
     private final Counter written;
     private final Counter spooledWhileDown;
     private final Counter failures;
@@ -140,6 +143,23 @@ public final class ClickWriter implements AutoCloseable {
                 .description("time to commit one batch to PostgreSQL")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
+        // Per batch, so always on: how long a writer spends answering a durable batch (while it
+        // takes no clicks), and how many clicks were queued when a writer took a batch. Windows of
+        // 20 s like the timeline's (ClickTimeline), so a bench run reads its own.
+        this.answerLoop = ClickTimeline.recent(
+                        Timer.builder("clickledger_click_batch_answer_seconds")
+                                .description("time a writer spends answering one durable batch (its 302s), per batch"),
+                        0.5,
+                        0.9,
+                        0.99)
+                .register(registry);
+        this.depthAtTake = ClickTimeline.recent(
+                        DistributionSummary.builder("clickledger_click_queue_depth_at_take")
+                                .description("clicks queued when a writer took a batch (the batch included)"),
+                        0.5,
+                        0.9,
+                        0.99)
+                .register(registry);
         this.written = Counter.builder("clickledger_clicks_written_total")
                 .description("clicks committed to PostgreSQL by the writers")
                 .register(registry);
@@ -181,7 +201,12 @@ public final class ClickWriter implements AutoCloseable {
      * else the completion is called exactly once, even when the writer stops right after.
      */
     public boolean submit(Click click, Completion completion) {
-        if (!running || !queue.offer(new Pending(click, completion))) {
+        return submit(click, completion, null);
+    }
+
+    /** As {@link #submit(Click, Completion)}, for a click the timeline follows ({@code stamps} null if not). */
+    public boolean submit(Click click, Completion completion, ClickTimeline.Stamps stamps) {
+        if (!running || !queue.offer(new Pending(click, completion, stamps))) {
             rejected.increment();
             return false;
         }
@@ -368,6 +393,7 @@ public final class ClickWriter implements AutoCloseable {
         }
         into.add(first);
         queue.drainTo(into, maxBatchSize - 1);
+        depthAtTake.record(into.size() + queue.size());
         return true;
     }
 
@@ -448,9 +474,14 @@ public final class ClickWriter implements AutoCloseable {
         complete(batch, null);
     }
 
-    private static void complete(Batch batch, Throwable failure) {
+    // Called once the batch is durable (or has failed): answers its clicks in the order they came.
+    private void complete(Batch batch, Throwable failure) {
+        long durable = System.nanoTime();
         for (Pending pending : batch.pending) {
             try {
+                if (pending.stamps() != null) {
+                    pending.stamps().answering(batch.startNanos, durable);
+                }
                 if (failure == null) {
                     pending.completion().durable();
                 } else {
@@ -460,6 +491,9 @@ public final class ClickWriter implements AutoCloseable {
                 // One broken response must not stop the rest of its batch from being answered.
                 LOG.atWarn().addKeyValue("error", e.toString()).log("click completion failed");
             }
+        }
+        if (!batch.pending.isEmpty()) {
+            answerLoop.record(System.nanoTime() - durable, TimeUnit.NANOSECONDS);
         }
     }
 

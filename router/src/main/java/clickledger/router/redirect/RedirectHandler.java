@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.common.id.Ulid;
 import clickledger.router.click.Click;
+import clickledger.router.click.ClickTimeline;
 import clickledger.router.click.ClickWriter;
 import clickledger.router.click.ClientResolver;
 import clickledger.router.click.IpHasher;
@@ -63,6 +64,7 @@ public final class RedirectHandler {
     private final ClientResolver clients;
     private final IpHasher ipHasher;
     private final Clock clock;
+    private final ClickTimeline timeline;
     private final Counter redirected;
     private final Counter inactive;
     private final Counter notFound;
@@ -79,6 +81,7 @@ public final class RedirectHandler {
             ClientResolver clients,
             IpHasher ipHasher,
             Clock clock,
+            ClickTimeline timeline,
             MeterRegistry registry) {
         this.links = requireNonNull(links, "links is null");
         this.writer = requireNonNull(writer, "writer is null");
@@ -87,6 +90,7 @@ public final class RedirectHandler {
         this.clients = requireNonNull(clients, "clients is null");
         this.ipHasher = requireNonNull(ipHasher, "ipHasher is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.timeline = requireNonNull(timeline, "timeline is null");
         this.redirected = outcome(registry, "redirected");
         this.inactive = outcome(registry, "inactive");
         this.notFound = outcome(registry, "not_found");
@@ -116,6 +120,7 @@ public final class RedirectHandler {
 
     /** @param domain the domain the request's {@code Host} named (the default host included) */
     public void handle(Request request, Response response, Callback callback, Domain domain, String slug) {
+        ClickTimeline.Stamps stamps = timeline.sample(request.getBeginNanoTime());
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         if (!links.loaded()) {
             unavailable.increment();
@@ -184,21 +189,40 @@ public final class RedirectHandler {
                             HttpHeader.SET_COOKIE,
                             cookie(cref, target.cookieMaxAgeSeconds(), client.secure(), domain.cookieDomain()));
         }
-        boolean queued = writer.submit(click, new ClickWriter.Completion() {
-            @Override
-            public void durable() {
-                (active ? redirected : notPaying).increment();
-                response.write(true, BufferUtil.EMPTY_BUFFER, callback);
-            }
+        if (stamps != null) {
+            stamps.offered();
+        }
+        boolean queued = writer.submit(
+                click,
+                new ClickWriter.Completion() {
+                    @Override
+                    public void durable() {
+                        (active ? redirected : notPaying).increment();
+                        response.write(
+                                true, BufferUtil.EMPTY_BUFFER, stamps == null ? callback : timed(stamps, callback));
+                    }
 
-            @Override
-            public void failed(Throwable cause) {
-                notDurable(active, notPaying, response, callback);
-            }
-        });
+                    @Override
+                    public void failed(Throwable cause) {
+                        notDurable(active, notPaying, response, callback);
+                    }
+                },
+                stamps);
         if (!queued) {
             notDurable(active, notPaying, response, callback);
         }
+    }
+
+    // The sampled click's 302 is out: its timeline ends. Nested keeps the callback's invocation type,
+    // so Jetty completes the response exactly as it would without the timeline.
+    private Callback timed(ClickTimeline.Stamps stamps, Callback callback) {
+        return new Callback.Nested(callback) {
+            @Override
+            public void succeeded() {
+                timeline.written(stamps);
+                super.succeeded();
+            }
+        };
     }
 
     // A click that carries no cref earns nothing, so losing it must not cost the visitor the
