@@ -65,33 +65,37 @@ public final class DeliveryRepository {
     // Disabled and deleted endpoints, and those whose breaker is open, are left out here, so their
     // deliveries wait without spending attempts. Like outcomes (see relaxDurability), the claim does
     // not wait for its WAL flush: a claim lost in a PostgreSQL crash can only cause a duplicate.
-    // The rows in flight are counted once for all endpoints (the "leased" join), not once per
-    // endpoint: during a drain the rows leased in the last lease period, delivered since, leave
-    // dead entries in the index on next_attempt_at that every count stepped over, and eight counts
-    // per claim were more than half of the claim's buffer reads (EXPLAIN, 0003 "CPU per delivery").
-    private static final String CLAIM =
+    // The rows in flight are counted per endpoint from webhook_delivery_in_flight_idx (V78), which
+    // holds exactly the leased pending rows by lease end, so the count has one plan whatever the
+    // statistics say, and at most perEndpoint of them are read (the LIMIT also keeps the planner on
+    // a plain index scan, which marks the dead entries of finished leases as it passes; a bitmap
+    // scan never does). Before, the planner chose after each autoanalyze between two indexes or a
+    // BitmapAnd of both, and under the BitmapAnd every claim read every lease the drain had taken
+    // since the last vacuum: the slow drain of issue 17 (0003, "The slow drain: a plan flip").
+    static final String CLAIM =
             """
             update webhook_delivery w
                set lease_token = ?::uuid, next_attempt_at = ?::timestamptz
               from (
                 select d.id, e.url, e.secret_enc, e.previous_secret_enc, e.previous_valid_until
-                  from (select n.id, n.url, n.secret_enc, n.previous_secret_enc, n.previous_valid_until,
-                               coalesce(leased.in_flight, 0) as leased
+                  from (select n.id, n.url, n.secret_enc, n.previous_secret_enc, n.previous_valid_until
                           from webhook_endpoint n
-                          left join (select f.endpoint_id, count(*) as in_flight
-                                       from webhook_delivery f
-                                      where f.lease_token is not null and f.status = 'pending'
-                                        and f.next_attempt_at > ?::timestamptz
-                                      group by f.endpoint_id) leased on leased.endpoint_id = n.id
                          where n.enabled and n.deleted_at is null
                            and (n.breaker_open_until is null or n.breaker_open_until <= ?::timestamptz)
                          order by random()) e
+                 cross join lateral (
+                    select count(*)::int as in_flight
+                      from (select
+                              from webhook_delivery f
+                             where f.endpoint_id = e.id and f.lease_token is not null and f.status = 'pending'
+                               and f.next_attempt_at > ?::timestamptz
+                             limit ?::int) leases) leased
                  cross join lateral (
                     select x.id
                       from webhook_delivery x
                      where x.endpoint_id = e.id and x.status = 'pending' and x.next_attempt_at <= ?::timestamptz
                      order by x.next_attempt_at
-                     limit greatest(0, ?::int - e.leased)
+                     limit greatest(0, ?::int - leased.in_flight)
                      for update of x skip locked) d
                  limit ?::int) c
              cross join (select set_config('synchronous_commit', 'off', true)) relaxed
@@ -135,6 +139,7 @@ public final class DeliveryRepository {
                 now.plus(lease),
                 at,
                 at,
+                perEndpoint,
                 at,
                 perEndpoint,
                 slots);
