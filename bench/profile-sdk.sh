@@ -153,7 +153,9 @@ profile() {
         fi
         # Transactions per request: with the group commit (decision 0030) many events share one.
         psql_bench -c "select round(xact_commit::numeric / $rows, 3) as commits_per_req,
-                              round(xact_rollback::numeric / $rows, 3) as rollbacks_per_req
+                              round(xact_rollback::numeric / $rows, 3) as rollbacks_per_req,
+                              (select round(sum(calls)::numeric / $rows, 2) from pg_stat_statements
+                                where toplevel and query not like '%pg_stat_statements%') as statements_per_req
                          from pg_stat_database where datname = current_database()"
         psql_bench -c "select round(wal_records::numeric / $rows, 1) as wal_records_per_req,
                               round(wal_bytes::numeric / $rows) as wal_bytes_per_req,
@@ -177,7 +179,7 @@ profile() {
                               round(wal_bytes::numeric / $rows) as wal_b_per_req,
                               toplevel as top, left(regexp_replace(query, '\s+', ' ', 'g'), 150) as query
                          from pg_stat_statements
-                        where calls >= $rows / 20 and query not like '%pg_stat_statements%'
+                        where calls >= $rows / 200 and query not like '%pg_stat_statements%'
                         order by toplevel desc, calls desc, total_exec_time desc"
         psql_bench -c "select s.relname, s.indexrelname, s.idx_scan from pg_stat_user_indexes s
                         where s.relname in ('event','attribution','commission','identity','webhook_delivery','stats_change','audit_log','commission_digest_item')
