@@ -425,6 +425,11 @@ public final class ApiApp implements AutoCloseable {
                 .toList();
     }
 
+    /** The group commit of {@code POST /v1/events}, when EVENT_GROUP_COMMIT is on; tests stop it. */
+    public Optional<EventGroupCommit> eventGroupCommit() {
+        return eventGroupCommit;
+    }
+
     /** API key last-use tracking; tests flush it instead of waiting for the interval. */
     public KeyUsage keyUsage() {
         return keyUsage;
