@@ -8,7 +8,8 @@
 # for each of events and identify: resets the statistics, runs wrk for PROFILE_SECONDS, and prints
 # per request the statements (calls, mean ms, rows, WAL records and bytes), the WAL (pg_stat_wal
 # and the LSN delta), WAL syncs and PostgreSQL's CPU (utime + stime of every server process), and the
-# api's CPU beside it (its JVM's utime + stime, by thread kind: request threads, GC, JIT, the rest).
+# api's CPU beside it (its JVM's utime + stime, by thread kind: request threads, the event group
+# commit's writers, GC, JIT, the rest), and the transactions committed per request.
 # PROFILE_JFR=1 also records the api with JDK Flight Recorder during each measured run
 # (jdk.ExecutionSample every 10 ms, 64 frames) and prints where its samples are, by layer
 # (bench/jfr-layers.sh). PROFILE_PERF=1 samples PostgreSQL's processes with perf (99 Hz per CPU,
@@ -150,6 +151,12 @@ profile() {
             perf report -q -i "$BENCH_DIR/perf-$name.data" --no-children --sort dso,sym --stdio 2>/dev/null |
                 grep -v '^$' | head -25 | sed 's/^/  /' || true
         fi
+        # Transactions per request: with the group commit (decision 0030) many events share one.
+        psql_bench -c "select round(xact_commit::numeric / $rows, 3) as commits_per_req,
+                              round(xact_rollback::numeric / $rows, 3) as rollbacks_per_req,
+                              (select round(sum(calls)::numeric / $rows, 2) from pg_stat_statements
+                                where toplevel and query not like '%pg_stat_statements%') as statements_per_req
+                         from pg_stat_database where datname = current_database()"
         psql_bench -c "select round(wal_records::numeric / $rows, 1) as wal_records_per_req,
                               round(wal_bytes::numeric / $rows) as wal_bytes_per_req,
                               round(wal_fpi::numeric / $rows, 2) as fpi_per_req,
@@ -172,7 +179,7 @@ profile() {
                               round(wal_bytes::numeric / $rows) as wal_b_per_req,
                               toplevel as top, left(regexp_replace(query, '\s+', ' ', 'g'), 150) as query
                          from pg_stat_statements
-                        where calls >= $rows / 20 and query not like '%pg_stat_statements%'
+                        where calls >= $rows / 200 and query not like '%pg_stat_statements%'
                         order by toplevel desc, calls desc, total_exec_time desc"
         psql_bench -c "select s.relname, s.indexrelname, s.idx_scan from pg_stat_user_indexes s
                         where s.relname in ('event','attribution','commission','identity','webhook_delivery','stats_change','audit_log','commission_digest_item')
@@ -184,7 +191,7 @@ profile() {
 api_pid() { service_pid api; }
 
 # api_cpu_ticks: utime + stime of every thread of the api's JVM, as "kind ticks" lines: request
-# (Jetty's and Javalin's threads), gc, jit, other; and total.
+# (Jetty's and Javalin's threads), writer (the event group commit's), gc, jit, other; and total.
 api_cpu_ticks() {
     local pid task
     pid=$(api_pid) || return 0
@@ -197,6 +204,7 @@ api_cpu_ticks() {
         if (name ~ /^(qtp|JettyVirtual|VirtualThread|ForkJoinPool|Javalin|jetty)/) kind = "request"
         else if (name ~ /^(GC |G1 |VM Periodic|VM Thread)/) kind = "gc+vm"
         else if (name ~ /^C[12] Compiler/) kind = "jit"
+        else if (name ~ /^event-writer/) kind = "writer"
         sum[kind] += ticks; total += ticks
     } END { for (k in sum) print k, sum[k]; print "total", total }'
 }

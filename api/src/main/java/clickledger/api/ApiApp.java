@@ -27,6 +27,8 @@ import clickledger.api.domain.DomainRoutes;
 import clickledger.api.domain.DomainService;
 import clickledger.api.event.EventBatch;
 import clickledger.api.event.EventBatchRoutes;
+import clickledger.api.event.EventGroupCommit;
+import clickledger.api.event.EventRecorder;
 import clickledger.api.event.EventService;
 import clickledger.api.event.SdkRoutes;
 import clickledger.api.http.ClientAddress;
@@ -125,6 +127,7 @@ public final class ApiApp implements AutoCloseable {
     private final ClickRollupJob clickRollup;
     private final Storage storage;
     private final Mail mail;
+    private final Optional<EventGroupCommit> eventGroupCommit;
 
     private ApiApp(
             ApiConfig config,
@@ -136,7 +139,8 @@ public final class ApiApp implements AutoCloseable {
             Webhooks webhooks,
             ClickRollupJob clickRollup,
             Storage storage,
-            Mail mail) {
+            Mail mail,
+            Optional<EventGroupCommit> eventGroupCommit) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
@@ -147,6 +151,7 @@ public final class ApiApp implements AutoCloseable {
         this.clickRollup = clickRollup;
         this.storage = storage;
         this.mail = mail;
+        this.eventGroupCommit = eventGroupCommit;
     }
 
     /**
@@ -212,6 +217,14 @@ public final class ApiApp implements AutoCloseable {
             };
             IdentifyService identify = new IdentifyService(database.dsl(), clock, eventListener);
             EventService events = new EventService(database.dsl(), clock, eventListener);
+            EventBatch eventBatch = new EventBatch(database.dsl(), clock, eventListener, events);
+            // POST /v1/events: concurrent events share a transaction (decision 0030), unless switched off.
+            Optional<EventGroupCommit> eventGroupCommit =
+                    config.eventGroupCommit().enabled()
+                            ? Optional.of(new EventGroupCommit(eventBatch, config.eventGroupCommit(), registry))
+                            : Optional.empty();
+            EventRecorder eventRecorder =
+                    eventGroupCommit.<EventRecorder>map(group -> group).orElse(events);
             AutoApprovalJob approval =
                     new AutoApprovalJob(database.dsl(), clock, config.commissionApprovalInterval(), commissionListener);
             Javalin javalin = WebApp.create(SERVICE, registry, database::ping, MAX_BODY_BYTES, routes -> {
@@ -229,8 +242,8 @@ public final class ApiApp implements AutoCloseable {
                 // is the request's, so the SDK's two hot routes, added after most others, cost a
                 // regex per earlier POST route on every event and identify (decision 0028, session
                 // 26). Their paths are literal, so they shadow no route added after them.
-                new SdkRoutes(identify, events).register(routes);
-                new EventBatchRoutes(new EventBatch(database.dsl(), clock, eventListener, events)).register(routes);
+                new SdkRoutes(identify, eventRecorder).register(routes);
+                new EventBatchRoutes(eventBatch).register(routes);
                 new InstallRoutes(new InstallService(database.dsl(), clock, passwords, sessions, programs))
                         .register(routes);
                 new SessionRoutes(signIn, signInLimits).register(routes);
@@ -335,7 +348,17 @@ public final class ApiApp implements AutoCloseable {
                     config.statsRollupInterval(),
                     registry);
             return new ApiApp(
-                    config, database, javalin, maintenance, approval, keyUsage, webhooks, clickRollup, storage, mail);
+                    config,
+                    database,
+                    javalin,
+                    maintenance,
+                    approval,
+                    keyUsage,
+                    webhooks,
+                    clickRollup,
+                    storage,
+                    mail,
+                    eventGroupCommit);
         } catch (RuntimeException e) {
             storage.close();
             database.close();
@@ -402,6 +425,11 @@ public final class ApiApp implements AutoCloseable {
                 .toList();
     }
 
+    /** The group commit of {@code POST /v1/events}, when EVENT_GROUP_COMMIT is on; tests stop it. */
+    public Optional<EventGroupCommit> eventGroupCommit() {
+        return eventGroupCommit;
+    }
+
     /** API key last-use tracking; tests flush it instead of waiting for the interval. */
     public KeyUsage keyUsage() {
         return keyUsage;
@@ -410,6 +438,8 @@ public final class ApiApp implements AutoCloseable {
     @Override
     public void close() {
         javalin.stop();
+        // After the server stopped: its requests in flight were answered; what is queued is drained.
+        eventGroupCommit.ifPresent(EventGroupCommit::close);
         webhooks.close();
         mail.close();
         maintenance.close();

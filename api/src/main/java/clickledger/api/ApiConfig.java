@@ -2,6 +2,7 @@ package clickledger.api;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.event.EventGroupCommit;
 import clickledger.api.mail.MailConfig;
 import clickledger.api.person.PeopleConfig;
 import clickledger.api.secret.SecretBox;
@@ -50,6 +51,7 @@ import java.util.stream.Stream;
  * @param storage STORAGE_KIND and its settings: where uploads (program logos) and click archives go
  * @param clickArchive CLICK_ARCHIVE: detached click months are archived to the storage, then dropped
  * @param mail SMTP_* and MAIL_*: where mail goes and how it is retried
+ * @param eventGroupCommit EVENT_GROUP_COMMIT*: whether {@code POST /v1/events} is recorded in groups, by how many writers
  */
 public record ApiConfig(
         int port,
@@ -71,7 +73,8 @@ public record ApiConfig(
         Duration liveStatsInterval,
         StorageConfig storage,
         boolean clickArchive,
-        MailConfig mail) {
+        MailConfig mail,
+        EventGroupCommit.Settings eventGroupCommit) {
     public static final int DEFAULT_POOL_SIZE = 10;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
@@ -156,7 +159,8 @@ public record ApiConfig(
                                     PeopleConfig.SETTINGS,
                                     StorageConfig.SETTINGS,
                                     WebhookConfig.SETTINGS,
-                                    MailConfig.SETTINGS)
+                                    MailConfig.SETTINGS,
+                                    EventGroupCommit.SETTINGS)
                             .flatMap(List::stream))
             .toList());
 
@@ -175,6 +179,7 @@ public record ApiConfig(
         requireNonNull(liveStatsInterval, "liveStatsInterval is null");
         requireNonNull(storage, "storage is null");
         requireNonNull(mail, "mail is null");
+        requireNonNull(eventGroupCommit, "eventGroupCommit is null");
     }
 
     public static ApiConfig fromEnv(Map<String, String> environment) {
@@ -221,6 +226,7 @@ public record ApiConfig(
         StorageConfig storage = StorageConfig.fromEnv(env);
         boolean clickArchive = env.bool(CLICK_ARCHIVE);
         MailConfig mail = MailConfig.fromEnv(env);
+        EventGroupCommit.Settings eventGroupCommit = EventGroupCommit.Settings.fromEnv(env);
         env.finish();
         return new ApiConfig(
                 port,
@@ -242,7 +248,8 @@ public record ApiConfig(
                 Duration.ofSeconds(liveStatsSeconds),
                 storage,
                 clickArchive,
-                mail);
+                mail,
+                eventGroupCommit);
     }
 
     // Required rather than generated at start: a key that changed with every restart would leave

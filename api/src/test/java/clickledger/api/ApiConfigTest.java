@@ -117,6 +117,28 @@ class ApiConfigTest {
     }
 
     @Test
+    void eventGroupCommitIsOnWithOneWriterUnlessSetAndBadValuesAreNamed() {
+        ApiConfig defaults = ApiConfig.fromEnv(valid());
+        Map<String, String> env = valid();
+        env.put("EVENT_GROUP_COMMIT", "false");
+        env.put("EVENT_GROUP_COMMIT_WRITERS", "2");
+
+        ApiConfig config = ApiConfig.fromEnv(env);
+
+        assertThat(defaults.eventGroupCommit().enabled()).isTrue();
+        assertThat(defaults.eventGroupCommit().writers()).isEqualTo(1);
+        assertThat(config.eventGroupCommit().enabled()).isFalse();
+        assertThat(config.eventGroupCommit().writers()).isEqualTo(2);
+        Map<String, String> bad = valid();
+        bad.put("EVENT_GROUP_COMMIT", "sometimes");
+        bad.put("EVENT_GROUP_COMMIT_WRITERS", "0");
+        assertThatThrownBy(() -> ApiConfig.fromEnv(bad))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("EVENT_GROUP_COMMIT ")
+                .hasMessageContaining("EVENT_GROUP_COMMIT_WRITERS");
+    }
+
+    @Test
     void webhookCapBelowBaseIsAProblem() {
         Map<String, String> env = valid();
         env.put("WEBHOOK_RETRY_BASE_SECONDS", "100");

@@ -1,6 +1,7 @@
 package clickledger.docsgen;
 
 import clickledger.api.ApiConfig;
+import clickledger.api.event.EventGroupCommit;
 import clickledger.api.mail.MailConfig;
 import clickledger.api.person.PeopleConfig;
 import clickledger.api.storage.StorageConfig;
@@ -115,7 +116,9 @@ public final class ConfigurationReference {
                             ApiConfig.IDENTIFY_ALLOW_ANONYMOUS,
                             ApiConfig.IDENTIFY_RATE_LIMIT_PER_MINUTE,
                             ApiConfig.COMPAT_DEFAULT_PROGRAM,
-                            ApiConfig.LIVE_STATS_SECONDS)),
+                            ApiConfig.LIVE_STATS_SECONDS,
+                            EventGroupCommit.ENABLED,
+                            EventGroupCommit.WRITERS)),
             new Section(
                     "People and sessions",
                     "Sign-in, sessions and invitations in the api: [people-and-sessions.md](people-and-sessions.md).",

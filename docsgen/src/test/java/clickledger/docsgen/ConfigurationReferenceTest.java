@@ -100,6 +100,8 @@ class ConfigurationReferenceTest {
             Map.entry("WEBHOOK_BREAKER_COOLDOWN_SECONDS", "30"),
             Map.entry("WEBHOOK_DISABLE_AFTER_HOURS", "24"),
             Map.entry("WEBHOOK_WORKER_ENABLED", "false"),
+            Map.entry("EVENT_GROUP_COMMIT", "false"),
+            Map.entry("EVENT_GROUP_COMMIT_WRITERS", "2"),
             Map.entry("PASSWORD_RESET_RATE_LIMIT_PER_HOUR", "3"),
             Map.entry("APPLICATION_RATE_LIMIT_PER_HOUR", "10"),
             Map.entry("SMTP_URL", "smtps://partners%40acme.example:pw@smtp.acme.example:465"),

@@ -103,14 +103,7 @@ public final class WebApp {
                     .addKeyValue("method", ctx.method().name())
                     .addKeyValue("path", ctx.path())
                     .log("unhandled error");
-            problem(
-                    ctx,
-                    new ApiException(
-                            500,
-                            "internal_error",
-                            "Internal error",
-                            "something went wrong; quote request id " + MDC.get(RequestIds.MDC_KEY),
-                            List.of()));
+            problem(ctx, internalError());
         });
         routes.error(404, ctx -> {
             if (!PROBLEM_JSON.equals(ctx.res().getContentType()) && ctx.result() == null) {
@@ -156,6 +149,16 @@ public final class WebApp {
     public static String routeTemplate(Context ctx) {
         Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
         return endpoint == null || endpoint.path.isEmpty() ? null : endpoint.path;
+    }
+
+    /** The 500 of an unexpected failure: nothing of it but the request id to quote (it is logged). */
+    public static ApiException internalError() {
+        return new ApiException(
+                500,
+                "internal_error",
+                "Internal error",
+                "something went wrong; quote request id " + MDC.get(RequestIds.MDC_KEY),
+                List.of());
     }
 
     public static void problem(Context ctx, ApiException e) {

@@ -16,13 +16,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/events/batch}: many events with the outcome of posting them one by one to
@@ -50,6 +54,7 @@ public final class EventBatch {
      */
     static final int CHUNK = 250;
 
+    private static final Logger LOG = LoggerFactory.getLogger(EventBatch.class);
     private static final Pattern FIELD_DETAIL = Pattern.compile("^[A-Za-z]+: .*", Pattern.DOTALL);
 
     private final DSLContext dsl;
@@ -57,6 +62,7 @@ public final class EventBatch {
     private final EventService.EventListener listener;
     private final EventService events;
     private final ProgramCurrencies currencies;
+    private final EventIds ids = new EventIds();
 
     /** @param events the single path, for the runs whose eventIds a concurrent request took */
     public EventBatch(DSLContext dsl, Clock clock, EventService.EventListener listener, EventService events) {
@@ -73,13 +79,36 @@ public final class EventBatch {
     /** One item's answer: the status {@code POST /v1/events} would have answered, with its body. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Result(int status, EventView event, Map<String, Object> problem) {
-        static Result of(EventService.Outcome outcome) {
-            return new Result(outcome.created() ? 201 : 200, outcome.view(), null);
+        static Result of(int index, Answer answer) {
+            if (answer.outcome() != null) {
+                EventService.Outcome outcome = answer.outcome();
+                return new Result(outcome.created() ? 201 : 200, outcome.view(), null);
+            }
+            if (answer.failure() instanceof ApiException e) {
+                return failed(index, e);
+            }
+            // What the single endpoint answers for an unexpected failure: logged, and a 500 without details.
+            LOG.atError().setCause(answer.failure()).addKeyValue("item", index).log("unhandled error in a batch item");
+            return failed(index, WebApp.internalError());
         }
 
         /** The item's problem, its fields named from the batch ({@code events[3].value}). */
         public static Result failed(int index, ApiException e) {
             return new Result(e.status(), null, WebApp.problemBody(at(index, e)));
+        }
+    }
+
+    /**
+     * What {@code POST /v1/events} answers for one item: its outcome, or the exception it throws
+     * (an {@link ApiException} for the item's problem, anything else for a 500).
+     */
+    public record Answer(EventService.Outcome outcome, RuntimeException failure) {
+        static Answer of(EventService.Outcome outcome) {
+            return new Answer(outcome, null);
+        }
+
+        static Answer failed(RuntimeException failure) {
+            return new Answer(null, failure);
         }
     }
 
@@ -98,7 +127,6 @@ public final class EventBatch {
                 results[item.index()] = Result.failed(item.index(), e);
             }
         }
-        EventIds ids = new EventIds(now);
         int from = 0;
         while (from < checked.size()) {
             UUID programId = checked.get(from).incoming().programId();
@@ -108,64 +136,103 @@ public final class EventBatch {
                     && checked.get(to).incoming().programId().equals(programId)) {
                 to++;
             }
-            run(checked.subList(from, to), ids, results);
+            run(checked.subList(from, to)).forEach((index, answer) -> results[index] = Result.of(index, answer));
             from = to;
         }
     }
 
+    /**
+     * What {@link EventService#record} checks before its transaction, for an item that a writer of
+     * {@link EventGroupCommit} records later: the request's problems are the caller's to answer at once.
+     */
+    EventService.Incoming check(UUID programId, EventRequest request) {
+        return EventService.check(currencies, programId, request, Timestamps.micros(clock.instant()));
+    }
+
+    /**
+     * Records checked items (of any programs) as if each had been posted alone to {@code POST
+     * /v1/events}, in the list's order, and answers each: {@link EventGroupCommit}'s group. The
+     * items are taken at one time, now: one without a time of its own is of that time, and their
+     * ids increase in the list's order, so re-derivation (by time, then id) takes a user's events
+     * in the order they were derived. Each program's items, in their order, go in runs of at most
+     * {@link #CHUNK}; items of different programs never interact.
+     */
+    List<Answer> record(List<EventService.Incoming> items) {
+        Instant now = Timestamps.micros(clock.instant());
+        Map<UUID, List<Checked>> programs = new LinkedHashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            EventService.Incoming incoming = items.get(i).at(now);
+            programs.computeIfAbsent(incoming.programId(), program -> new ArrayList<>())
+                    .add(new Checked(i, incoming));
+        }
+        Answer[] answers = new Answer[items.size()];
+        for (List<Checked> program : programs.values()) {
+            for (int from = 0; from < program.size(); from += CHUNK) {
+                run(program.subList(from, Math.min(program.size(), from + CHUNK)))
+                        .forEach((index, answer) -> answers[index] = answer);
+            }
+        }
+        return Arrays.asList(answers);
+    }
+
     private record Checked(int index, EventService.Incoming incoming) {}
 
-    /** One run of one program's items in one transaction, or one by one when a concurrent request took an eventId. */
-    private void run(List<Checked> run, EventIds ids, Result[] results) {
-        Map<Integer, Result> answered;
+    /**
+     * One run of one program's items in one transaction; one by one through the single path when
+     * the run's transaction failed for one item's sake: a concurrent request took an eventId, two
+     * runs deadlocked on eventIds, or PostgreSQL refused one item's data. Then each item gets what
+     * the single endpoint answers it, a bad one its own failure, and none fails the others.
+     */
+    private Map<Integer, Answer> run(List<Checked> run) {
         try {
-            answered = dsl.transactionResult(configuration -> new Run(configuration.dsl(), run, ids).answer());
+            return dsl.transactionResult(configuration -> new Run(configuration.dsl(), run).answer());
         } catch (org.jooq.exception.DataAccessException e) {
-            if (!AttributionEngine.eventKeyTaken(e) && !deadlock(e)) {
+            if (!AttributionEngine.eventKeyTaken(e) && !oneItemsFault(e)) {
                 throw e;
             }
-            answered = new HashMap<>();
+            Map<Integer, Answer> answered = new HashMap<>();
             for (Checked item : run) {
                 try {
                     answered.put(
                             item.index(),
-                            Result.of(events.record(
+                            Answer.of(events.record(
                                     item.incoming().programId(), item.incoming().request())));
-                } catch (ApiException failure) {
-                    answered.put(item.index(), Result.failed(item.index(), failure));
+                } catch (RuntimeException failure) {
+                    answered.put(item.index(), Answer.failed(failure));
                 }
             }
+            return answered;
         }
-        answered.forEach((index, result) -> results[index] = result);
     }
 
     /**
-     * Two runs inserting the same eventIds (of different users, so their locks do not order them)
-     * in different orders wait for each other's uncommitted keys: PostgreSQL fails one, which then
-     * goes one by one, as after {@link AttributionEngine#eventKeyTaken}.
+     * A failure the run's items, one by one, would meet at most once each: a deadlock (two runs
+     * inserting the same eventIds of different users, whose locks do not order them, in different
+     * orders: PostgreSQL fails one), or a data exception or integrity violation (SQLSTATE classes
+     * 22 and 23: PostgreSQL refused something an item carries). Not a lost connection or a
+     * timeout, which every item would meet again, one after the other.
      */
-    private static boolean deadlock(RuntimeException failure) {
-        return failure.getCause() instanceof org.postgresql.util.PSQLException sql && "40P01".equals(sql.getSQLState());
+    private static boolean oneItemsFault(RuntimeException failure) {
+        if (!(failure.getCause() instanceof org.postgresql.util.PSQLException sql) || sql.getSQLState() == null) {
+            return false;
+        }
+        String state = sql.getSQLState();
+        return "40P01".equals(state) || state.startsWith("22") || state.startsWith("23");
     }
 
     /**
-     * The ids of a request's new events, increasing in the items' order. Re-derivation takes a
-     * user's events in the order of their time, then their id; the batch derives them in the
-     * items' order, so two of a user's items with the same time must keep it. Every id of a batch
-     * is of one millisecond, whose counter {@link Ulid#newUuidV7} restarts at random when another
-     * thread takes an id of another millisecond meanwhile: an id not above the last is replaced by
-     * the last plus one.
+     * The ids of new events, increasing in the order they are derived, across runs, requests and
+     * groups: re-derivation takes a user's events in the order of their time, then their id, and
+     * a run derives them in its items' order, so two of a user's events with the same time must
+     * keep it. {@link Ulid#newUuidV7}'s counter within a millisecond restarts at random when
+     * another thread takes an id of another millisecond meanwhile: an id not above the last is
+     * replaced by the last plus one.
      */
     private static final class EventIds {
-        private final long millis;
         private UUID last;
 
-        EventIds(Instant now) {
-            this.millis = now.toEpochMilli();
-        }
-
-        UUID next() {
-            UUID id = Ulid.newUuidV7(millis);
+        synchronized UUID next(Instant now) {
+            UUID id = Ulid.newUuidV7(now.toEpochMilli());
             if (last != null
                     && (Long.compareUnsigned(id.getMostSignificantBits(), last.getMostSignificantBits()) < 0
                             || id.getMostSignificantBits() == last.getMostSignificantBits()
@@ -191,24 +258,22 @@ public final class EventBatch {
         private final List<Checked> items;
         private final UUID programId;
         private final Instant now;
-        private final Map<Integer, Result> answered = new HashMap<>();
+        private final Map<Integer, Answer> answered = new HashMap<>();
         private final Map<String, Seen> seen = new HashMap<>();
         private final Map<Integer, Integer> repeats = new HashMap<>();
         private final List<Pending> pending = new ArrayList<>();
         private EventService.EventListener.Announcement announcement;
         private ProgramSettings program;
         private EventService single;
-        private final EventIds ids;
 
-        Run(DSLContext trx, List<Checked> items, EventIds ids) {
+        Run(DSLContext trx, List<Checked> items) {
             this.trx = trx;
             this.items = items;
-            this.ids = ids;
             this.programId = items.getFirst().incoming().programId();
             this.now = items.getFirst().incoming().now();
         }
 
-        Map<Integer, Result> answer() {
+        Map<Integer, Answer> answer() {
             LinkedHashSet<String> userIds = new LinkedHashSet<>();
             List<String> eventKeys = new ArrayList<>();
             for (Checked item : items) {
@@ -230,7 +295,7 @@ public final class EventBatch {
                     EventRow earlier = stored.get(eventKey);
                     Seen first = seen.get(eventKey);
                     if (earlier != null) {
-                        answered.put(item.index(), Result.of(EventService.replay(trx, earlier, incoming.hash())));
+                        answered.put(item.index(), Answer.of(EventService.replay(trx, earlier, incoming.hash())));
                     } else if (first != null) {
                         EventService.requireSameBody(first.hash(), incoming.hash());
                         repeats.put(item.index(), first.index());
@@ -242,13 +307,15 @@ public final class EventBatch {
                         seen.put(eventKey, new Seen(incoming.hash(), item.index()));
                     }
                 } catch (ApiException e) {
-                    answered.put(item.index(), Result.failed(item.index(), e));
+                    answered.put(item.index(), Answer.failed(e));
                 }
             }
             write();
             // A repeat of an eventId first stored by this batch: the stored result, as a retry gets it.
-            repeats.forEach((index, first) ->
-                    answered.put(index, new Result(200, answered.get(first).event(), null)));
+            repeats.forEach((index, first) -> answered.put(
+                    index,
+                    Answer.of(new EventService.Outcome(
+                            answered.get(first).outcome().view(), false))));
             return answered;
         }
 
@@ -260,7 +327,7 @@ public final class EventBatch {
         private void purchase(int index, EventService.Incoming incoming, ProgramSettings settings, UserFacts facts) {
             EventRequest request = incoming.request();
             EventRow event = new EventRow(
-                    ids.next(),
+                    ids.next(now),
                     programId,
                     request.eventId(),
                     incoming.hash(),
@@ -296,7 +363,7 @@ public final class EventBatch {
             }
             EventService.Outcome outcome =
                     single.record(programId, item.incoming().request());
-            answered.put(item.index(), Result.of(outcome));
+            answered.put(item.index(), Answer.of(outcome));
             seen.put(
                     item.incoming().request().eventId(),
                     new Seen(item.incoming().hash(), item.index()));
@@ -343,7 +410,7 @@ public final class EventBatch {
                         purchase.written().attributions(),
                         purchase.written().commissions());
                 announcement.write(announce, view);
-                answered.put(purchase.index(), new Result(201, view, null));
+                answered.put(purchase.index(), Answer.of(new EventService.Outcome(view, true)));
             }
             AttributionEngine.run(trx, announce);
             pending.clear();

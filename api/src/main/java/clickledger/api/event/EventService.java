@@ -34,7 +34,7 @@ import org.jooq.DSLContext;
  * transaction under the user's lock. A repeat with the same body returns the stored result; a
  * repeat with a different body is a conflict.
  */
-public final class EventService {
+public final class EventService implements EventRecorder {
     // Clocks of merchants' servers drift; an event a few minutes "in the future" is still real.
     static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
     public static final String ADJUSTMENT = "adjustment";
@@ -92,7 +92,15 @@ public final class EventService {
     public record Outcome(EventView view, boolean created) {}
 
     /** A request checked and its value parsed, at {@code now}: what the transaction works from. */
-    record Incoming(UUID programId, EventRequest request, Long valueMinor, Instant ts, String hash, Instant now) {}
+    record Incoming(UUID programId, EventRequest request, Long valueMinor, Instant ts, String hash, Instant now) {
+        /**
+         * The same request taken at {@code later} instead (a group commit's writer takes it after
+         * its request was checked): an event without a time of its own is of that time.
+         */
+        Incoming at(Instant later) {
+            return new Incoming(programId, request, valueMinor, request.ts() == null ? later : ts, hash, later);
+        }
+    }
 
     /** The eventId was taken by a concurrent request of another user: nothing of this one was written. */
     private static final class EventIdTaken extends RuntimeException {
@@ -101,6 +109,7 @@ public final class EventService {
         }
     }
 
+    @Override
     public Outcome record(UUID programId, EventRequest request) {
         Incoming incoming = check(currencies, programId, request, Timestamps.micros(clock.instant()));
         if (request.refundOf() != null) {

@@ -12,6 +12,7 @@ import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Header;
 import java.util.Set;
 import java.util.UUID;
 
@@ -20,9 +21,10 @@ public final class SdkRoutes {
     private static final Set<String> IDENTIFY_FIELDS = Set.of("cref", "userId", "ts");
 
     private final IdentifyService identify;
-    private final EventService events;
+    private final EventRecorder events;
 
-    public SdkRoutes(IdentifyService identify, EventService events) {
+    /** @param events the single path ({@link EventService}) or the group commit ({@link EventGroupCommit}) */
+    public SdkRoutes(IdentifyService identify, EventRecorder events) {
         this.identify = requireNonNull(identify, "identify is null");
         this.events = requireNonNull(events, "events is null");
     }
@@ -54,7 +56,13 @@ public final class SdkRoutes {
         EventRequest request = EventRequest.from(Json.body(ctx, JsonNode.class));
         ProgramId requested = request.programId() == null ? null : ProgramId.parse("programId", request.programId());
         UUID programId = Access.sdkProgram(ctx, Scope.EVENTS, requested).value();
-        EventService.Outcome outcome = events.record(programId, request);
+        EventService.Outcome outcome;
+        try {
+            outcome = events.record(programId, request);
+        } catch (EventGroupCommit.Unavailable e) {
+            ctx.header(Header.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
+            throw e.problem();
+        }
         ctx.status(outcome.created() ? 201 : 200).json(outcome.view());
     }
 }
