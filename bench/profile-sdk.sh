@@ -157,6 +157,10 @@ profile() {
                               round(wal_write::numeric / $rows, 2) as wal_writes_per_req,
                               round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn0')::numeric / $rows) as lsn_bytes_per_req
                          from pg_stat_wal"
+        # Transactions per request: 1 when each request commits its own, less with group commit (0031).
+        psql_bench -c "select round(xact_commit::numeric / $rows, 3) as commits_per_req,
+                              round(xact_rollback::numeric / $rows, 3) as rollbacks_per_req
+                         from pg_stat_database where datname = current_database()"
         echo "Rows written per request ($ROW_TABLES): $(paste -d' ' <(tr '|' '\n' <<<"$counts0") <(tr '|' '\n' <<<"$counts1") |
             awk -v n="$rows" '{ printf "%s%.2f", (NR > 1 ? " " : ""), ($2 - $1) / n }')"
         # Every WAL record of the run by resource manager and kind (pg_waldump --stats=record), per request.
@@ -197,6 +201,8 @@ api_cpu_ticks() {
         if (name ~ /^(qtp|JettyVirtual|VirtualThread|ForkJoinPool|Javalin|jetty)/) kind = "request"
         else if (name ~ /^(GC |G1 |VM Periodic|VM Thread)/) kind = "gc+vm"
         else if (name ~ /^C[12] Compiler/) kind = "jit"
+        # the writer threads of group commit (identify-writer-N, its comm cut to 15 characters, decision 0031) do the requests database work
+        else if (name ~ /-writer/) kind = "writers"
         sum[kind] += ticks; total += ticks
     } END { for (k in sum) print k, sum[k]; print "total", total }'
 }

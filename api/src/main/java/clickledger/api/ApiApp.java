@@ -125,6 +125,7 @@ public final class ApiApp implements AutoCloseable {
     private final ClickRollupJob clickRollup;
     private final Storage storage;
     private final Mail mail;
+    private final IdentifyService identify;
 
     private ApiApp(
             ApiConfig config,
@@ -136,7 +137,8 @@ public final class ApiApp implements AutoCloseable {
             Webhooks webhooks,
             ClickRollupJob clickRollup,
             Storage storage,
-            Mail mail) {
+            Mail mail,
+            IdentifyService identify) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
@@ -147,6 +149,7 @@ public final class ApiApp implements AutoCloseable {
         this.clickRollup = clickRollup;
         this.storage = storage;
         this.mail = mail;
+        this.identify = identify;
     }
 
     /**
@@ -210,7 +213,10 @@ public final class ApiApp implements AutoCloseable {
                 ledgerWebhooks.changed(trx, event, rows);
                 mail.digest().changed(trx, event, rows);
             };
-            IdentifyService identify = new IdentifyService(database.dsl(), clock, eventListener);
+            // Group commit (decision 0031): many requests' stitches in one transaction.
+            IdentifyService identify = config.identifyGroupCommit()
+                    ? IdentifyService.grouped(database.dsl(), clock, eventListener, registry)
+                    : new IdentifyService(database.dsl(), clock, eventListener);
             EventService events = new EventService(database.dsl(), clock, eventListener);
             AutoApprovalJob approval =
                     new AutoApprovalJob(database.dsl(), clock, config.commissionApprovalInterval(), commissionListener);
@@ -335,7 +341,17 @@ public final class ApiApp implements AutoCloseable {
                     config.statsRollupInterval(),
                     registry);
             return new ApiApp(
-                    config, database, javalin, maintenance, approval, keyUsage, webhooks, clickRollup, storage, mail);
+                    config,
+                    database,
+                    javalin,
+                    maintenance,
+                    approval,
+                    keyUsage,
+                    webhooks,
+                    clickRollup,
+                    storage,
+                    mail,
+                    identify);
         } catch (RuntimeException e) {
             storage.close();
             database.close();
@@ -402,6 +418,11 @@ public final class ApiApp implements AutoCloseable {
                 .toList();
     }
 
+    /** {@code POST /v1/identify}'s service; tests close it to see a shutting-down api refuse stitches. */
+    public IdentifyService identify() {
+        return identify;
+    }
+
     /** API key last-use tracking; tests flush it instead of waiting for the interval. */
     public KeyUsage keyUsage() {
         return keyUsage;
@@ -410,6 +431,8 @@ public final class ApiApp implements AutoCloseable {
     @Override
     public void close() {
         javalin.stop();
+        // After the server stopped taking requests: the stitches still queued are written.
+        identify.close();
         webhooks.close();
         mail.close();
         maintenance.close();

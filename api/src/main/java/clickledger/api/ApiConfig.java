@@ -50,6 +50,8 @@ import java.util.stream.Stream;
  * @param storage STORAGE_KIND and its settings: where uploads (program logos) and click archives go
  * @param clickArchive CLICK_ARCHIVE: detached click months are archived to the storage, then dropped
  * @param mail SMTP_* and MAIL_*: where mail goes and how it is retried
+ * @param identifyGroupCommit IDENTIFY_GROUP_COMMIT: {@code POST /v1/identify} writes the stitches of
+ *     concurrent requests together, one transaction per batch (docs/decisions/0031)
  */
 public record ApiConfig(
         int port,
@@ -71,7 +73,8 @@ public record ApiConfig(
         Duration liveStatsInterval,
         StorageConfig storage,
         boolean clickArchive,
-        MailConfig mail) {
+        MailConfig mail,
+        boolean identifyGroupCommit) {
     public static final int DEFAULT_POOL_SIZE = 10;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
@@ -116,6 +119,12 @@ public record ApiConfig(
             "20",
             "keyless identify calls per client address (IPv6: per /64) per minute; beyond it, 429 with"
                     + " `Retry-After`");
+    public static final Setting IDENTIFY_GROUP_COMMIT = Setting.withDefault(
+            "IDENTIFY_GROUP_COMMIT",
+            "true",
+            "`POST /v1/identify` writes the stitches of concurrent requests in one transaction each batch, every"
+                    + " request answered as if alone ([decision 0031](decisions/0031-identify-group-commit.md));"
+                    + " `false`: one transaction per request");
     public static final Setting COMPAT_DEFAULT_PROGRAM = Setting.optional(
             "COMPAT_DEFAULT_PROGRAM",
             "id or slug of the program that `POST /attribution/events` records into when the key is bound to no"
@@ -149,6 +158,7 @@ public record ApiConfig(
                             CORS_ALLOWED_ORIGINS,
                             IDENTIFY_ALLOW_ANONYMOUS,
                             IDENTIFY_RATE_LIMIT_PER_MINUTE,
+                            IDENTIFY_GROUP_COMMIT,
                             COMPAT_DEFAULT_PROGRAM,
                             LIVE_STATS_SECONDS,
                             CLICK_ARCHIVE),
@@ -221,6 +231,7 @@ public record ApiConfig(
         StorageConfig storage = StorageConfig.fromEnv(env);
         boolean clickArchive = env.bool(CLICK_ARCHIVE);
         MailConfig mail = MailConfig.fromEnv(env);
+        boolean identifyGroupCommit = env.bool(IDENTIFY_GROUP_COMMIT);
         env.finish();
         return new ApiConfig(
                 port,
@@ -242,7 +253,8 @@ public record ApiConfig(
                 Duration.ofSeconds(liveStatsSeconds),
                 storage,
                 clickArchive,
-                mail);
+                mail,
+                identifyGroupCommit);
     }
 
     // Required rather than generated at start: a key that changed with every restart would leave
