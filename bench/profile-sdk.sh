@@ -176,7 +176,7 @@ profile() {
                               round(wal_bytes::numeric / $rows) as wal_b_per_req,
                               toplevel as top, left(regexp_replace(query, '\s+', ' ', 'g'), 150) as query
                          from pg_stat_statements
-                        where calls >= $rows / 20 and query not like '%pg_stat_statements%'
+                        where calls >= $rows / 400 and query not like '%pg_stat_statements%'
                         order by toplevel desc, calls desc, total_exec_time desc"
         psql_bench -c "select s.relname, s.indexrelname, s.idx_scan from pg_stat_user_indexes s
                         where s.relname in ('event','attribution','commission','identity','webhook_delivery','stats_change','audit_log','commission_digest_item')

@@ -27,12 +27,14 @@ import org.jooq.DSLContext;
  * lock and moves those events out of the "no_identity" state it selects on.
  */
 public final class IdentifyService implements AutoCloseable {
-    // Group commit (decision 0031). Writers: measured 1 against 2 on two cores (0031). The cap keeps
+    // Group commit (decision 0031). Two writers: with one, PostgreSQL works on one batch at a time, on
+    // one of the two cores, and the next batch waits for the last one's four round trips; measured on
+    // the busy box, one and two were within its noise of each other (0031). The cap keeps
     // a batch's advisory locks (one per user, plus one per program) far below PostgreSQL's lock
     // table (64 slots per connection by default, shared), as EventBatch's 250 does. The queue holds
     // about 0.4 s of the 2,500/s target: a request behind a longer one would miss the p99 anyway, so
     // it is better answered 503 at once. The timeout is a checkout's patience, well past any batch.
-    static final int WRITERS = 1;
+    static final int WRITERS = 2;
     static final int MAX_BATCH = 200;
     static final int QUEUE_CAPACITY = 1_000;
     static final Duration TIMEOUT = Duration.ofSeconds(5);
