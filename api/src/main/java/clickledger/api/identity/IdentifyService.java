@@ -48,26 +48,15 @@ public final class IdentifyService implements AutoCloseable {
 
     /** One transaction per stitch, on {@code dsl} (which may be a caller's transaction). */
     public IdentifyService(DSLContext dsl, Clock clock, EventService.EventListener listener) {
-        this.dsl = requireNonNull(dsl, "dsl is null");
-        this.clock = requireNonNull(clock, "clock is null");
-        this.listener = requireNonNull(listener, "listener is null");
-        this.group = null;
+        this(dsl, clock, listener, null);
     }
 
     private IdentifyService(
-            DSLContext dsl,
-            Clock clock,
-            EventService.EventListener listener,
-            MeterRegistry registry,
-            int writers,
-            int maxBatch,
-            int queueCapacity,
-            Duration timeout) {
+            DSLContext dsl, Clock clock, EventService.EventListener listener, GroupCommit<Stitch, Result> group) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.listener = requireNonNull(listener, "listener is null");
-        this.group = new GroupCommit<>(
-                "identify", new IdentifyBatch(dsl, listener), writers, queueCapacity, maxBatch, timeout, registry);
+        this.group = group;
     }
 
     /**
@@ -77,20 +66,9 @@ public final class IdentifyService implements AutoCloseable {
      */
     public static IdentifyService grouped(
             DSLContext dsl, Clock clock, EventService.EventListener listener, MeterRegistry registry) {
-        return grouped(dsl, clock, listener, registry, WRITERS, MAX_BATCH, QUEUE_CAPACITY, TIMEOUT);
-    }
-
-    /** {@link #grouped(DSLContext, Clock, EventService.EventListener, MeterRegistry)} with other limits (tests). */
-    public static IdentifyService grouped(
-            DSLContext dsl,
-            Clock clock,
-            EventService.EventListener listener,
-            MeterRegistry registry,
-            int writers,
-            int maxBatch,
-            int queueCapacity,
-            Duration timeout) {
-        return new IdentifyService(dsl, clock, listener, registry, writers, maxBatch, queueCapacity, timeout);
+        GroupCommit<Stitch, Result> group = new GroupCommit<>(
+                "identify", new IdentifyBatch(dsl, listener), WRITERS, QUEUE_CAPACITY, MAX_BATCH, TIMEOUT, registry);
+        return new IdentifyService(dsl, clock, listener, group);
     }
 
     public record Result(
