@@ -164,6 +164,10 @@ profile() {
                               round(wal_write::numeric / $rows, 2) as wal_writes_per_req,
                               round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn0')::numeric / $rows) as lsn_bytes_per_req
                          from pg_stat_wal"
+        # Transactions per request: 1 when each request commits its own, less with group commit (0031).
+        psql_bench -c "select round(xact_commit::numeric / $rows, 3) as commits_per_req,
+                              round(xact_rollback::numeric / $rows, 3) as rollbacks_per_req
+                         from pg_stat_database where datname = current_database()"
         echo "Rows written per request ($ROW_TABLES): $(paste -d' ' <(tr '|' '\n' <<<"$counts0") <(tr '|' '\n' <<<"$counts1") |
             awk -v n="$rows" '{ printf "%s%.2f", (NR > 1 ? " " : ""), ($2 - $1) / n }')"
         # Every WAL record of the run by resource manager and kind (pg_waldump --stats=record), per request.
@@ -179,7 +183,7 @@ profile() {
                               round(wal_bytes::numeric / $rows) as wal_b_per_req,
                               toplevel as top, left(regexp_replace(query, '\s+', ' ', 'g'), 150) as query
                          from pg_stat_statements
-                        where calls >= $rows / 200 and query not like '%pg_stat_statements%'
+                        where calls >= $rows / 400 and query not like '%pg_stat_statements%'
                         order by toplevel desc, calls desc, total_exec_time desc"
         psql_bench -c "select s.relname, s.indexrelname, s.idx_scan from pg_stat_user_indexes s
                         where s.relname in ('event','attribution','commission','identity','webhook_delivery','stats_change','audit_log','commission_digest_item')
@@ -191,7 +195,7 @@ profile() {
 api_pid() { service_pid api; }
 
 # api_cpu_ticks: utime + stime of every thread of the api's JVM, as "kind ticks" lines: request
-# (Jetty's and Javalin's threads), writer (the event group commit's), gc, jit, other; and total.
+# (Jetty's and Javalin's threads), writers (group commit's, events and identify), gc, jit, other; and total.
 api_cpu_ticks() {
     local pid task
     pid=$(api_pid) || return 0
@@ -204,7 +208,9 @@ api_cpu_ticks() {
         if (name ~ /^(qtp|JettyVirtual|VirtualThread|ForkJoinPool|Javalin|jetty)/) kind = "request"
         else if (name ~ /^(GC |G1 |VM Periodic|VM Thread)/) kind = "gc+vm"
         else if (name ~ /^C[12] Compiler/) kind = "jit"
-        else if (name ~ /^event-writer/) kind = "writer"
+        # the writer threads of group commit (event-writer-N, identify-writer-N, their comm cut to 15
+        # characters; decisions 0030, 0031) do the requests' database work
+        else if (name ~ /-writer/) kind = "writers"
         sum[kind] += ticks; total += ticks
     } END { for (k in sum) print k, sum[k]; print "total", total }'
 }

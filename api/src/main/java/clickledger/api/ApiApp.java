@@ -128,6 +128,7 @@ public final class ApiApp implements AutoCloseable {
     private final Storage storage;
     private final Mail mail;
     private final Optional<EventGroupCommit> eventGroupCommit;
+    private final IdentifyService identify;
 
     private ApiApp(
             ApiConfig config,
@@ -140,7 +141,8 @@ public final class ApiApp implements AutoCloseable {
             ClickRollupJob clickRollup,
             Storage storage,
             Mail mail,
-            Optional<EventGroupCommit> eventGroupCommit) {
+            Optional<EventGroupCommit> eventGroupCommit,
+            IdentifyService identify) {
         this.config = config;
         this.database = database;
         this.javalin = javalin;
@@ -152,6 +154,7 @@ public final class ApiApp implements AutoCloseable {
         this.storage = storage;
         this.mail = mail;
         this.eventGroupCommit = eventGroupCommit;
+        this.identify = identify;
     }
 
     /**
@@ -215,7 +218,10 @@ public final class ApiApp implements AutoCloseable {
                 ledgerWebhooks.changed(trx, event, rows);
                 mail.digest().changed(trx, event, rows);
             };
-            IdentifyService identify = new IdentifyService(database.dsl(), clock, eventListener);
+            // Group commit (decision 0031): many requests' stitches in one transaction.
+            IdentifyService identify = config.identifyGroupCommit()
+                    ? IdentifyService.grouped(database.dsl(), clock, eventListener, registry)
+                    : new IdentifyService(database.dsl(), clock, eventListener);
             EventService events = new EventService(database.dsl(), clock, eventListener);
             EventBatch eventBatch = new EventBatch(database.dsl(), clock, eventListener, events);
             // POST /v1/events: concurrent events share a transaction (decision 0030), unless switched off.
@@ -358,7 +364,8 @@ public final class ApiApp implements AutoCloseable {
                     clickRollup,
                     storage,
                     mail,
-                    eventGroupCommit);
+                    eventGroupCommit,
+                    identify);
         } catch (RuntimeException e) {
             storage.close();
             database.close();
@@ -430,6 +437,11 @@ public final class ApiApp implements AutoCloseable {
         return eventGroupCommit;
     }
 
+    /** {@code POST /v1/identify}'s service; tests close it to see a shutting-down api refuse stitches. */
+    public IdentifyService identify() {
+        return identify;
+    }
+
     /** API key last-use tracking; tests flush it instead of waiting for the interval. */
     public KeyUsage keyUsage() {
         return keyUsage;
@@ -438,8 +450,10 @@ public final class ApiApp implements AutoCloseable {
     @Override
     public void close() {
         javalin.stop();
-        // After the server stopped: its requests in flight were answered; what is queued is drained.
+        // After the server stopped taking requests: its requests in flight were answered; the
+        // events and stitches still queued are written.
         eventGroupCommit.ifPresent(EventGroupCommit::close);
+        identify.close();
         webhooks.close();
         mail.close();
         maintenance.close();

@@ -52,6 +52,8 @@ import java.util.stream.Stream;
  * @param clickArchive CLICK_ARCHIVE: detached click months are archived to the storage, then dropped
  * @param mail SMTP_* and MAIL_*: where mail goes and how it is retried
  * @param eventGroupCommit EVENT_GROUP_COMMIT*: whether {@code POST /v1/events} is recorded in groups, by how many writers
+ * @param identifyGroupCommit IDENTIFY_GROUP_COMMIT: {@code POST /v1/identify} writes the stitches of
+ *     concurrent requests together, one transaction per batch (docs/decisions/0031)
  */
 public record ApiConfig(
         int port,
@@ -74,7 +76,8 @@ public record ApiConfig(
         StorageConfig storage,
         boolean clickArchive,
         MailConfig mail,
-        EventGroupCommit.Settings eventGroupCommit) {
+        EventGroupCommit.Settings eventGroupCommit,
+        boolean identifyGroupCommit) {
     public static final int DEFAULT_POOL_SIZE = 10;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
@@ -119,6 +122,12 @@ public record ApiConfig(
             "20",
             "keyless identify calls per client address (IPv6: per /64) per minute; beyond it, 429 with"
                     + " `Retry-After`");
+    public static final Setting IDENTIFY_GROUP_COMMIT = Setting.withDefault(
+            "IDENTIFY_GROUP_COMMIT",
+            "true",
+            "`POST /v1/identify` writes the stitches of concurrent requests in one transaction each batch, every"
+                    + " request answered as if alone ([decision 0031](decisions/0031-identify-group-commit.md));"
+                    + " `false`: one transaction per request");
     public static final Setting COMPAT_DEFAULT_PROGRAM = Setting.optional(
             "COMPAT_DEFAULT_PROGRAM",
             "id or slug of the program that `POST /attribution/events` records into when the key is bound to no"
@@ -152,6 +161,7 @@ public record ApiConfig(
                             CORS_ALLOWED_ORIGINS,
                             IDENTIFY_ALLOW_ANONYMOUS,
                             IDENTIFY_RATE_LIMIT_PER_MINUTE,
+                            IDENTIFY_GROUP_COMMIT,
                             COMPAT_DEFAULT_PROGRAM,
                             LIVE_STATS_SECONDS,
                             CLICK_ARCHIVE),
@@ -227,6 +237,7 @@ public record ApiConfig(
         boolean clickArchive = env.bool(CLICK_ARCHIVE);
         MailConfig mail = MailConfig.fromEnv(env);
         EventGroupCommit.Settings eventGroupCommit = EventGroupCommit.Settings.fromEnv(env);
+        boolean identifyGroupCommit = env.bool(IDENTIFY_GROUP_COMMIT);
         env.finish();
         return new ApiConfig(
                 port,
@@ -249,7 +260,8 @@ public record ApiConfig(
                 storage,
                 clickArchive,
                 mail,
-                eventGroupCommit);
+                eventGroupCommit,
+                identifyGroupCommit);
     }
 
     // Required rather than generated at start: a key that changed with every restart would leave

@@ -115,6 +115,7 @@ public final class ConfigurationReference {
                             ApiConfig.CORS_ALLOWED_ORIGINS,
                             ApiConfig.IDENTIFY_ALLOW_ANONYMOUS,
                             ApiConfig.IDENTIFY_RATE_LIMIT_PER_MINUTE,
+                            ApiConfig.IDENTIFY_GROUP_COMMIT,
                             ApiConfig.COMPAT_DEFAULT_PROGRAM,
                             ApiConfig.LIVE_STATS_SECONDS,
                             EventGroupCommit.ENABLED,

@@ -87,6 +87,7 @@ class ConfigurationReferenceTest {
             Map.entry("CORS_ALLOWED_ORIGINS", "https://shop.example.com"),
             Map.entry("IDENTIFY_ALLOW_ANONYMOUS", "true"),
             Map.entry("IDENTIFY_RATE_LIMIT_PER_MINUTE", "5"),
+            Map.entry("IDENTIFY_GROUP_COMMIT", "false"),
             Map.entry("COMPAT_DEFAULT_PROGRAM", "acme"),
             Map.entry("WEBHOOK_RETRY_BASE_SECONDS", "10"),
             Map.entry("WEBHOOK_RETRY_CAP_SECONDS", "3600"),

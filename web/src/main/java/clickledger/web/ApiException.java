@@ -13,13 +13,28 @@ public final class ApiException extends RuntimeException {
     private final String code;
     private final String title;
     private final List<FieldError> fieldErrors;
+    private final String retryAfter;
 
     public ApiException(int status, String code, String title, String detail, List<FieldError> fieldErrors) {
+        this(status, code, title, detail, fieldErrors, null);
+    }
+
+    private ApiException(
+            int status, String code, String title, String detail, List<FieldError> fieldErrors, String retryAfter) {
         super(detail, null, false, false);
         this.status = status;
         this.code = code;
         this.title = title;
         this.fieldErrors = List.copyOf(fieldErrors);
+        this.retryAfter = retryAfter;
+    }
+
+    /**
+     * 503: the request was not carried out and may be sent again after {@code retryAfterSeconds}
+     * ({@link WebApp} sends it as the {@code Retry-After} header).
+     */
+    public static ApiException unavailable(String code, String detail, String retryAfterSeconds) {
+        return new ApiException(503, code, "Service unavailable", detail, List.of(), retryAfterSeconds);
     }
 
     public static ApiException badRequest(String field, String message) {
@@ -72,5 +87,10 @@ public final class ApiException extends RuntimeException {
 
     public List<FieldError> fieldErrors() {
         return fieldErrors;
+    }
+
+    /** Seconds for the {@code Retry-After} header, or null for none. */
+    public String retryAfter() {
+        return retryAfter;
     }
 }

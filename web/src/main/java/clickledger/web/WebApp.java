@@ -162,6 +162,9 @@ public final class WebApp {
     }
 
     public static void problem(Context ctx, ApiException e) {
+        if (e.retryAfter() != null) {
+            ctx.header("Retry-After", e.retryAfter());
+        }
         try {
             ctx.status(e.status()).contentType(PROBLEM_JSON).result(Json.MAPPER.writeValueAsString(problemBody(e)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {

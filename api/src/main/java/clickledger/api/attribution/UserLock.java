@@ -32,6 +32,15 @@ public final class UserLock {
             "select pg_advisory_xact_lock_shared(hashtextextended(?, 1)), pg_advisory_xact_lock(hashtextextended(?, 0)),"
                     + " set_config('plan_cache_mode', 'force_generic_plan', true)";
 
+    // Several locks in one statement, taken in the array's order, each as its row is produced;
+    // offset 0 keeps the subquery as written, so its volatile lock calls are never optimised away.
+    private static final String USER_LOCKS =
+            "select count(*) from (select pg_advisory_xact_lock(hashtextextended(k, 0))"
+                    + " from unnest(?::text[]) with ordinality as u (k, n) order by n offset 0) as taken";
+    private static final String PROGRAM_LOCKS_SHARED =
+            "select count(*) from (select pg_advisory_xact_lock_shared(hashtextextended(k, 1))"
+                    + " from unnest(?::text[]) with ordinality as u (k, n) order by n offset 0) as taken";
+
     private UserLock() {}
 
     /** {@link #acquire(Pipeline, UUID, String)}, then generic plans only ({@link #SQL_GENERIC_PLANS}). */
@@ -53,11 +62,27 @@ public final class UserLock {
                 .sorted()
                 .toArray(String[]::new);
         pipeline.execute("select pg_advisory_xact_lock_shared(hashtextextended(?, 1))", programId.toString());
-        // offset 0 keeps the subquery as written; its volatile lock calls are never optimised away.
-        pipeline.execute(
-                "select count(*) from (select pg_advisory_xact_lock(hashtextextended(k, 0))"
-                        + " from unnest(?::text[]) with ordinality as u (k, n) order by n offset 0) as taken",
-                (Object) keys);
+        pipeline.execute(USER_LOCKS, (Object) keys);
+    }
+
+    /**
+     * The locks of users of several programs in two statements: every program's, shared, in the
+     * order of the ids' text, then every user's in the order of their keys ({@link #key}). Every
+     * holder of several locks takes them in this one order (all programs before any user, as
+     * {@link #SQL} and {@link #acquireAll(Pipeline, UUID, java.util.Collection)} do), so no two of
+     * them can wait for each other in a cycle.
+     */
+    public static void acquireAll(
+            Pipeline pipeline, java.util.Map<UUID, ? extends java.util.Collection<String>> usersByProgram) {
+        String[] programs =
+                usersByProgram.keySet().stream().map(UUID::toString).sorted().toArray(String[]::new);
+        String[] keys = usersByProgram.entrySet().stream()
+                .flatMap(users -> users.getValue().stream().map(userId -> key(users.getKey(), userId)))
+                .distinct()
+                .sorted()
+                .toArray(String[]::new);
+        pipeline.execute(PROGRAM_LOCKS_SHARED, (Object) programs);
+        pipeline.execute(USER_LOCKS, (Object) keys);
     }
 
     public static void acquire(DSLContext trx, UUID programId, String userId) {
