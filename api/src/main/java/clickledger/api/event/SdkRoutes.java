@@ -12,7 +12,6 @@ import clickledger.web.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.Header;
 import java.util.Set;
 import java.util.UUID;
 
@@ -56,13 +55,7 @@ public final class SdkRoutes {
         EventRequest request = EventRequest.from(Json.body(ctx, JsonNode.class));
         ProgramId requested = request.programId() == null ? null : ProgramId.parse("programId", request.programId());
         UUID programId = Access.sdkProgram(ctx, Scope.EVENTS, requested).value();
-        EventService.Outcome outcome;
-        try {
-            outcome = events.record(programId, request);
-        } catch (EventGroupCommit.Unavailable e) {
-            ctx.header(Header.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
-            throw e.problem();
-        }
+        EventService.Outcome outcome = events.record(programId, request);
         ctx.status(outcome.created() ? 201 : 200).json(outcome.view());
     }
 }

@@ -9,6 +9,7 @@ import clickledger.api.event.EventRepository;
 import clickledger.api.event.EventRow;
 import clickledger.api.event.EventService;
 import clickledger.api.event.EventView;
+import clickledger.api.group.GroupCommit;
 import clickledger.db.Pipeline;
 import clickledger.db.Transactions;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -409,8 +409,8 @@ class EventBatchTest {
         items.add(event("g-future", users.get(3), "purchase", "5.00", NOW.plus(Duration.ofHours(1))));
         java.util.Collections.shuffle(items, random);
 
-        double groupsBefore = metric("clickledger_event_group_size_count");
-        double eventsBefore = metric("clickledger_event_group_size_sum");
+        double groupsBefore = metric("clickledger_event_group_batch_size_count");
+        double eventsBefore = metric("clickledger_event_group_batch_size_sum");
         List<TestApi.Response> answers = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<TestApi.Response>> sent = new ArrayList<>();
@@ -422,8 +422,8 @@ class EventBatchTest {
             }
         }
         // The writer took several at a time.
-        double groups = metric("clickledger_event_group_size_count") - groupsBefore;
-        double events = metric("clickledger_event_group_size_sum") - eventsBefore;
+        double groups = metric("clickledger_event_group_batch_size_count") - groupsBefore;
+        double events = metric("clickledger_event_group_batch_size_sum") - eventsBefore;
         assertThat(events).isEqualTo(items.size() - 2);
         assertThat(groups).isLessThan(events);
 

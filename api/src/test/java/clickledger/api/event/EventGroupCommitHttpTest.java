@@ -36,7 +36,7 @@ class EventGroupCommitHttpTest {
         assertThat(refused.header("Retry-After")).isEqualTo("1");
         assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
         assertThat(refused.json().get("code").asText()).isEqualTo("shutting_down");
-        assertThat(refused.json().get("detail").asText()).contains("not recorded");
+        assertThat(refused.json().get("detail").asText()).contains("not written");
         // A bad request is still answered by its check, before the queue.
         assertThat(api.post(
                                 "/v1/events",

@@ -137,11 +137,11 @@ class EventGroupCommitTest {
         assertThat(groups.get(0)).containsExactly("alone");
         assertThat(groups.get(1)).containsExactly("first");
         assertThat(groups.get(2)).hasSize(5).allMatch(id -> id.startsWith("behind-"));
-        assertThat(registry.get("clickledger_event_group_size").summary().totalAmount())
+        assertThat(registry.get("clickledger_event_group_batch_size").summary().totalAmount())
                 .isEqualTo(7);
-        assertThat(registry.get("clickledger_event_group_size").summary().count())
+        assertThat(registry.get("clickledger_event_group_batch_size").summary().count())
                 .isEqualTo(3);
-        assertThat(registry.get("clickledger_event_group_seconds").timer().count())
+        assertThat(registry.get("clickledger_event_group_batch_seconds").timer().count())
                 .isEqualTo(3);
     }
 
@@ -192,12 +192,11 @@ class EventGroupCommitTest {
         Future<EventService.Outcome> a = send("a");
         Future<EventService.Outcome> b = send("b");
         awaitDepth(commit, 2);
-        assertThatThrownBy(() -> commit.record(PROGRAM, request("c")))
-                .isInstanceOfSatisfying(EventGroupCommit.Unavailable.class, e -> {
-                    assertThat(e.problem().status()).isEqualTo(503);
-                    assertThat(e.problem().code()).isEqualTo("events_queue_full");
-                    assertThat(e.retryAfterSeconds()).isPositive();
-                });
+        assertThatThrownBy(() -> commit.record(PROGRAM, request("c"))).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.status()).isEqualTo(503);
+            assertThat(e.code()).isEqualTo("busy");
+            assertThat(e.retryAfter()).isEqualTo("1");
+        });
         assertThat(refused("queue_full")).isEqualTo(1);
         release.countDown();
         for (Future<EventService.Outcome> each : List.of(taken, a, b)) {
@@ -219,14 +218,12 @@ class EventGroupCommitTest {
         awaitTaken("slow");
         assertThatThrownBy(() -> commit.record(PROGRAM, request("waits")))
                 .isInstanceOfSatisfying(
-                        EventGroupCommit.Unavailable.class,
-                        e -> assertThat(e.problem().code()).isEqualTo("events_timeout"));
+                        ApiException.class, e -> assertThat(e.code()).isEqualTo("timeout"));
         // The taken one waits for its transaction once more, then is told its outcome is unknown.
         assertThatThrownBy(() -> slow.get(5, TimeUnit.SECONDS))
                 .cause()
                 .isInstanceOfSatisfying(
-                        EventGroupCommit.Unavailable.class,
-                        e -> assertThat(e.problem().code()).isEqualTo("events_outcome_unknown"));
+                        ApiException.class, e -> assertThat(e.code()).isEqualTo("outcome_unknown"));
         release.countDown();
         assertThat(send("after").get(5, TimeUnit.SECONDS).created()).isTrue();
         assertThat(written()).containsExactly("slow", "after");
@@ -255,16 +252,17 @@ class EventGroupCommitTest {
         awaitDepth(commit, 2);
         release.countDown();
         assertThat(hold.get(5, TimeUnit.SECONDS).created()).isTrue();
+        // Each of the group is answered 500 (the failure is logged, not sent), an Error too.
         for (Future<EventService.Outcome> each : List.of(boom, neighbour)) {
             assertThatThrownBy(() -> each.get(5, TimeUnit.SECONDS))
                     .cause()
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessage("the writer broke");
+                    .isInstanceOfSatisfying(
+                            ApiException.class, e -> assertThat(e.status()).isEqualTo(500));
         }
         assertThatThrownBy(() -> send("error").get(5, TimeUnit.SECONDS))
                 .cause()
-                .isInstanceOf(IllegalStateException.class)
-                .hasCauseInstanceOf(AssertionError.class);
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.status()).isEqualTo(500));
         // The writer lives on.
         assertThat(send("later").get(5, TimeUnit.SECONDS).created()).isTrue();
         assertThat(registry.get("clickledger_event_group_writer_errors_total")
@@ -295,8 +293,7 @@ class EventGroupCommitTest {
         // Once closing, new events are refused while the queued ones are still waiting.
         assertThatThrownBy(() -> commit.record(PROGRAM, request("late")))
                 .isInstanceOfSatisfying(
-                        EventGroupCommit.Unavailable.class,
-                        e -> assertThat(e.problem().code()).isEqualTo("shutting_down"));
+                        ApiException.class, e -> assertThat(e.code()).isEqualTo("shutting_down"));
         assertThat(queued).noneMatch(Future::isDone);
         release.countDown();
         closing.get(10, TimeUnit.SECONDS);

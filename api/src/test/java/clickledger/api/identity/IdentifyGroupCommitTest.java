@@ -6,7 +6,7 @@ import clickledger.api.TestApi;
 import clickledger.api.event.EventService;
 import clickledger.api.event.EventView;
 import clickledger.api.event.Ledger;
-import clickledger.api.identity.GroupCommit.Outcome;
+import clickledger.api.group.GroupCommit.Outcome;
 import clickledger.api.identity.IdentifyService.Result;
 import clickledger.common.id.Ulid;
 import clickledger.db.Pipeline;

@@ -1,9 +1,9 @@
-package clickledger.api.identity;
+package clickledger.api.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import clickledger.api.identity.GroupCommit.Outcome;
+import clickledger.api.group.GroupCommit.Outcome;
 import clickledger.web.ApiException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

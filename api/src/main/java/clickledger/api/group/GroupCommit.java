@@ -1,4 +1,4 @@
-package clickledger.api.identity;
+package clickledger.api.group;
 
 import static java.util.Objects.requireNonNull;
 
@@ -21,18 +21,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for requests that wait for their answer (docs/decisions/0031): the request thread
- * hands its item to a bounded queue and waits; a writer thread takes every item queued (up to
- * {@code maxBatch}), never waiting for more to arrive, writes them with one {@link Writer#write}
- * (one transaction), and completes each request with its own {@link Outcome}. What the router's
- * ClickWriter does for clicks, for requests whose answer depends on what the write found.
+ * Group commit for requests that wait for their answer ({@code POST /v1/events} and {@code POST
+ * /v1/identify}, docs/decisions/0030 and 0031): the request thread hands its item to a bounded
+ * queue and waits; a writer thread takes every item queued (up to {@code maxBatch}), never waiting
+ * for more to arrive, writes them with one {@link Writer#write} (one transaction), and completes
+ * each request with its own {@link Outcome}. What the router's ClickWriter does for clicks, for
+ * requests whose answer depends on what the write found.
  *
  * <p>Every way out is an answer: a full queue or a closed one is a 503 with {@code Retry-After}
  * at once; a request whose item is still queued after {@code timeout} is taken off the queue and
- * answered 503 (an item already being written may still commit: the request is idempotent, a
- * retry finds it); a writer that throws answers its batch with a 500 problem, is counted, and
- * carries on; {@link Outcome.Alone} has the request thread do its item by itself, as without this
- * class (a batch that met a lock it would not wait for, or a deadlock).
+ * answered 503 {@code timeout} (never written); one whose item is being written then is answered
+ * 503 {@code outcome_unknown} (it may still commit: the requests are idempotent, a retry finds
+ * it); a writer that throws answers its batch with a 500 problem, is counted, and carries on;
+ * {@link Outcome.Alone} has the request thread do its item by itself, as without this class (a
+ * batch that met a lock it would not wait for, or a deadlock).
  *
  * <p>Nothing here knows what an item is: one instance per kind of request, each with its own
  * metrics ({@code clickledger_<name>_batch_size}, …).
@@ -159,11 +161,13 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         Pending<T, R> pending = new Pending<>(item);
         if (!running) {
             refusedClosed.increment();
-            throw unavailable("shutting_down", "the api is shutting down; retry on another instance");
+            throw unavailable(
+                    "shutting_down",
+                    "the api is shutting down; this request was not written: retry it on another instance");
         }
         if (!queue.offer(pending)) {
             refusedFull.increment();
-            throw unavailable("busy", "too many " + name + " requests waiting; retry shortly");
+            throw unavailable("busy", "too many requests waiting; this one was not written: retry it shortly");
         }
         if (stopped) {
             answerLeftovers(); // close() drained the queue before this item arrived
@@ -173,13 +177,13 @@ public final class GroupCommit<T, R> implements AutoCloseable {
             outcome = pending.answer.get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             timedOut.increment();
-            boolean cancelled = pending.state.compareAndSet(QUEUED, CANCELLED);
-            throw unavailable(
-                    "busy",
-                    cancelled
-                            ? "not written within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; retry"
-                            : "not answered within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
-                                    + " ms; it may have been written, a retry answers what is stored");
+            long millis = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
+            throw pending.state.compareAndSet(QUEUED, CANCELLED)
+                    ? unavailable("timeout", "not written within " + millis + " ms; retry")
+                    : unavailable(
+                            "outcome_unknown",
+                            "not answered within " + millis
+                                    + " ms; it may have been written, a retry (the same body) answers what is stored");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pending.state.compareAndSet(QUEUED, CANCELLED);
@@ -196,6 +200,11 @@ public final class GroupCommit<T, R> implements AutoCloseable {
 
     public int queueDepth() {
         return queue.size();
+    }
+
+    /** False from {@link #close} on: new requests are refused. */
+    public boolean accepting() {
+        return running;
     }
 
     private void writeLoop() {
@@ -263,11 +272,7 @@ public final class GroupCommit<T, R> implements AutoCloseable {
                 .addKeyValue("requests", batch.size())
                 .log("the " + name + " writer failed a batch; answering its requests 500 and carrying on");
         ApiException problem = new ApiException(
-                500,
-                "internal_error",
-                "Internal error",
-                "the " + name + " request could not be written; retry",
-                List.of());
+                500, "internal_error", "Internal error", "the request could not be written; retry it", List.of());
         for (Pending<T, R> pending : batch) {
             pending.answer.complete(new Outcome.Failed<>(problem));
         }
@@ -279,8 +284,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         queue.drainTo(left);
         for (Pending<T, R> pending : left) {
             refusedClosed.increment();
-            pending.answer.complete(new Outcome.Failed<>(
-                    unavailable("shutting_down", "the api is shutting down; retry on another instance")));
+            pending.answer.complete(new Outcome.Failed<>(unavailable(
+                    "shutting_down",
+                    "the api is shutting down; this request was not written: retry it on another instance")));
         }
     }
 
