@@ -119,7 +119,22 @@ public final class EventGroupCommit implements EventRecorder, AutoCloseable {
                 settings.queueCapacity(),
                 settings.maxGroup(),
                 settings.timeout(),
+                // One user's events always to the same writer, in their order (see shard).
+                EventGroupCommit::shard,
                 registry);
+    }
+
+    /**
+     * A user's writer. With more than one writer, two groups holding events of one user would race
+     * for the user's lock after each took its time ({@code now}, the time of an event without one)
+     * and its ids: the one taken later could win and be derived first, so re-derivation, which
+     * orders a user's events by time then id, would take them in another order than the one they
+     * were derived in. With every event of a user in one writer's queue, a user's events are
+     * derived in the order they were queued, one group after the other, as with a single writer.
+     */
+    static int shard(EventService.Incoming incoming) {
+        return 31 * incoming.programId().hashCode()
+                + incoming.request().userId().hashCode();
     }
 
     // EventBatch answers every item itself (its one-by-one fallback included), so no item is

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * it); a writer that throws answers its batch with a 500 problem, is counted, and carries on;
  * {@link Outcome.Alone} has the request thread do its item by itself, as without this class (a
  * batch that met a lock it would not wait for, or a deadlock).
+ *
+ * <p>With a {@code shard} function each writer has its own queue and takes only the items whose
+ * shard falls to it ({@code shard(item) mod writers}): items of one shard (one user's events) are
+ * then written one batch after the other by one thread, in the order they were queued, exactly as
+ * with a single writer, while other shards' batches are written beside them. Without one, every
+ * writer takes from one shared queue.
  *
  * <p>Nothing here knows what an item is: one instance per kind of request, each with its own
  * metrics ({@code clickledger_<name>_batch_size}, …).
@@ -81,7 +88,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
 
     private final String name;
     private final Writer<T, R> writer;
-    private final ArrayBlockingQueue<Pending<T, R>> queue;
+    // One shared queue, or one per writer (writer i takes queues[i] only) when items are sharded.
+    private final List<ArrayBlockingQueue<Pending<T, R>>> queues;
+    private final ToIntFunction<T> shard;
     private final int maxBatch;
     private final long timeoutNanos;
     private final Thread[] writers;
@@ -112,12 +121,34 @@ public final class GroupCommit<T, R> implements AutoCloseable {
             int maxBatch,
             Duration timeout,
             MeterRegistry registry) {
+        this(name, writer, writerThreads, queueCapacity, maxBatch, timeout, null, registry);
+    }
+
+    /**
+     * As above, with each writer taking only its shard's items from a queue of its own ({@code
+     * queueCapacity} split between them); {@code shard} null for one shared queue.
+     */
+    public GroupCommit(
+            String name,
+            Writer<T, R> writer,
+            int writerThreads,
+            int queueCapacity,
+            int maxBatch,
+            Duration timeout,
+            ToIntFunction<T> shard,
+            MeterRegistry registry) {
         this.name = requireNonNull(name, "name is null");
         this.writer = requireNonNull(writer, "writer is null");
         if (writerThreads < 1 || queueCapacity < 1 || maxBatch < 1) {
             throw new IllegalArgumentException("writerThreads, queueCapacity and maxBatch must be positive");
         }
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.shard = shard;
+        int queueCount = shard == null ? 1 : writerThreads;
+        List<ArrayBlockingQueue<Pending<T, R>>> queues = new ArrayList<>(queueCount);
+        for (int i = 0; i < queueCount; i++) {
+            queues.add(new ArrayBlockingQueue<>(Math.max(1, queueCapacity / queueCount)));
+        }
+        this.queues = List.copyOf(queues);
         this.maxBatch = maxBatch;
         this.timeoutNanos = timeout.toNanos();
         String prefix = "clickledger_" + name;
@@ -145,11 +176,12 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         this.writerErrors = Counter.builder(prefix + "_writer_errors_total")
                 .description("batches whose writer threw; each of their requests was answered 500")
                 .register(registry);
-        registry.gauge(prefix + "_queue_depth", queue, ArrayBlockingQueue::size);
+        registry.gauge(prefix + "_queue_depth", this, GroupCommit::queueDepth);
         this.writers = new Thread[writerThreads];
         for (int i = 0; i < writerThreads; i++) {
+            ArrayBlockingQueue<Pending<T, R>> queue = queues.get(i % queueCount);
             writers[i] =
-                    Thread.ofPlatform().name(name + "-writer-" + i).daemon().start(this::writeLoop);
+                    Thread.ofPlatform().name(name + "-writer-" + i).daemon().start(() -> writeLoop(queue));
         }
     }
 
@@ -165,7 +197,7 @@ public final class GroupCommit<T, R> implements AutoCloseable {
                     "shutting_down",
                     "the api is shutting down; this request was not written: retry it on another instance");
         }
-        if (!queue.offer(pending)) {
+        if (!queueOf(item).offer(pending)) {
             refusedFull.increment();
             throw unavailable("busy", "too many requests waiting; this one was not written: retry it shortly");
         }
@@ -199,7 +231,15 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     }
 
     public int queueDepth() {
-        return queue.size();
+        int depth = 0;
+        for (ArrayBlockingQueue<Pending<T, R>> queue : queues) {
+            depth += queue.size();
+        }
+        return depth;
+    }
+
+    private ArrayBlockingQueue<Pending<T, R>> queueOf(T item) {
+        return shard == null ? queues.getFirst() : queues.get(Math.floorMod(shard.applyAsInt(item), queues.size()));
     }
 
     /** False from {@link #close} on: new requests are refused. */
@@ -207,11 +247,11 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         return running;
     }
 
-    private void writeLoop() {
+    private void writeLoop(ArrayBlockingQueue<Pending<T, R>> queue) {
         List<Pending<T, R>> batch = new ArrayList<>(maxBatch);
         while (running || !queue.isEmpty()) {
             try {
-                if (take(batch)) {
+                if (take(queue, batch)) {
                     write(batch);
                 }
             } catch (InterruptedException e) {
@@ -230,7 +270,8 @@ public final class GroupCommit<T, R> implements AutoCloseable {
      * Waits up to 200 ms for a first item, then takes what else is queued, without waiting for
      * more: a batch is whatever arrived while the last one was written. False if none came.
      */
-    private boolean take(List<Pending<T, R>> into) throws InterruptedException {
+    private boolean take(ArrayBlockingQueue<Pending<T, R>> queue, List<Pending<T, R>> into)
+            throws InterruptedException {
         Pending<T, R> first = queue.poll(200, TimeUnit.MILLISECONDS);
         if (first == null) {
             return false;
@@ -281,7 +322,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     // After the writers stopped: whatever is still queued is refused.
     private void answerLeftovers() {
         List<Pending<T, R>> left = new ArrayList<>();
-        queue.drainTo(left);
+        for (ArrayBlockingQueue<Pending<T, R>> queue : queues) {
+            queue.drainTo(left);
+        }
         for (Pending<T, R> pending : left) {
             refusedClosed.increment();
             pending.answer.complete(new Outcome.Failed<>(unavailable(

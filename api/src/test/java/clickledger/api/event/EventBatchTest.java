@@ -353,6 +353,24 @@ class EventBatchTest {
      */
     @Test
     void concurrentSingleEventsAreGroupedAndAnsweredAsOneByOneInTheWritersOrder() throws Exception {
+        groupedAsOneByOne(api);
+    }
+
+    /**
+     * The same with two writers: each user's events go to one writer (EventGroupCommit.shard), so
+     * a user's events are still derived in the order of their ids; users never interact.
+     */
+    @Test
+    void twoWritersAnswerAsOneByOneInEachUsersOrder() throws Exception {
+        TestApi twoWriters = api.replica(Map.of("EVENT_GROUP_COMMIT", "true", "EVENT_GROUP_COMMIT_WRITERS", "2"));
+        try {
+            groupedAsOneByOne(twoWriters);
+        } finally {
+            twoWriters.close();
+        }
+    }
+
+    private void groupedAsOneByOne(TestApi grouping) throws Exception {
         String grouped = ledger.program("EUR", "linear", RULES);
         String twin = ledger.program("EUR", "linear", RULES);
         List<String> partners = List.of(api.createPartner(), api.createPartner());
@@ -409,21 +427,21 @@ class EventBatchTest {
         items.add(event("g-future", users.get(3), "purchase", "5.00", NOW.plus(Duration.ofHours(1))));
         java.util.Collections.shuffle(items, random);
 
-        double groupsBefore = metric("clickledger_event_group_batch_size_count");
-        double eventsBefore = metric("clickledger_event_group_batch_size_sum");
+        double groupsBefore = metric(grouping, "clickledger_event_group_batch_size_count");
+        double eventsBefore = metric(grouping, "clickledger_event_group_batch_size_sum");
         List<TestApi.Response> answers = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<TestApi.Response>> sent = new ArrayList<>();
             for (Item item : items) {
-                sent.add(pool.submit(() -> api.post("/v1/events", item.in(grouped))));
+                sent.add(pool.submit(() -> grouping.post("/v1/events", item.in(grouped))));
             }
             for (Future<TestApi.Response> each : sent) {
                 answers.add(each.get());
             }
         }
         // The writer took several at a time.
-        double groups = metric("clickledger_event_group_batch_size_count") - groupsBefore;
-        double events = metric("clickledger_event_group_batch_size_sum") - eventsBefore;
+        double groups = metric(grouping, "clickledger_event_group_batch_size_count") - groupsBefore;
+        double events = metric(grouping, "clickledger_event_group_batch_size_sum") - eventsBefore;
         assertThat(events).isEqualTo(items.size() - 2);
         assertThat(groups).isLessThan(events);
 
@@ -473,8 +491,8 @@ class EventBatchTest {
         ledger.assertNothingToRederive(twin);
     }
 
-    private static double metric(String name) {
-        String metrics = api.get("/metrics").body();
+    private static double metric(TestApi from, String name) {
+        String metrics = from.get("/metrics").body();
         for (String line : metrics.split("\n")) {
             if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

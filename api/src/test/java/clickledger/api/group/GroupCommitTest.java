@@ -182,6 +182,57 @@ class GroupCommitTest {
         assertThat(batches).containsExactly(List.of(0), List.of(1));
     }
 
+    @Test
+    void shardedItemsAreWrittenByTheirShardsWriterInOrderWhileOtherShardsGoOn() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        List<String> writersOfEven = Collections.synchronizedList(new ArrayList<>());
+        List<String> writersOfOdd = Collections.synchronizedList(new ArrayList<>());
+        GroupCommit.Writer<Integer, Integer> writer = items -> {
+            // Shard 0 (even items) is held at the gate; shard 1 must not wait for it.
+            if (items.getFirst() % 2 == 0) {
+                entered.countDown();
+                await(gate);
+            }
+            (items.getFirst() % 2 == 0 ? writersOfEven : writersOfOdd)
+                    .add(Thread.currentThread().getName());
+            batches.add(List.copyOf(items));
+            return items.stream()
+                    .map(i -> (Outcome<Integer>) new Outcome.Done<>(i * 10))
+                    .toList();
+        };
+        try (GroupCommit<Integer, Integer> commit =
+                new GroupCommit<>("test", writer, 2, 100, 10, Duration.ofSeconds(5), item -> item, registry)) {
+            CompletableFuture<Integer> held = submit(commit, 0);
+            assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+            List<CompletableFuture<Integer>> even = new ArrayList<>();
+            for (int i = 2; i <= 8; i += 2) {
+                even.add(submit(commit, i));
+                awaitDepth(commit, i / 2);
+            }
+            // Odd items are answered while shard 0's writer is still held.
+            for (int i = 1; i <= 5; i += 2) {
+                assertThat(submit(commit, i).get(5, TimeUnit.SECONDS)).isEqualTo(i * 10);
+            }
+            assertThat(held).isNotDone();
+            gate.countDown();
+            assertThat(held.get(5, TimeUnit.SECONDS)).isZero();
+            for (int i = 0; i < even.size(); i++) {
+                assertThat(even.get(i).get(5, TimeUnit.SECONDS)).isEqualTo((i + 1) * 20);
+            }
+            // Every batch is of one shard; shard 0's items in their order, all by one writer.
+            assertThat(batches).allSatisfy(batch -> assertThat(
+                            batch.stream().map(i -> i % 2).distinct())
+                    .hasSize(1));
+            assertThat(batches.stream()
+                            .filter(batch -> batch.getFirst() % 2 == 0)
+                            .flatMap(List::stream))
+                    .containsExactly(0, 2, 4, 6, 8);
+            assertThat(writersOfEven).containsOnly(writersOfEven.getFirst());
+            assertThat(writersOfOdd).doesNotContain(writersOfEven.getFirst());
+        }
+    }
+
     private static CompletableFuture<Integer> submit(GroupCommit<Integer, Integer> commit, int item) {
         CompletableFuture<Integer> answer = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
