@@ -140,6 +140,20 @@ pg_start() {
     as_postgres "$PG_BIN/pg_ctl" -D "$BENCH_DIR/pg" -l "$BENCH_DIR/pg.log" -w -t 60 start >/dev/null
 }
 
+# pg_wal_warm: a PostgreSQL that has run for a while recycles its WAL segments at each checkpoint;
+# a new cluster creates every segment it writes, zero-filled (wal_init_zero) and fsync'd at the
+# switch, and every commit waits behind that for 50-130 ms, about once a second at the api's event
+# rate (docs/decisions/0030, "A new cluster's WAL"). The bench measures the cluster as it runs in
+# production: BENCH_WAL_WARM_MB (default max_wal_size, 8192) of WAL written as logical messages
+# (no table), then a checkpoint, so that many segments exist and are recycled. 0 skips it.
+pg_wal_warm() {
+    local mb=${BENCH_WAL_WARM_MB:-8192} started=$SECONDS
+    ((mb > 0)) || return 0
+    psql_bench -At -c "select count(pg_logical_emit_message(false, 'bench-wal-warm', repeat('x', 1048576))) from generate_series(1, $mb)" >/dev/null
+    psql_bench -c checkpoint >/dev/null
+    say "  $mb MB of WAL segments created and recycled in $((SECONDS - started)) s ($(find "$BENCH_DIR/pg/pg_wal" -maxdepth 1 -type f -size +1M | wc -l) segments)"
+}
+
 # pg_stop [MODE]: fast (default) rolls back and checkpoints; immediate is a crash.
 pg_stop() {
     as_postgres "$PG_BIN/pg_ctl" -D "$BENCH_DIR/pg" -m "${1:-fast}" -w -t 60 stop >/dev/null 2>&1 || true
@@ -542,6 +556,8 @@ bench_setup() {
     pg_init
     pg_start
     psql_bench -d postgres -c "create database clickledger" >/dev/null
+    say "pre-creating WAL segments as a running cluster recycles them (BENCH_WAL_WARM_MB=${BENCH_WAL_WARM_MB:-8192})"
+    pg_wal_warm
     say "starting the api (it applies the migrations)"
     api_start
     say "seeding 100 links"
