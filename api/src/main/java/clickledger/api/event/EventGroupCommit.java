@@ -60,7 +60,8 @@ public final class EventGroupCommit implements EventRecorder, AutoCloseable {
     public static final Setting WRITERS = Setting.withDefault(
             "EVENT_GROUP_COMMIT_WRITERS",
             "1",
-            "writer threads (and database connections in use) of the group commit (1–8)");
+            "writer threads (and database connections in use) of the group commit (1–8); each user's events"
+                    + " always go to the same writer, in their order");
     public static final List<Setting> SETTINGS = List.of(ENABLED, WRITERS);
 
     /**
