@@ -112,21 +112,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
      *     once (503) rather than memory and latency growing without bound
      * @param maxBatch items per batch at most
      * @param timeout how long a request waits for its answer
-     */
-    public GroupCommit(
-            String name,
-            Writer<T, R> writer,
-            int writerThreads,
-            int queueCapacity,
-            int maxBatch,
-            Duration timeout,
-            MeterRegistry registry) {
-        this(name, writer, writerThreads, queueCapacity, maxBatch, timeout, null, registry);
-    }
-
-    /**
-     * As above, with each writer taking only its shard's items from a queue of its own ({@code
-     * queueCapacity} split between them); {@code shard} null for one shared queue.
+     * @param shard null for one queue that every writer takes from; else each writer has a queue of
+     *     its own ({@code queueCapacity} split between them) and takes only the items whose shard
+     *     falls to it
      */
     public GroupCommit(
             String name,

@@ -68,7 +68,16 @@ public final class IdentifyService implements AutoCloseable {
     public static IdentifyService grouped(
             DSLContext dsl, Clock clock, EventService.EventListener listener, MeterRegistry registry) {
         GroupCommit<Stitch, Result> group = new GroupCommit<>(
-                "identify", new IdentifyBatch(dsl, listener), WRITERS, QUEUE_CAPACITY, MAX_BATCH, TIMEOUT, registry);
+                "identify",
+                new IdentifyBatch(dsl, listener),
+                WRITERS,
+                QUEUE_CAPACITY,
+                MAX_BATCH,
+                TIMEOUT,
+                // One queue for both writers: a batch works its answers out under its users' locks,
+                // so two batches of one user answer in the order they took them (decision 0031).
+                null,
+                registry);
         return new IdentifyService(dsl, clock, listener, group);
     }
 

@@ -38,7 +38,7 @@ class GroupCommitTest {
     }
 
     private GroupCommit<Integer, Integer> commit(GroupCommit.Writer<Integer, Integer> writer, int queue, int max) {
-        return new GroupCommit<>("test", writer, 1, queue, max, Duration.ofSeconds(5), registry);
+        return new GroupCommit<>("test", writer, 1, queue, max, Duration.ofSeconds(5), null, registry);
     }
 
     @Test
@@ -95,7 +95,7 @@ class GroupCommitTest {
         CountDownLatch gate = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(1);
         try (GroupCommit<Integer, Integer> commit =
-                new GroupCommit<>("test", gated(gate, entered), 1, 10, 10, Duration.ofMillis(300), registry)) {
+                new GroupCommit<>("test", gated(gate, entered), 1, 10, 10, Duration.ofMillis(300), null, registry)) {
             CompletableFuture<Integer> first = submit(commit, 0);
             assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
             assertThatThrownBy(() -> commit.submit(1, () -> -1)).isInstanceOfSatisfying(ApiException.class, e -> {
