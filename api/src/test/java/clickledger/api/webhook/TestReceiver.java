@@ -135,6 +135,7 @@ final class TestReceiver implements AutoCloseable {
         maxInFlightByPath
                 .computeIfAbsent(path, any -> new AtomicInteger())
                 .accumulateAndGet(onPath.incrementAndGet(), Math::max);
+        boolean countedOut = false;
         try (exchange) {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
@@ -154,6 +155,12 @@ final class TestReceiver implements AutoCloseable {
             reply.headers()
                     .forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
             byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+            // Counted out before the answer leaves: the sender may send its next request as soon as
+            // it has this answer, before this thread got to a finally, and the count would then
+            // overstate what the sender had open at once by one.
+            countedOut = true;
+            onPath.decrementAndGet();
+            inFlight.decrementAndGet();
             exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {
@@ -161,8 +168,10 @@ final class TestReceiver implements AutoCloseable {
                 }
             }
         } finally {
-            onPath.decrementAndGet();
-            inFlight.decrementAndGet();
+            if (!countedOut) {
+                onPath.decrementAndGet();
+                inFlight.decrementAndGet();
+            }
         }
     }
 
