@@ -98,7 +98,6 @@ final class BrowserPage {
                 .inputValue();
     }
 
-    /** Saves {@code name}-desktop.png and {@code name}-375.png under target/screenshots. */
     /**
      * The dashboard's tables of clicks by country, device, browser, OS, referrer and utm source and
      * campaign, each found by its heading (the section it names): after one click, each has one
@@ -124,6 +123,7 @@ final class BrowserPage {
         }
     }
 
+    /** Saves {@code name}-desktop.png and {@code name}-375.png under target/screenshots. */
     void shoot(String name) {
         assertEveryControlHasALabel(name);
         page.screenshot(new Page.ScreenshotOptions()

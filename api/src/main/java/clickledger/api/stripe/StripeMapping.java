@@ -183,8 +183,8 @@ final class StripeMapping {
                     + ": it is recorded when checkout.session.async_payment_succeeded arrives");
             return Result.of(identified ? StripeOutcome.PROCESSED : StripeOutcome.IGNORED, String.join("; ", notes));
         }
-        List<String> refs =
-                refs(StripeEvent.text(session, "payment_intent"), sessionId, StripeEvent.text(session, "invoice"));
+        List<String> refs = refs(
+                List.of(StripeEvent.text(session, "payment_intent"), sessionId, StripeEvent.text(session, "invoice")));
         String eventKey = refs.getFirst();
         ObjectNode metadata =
                 metadata(event).put("stripeCheckoutSession", sessionId.get()).put("stripeCustomer", customer);
@@ -270,7 +270,8 @@ final class StripeMapping {
             return Result.failed("the invoice payment names no invoice");
         }
         JsonNode payment = invoicePayment.path("payment");
-        List<String> refs = refs(StripeEvent.text(payment, "payment_intent"), StripeEvent.text(payment, "charge"));
+        List<String> refs =
+                refs(List.of(StripeEvent.text(payment, "payment_intent"), StripeEvent.text(payment, "charge")));
         Optional<String> eventKey = StripeRepository.paymentFor(trx, programId, List.of(invoice.get()));
         if (eventKey.isEmpty()) {
             return Result.held("waits for invoice " + invoice.get(), List.of(PAYMENT + invoice.get()));
@@ -293,8 +294,8 @@ final class StripeMapping {
         if (chargeId.isEmpty() || refunded.isEmpty()) {
             return Result.failed("the charge lacks its id or amount_refunded");
         }
-        List<String> refs =
-                refs(chargeId, StripeEvent.text(charge, "payment_intent"), StripeEvent.text(charge, "invoice"));
+        List<String> refs = refs(
+                List.of(chargeId, StripeEvent.text(charge, "payment_intent"), StripeEvent.text(charge, "invoice")));
         return refundOrHold(
                 "refund of " + chargeId.get(),
                 refs,
@@ -316,7 +317,8 @@ final class StripeMapping {
         if (status.equals("failed") || status.equals("canceled")) {
             return Result.of(StripeOutcome.IGNORED, "refund " + refundId.get() + " is " + status);
         }
-        List<String> refs = refs(StripeEvent.text(refund, "charge"), StripeEvent.text(refund, "payment_intent"));
+        List<String> refs =
+                refs(List.of(StripeEvent.text(refund, "charge"), StripeEvent.text(refund, "payment_intent")));
         return refundOrHold(
                 "refund " + refundId.get(),
                 refs,
@@ -418,7 +420,8 @@ final class StripeMapping {
             return Result.of(
                     StripeOutcome.IGNORED, "dispute " + disputeId.get() + " was already closed (" + status.get() + ")");
         }
-        List<String> refs = refs(StripeEvent.text(dispute, "charge"), StripeEvent.text(dispute, "payment_intent"));
+        List<String> refs =
+                refs(List.of(StripeEvent.text(dispute, "charge"), StripeEvent.text(dispute, "payment_intent")));
         Optional<String> payment = StripeRepository.paymentFor(trx, programId, refs);
         if (payment.isEmpty()) {
             return heldForPayment("dispute " + disputeId.get(), refs);
@@ -450,7 +453,8 @@ final class StripeMapping {
                     StripeOutcome.IGNORED,
                     "dispute " + disputeId.get() + " closed as " + status.get() + ", which clickledger does not map");
         }
-        List<String> refs = refs(StripeEvent.text(dispute, "charge"), StripeEvent.text(dispute, "payment_intent"));
+        List<String> refs =
+                refs(List.of(StripeEvent.text(dispute, "charge"), StripeEvent.text(dispute, "payment_intent")));
         Optional<String> payment = StripeRepository.paymentFor(trx, programId, refs);
         if (payment.isEmpty()) {
             return heldForPayment("closed dispute " + disputeId.get(), refs);
@@ -616,11 +620,6 @@ final class StripeMapping {
 
     private static String flag(String disputeId) {
         return "dispute:" + disputeId;
-    }
-
-    @SafeVarargs
-    private static List<String> refs(Optional<String>... ids) {
-        return refs(List.of(ids));
     }
 
     /** The distinct Stripe ids present, in order. */

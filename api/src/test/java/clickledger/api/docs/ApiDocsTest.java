@@ -89,8 +89,7 @@ class ApiDocsTest {
         // Swagger UI names each operation's block operations-<tag>-<operationId>, once per tag.
         Set<String> expected = new TreeSet<>();
         for (JsonNode path : document.get("paths")) {
-            for (var methods = path.fields(); methods.hasNext(); ) {
-                var method = methods.next();
+            for (var method : path.properties()) {
                 if (HTTP_METHODS.contains(method.getKey())) {
                     for (JsonNode tag : method.getValue().get("tags")) {
                         expected.add("operations-" + tag.asText() + "-"

@@ -343,7 +343,7 @@ class EventLifecycleTest {
             throws Exception {
         java.util.UUID program = Ulid.parse(setup.program()).orElseThrow();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<TestApi.Response>[] sent = new Future[1];
+            var sent = new java.util.concurrent.atomic.AtomicReference<Future<TestApi.Response>>();
             try {
                 api.dsl().transaction(trx -> {
                     trx.dsl()
@@ -355,8 +355,8 @@ class EventLifecycleTest {
                                             'USD', now(), 'no_identity', 'last_click', now())""",
                                     program,
                                     eventId);
-                    sent[0] = pool.submit(
-                            () -> ledger.event(setup.program(), eventId, setup.user(), "10.00", NOW.minusSeconds(5)));
+                    sent.set(pool.submit(
+                            () -> ledger.event(setup.program(), eventId, setup.user(), "10.00", NOW.minusSeconds(5))));
                     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                     while (api.dsl()
                                     .fetchCount(
@@ -367,7 +367,7 @@ class EventLifecycleTest {
                         assertThat(System.nanoTime())
                                 .as("the api's insert waits")
                                 .isLessThan(deadline);
-                        assertThat(sent[0].isDone())
+                        assertThat(sent.get().isDone())
                                 .as("the api answered before waiting")
                                 .isFalse();
                         Thread.sleep(10);
@@ -379,7 +379,7 @@ class EventLifecycleTest {
             } catch (RolledBack expected) {
                 // the other user's event is gone again
             }
-            return sent[0].get();
+            return sent.get().get();
         }
     }
 

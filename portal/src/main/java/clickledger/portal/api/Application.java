@@ -26,7 +26,9 @@ public record Application(
     /** A program's public application page as its admin sets it. */
     public record Form(String programId, boolean enabled, String terms, String url, Instant updatedAt) {}
 
-    /** The public page's content: which program, and the terms an applicant accepts. */
-    /** {@code logoUrl}: the api path of the program's logo, null without one. */
+    /**
+     * The public page's content: which program, and the terms an applicant accepts; {@code
+     * logoUrl} is the api path of the program's logo, null without one.
+     */
     public record Offer(String programSlug, String programName, String terms, String logoUrl) {}
 }
