@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -76,7 +77,9 @@ public final class ClickWriter implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickWriter.class);
-    private static final ThreadLocal<Boolean> ANSWERING = ThreadLocal.withInitial(() -> false);
+    // Non-null on the threads that answer batches: the jobs Jetty handed them while they answered
+    // the batch, run once its last 302 is out (runAfterBatch).
+    private static final ThreadLocal<ArrayDeque<Runnable>> ANSWERING = new ThreadLocal<>();
     // Small next to a commit (an fsync is 0.5–2 ms here), large next to the gap between clicks
     // under load.
     private static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
@@ -276,17 +279,28 @@ public final class ClickWriter implements AutoCloseable {
         return System.nanoTime() - lastCommitNanos;
     }
 
-    /** True on the threads that answer batches (writers and the watchdog). */
-    public static boolean onAnsweringThread() {
-        return ANSWERING.get();
+    /**
+     * On the threads that answer batches (writers and the watchdog), holds {@code job} (Jetty
+     * resuming a connection after its 302) until every answer of the batch is written, then runs it
+     * there; false on any other thread. See AnswerInlineThreadPool for why.
+     */
+    public static boolean runAfterBatch(Runnable job) {
+        ArrayDeque<Runnable> deferred = ANSWERING.get();
+        if (deferred == null) {
+            return false;
+        }
+        deferred.add(job);
+        return true;
     }
 
     private void writeLoop(int index) {
-        ANSWERING.set(true);
+        ANSWERING.set(new ArrayDeque<>());
         List<Pending> drained = new ArrayList<>(maxBatchSize);
         while (running || !queue.isEmpty()) {
             Batch batch = null;
             try {
+                // Empty after every batch; a job left here would leave its connection unread.
+                runDeferred();
                 if (!take(drained, 200)) {
                     if (!databaseUp && probe.get()) {
                         // No traffic to probe with: an empty batch tries this writer's path (a
@@ -398,7 +412,7 @@ public final class ClickWriter implements AutoCloseable {
     }
 
     private void watchdogLoop() {
-        ANSWERING.set(true);
+        ANSWERING.set(new ArrayDeque<>());
         List<Pending> drained = new ArrayList<>(maxBatchSize);
         while (running || anyInFlight()) {
             Batch batch = null;
@@ -492,8 +506,23 @@ public final class ClickWriter implements AutoCloseable {
                 LOG.atWarn().addKeyValue("error", e.toString()).log("click completion failed");
             }
         }
+        runDeferred();
         if (!batch.pending.isEmpty()) {
             answerLoop.record(System.nanoTime() - durable, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static void runDeferred() {
+        ArrayDeque<Runnable> deferred = ANSWERING.get();
+        if (deferred == null) {
+            return;
+        }
+        for (Runnable job = deferred.poll(); job != null; job = deferred.poll()) {
+            try {
+                job.run();
+            } catch (Throwable e) {
+                LOG.atWarn().addKeyValue("error", e.toString()).log("resuming a connection failed");
+            }
         }
     }
 

@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -187,6 +188,86 @@ class ClickWriterTest {
                                 .counter()
                                 .count())
                         .isEqualTo(countedAsWriterErrors);
+            } finally {
+                writer.close();
+            }
+        }
+    }
+
+    /**
+     * A writer writes every answer of a batch before it runs what Jetty handed it meanwhile (the
+     * connections' resumes, AnswerInlineThreadPool): by then the clients have sent their next
+     * requests. Run inline, each resume would follow its own answer; never run, a keep-alive
+     * connection would never be read again.
+     */
+    @Test
+    void connectionsAreResumedOnlyAfterTheLastAnswerOfTheirBatch() throws Exception {
+        assertThat(ClickWriter.runAfterBatch(() -> {}))
+                .as("nothing is held on a thread that answers no batch")
+                .isFalse();
+        PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
+        ClickSink real = new PostgresCopyClickSink(database.pool());
+        CountDownLatch firstBatchIn = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        // Holds the first batch in "PostgreSQL" until the next twenty clicks are queued behind it,
+        // so those twenty form one batch.
+        ClickSink gated = new ClickSink() {
+            @Override
+            public void write(List<Click> batch) throws Exception {
+                if (first.compareAndSet(true, false)) {
+                    firstBatchIn.countDown();
+                    assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
+                }
+                real.write(batch);
+            }
+
+            @Override
+            public boolean ping() {
+                return real.ping();
+            }
+        };
+        try (Spool spool = Spool.open(spoolDirectory, metrics)) {
+            ClickWriter writer = new ClickWriter(gated, spool, Duration.ofSeconds(30), 1, 1_000, 50, metrics);
+            try {
+                CompletableFuture<Void> blocker = submit(writer, click());
+                assertThat(firstBatchIn.await(10, TimeUnit.SECONDS)).isTrue();
+                List<String> events = Collections.synchronizedList(new ArrayList<>());
+                List<CompletableFuture<Void>> resumed = new ArrayList<>();
+                List<String> expected = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    int n = i;
+                    CompletableFuture<Void> done = new CompletableFuture<>();
+                    resumed.add(done);
+                    expected.add("answer " + n);
+                    assertThat(writer.submit(click(), new ClickWriter.Completion() {
+                                @Override
+                                public void durable() {
+                                    events.add("answer " + n);
+                                    boolean held = ClickWriter.runAfterBatch(() -> {
+                                        events.add("resume " + n);
+                                        done.complete(null);
+                                    });
+                                    if (!held) {
+                                        done.completeExceptionally(new AssertionError("ran on a non-answering thread"));
+                                    }
+                                }
+
+                                @Override
+                                public void failed(Throwable cause) {
+                                    done.completeExceptionally(cause);
+                                }
+                            }))
+                            .isTrue();
+                }
+                for (int i = 0; i < 20; i++) {
+                    expected.add("resume " + i);
+                }
+                release.countDown();
+                blocker.get(10, TimeUnit.SECONDS);
+                CompletableFuture.allOf(resumed.toArray(CompletableFuture[]::new))
+                        .get(10, TimeUnit.SECONDS);
+                assertThat(events).containsExactlyElementsOf(expected);
             } finally {
                 writer.close();
             }
