@@ -64,8 +64,12 @@ class WebhookClaimPlanTest {
             // the page the next leases went into dropped them before it would split). So counting
             // reads an index page or two per endpoint and the row of each of those leases (to see
             // it is current): about 17 buffers per endpoint here, against thousands when a bitmap
-            // scan reads every lease since the last vacuum.
-            assertThat(countBuffers).isLessThanOrEqualTo(ENDPOINTS * 25);
+            // scan reads every lease since the last vacuum. The bound leaves room for three times that:
+            // a scan marks a dead lease only once no snapshot can see it, and another session's
+            // open transaction can hold that back for a moment (the likely reason CI's PgBouncer
+            // pass on PostgreSQL 15 once read 108 buffers, 27 per endpoint, with the right plan).
+            // The plan flip this guards against reads thousands.
+            assertThat(countBuffers).isLessThanOrEqualTo(ENDPOINTS * 50);
             long pages = api.dsl()
                     .fetchSingle("select pg_relation_size('webhook_delivery_in_flight_idx') / 8192")
                     .get(0, Long.class);
