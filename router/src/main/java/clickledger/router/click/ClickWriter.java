@@ -299,8 +299,6 @@ public final class ClickWriter implements AutoCloseable {
         while (running || !queue.isEmpty()) {
             Batch batch = null;
             try {
-                // Empty after every batch; a job left here would leave its connection unread.
-                runDeferred();
                 if (!take(drained, 200)) {
                     if (!databaseUp && probe.get()) {
                         // No traffic to probe with: an empty batch tries this writer's path (a
@@ -506,6 +504,7 @@ public final class ClickWriter implements AutoCloseable {
                 LOG.atWarn().addKeyValue("error", e.toString()).log("click completion failed");
             }
         }
+        // Every resume Jetty handed this thread came from an answer above: none outlives the batch.
         runDeferred();
         if (!batch.pending.isEmpty()) {
             answerLoop.record(System.nanoTime() - durable, TimeUnit.NANOSECONDS);
