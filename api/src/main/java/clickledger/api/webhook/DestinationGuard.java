@@ -7,6 +7,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The SSRF guard: a webhook must not become a way to make the api call into its own network. The
@@ -17,13 +18,11 @@ import java.util.Optional;
  * off for development and tests.
  *
  * <p>Checked when an endpoint is registered or its URL changes, and again before every attempt,
- * since DNS answers change. Residual risk (DNS rebinding): the HTTP client resolves the host again
- * when it connects, and Java's HttpClient offers no way to hand it the checked address while keeping
- * TLS name checks. The JVM caches a successful lookup for 30 seconds ({@code networkaddress.cache.ttl}),
- * so the client's lookup right after the check normally returns the very addresses that were
- * checked; a resolver answering with a TTL shorter than the gap between the two lookups could still
- * slip a private address in. Deployments that need more put the api behind an egress proxy or
- * firewall that blocks private ranges.
+ * since DNS answers change. The HTTP client resolves the host again when it connects (Java's
+ * HttpClient cannot be handed the checked address while keeping TLS name checks); a host that
+ * passed is handed to {@link RebindingGuard}, the JVM's resolver, which refuses a private answer
+ * for it at that second lookup too, so a DNS server that rebinds between the two cannot slip a
+ * private address in.
  */
 public final class DestinationGuard {
     /** Resolves a host name (or literal address) to its addresses. */
@@ -47,14 +46,22 @@ public final class DestinationGuard {
 
     private final boolean allowPrivate;
     private final Resolver resolver;
+    // Told each host that passed with private addresses refused: RebindingGuard for the system's
+    // resolver. A test's made-up answers must not reach the JVM-wide guard.
+    private final Consumer<String> passed;
 
     public DestinationGuard(boolean allowPrivate, Resolver resolver) {
+        this(allowPrivate, resolver, host -> {});
+    }
+
+    DestinationGuard(boolean allowPrivate, Resolver resolver, Consumer<String> passed) {
         this.allowPrivate = allowPrivate;
         this.resolver = requireNonNull(resolver, "resolver is null");
+        this.passed = requireNonNull(passed, "passed is null");
     }
 
     public static DestinationGuard system(boolean allowPrivate) {
-        return new DestinationGuard(allowPrivate, InetAddress::getAllByName);
+        return new DestinationGuard(allowPrivate, InetAddress::getAllByName, RebindingGuard::guard);
     }
 
     public boolean allowsPrivate() {
@@ -86,6 +93,8 @@ public final class DestinationGuard {
                         + " address; only public addresses are allowed (WEBHOOK_ALLOW_PRIVATE=true lifts this)");
             }
         }
+        // Only now: a host that failed (the api's own database, say) must never be filtered.
+        passed.accept(host);
         return ALLOWED;
     }
 

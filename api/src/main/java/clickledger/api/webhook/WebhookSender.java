@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,6 +102,11 @@ final class WebhookSender implements AutoCloseable {
         if (failure instanceof HttpTimeoutException) {
             return "timeout: no response within " + timeout.toSeconds() + " s";
         }
+        if (rootCause(failure) instanceof UnresolvedAddressException) {
+            // The check before the attempt resolved the host; the client's own lookup did not
+            // (RebindingGuard refused a non-public answer, or DNS stopped answering in between).
+            return "destination_refused: the host did not resolve to a public address when connecting";
+        }
         if (failure instanceof ConnectException) {
             return "connection_failed: " + message(failure);
         }
@@ -111,6 +117,14 @@ final class WebhookSender implements AutoCloseable {
             return "io_failed: " + message(failure);
         }
         return "failed: " + message(failure);
+    }
+
+    private static Throwable rootCause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     private static String message(Throwable failure) {
