@@ -42,6 +42,7 @@ import clickledger.api.link.LinkService;
 import clickledger.api.link.RandomSlugs;
 import clickledger.api.mail.Mail;
 import clickledger.api.mail.Mailer;
+import clickledger.api.maintenance.OutboxRetention;
 import clickledger.api.maintenance.PartitionArchive;
 import clickledger.api.maintenance.PartitionMaintenanceJob;
 import clickledger.api.maintenance.PartitionMetrics;
@@ -121,6 +122,7 @@ public final class ApiApp implements AutoCloseable {
     private final Database database;
     private final Javalin javalin;
     private final PartitionMaintenanceJob maintenance;
+    private final OutboxRetention retention;
     private final AutoApprovalJob approval;
     private final KeyUsage keyUsage;
     private final Webhooks webhooks;
@@ -135,6 +137,7 @@ public final class ApiApp implements AutoCloseable {
             Database database,
             Javalin javalin,
             PartitionMaintenanceJob maintenance,
+            OutboxRetention retention,
             AutoApprovalJob approval,
             KeyUsage keyUsage,
             Webhooks webhooks,
@@ -147,6 +150,7 @@ public final class ApiApp implements AutoCloseable {
         this.database = database;
         this.javalin = javalin;
         this.maintenance = maintenance;
+        this.retention = retention;
         this.approval = approval;
         this.keyUsage = keyUsage;
         this.webhooks = webhooks;
@@ -353,11 +357,13 @@ public final class ApiApp implements AutoCloseable {
                     clock,
                     config.statsRollupInterval(),
                     registry);
+            OutboxRetention retention = new OutboxRetention(database.dsl(), clock, config.retention(), registry);
             return new ApiApp(
                     config,
                     database,
                     javalin,
                     maintenance,
+                    retention,
                     approval,
                     keyUsage,
                     webhooks,
@@ -377,6 +383,7 @@ public final class ApiApp implements AutoCloseable {
     public ApiApp start() {
         javalin.start(config.port());
         maintenance.start();
+        retention.start(OutboxRetention.HOURLY);
         approval.start();
         keyUsage.start();
         webhooks.start();
@@ -409,6 +416,11 @@ public final class ApiApp implements AutoCloseable {
     /** Click partition maintenance; tests run it instead of waiting a day. */
     public PartitionMaintenanceJob maintenance() {
         return maintenance;
+    }
+
+    /** Deletes finished deliveries and mail past their retention; tests run it instead of waiting an hour. */
+    public OutboxRetention retention() {
+        return retention;
     }
 
     public AutoApprovalJob approval() {
@@ -457,6 +469,7 @@ public final class ApiApp implements AutoCloseable {
         webhooks.close();
         mail.close();
         maintenance.close();
+        retention.close();
         approval.close();
         // After the server stopped taking requests, so the final flush has every use.
         keyUsage.close();

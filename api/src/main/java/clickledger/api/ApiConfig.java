@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.event.EventGroupCommit;
 import clickledger.api.mail.MailConfig;
+import clickledger.api.maintenance.OutboxRetention;
 import clickledger.api.person.PeopleConfig;
 import clickledger.api.secret.SecretBox;
 import clickledger.api.storage.StorageConfig;
@@ -54,6 +55,7 @@ import java.util.stream.Stream;
  * @param eventGroupCommit EVENT_GROUP_COMMIT*: whether {@code POST /v1/events} is recorded in groups, by how many writers
  * @param identifyGroupCommit IDENTIFY_GROUP_COMMIT: {@code POST /v1/identify} writes the stitches of
  *     concurrent requests together, one transaction per batch (docs/decisions/0031)
+ * @param retention WEBHOOK_LOG_RETENTION_DAYS and MAIL_LOG_RETENTION_DAYS: when finished deliveries and mail are deleted
  */
 public record ApiConfig(
         int port,
@@ -77,7 +79,8 @@ public record ApiConfig(
         boolean clickArchive,
         MailConfig mail,
         EventGroupCommit.Settings eventGroupCommit,
-        boolean identifyGroupCommit) {
+        boolean identifyGroupCommit,
+        OutboxRetention.Settings retention) {
     public static final int DEFAULT_POOL_SIZE = 10;
     // 24 characters of a random key is well over 128 bits; shorter keys invite guessing.
     public static final int MIN_ADMIN_API_KEY_LENGTH = 24;
@@ -170,6 +173,7 @@ public record ApiConfig(
                                     StorageConfig.SETTINGS,
                                     WebhookConfig.SETTINGS,
                                     MailConfig.SETTINGS,
+                                    OutboxRetention.SETTINGS,
                                     EventGroupCommit.SETTINGS)
                             .flatMap(List::stream))
             .toList());
@@ -190,6 +194,7 @@ public record ApiConfig(
         requireNonNull(storage, "storage is null");
         requireNonNull(mail, "mail is null");
         requireNonNull(eventGroupCommit, "eventGroupCommit is null");
+        requireNonNull(retention, "retention is null");
     }
 
     public static ApiConfig fromEnv(Map<String, String> environment) {
@@ -238,6 +243,7 @@ public record ApiConfig(
         MailConfig mail = MailConfig.fromEnv(env);
         EventGroupCommit.Settings eventGroupCommit = EventGroupCommit.Settings.fromEnv(env);
         boolean identifyGroupCommit = env.bool(IDENTIFY_GROUP_COMMIT);
+        OutboxRetention.Settings retention = OutboxRetention.Settings.fromEnv(env);
         env.finish();
         return new ApiConfig(
                 port,
@@ -261,7 +267,8 @@ public record ApiConfig(
                 clickArchive,
                 mail,
                 eventGroupCommit,
-                identifyGroupCommit);
+                identifyGroupCommit,
+                retention);
     }
 
     // Required rather than generated at start: a key that changed with every restart would leave

@@ -3,6 +3,7 @@ package clickledger.docsgen;
 import clickledger.api.ApiConfig;
 import clickledger.api.event.EventGroupCommit;
 import clickledger.api.mail.MailConfig;
+import clickledger.api.maintenance.OutboxRetention;
 import clickledger.api.person.PeopleConfig;
 import clickledger.api.storage.StorageConfig;
 import clickledger.api.transfer.TransferCli;
@@ -131,7 +132,9 @@ public final class ConfigurationReference {
                             PeopleConfig.PASSWORD_RESET_RATE_LIMIT_PER_HOUR,
                             PeopleConfig.APPLICATION_RATE_LIMIT_PER_HOUR)),
             new Section(
-                    "Webhooks", "How the api delivers webhooks: [webhooks.md](webhooks.md).", WebhookConfig.SETTINGS),
+                    "Webhooks",
+                    "How the api delivers webhooks: [webhooks.md](webhooks.md).",
+                    concat(WebhookConfig.SETTINGS, List.of(OutboxRetention.WEBHOOK_LOG_RETENTION_DAYS))),
             new Section(
                     "Storage",
                     "Where the api keeps program logos and archived click months: [operations.md](operations.md#uploads-and-storage).",
@@ -139,7 +142,7 @@ public final class ConfigurationReference {
             new Section(
                     "Mail",
                     "How the api sends mail (invitations, password resets, digests): [partners-and-mail.md](partners-and-mail.md).",
-                    MailConfig.SETTINGS),
+                    concat(MailConfig.SETTINGS, List.of(OutboxRetention.MAIL_LOG_RETENTION_DAYS))),
             new Section(
                     "Portal",
                     "",

@@ -117,6 +117,8 @@ class ConfigurationReferenceTest {
             Map.entry("MAIL_POLL_INTERVAL_MS", "500"),
             Map.entry("MAIL_WORKER_ENABLED", "false"),
             Map.entry("MAIL_DIGEST_HOUR", "17"),
+            Map.entry("MAIL_LOG_RETENTION_DAYS", "7"),
+            Map.entry("WEBHOOK_LOG_RETENTION_DAYS", "30"),
             Map.entry("ROUTER_PORT", "4702"),
             Map.entry("COOKIE_DOMAIN", "example.com"),
             Map.entry("CLICK_VELOCITY_LIMIT", "20"),
