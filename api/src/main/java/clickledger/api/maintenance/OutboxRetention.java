@@ -53,33 +53,30 @@ public final class OutboxRetention implements AutoCloseable {
     private static final int BATCHES_PER_PROGRESS_LOG = 50;
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRetention.class);
 
-    private static final String WEBHOOK_BATCH =
+    // One batch: finished rows of a table past the cutoff, from where the last batch stopped.
+    private static final String DOOMED =
             """
             with doomed as (
-                select id from webhook_delivery
+                select id from %s
                 where id > ?::uuid and id < ?::uuid and created_at < ?::timestamptz and status <> 'pending'
                 order by id
                 limit ?
                 for update skip locked),
+            """;
+    private static final String WEBHOOK_BATCH = DOOMED.formatted("webhook_delivery")
+            + """
             attempts as (
                 delete from webhook_attempt where delivery_id in (select id from doomed) returning 1),
-            deliveries as (
+            gone as (
                 delete from webhook_delivery where id in (select id from doomed) returning id)
-            select (select count(*) from deliveries) as deliveries,
-                   (select count(*) from attempts) as attempts,
-                   (select max(id::text) from deliveries) as last_id
+            select (select count(*) from gone) as deleted, (select count(*) from attempts) as attempts,
+                   (select max(id::text) from gone) as last_id
             """;
-    private static final String MAIL_BATCH =
-            """
-            with doomed as (
-                select id from mail_message
-                where id > ?::uuid and id < ?::uuid and created_at < ?::timestamptz and status <> 'pending'
-                order by id
-                limit ?
-                for update skip locked),
+    private static final String MAIL_BATCH = DOOMED.formatted("mail_message")
+            + """
             gone as (
                 delete from mail_message where id in (select id from doomed) returning id)
-            select (select count(*) from gone) as mail, (select max(id::text) from gone) as last_id
+            select (select count(*) from gone) as deleted, 0::bigint as attempts, (select max(id::text) from gone) as last_id
             """;
     private static final UUID NIL = new UUID(0, 0);
 
@@ -148,50 +145,41 @@ public final class OutboxRetention implements AutoCloseable {
     /** Deletes every finished row past its retention, batch by batch. */
     public Result runOnce() {
         Instant now = clock.instant();
-        long deliveries = 0;
-        long attempts = 0;
-        long mail = 0;
-        if (settings.webhookLogDays() > 0) {
-            Instant cutoff = now.minus(Duration.ofDays(settings.webhookLogDays()));
-            UUID after = NIL;
-            for (int batch = 1; ; batch++) {
-                Record row = dsl.resultQuery(WEBHOOK_BATCH, after, firstIdAt(cutoff), utc(cutoff), batchSize)
-                        .fetchOne();
-                long gone = row.get("deliveries", Long.class);
-                long goneAttempts = row.get("attempts", Long.class);
-                deliveries += gone;
-                attempts += goneAttempts;
-                deliveriesDeleted.increment(gone);
-                attemptsDeleted.increment(goneAttempts);
-                if (gone < batchSize) {
-                    break;
-                }
-                after = UUID.fromString(row.get("last_id", String.class));
-                progress("webhook deliveries", batch, deliveries, cutoff);
-            }
-        }
-        if (settings.mailLogDays() > 0) {
-            Instant cutoff = now.minus(Duration.ofDays(settings.mailLogDays()));
-            UUID after = NIL;
-            for (int batch = 1; ; batch++) {
-                Record row = dsl.resultQuery(MAIL_BATCH, after, firstIdAt(cutoff), utc(cutoff), batchSize)
-                        .fetchOne();
-                long gone = row.get("mail", Long.class);
-                mail += gone;
-                mailDeleted.increment(gone);
-                if (gone < batchSize) {
-                    break;
-                }
-                after = UUID.fromString(row.get("last_id", String.class));
-                progress("mail messages", batch, mail, cutoff);
-            }
-        }
+        Pruned webhooks = prune(WEBHOOK_BATCH, settings.webhookLogDays(), now, "webhook deliveries");
+        Pruned mail = prune(MAIL_BATCH, settings.mailLogDays(), now, "mail messages");
+        deliveriesDeleted.increment(webhooks.rows());
+        attemptsDeleted.increment(webhooks.attempts());
+        mailDeleted.increment(mail.rows());
         LOG.atInfo()
-                .addKeyValue("webhookDeliveries", deliveries)
-                .addKeyValue("webhookAttempts", attempts)
-                .addKeyValue("mailMessages", mail)
+                .addKeyValue("webhookDeliveries", webhooks.rows())
+                .addKeyValue("webhookAttempts", webhooks.attempts())
+                .addKeyValue("mailMessages", mail.rows())
                 .log("delivery-log retention ran");
-        return new Result(deliveries, attempts, mail);
+        return new Result(webhooks.rows(), webhooks.attempts(), mail.rows());
+    }
+
+    private record Pruned(long rows, long attempts) {}
+
+    private Pruned prune(String sql, int days, Instant now, String what) {
+        if (days == 0) {
+            return new Pruned(0, 0);
+        }
+        Instant cutoff = now.minus(Duration.ofDays(days));
+        UUID after = NIL;
+        long rows = 0;
+        long attempts = 0;
+        for (int batch = 1; ; batch++) {
+            Record row = dsl.resultQuery(sql, after, firstIdAt(cutoff), utc(cutoff), batchSize)
+                    .fetchOne();
+            long deleted = row.get("deleted", Long.class);
+            rows += deleted;
+            attempts += row.get("attempts", Long.class);
+            if (deleted < batchSize) {
+                return new Pruned(rows, attempts);
+            }
+            after = UUID.fromString(row.get("last_id", String.class));
+            progress(what, batch, rows, cutoff);
+        }
     }
 
     private static void progress(String what, int batch, long deleted, Instant cutoff) {
