@@ -504,11 +504,13 @@ public final class ClickWriter implements AutoCloseable {
                 LOG.atWarn().addKeyValue("error", e.toString()).log("click completion failed");
             }
         }
-        // Every resume Jetty handed this thread came from an answer above: none outlives the batch.
-        runDeferred();
+        // Recorded before the resumes: they read and handle the visitors' next requests, which may
+        // be a look at /metrics that should find this batch counted.
         if (!batch.pending.isEmpty()) {
             answerLoop.record(System.nanoTime() - durable, TimeUnit.NANOSECONDS);
         }
+        // Every resume Jetty handed this thread came from an answer above: none outlives the batch.
+        runDeferred();
     }
 
     private static void runDeferred() {

@@ -233,6 +233,7 @@ class ClickWriterTest {
                 CompletableFuture<Void> blocker = submit(writer, click());
                 assertThat(firstBatchIn.await(10, TimeUnit.SECONDS)).isTrue();
                 List<String> events = Collections.synchronizedList(new ArrayList<>());
+                List<Long> answeredBatchesSeen = Collections.synchronizedList(new ArrayList<>());
                 List<CompletableFuture<Void>> resumed = new ArrayList<>();
                 List<String> expected = new ArrayList<>();
                 for (int i = 0; i < 20; i++) {
@@ -246,6 +247,11 @@ class ClickWriterTest {
                                     events.add("answer " + n);
                                     boolean held = ClickWriter.runAfterBatch(() -> {
                                         events.add("resume " + n);
+                                        // A resume handles the visitor's next request, /metrics
+                                        // perhaps: its batch must be counted by then.
+                                        answeredBatchesSeen.add(metrics.get("clickledger_click_batch_answer_seconds")
+                                                .timer()
+                                                .count());
                                         done.complete(null);
                                     });
                                     if (!held) {
@@ -268,6 +274,10 @@ class ClickWriterTest {
                 CompletableFuture.allOf(resumed.toArray(CompletableFuture[]::new))
                         .get(10, TimeUnit.SECONDS);
                 assertThat(events).containsExactlyElementsOf(expected);
+                assertThat(answeredBatchesSeen)
+                        .as("the blocker's batch and this one, counted before any resume")
+                        .hasSize(20)
+                        .containsOnly(2L);
             } finally {
                 writer.close();
             }
