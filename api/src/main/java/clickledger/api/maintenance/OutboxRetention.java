@@ -145,11 +145,14 @@ public final class OutboxRetention implements AutoCloseable {
     /** Deletes every finished row past its retention, batch by batch. */
     public Result runOnce() {
         Instant now = clock.instant();
-        Pruned webhooks = prune(WEBHOOK_BATCH, settings.webhookLogDays(), now, "webhook deliveries");
-        Pruned mail = prune(MAIL_BATCH, settings.mailLogDays(), now, "mail messages");
-        deliveriesDeleted.increment(webhooks.rows());
-        attemptsDeleted.increment(webhooks.attempts());
-        mailDeleted.increment(mail.rows());
+        Pruned webhooks = prune(
+                WEBHOOK_BATCH,
+                settings.webhookLogDays(),
+                now,
+                "webhook deliveries",
+                deliveriesDeleted,
+                attemptsDeleted);
+        Pruned mail = prune(MAIL_BATCH, settings.mailLogDays(), now, "mail messages", mailDeleted, null);
         LOG.atInfo()
                 .addKeyValue("webhookDeliveries", webhooks.rows())
                 .addKeyValue("webhookAttempts", webhooks.attempts())
@@ -160,7 +163,8 @@ public final class OutboxRetention implements AutoCloseable {
 
     private record Pruned(long rows, long attempts) {}
 
-    private Pruned prune(String sql, int days, Instant now, String what) {
+    // Counted per batch, so a long first run shows in /metrics while it goes.
+    private Pruned prune(String sql, int days, Instant now, String what, Counter rowCounter, Counter attemptCounter) {
         if (days == 0) {
             return new Pruned(0, 0);
         }
@@ -172,8 +176,13 @@ public final class OutboxRetention implements AutoCloseable {
             Record row = dsl.resultQuery(sql, after, firstIdAt(cutoff), utc(cutoff), batchSize)
                     .fetchOne();
             long deleted = row.get("deleted", Long.class);
+            long deletedAttempts = row.get("attempts", Long.class);
             rows += deleted;
-            attempts += row.get("attempts", Long.class);
+            attempts += deletedAttempts;
+            rowCounter.increment(deleted);
+            if (attemptCounter != null) {
+                attemptCounter.increment(deletedAttempts);
+            }
             if (deleted < batchSize) {
                 return new Pruned(rows, attempts);
             }

@@ -78,10 +78,20 @@ class OutboxRetentionTest {
             mail("sent", days(100).plusSeconds(i));
         }
 
-        OutboxRetention.Result result =
-                retention(new OutboxRetention.Settings(90, 30), 2).runOnce();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        OutboxRetention.Result result = new OutboxRetention(
+                        dsl, Clock.fixed(NOW, ZoneOffset.UTC), new OutboxRetention.Settings(90, 30), registry, 2)
+                .runOnce();
 
         assertThat(result).isEqualTo(new OutboxRetention.Result(7, 7, 7));
+        for (String table : new String[] {"webhook_delivery", "webhook_attempt", "mail_message"}) {
+            assertThat(registry.get("clickledger_retention_deleted_total")
+                            .tag("table", table)
+                            .counter()
+                            .count())
+                    .as(table)
+                    .isEqualTo(7.0);
+        }
         assertThat(dsl.fetchCount(dsl.selectFrom("webhook_delivery"))).isEqualTo(7);
         assertThat(dsl.fetchCount(dsl.selectFrom("mail_message"))).isZero();
     }
