@@ -418,11 +418,6 @@ public final class ApiApp implements AutoCloseable {
         return maintenance;
     }
 
-    /** Deletes finished deliveries and mail past their retention; tests run it instead of waiting an hour. */
-    public OutboxRetention retention() {
-        return retention;
-    }
-
     public AutoApprovalJob approval() {
         return approval;
     }
