@@ -175,7 +175,9 @@ public final class RouterApp implements AutoCloseable {
         http.setRequestHeaderSize(REQUEST_HEADER_BYTES);
         // Jetty's per-connection cache of whole header lines (name and value) walks a trie byte by
         // byte for every header of every request; profiled, that was 40 % of the selector thread.
-        // Visitors rarely reuse a connection long enough for it to pay off.
+        // Visitors rarely reuse a connection long enough for it to pay off. Off also keeps headers
+        // exact: the cache matches ignoring case by default, so a User-Agent or Cookie differing
+        // from the previous request's only in case would arrive as the previous one (0035).
         http.setHeaderCacheSize(0);
         // Acceptors -1 and selectors -1 are Jetty's defaults (one each on two cores).
         ServerConnector connector =

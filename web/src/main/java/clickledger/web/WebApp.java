@@ -56,6 +56,12 @@ public final class WebApp {
             config.http.prefer405over404 = true;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
             config.jetty.modifyServer(server -> server.setStopTimeout(2_000));
+            // Jetty caches the header lines of a connection's earlier requests and by default
+            // looks them up ignoring case: a header differing from the previous one only in the
+            // case of a letter (an API key, a session cookie) reached the handler as the previous
+            // value, so a key one case flip from a valid one authenticated as it. Exact matches
+            // only; the cache still saves parsing repeated headers (HeaderCacheTest).
+            config.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
             plumbing(config.routes, service, registry, ready, maxBodyBytes);
             routes.accept(config.routes);
         });
