@@ -54,6 +54,19 @@ public final class EventBatch {
      */
     static final int CHUNK = 250;
 
+    /**
+     * How long a group commit's run waits for a lock (its program's, which a re-derivation holds
+     * exclusively for as long as it runs, or a row another transaction holds) before it gives up
+     * and hands its items back to their requests, each to be recorded alone, waiting as long as
+     * it takes. Without it one program's re-derivation stopped the writer, and with it every
+     * program's events queued behind (503 after the queue's timeout). As identify's (decision 0031).
+     */
+    static final String LOCK_TIMEOUT = "100ms";
+
+    // SQLSTATE lock_not_available: the run met a lock it would not wait for.
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+    private static final String SET_LOCK_TIMEOUT = "select set_config('lock_timeout', ?, true)";
+
     private static final Logger LOG = LoggerFactory.getLogger(EventBatch.class);
     private static final Pattern FIELD_DETAIL = Pattern.compile("^[A-Za-z]+: .*", Pattern.DOTALL);
 
@@ -103,12 +116,19 @@ public final class EventBatch {
      * (an {@link ApiException} for the item's problem, anything else for a 500).
      */
     public record Answer(EventService.Outcome outcome, RuntimeException failure) {
+        /** The group could not take the item: its request records it alone ({@link #LOCK_TIMEOUT}). */
+        static final Answer ALONE = new Answer(null, null);
+
         static Answer of(EventService.Outcome outcome) {
             return new Answer(outcome, null);
         }
 
         static Answer failed(RuntimeException failure) {
             return new Answer(null, failure);
+        }
+
+        boolean alone() {
+            return outcome == null && failure == null;
         }
     }
 
@@ -136,9 +156,14 @@ public final class EventBatch {
                     && checked.get(to).incoming().programId().equals(programId)) {
                 to++;
             }
-            run(checked.subList(from, to)).forEach((index, answer) -> results[index] = Result.of(index, answer));
+            run(checked.subList(from, to), false).forEach((index, answer) -> results[index] = Result.of(index, answer));
             from = to;
         }
+    }
+
+    /** An item the group handed back ({@link Answer#ALONE}), recorded by its request through the single path. */
+    EventService.Outcome recordAlone(EventService.Incoming incoming) {
+        return events.record(incoming.programId(), incoming.request());
     }
 
     /**
@@ -168,7 +193,7 @@ public final class EventBatch {
         Answer[] answers = new Answer[items.size()];
         for (List<Checked> program : programs.values()) {
             for (int from = 0; from < program.size(); from += CHUNK) {
-                run(program.subList(from, Math.min(program.size(), from + CHUNK)))
+                run(program.subList(from, Math.min(program.size(), from + CHUNK)), true)
                         .forEach((index, answer) -> answers[index] = answer);
             }
         }
@@ -183,10 +208,20 @@ public final class EventBatch {
      * runs deadlocked on eventIds, or PostgreSQL refused one item's data. Then each item gets what
      * the single endpoint answers it, a bad one its own failure, and none fails the others.
      */
-    private Map<Integer, Answer> run(List<Checked> run) {
+    private Map<Integer, Answer> run(List<Checked> run, boolean handBackWhenLocked) {
         try {
-            return dsl.transactionResult(configuration -> new Run(configuration.dsl(), run).answer());
+            return dsl.transactionResult(
+                    configuration -> new Run(configuration.dsl(), run, handBackWhenLocked).answer());
         } catch (org.jooq.exception.DataAccessException e) {
+            if (handBackWhenLocked && LOCK_NOT_AVAILABLE.equals(e.sqlState())) {
+                LOG.atInfo()
+                        .addKeyValue("events", run.size())
+                        .addKeyValue("programId", run.getFirst().incoming().programId())
+                        .log("event run met a lock it does not wait for; its events are recorded one by one");
+                Map<Integer, Answer> alone = new HashMap<>();
+                run.forEach(item -> alone.put(item.index(), Answer.ALONE));
+                return alone;
+            }
             if (!AttributionEngine.eventKeyTaken(e) && !oneItemsFault(e)) {
                 throw e;
             }
@@ -256,6 +291,7 @@ public final class EventBatch {
     private final class Run {
         private final DSLContext trx;
         private final List<Checked> items;
+        private final boolean lockTimeout;
         private final UUID programId;
         private final Instant now;
         private final Map<Integer, Answer> answered = new HashMap<>();
@@ -266,9 +302,10 @@ public final class EventBatch {
         private ProgramSettings program;
         private EventService single;
 
-        Run(DSLContext trx, List<Checked> items) {
+        Run(DSLContext trx, List<Checked> items, boolean lockTimeout) {
             this.trx = trx;
             this.items = items;
+            this.lockTimeout = lockTimeout;
             this.programId = items.getFirst().incoming().programId();
             this.now = items.getFirst().incoming().now();
         }
@@ -281,6 +318,9 @@ public final class EventBatch {
                 eventKeys.add(item.incoming().request().eventId());
             }
             Pipeline reads = new Pipeline();
+            if (lockTimeout) {
+                reads.execute(SET_LOCK_TIMEOUT, LOCK_TIMEOUT);
+            }
             UserLock.acquireAll(reads, programId, userIds);
             Map<String, EventRow> stored = EventRepository.findByKeys(reads, programId, eventKeys);
             ProgramSettings.Row settings = ProgramSettings.read(reads, programId);

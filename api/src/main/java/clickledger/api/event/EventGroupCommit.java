@@ -99,16 +99,24 @@ public final class EventGroupCommit implements EventRecorder, AutoCloseable {
         List<EventBatch.Answer> write(List<EventService.Incoming> group);
     }
 
+    /** Records an event the group handed back, on its request's thread ({@link EventBatch#recordAlone}). */
+    @FunctionalInterface
+    interface Alone {
+        EventService.Outcome record(EventService.Incoming incoming);
+    }
+
     private final Checker checker;
+    private final Alone alone;
     private final GroupCommit<EventService.Incoming, EventService.Outcome> group;
 
     /** The api's: checks and records through {@code batch}. */
     public EventGroupCommit(EventBatch batch, Settings settings, MeterRegistry registry) {
-        this(batch::check, batch::record, settings, registry);
+        this(batch::check, batch::record, batch::recordAlone, settings, registry);
     }
 
-    EventGroupCommit(Checker checker, GroupWriter writer, Settings settings, MeterRegistry registry) {
+    EventGroupCommit(Checker checker, GroupWriter writer, Alone alone, Settings settings, MeterRegistry registry) {
         this.checker = requireNonNull(checker, "checker is null");
+        this.alone = requireNonNull(alone, "alone is null");
         requireNonNull(writer, "writer is null");
         requireNonNull(settings, "settings is null");
         // Metrics clickledger_event_group_batch_size, …_batch_seconds, …_refused_total{reason},
@@ -138,15 +146,18 @@ public final class EventGroupCommit implements EventRecorder, AutoCloseable {
                 + incoming.request().userId().hashCode();
     }
 
-    // EventBatch answers every item itself (its one-by-one fallback included), so no item is
-    // ever handed back to its request.
+    // EventBatch answers every item itself (its one-by-one fallback included), except those of a
+    // run that met a lock it does not wait for (a re-derivation's): those go back to their requests.
     private static List<GroupCommit.Outcome<EventService.Outcome>> outcomes(List<EventBatch.Answer> answers) {
         List<GroupCommit.Outcome<EventService.Outcome>> outcomes = new ArrayList<>(answers.size());
         for (EventBatch.Answer answer : answers) {
-            outcomes.add(
-                    answer.failure() != null
-                            ? new GroupCommit.Outcome.Failed<>(answer.failure())
-                            : new GroupCommit.Outcome.Done<>(requireNonNull(answer.outcome(), "answer is empty")));
+            if (answer.alone()) {
+                outcomes.add(new GroupCommit.Outcome.Alone<>());
+            } else if (answer.failure() != null) {
+                outcomes.add(new GroupCommit.Outcome.Failed<>(answer.failure()));
+            } else {
+                outcomes.add(new GroupCommit.Outcome.Done<>(answer.outcome()));
+            }
         }
         return outcomes;
     }
@@ -159,9 +170,7 @@ public final class EventGroupCommit implements EventRecorder, AutoCloseable {
     @Override
     public EventService.Outcome record(UUID programId, EventRequest request) {
         EventService.Incoming incoming = checker.check(programId, request);
-        return group.submit(incoming, () -> {
-            throw new IllegalStateException("an event group never hands an event back");
-        });
+        return group.submit(incoming, () -> alone.record(incoming));
     }
 
     public int queueDepth() {

@@ -64,6 +64,7 @@ class EventGroupCommitTest {
                     groups.add(ids);
                     return each.apply(ids);
                 },
+                incoming -> new EventService.Outcome(null, false),
                 new EventGroupCommit.Settings(true, 1, 250, queueCapacity, timeout),
                 registry);
         return commit;
@@ -143,6 +144,19 @@ class EventGroupCommitTest {
                 .isEqualTo(3);
         assertThat(registry.get("clickledger_event_group_batch_seconds").timer().count())
                 .isEqualTo(3);
+    }
+
+    @Test
+    void anEventTheGroupHandsBackIsRecordedAloneByItsRequest() throws Exception {
+        // The writer's answers are created (true); the request's own recording answers false.
+        start(100, Duration.ofSeconds(10), ids -> ids.stream()
+                .map(id -> id.startsWith("locked")
+                        ? EventBatch.Answer.ALONE
+                        : created(List.of(id)).getFirst())
+                .toList());
+
+        assertThat(send("locked").get(5, TimeUnit.SECONDS).created()).isFalse();
+        assertThat(send("free").get(5, TimeUnit.SECONDS).created()).isTrue();
     }
 
     @Test

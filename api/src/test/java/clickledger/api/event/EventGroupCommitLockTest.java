@@ -1,0 +1,110 @@
+package clickledger.api.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import clickledger.api.TestApi;
+import clickledger.common.id.Ulid;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A re-derivation holds its program's lock exclusively for as long as it runs (minutes for a big
+ * program). The event group commit's writer must not wait behind it: with one writer (the
+ * default), every other program's events queued behind the locked one and were answered 503 when
+ * their wait ran out. Now the writer gives up on the lock after {@link EventBatch#LOCK_TIMEOUT}
+ * and hands the locked program's events back to their requests, which wait alone.
+ */
+class EventGroupCommitLockTest {
+    private static final Pattern ALONE_TOTAL =
+            Pattern.compile("(?m)^clickledger_event_group_alone_total(?:\\{[^}]*})? (\\S+)$");
+    private static final String RULES = "[{\"trigger\":\"every\",\"kind\":\"percent\",\"amount\":\"10\"}]";
+    private static TestApi api;
+    private static Ledger ledger;
+
+    @BeforeAll
+    static void start() {
+        api = TestApi.start(Map.of("EVENT_GROUP_COMMIT", "true", "EVENT_GROUP_COMMIT_WRITERS", "1"));
+        ledger = new Ledger(api);
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            assertThat(ledger.orphans()).isEmpty();
+        } finally {
+            api.close();
+        }
+    }
+
+    @Test
+    void aProgramUnderReDerivationDoesNotHoldUpOtherProgramsEvents() throws Exception {
+        String locked = ledger.program("USD", "last_click", RULES);
+        String free = ledger.program("USD", "last_click", RULES);
+        Instant at = api.clock().instant().minus(Duration.ofMinutes(1));
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // What RederiveService does first: the program's lock, exclusively, until it commits.
+        CompletableFuture<Void> holder =
+                CompletableFuture.runAsync(() -> api.dsl().transaction(trx -> {
+                    trx.dsl()
+                            .fetch(
+                                    "select pg_advisory_xact_lock(hashtextextended(?, 1))",
+                                    Ulid.parse(locked).orElseThrow().toString());
+                    held.countDown();
+                    release.await();
+                }));
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        double handedBack = handedBack();
+        try {
+            CompletableFuture<TestApi.Response> waiting =
+                    CompletableFuture.supplyAsync(() -> ledger.event(locked, "locked-1", "ada", "20.00", at));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (handedBack() == handedBack && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(handedBack())
+                    .as("the locked program's event handed back")
+                    .isGreaterThan(handedBack);
+
+            CompletableFuture<TestApi.Response> other =
+                    CompletableFuture.supplyAsync(() -> ledger.event(free, "free-1", "bob", "30.00", at));
+            assertThat(other.get(3, TimeUnit.SECONDS).status()).isEqualTo(201);
+            assertThat(waiting)
+                    .as("the locked program's event waits for the lock")
+                    .isNotDone();
+
+            release.countDown();
+            TestApi.Response recorded = waiting.get(10, TimeUnit.SECONDS);
+            assertThat(recorded.status()).as(recorded.body()).isEqualTo(201);
+            assertThat(recorded.json().get("eventId").asText()).isEqualTo("locked-1");
+        } finally {
+            release.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+        }
+        // The same event again is the stored one (200), and the program's next event goes through the group.
+        assertThat(ledger.event(locked, "locked-1", "ada", "20.00", at).status())
+                .isEqualTo(200);
+        double before = handedBack();
+        assertThat(ledger.event(locked, "locked-2", "ada", "25.00", at).status())
+                .isEqualTo(201);
+        assertThat(handedBack()).isEqualTo(before);
+    }
+
+    /** clickledger_event_group_alone_total: events the group handed back to be recorded one by one. */
+    private static double handedBack() {
+        Matcher sample = ALONE_TOTAL.matcher(api.get("/metrics").body());
+        assertThat(sample.find())
+                .as("clickledger_event_group_alone_total in /metrics")
+                .isTrue();
+        return Double.parseDouble(sample.group(1));
+    }
+}
