@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,6 +77,16 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     // by then; any longer and a checkout page would give up.
     private static final String RETRY_AFTER_SECONDS = "1";
 
+    /**
+     * Requests of one instance that may do their item alone at once. An item is handed back when
+     * its batch met a lock it would not wait for, above all a re-derivation's hold on its program
+     * (minutes for a big one): each such request then waits for the lock holding one of the pool's
+     * connections, and without a bound a busy program's requests would take the whole pool, and
+     * with it every other request of the api. Two keep most of a pool of 10 (the api's default)
+     * for everything else; the others wait here for a turn, within the request's timeout.
+     */
+    static final int ALONE_AT_ONCE = 2;
+
     private static final class Pending<T, R> {
         final T item;
         final CompletableFuture<Outcome<R>> answer = new CompletableFuture<>();
@@ -101,6 +112,8 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     private final Counter timedOut;
     private final Counter alone;
     private final Counter writerErrors;
+    private final Counter refusedAlone;
+    private final Semaphore aloneTurns = new Semaphore(ALONE_AT_ONCE, true);
     private volatile boolean running = true;
     // Set once every writer returned: an item queued after that is answered by whoever queued it.
     private volatile boolean stopped;
@@ -161,6 +174,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         this.alone = Counter.builder(prefix + "_alone_total")
                 .description("requests a batch handed back to be done one by one (lock wait, deadlock)")
                 .register(registry);
+        this.refusedAlone = Counter.builder(prefix + "_refused_total")
+                .tag("reason", "alone_busy")
+                .register(registry);
         this.writerErrors = Counter.builder(prefix + "_writer_errors_total")
                 .description("batches whose writer threw; each of their requests was answered 500")
                 .register(registry);
@@ -192,6 +208,7 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         if (stopped) {
             answerLeftovers(); // close() drained the queue before this item arrived
         }
+        long start = System.nanoTime();
         Outcome<R> outcome;
         try {
             outcome = pending.answer.get(timeoutNanos, TimeUnit.NANOSECONDS);
@@ -214,8 +231,29 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         return switch (outcome) {
             case Outcome.Done<R> done -> done.value();
             case Outcome.Failed<R> failed -> throw failed.error();
-            case Outcome.Alone<R> ignored -> alone.get();
+            case Outcome.Alone<R> ignored -> aloneInTurn(alone, timeoutNanos - (System.nanoTime() - start));
         };
+    }
+
+    /** Does a handed-back item alone once one of {@link #ALONE_AT_ONCE} turns is free, or refuses it (503). */
+    private R aloneInTurn(Supplier<R> alone, long waitNanos) {
+        try {
+            if (!aloneTurns.tryAcquire(Math.max(0, waitNanos), TimeUnit.NANOSECONDS)) {
+                refusedAlone.increment();
+                throw unavailable(
+                        "busy",
+                        "waiting for a lock another operation holds (a re-derivation of the program?); this request"
+                                + " was not written: retry it shortly");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("shutting_down", "interrupted while waiting; retry");
+        }
+        try {
+            return alone.get();
+        } finally {
+            aloneTurns.release();
+        }
     }
 
     public int queueDepth() {

@@ -6,9 +6,14 @@ import clickledger.api.TestApi;
 import clickledger.common.id.Ulid;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,12 +32,14 @@ class EventGroupCommitLockTest {
     private static final Pattern ALONE_TOTAL =
             Pattern.compile("(?m)^clickledger_event_group_alone_total(?:\\{[^}]*})? (\\S+)$");
     private static final String RULES = "[{\"trigger\":\"every\",\"kind\":\"percent\",\"amount\":\"10\"}]";
+    private static final ExecutorService clients = Executors.newCachedThreadPool();
     private static TestApi api;
     private static Ledger ledger;
 
     @BeforeAll
     static void start() {
-        api = TestApi.start(Map.of("EVENT_GROUP_COMMIT", "true", "EVENT_GROUP_COMMIT_WRITERS", "1"));
+        api = TestApi.start(
+                Map.of("EVENT_GROUP_COMMIT", "true", "EVENT_GROUP_COMMIT_WRITERS", "1", "DB_POOL_SIZE", "4"));
         ledger = new Ledger(api);
     }
 
@@ -41,6 +48,7 @@ class EventGroupCommitLockTest {
         try {
             assertThat(ledger.orphans()).isEmpty();
         } finally {
+            clients.shutdownNow();
             api.close();
         }
     }
@@ -65,36 +73,50 @@ class EventGroupCommitLockTest {
         assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
         double handedBack = handedBack();
         try {
-            CompletableFuture<TestApi.Response> waiting =
-                    CompletableFuture.supplyAsync(() -> ledger.event(locked, "locked-1", "ada", "20.00", at));
+            // More of the locked program's events than the pool (TestApi's DB_POOL_SIZE 4) has
+            // connections: handed back, at most GroupCommit.ALONE_AT_ONCE of them wait for the lock
+            // on a connection, the others for a turn, so the pool stays free for everyone else.
+            List<CompletableFuture<TestApi.Response>> waiting = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String eventId = "locked-" + i;
+                String user = "user-" + i;
+                waiting.add(
+                        CompletableFuture.supplyAsync(() -> ledger.event(locked, eventId, user, "20.00", at), clients));
+            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (handedBack() == handedBack && System.nanoTime() < deadline) {
+            while (handedBack() < handedBack + 6 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertThat(handedBack())
-                    .as("the locked program's event handed back")
-                    .isGreaterThan(handedBack);
+                    .as("the locked program's events handed back")
+                    .isEqualTo(handedBack + 6);
 
             CompletableFuture<TestApi.Response> other =
-                    CompletableFuture.supplyAsync(() -> ledger.event(free, "free-1", "bob", "30.00", at));
+                    CompletableFuture.supplyAsync(() -> ledger.event(free, "free-1", "bob", "30.00", at), clients);
             assertThat(other.get(3, TimeUnit.SECONDS).status()).isEqualTo(201);
+            assertThat(CompletableFuture.supplyAsync(() -> api.get("/v1/programs/" + free), clients)
+                            .get(3, TimeUnit.SECONDS)
+                            .status())
+                    .isEqualTo(200);
             assertThat(waiting)
-                    .as("the locked program's event waits for the lock")
-                    .isNotDone();
+                    .as("the locked program's events wait for the lock")
+                    .noneMatch(Future::isDone);
 
             release.countDown();
-            TestApi.Response recorded = waiting.get(10, TimeUnit.SECONDS);
-            assertThat(recorded.status()).as(recorded.body()).isEqualTo(201);
-            assertThat(recorded.json().get("eventId").asText()).isEqualTo("locked-1");
+            for (int i = 0; i < waiting.size(); i++) {
+                TestApi.Response recorded = waiting.get(i).get(10, TimeUnit.SECONDS);
+                assertThat(recorded.status()).as(recorded.body()).isEqualTo(201);
+                assertThat(recorded.json().get("eventId").asText()).isEqualTo("locked-" + i);
+            }
         } finally {
             release.countDown();
             holder.get(10, TimeUnit.SECONDS);
         }
         // The same event again is the stored one (200), and the program's next event goes through the group.
-        assertThat(ledger.event(locked, "locked-1", "ada", "20.00", at).status())
+        assertThat(ledger.event(locked, "locked-1", "user-1", "20.00", at).status())
                 .isEqualTo(200);
         double before = handedBack();
-        assertThat(ledger.event(locked, "locked-2", "ada", "25.00", at).status())
+        assertThat(ledger.event(locked, "locked-next", "ada", "25.00", at).status())
                 .isEqualTo(201);
         assertThat(handedBack()).isEqualTo(before);
     }
