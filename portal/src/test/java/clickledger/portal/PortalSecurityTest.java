@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.common.metrics.Metrics;
 import io.javalin.Javalin;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -184,6 +190,68 @@ class PortalSecurityTest {
         HttpResponse<String> viaHeader = admin.post(
                 "/partners", Map.of("name", "Eve Two", "email", "eve2@example.com"), Map.of("X-CSRF-Token", token));
         assertThat(viaHeader.statusCode()).isEqualTo(303);
+    }
+
+    /**
+     * A session cookie one letter's case away from a valid one, on the connection that just
+     * carried the valid one: Jetty's header cache (case-insensitive by default) handed the portal
+     * the cached valid cookie instead, so the copy was signed in as its owner (decision 0035).
+     */
+    @Test
+    void aSessionCookieDifferingOnlyInCaseIsNoSessionEvenOnTheConnectionThatCarriedIt() throws Exception {
+        HttpBrowser admin = new HttpBrowser(stack.portalUrl());
+        admin.signIn(EMAIL, PASSWORD, "/");
+        String session = admin.cookies.get("cl_session");
+        int letter = session.length() - 1;
+        while (!Character.isLetter(session.charAt(letter))) {
+            letter--;
+        }
+        char c = session.charAt(letter);
+        String flipped = session.substring(0, letter)
+                + (Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c))
+                + session.substring(letter + 1);
+
+        URI portal = URI.create(stack.portalUrl());
+        try (Socket socket = new Socket(portal.getHost(), portal.getPort())) {
+            socket.setSoTimeout(30_000);
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            assertThat(statusOf(socket, in, session)).isEqualTo(200);
+            assertThat(statusOf(socket, in, flipped)).isEqualTo(303);
+            assertThat(statusOf(socket, in, session)).isEqualTo(200);
+        }
+    }
+
+    /** GET /partners with the session cookie on the open connection; the answer's status. */
+    private static int statusOf(Socket socket, BufferedReader in, String session) throws IOException {
+        socket.getOutputStream()
+                .write(("GET /partners HTTP/1.1\r\nHost: localhost\r\nCookie: cl_session=" + session + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+        int status = Integer.parseInt(in.readLine().split(" ")[1]);
+        long length = -1;
+        boolean chunked = false;
+        for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                length = Long.parseLong(line.substring(15).strip());
+            } else if (line.regionMatches(true, 0, "Transfer-Encoding:", 0, 18)) {
+                chunked = line.toLowerCase(Locale.ROOT).contains("chunked");
+            }
+        }
+        if (chunked) {
+            for (int size = Integer.parseInt(in.readLine().strip(), 16);
+                    size > 0;
+                    size = Integer.parseInt(in.readLine().strip(), 16)) {
+                assertThat(in.skip(size)).isEqualTo(size);
+                in.readLine();
+            }
+            in.readLine();
+        } else {
+            assertThat(length)
+                    .as("a length or chunks keep the connection usable")
+                    .isNotNegative();
+            assertThat(in.skip(length)).isEqualTo(length);
+        }
+        return status;
     }
 
     @Test
