@@ -355,6 +355,32 @@ class PortalSecurityTest {
                 .isEqualTo(303);
     }
 
+    /**
+     * Behind a proxy that appends the address it saw as an X-Forwarded-For line of its own, a
+     * guesser who writes a new address in the first line of each attempt is still one address:
+     * the portal passes every line on, so the api's limit counts the proxy's line, not the forged
+     * one (it used to pass only the first line, and each attempt looked like a new person).
+     */
+    @Test
+    void aForgedFirstForwardedForLineDoesNotEscapeTheSignInLimit() throws Exception {
+        String seenByTheProxy = "203.0.113.77";
+        HttpResponse<String> last = null;
+        for (int attempt = 0; attempt < 8; attempt++) {
+            // A new browser each time: a new address in the first line (what the client wrote).
+            HttpBrowser guesser = new HttpBrowser(stack.portalUrl());
+            String token = guesser.csrfTokenOf("/sign-in");
+            last = guesser.post(
+                    "/sign-in",
+                    Map.of("_csrf", token, "email", "nobody@example.com", "password", "forged " + attempt),
+                    Map.of("X-Forwarded-For", seenByTheProxy));
+            if (last.statusCode() == 429) {
+                break;
+            }
+            assertThat(last.statusCode()).as(last.body()).isEqualTo(400);
+        }
+        assertThat(last.statusCode()).isEqualTo(429);
+    }
+
     private static long partnersNamed(String name) throws Exception {
         HttpResponse<String> response =
                 HttpBrowser.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/v1/partners?limit=200"))

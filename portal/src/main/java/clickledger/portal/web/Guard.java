@@ -14,6 +14,7 @@ import io.javalin.http.HttpStatus;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Set;
 import org.slf4j.MDC;
@@ -215,16 +216,31 @@ public final class Guard implements Handler {
         return url.getScheme() + "://" + url.getRawAuthority();
     }
 
+    /** Characters of an inbound X-Forwarded-For chain passed on at most (its right-most entries). */
+    static final int FORWARDED_FOR_MAX = 1024;
+
     /**
      * The chain the api should see: what reached the portal plus the portal's own peer, as a proxy
-     * writes it. The api believes it only when the portal is in its TRUSTED_PROXIES.
+     * writes it. The api believes it only when the portal is in its TRUSTED_PROXIES. Every
+     * X-Forwarded-For line counts, in order, as one list: a proxy that appends its own line
+     * (HAProxy, some CDNs) puts the address it saw after whatever the client wrote in its own, and
+     * the api reads the chain from the right, so a client's line must not be all that is passed
+     * on. An overlong chain keeps its right-most entries, which are the ones the api reads.
      */
     static String forwardedFor(Context ctx) {
         String peer = ctx.req().getRemoteAddr();
-        String inbound = ctx.header("X-Forwarded-For");
-        if (inbound == null || inbound.isBlank() || inbound.length() > 1024) {
-            return peer;
+        StringBuilder chain = new StringBuilder();
+        for (String line : Collections.list(ctx.req().getHeaders("X-Forwarded-For"))) {
+            if (!line.isBlank()) {
+                chain.append(chain.isEmpty() ? "" : ", ").append(line.strip());
+            }
         }
-        return inbound + ", " + peer;
+        String inbound = chain.toString();
+        if (inbound.length() > FORWARDED_FOR_MAX) {
+            String tail = inbound.substring(inbound.length() - FORWARDED_FOR_MAX);
+            int comma = tail.indexOf(',');
+            inbound = comma < 0 ? "" : tail.substring(comma + 1).strip();
+        }
+        return inbound.isEmpty() ? peer : inbound + ", " + peer;
     }
 }
