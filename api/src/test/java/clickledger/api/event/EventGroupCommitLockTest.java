@@ -2,15 +2,14 @@ package clickledger.api.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import clickledger.api.ProgramLockHolder;
 import clickledger.api.TestApi;
-import clickledger.common.id.Ulid;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -58,21 +57,9 @@ class EventGroupCommitLockTest {
         String locked = ledger.program("USD", "last_click", RULES);
         String free = ledger.program("USD", "last_click", RULES);
         Instant at = api.clock().instant().minus(Duration.ofMinutes(1));
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         // What RederiveService does first: the program's lock, exclusively, until it commits.
-        CompletableFuture<Void> holder =
-                CompletableFuture.runAsync(() -> api.dsl().transaction(trx -> {
-                    trx.dsl()
-                            .fetch(
-                                    "select pg_advisory_xact_lock(hashtextextended(?, 1))",
-                                    Ulid.parse(locked).orElseThrow().toString());
-                    held.countDown();
-                    release.await();
-                }));
-        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-        double handedBack = handedBack();
-        try {
+        try (ProgramLockHolder lock = ProgramLockHolder.hold(api, locked)) {
+            double handedBack = handedBack();
             // More of the locked program's events than the pool (TestApi's DB_POOL_SIZE 4) has
             // connections: handed back, at most GroupCommit.ALONE_AT_ONCE of them wait for the lock
             // on a connection, the others for a turn, so the pool stays free for everyone else.
@@ -102,15 +89,12 @@ class EventGroupCommitLockTest {
                     .as("the locked program's events wait for the lock")
                     .noneMatch(Future::isDone);
 
-            release.countDown();
+            lock.release();
             for (int i = 0; i < waiting.size(); i++) {
                 TestApi.Response recorded = waiting.get(i).get(10, TimeUnit.SECONDS);
                 assertThat(recorded.status()).as(recorded.body()).isEqualTo(201);
                 assertThat(recorded.json().get("eventId").asText()).isEqualTo("locked-" + i);
             }
-        } finally {
-            release.countDown();
-            holder.get(10, TimeUnit.SECONDS);
         }
         // The same event again is the stored one (200), and the program's next event goes through the group.
         assertThat(ledger.event(locked, "locked-1", "user-1", "20.00", at).status())

@@ -2,6 +2,7 @@ package clickledger.api.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import clickledger.api.ProgramLockHolder;
 import clickledger.api.TestApi;
 import clickledger.api.event.EventService;
 import clickledger.api.event.EventView;
@@ -311,21 +312,9 @@ class IdentifyGroupCommitTest {
         String lockedCref = ledger.click(locked, ledger.partner(locked), daysAgo(1));
         String free = ledger.program("USD", "last_click", TEN_PERCENT);
         String freeCref = ledger.click(free, ledger.partner(free), daysAgo(1));
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         // A re-derivation holds its program's lock exclusively for the whole run.
-        CompletableFuture<Void> holder =
-                CompletableFuture.runAsync(() -> api.dsl().transaction(trx -> {
-                    trx.dsl()
-                            .fetch(
-                                    "select pg_advisory_xact_lock(hashtextextended(?, 1))",
-                                    Ulid.parse(locked).orElseThrow().toString());
-                    held.countDown();
-                    release.await();
-                }));
-        awaitHeld(held, holder);
-        double handedBack = handedBack();
-        try {
+        try (ProgramLockHolder lock = ProgramLockHolder.hold(api, locked)) {
+            double handedBack = handedBack();
             CompletableFuture<TestApi.Response> waiting =
                     CompletableFuture.supplyAsync(() -> ledger.identify(lockedCref, run + "a"));
             // Its batch gives up on the lock after 100 ms and hands the stitch back to its request,
@@ -339,11 +328,8 @@ class IdentifyGroupCommitTest {
                     CompletableFuture.supplyAsync(() -> ledger.identify(freeCref, run + "b"));
             assertThat(other.get(3, TimeUnit.SECONDS).status()).isEqualTo(201);
             assertThat(waiting).isNotDone();
-            release.countDown();
+            lock.release();
             assertThat(waiting.get(10, TimeUnit.SECONDS).status()).isEqualTo(201);
-        } finally {
-            release.countDown();
-            holder.get(10, TimeUnit.SECONDS);
         }
     }
 
