@@ -44,12 +44,8 @@ class EventBatchTest {
 
     @AfterAll
     static void stop() {
-        try {
-            assertThat(ledger.orphans()).isEmpty();
-        } finally {
-            singlePath.close();
-            api.close();
-        }
+        // Also checks that the flows left no row pointing at a missing one (V70).
+        ledger.close();
     }
 
     /** An item of the scenario: its body without the programId, which each program's copy adds. */

@@ -35,12 +35,8 @@ class EventLifecycleTest {
 
     @AfterAll
     static void stop() {
-        try {
-            // The ledger's flows above left no row pointing at a missing one (V70).
-            assertThat(ledger.orphans()).isEmpty();
-        } finally {
-            api.close();
-        }
+        // Also checks that the flows left no row pointing at a missing one (V70).
+        ledger.close();
     }
 
     record Setup(String program, Ledger.Partner partner, String user) {}

@@ -1,6 +1,7 @@
 package clickledger.api.event;
 
 import static clickledger.db.jooq.Tables.CLICK;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import clickledger.api.TestApi;
 import clickledger.common.id.Ulid;
@@ -22,6 +23,18 @@ public final class Ledger {
 
     public Ledger(TestApi api) {
         this.api = api;
+    }
+
+    /**
+     * Checks that the test's flows left no row naming a row that does not exist ({@link #orphans}),
+     * then stops the api, whatever the check found: every test class's {@code @AfterAll}.
+     */
+    public void close() {
+        try {
+            assertThat(orphans()).as("ledger rows naming missing rows (V70)").isEmpty();
+        } finally {
+            api.close();
+        }
     }
 
     public record Partner(String id, String linkId) {}

@@ -58,11 +58,8 @@ class IdentifyGroupCommitTest {
 
     @AfterAll
     static void stop() {
-        try {
-            assertThat(ledger.orphans()).isEmpty();
-        } finally {
-            api.close();
-        }
+        // Also checks that the flows left no row pointing at a missing one (V70).
+        ledger.close();
     }
 
     private static Instant daysAgo(double days) {
