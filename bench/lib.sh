@@ -582,6 +582,8 @@ wrk.headers["Authorization"] = "Bearer $key"
 request = function()
     n = n + 1
     if $lap > 0 and n > $start + $lap then n = $start + 1 end
+    -- Past the file's end a run would measure nothing real: stop it, saying why.
+    if crefs[n] == nil then error("identify: out of crefs at line " .. n .. " of $crefs") end
     return wrk.format(nil, "/v1/identify", nil, '{"cref":"' .. crefs[n] .. '","userId":"stitched-' .. n .. '"}')
 end
 LUA

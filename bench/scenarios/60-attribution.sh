@@ -16,7 +16,10 @@ readonly ID=60-attribution
 readonly CLICKS=${BENCH_ATTRIBUTION_CLICKS:-10000000}
 readonly USERS=100000
 readonly REPLAY_EVENTS=${BENCH_REPLAY_EVENTS:-1000000}
-readonly CREFS=400000
+# Crefs for identify: the warm-up and each measured run take a segment of their own, so every
+# request stitches a new user to a new cref; a segment must outlast 15 s (warm-up) or 10 s at the
+# fastest rate seen (9.5k/s on 7 Dec overran the old 100,000 a segment and the file's end).
+readonly CREFS=800000
 readonly CLIENTS=100
 # The replay goes through POST /v1/events/batch, BENCH_REPLAY_BATCH events a request, from a few
 # clients (decision 0029); BENCH_REPLAY_BATCH=0 posts them one by one to POST /v1/events from 100.
@@ -90,7 +93,7 @@ LUA
 # load the JIT's C2 compiler threads take close to half of its CPU (perf: 44.6 % of the api's samples
 # in a C2 thread 60 s after start): a start-up cost, not the event path's, so the events' warm-up
 # lasts until it is over. Identify shares most of that code; its warm-up stays short enough not to
-# reach the crefs of its first run (100,000 further on).
+# reach the crefs of its first run (a segment further on, see CREFS).
 measure() {
     local name=$1 warmup=$2 script
     shift 2
@@ -128,7 +131,8 @@ attributed=$(psql_bench -At -c "select count(*) filter (where attribution_status
 
 say "POST /v1/identify, $CLIENTS clients"
 scripts=()
-for run in $(seq 1 "$BENCH_RUNS"); do scripts+=("$(identify_lua $((run * 100000)) "$data/identify-crefs.txt" "$key")"); done
+segment=$(($(wc -l <"$data/identify-crefs.txt") / (BENCH_RUNS + 1)))
+for run in $(seq 1 "$BENCH_RUNS"); do scripts+=("$(identify_lua $((run * segment)) "$data/identify-crefs.txt" "$key")"); done
 measure identify 15 "$(identify_lua 0 "$data/identify-crefs.txt" "$key")" "${scripts[@]}"
 rows "Identify, $CLIENTS clients" "new stitches/s" "wrk -t1 -c$CLIENTS -d${BENCH_DURATION}s --latency -s identify.lua URL/v1/identify"
 
