@@ -27,6 +27,12 @@ die() {
     exit 1
 }
 
+# A script that set -e stops says which command failed, and where: a failing $(curl … | awk …)
+# in an assignment once ended scenario 6 with only "FAILED after 369 s (see above)" and nothing
+# above. -E carries the trap into functions; commands tested by if, && or || never fire it.
+set -E
+trap 'say "stopped: \"$BASH_COMMAND\" failed with status $? at ${BASH_SOURCE[0]}:$LINENO"' ERR
+
 bench_java() { prio "$JAVA" -jar "$ROOT/bench/target/bench.jar" "$@"; }
 
 # PostgreSQL refuses to run as root; the Debian package made a postgres user for it.
