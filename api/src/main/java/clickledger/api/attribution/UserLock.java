@@ -41,7 +41,23 @@ public final class UserLock {
             "select count(*) from (select pg_advisory_xact_lock_shared(hashtextextended(k, 1))"
                     + " from unnest(?::text[]) with ordinality as u (k, n) order by n offset 0) as taken";
 
+    /**
+     * How long a group commit's batch (events, identify) waits for a lock before it hands its items
+     * back to their requests (decisions 0030, 0031): longer than any event or stitch holds a user's
+     * lock (a few milliseconds), short next to the p99 a batch may add to its requests, and far
+     * short of a re-derivation's hold on its program.
+     */
+    public static final String BATCH_LOCK_TIMEOUT = "100ms";
+
+    /** SQLSTATE lock_not_available: a statement met a lock it waited {@link #BATCH_LOCK_TIMEOUT} for. */
+    public static final String LOCK_NOT_AVAILABLE = "55P03";
+
     private UserLock() {}
+
+    /** Queues {@link #BATCH_LOCK_TIMEOUT} as the lock_timeout of the rest of the transaction. */
+    public static Pipeline batchLockTimeout(Pipeline pipeline) {
+        return pipeline.execute("select set_config('lock_timeout', ?, true)", BATCH_LOCK_TIMEOUT);
+    }
 
     /** {@link #acquire(Pipeline, UUID, String)}, then generic plans only ({@link #SQL_GENERIC_PLANS}). */
     public static void acquireWithGenericPlans(Pipeline pipeline, UUID programId, String userId) {

@@ -54,19 +54,6 @@ public final class EventBatch {
      */
     static final int CHUNK = 250;
 
-    /**
-     * How long a group commit's run waits for a lock (its program's, which a re-derivation holds
-     * exclusively for as long as it runs, or a row another transaction holds) before it gives up
-     * and hands its items back to their requests, each to be recorded alone, waiting as long as
-     * it takes. Without it one program's re-derivation stopped the writer, and with it every
-     * program's events queued behind (503 after the queue's timeout). As identify's (decision 0031).
-     */
-    static final String LOCK_TIMEOUT = "100ms";
-
-    // SQLSTATE lock_not_available: the run met a lock it would not wait for.
-    private static final String LOCK_NOT_AVAILABLE = "55P03";
-    private static final String SET_LOCK_TIMEOUT = "select set_config('lock_timeout', ?, true)";
-
     private static final Logger LOG = LoggerFactory.getLogger(EventBatch.class);
     private static final Pattern FIELD_DETAIL = Pattern.compile("^[A-Za-z]+: .*", Pattern.DOTALL);
 
@@ -116,7 +103,12 @@ public final class EventBatch {
      * (an {@link ApiException} for the item's problem, anything else for a 500).
      */
     public record Answer(EventService.Outcome outcome, RuntimeException failure) {
-        /** The group could not take the item: its request records it alone ({@link #LOCK_TIMEOUT}). */
+        /**
+         * The group could not take the item: its run met a lock it does not wait for (a
+         * re-derivation's hold on its program; {@link UserLock#BATCH_LOCK_TIMEOUT}), so its request
+         * records it alone. Without that, one program's re-derivation stopped the writer, and every
+         * program's events queued behind it (decision 0030's revision).
+         */
         static final Answer ALONE = new Answer(null, null);
 
         static Answer of(EventService.Outcome outcome) {
@@ -213,7 +205,7 @@ public final class EventBatch {
             return dsl.transactionResult(
                     configuration -> new Run(configuration.dsl(), run, handBackWhenLocked).answer());
         } catch (org.jooq.exception.DataAccessException e) {
-            if (handBackWhenLocked && LOCK_NOT_AVAILABLE.equals(e.sqlState())) {
+            if (handBackWhenLocked && UserLock.LOCK_NOT_AVAILABLE.equals(e.sqlState())) {
                 LOG.atInfo()
                         .addKeyValue("events", run.size())
                         .addKeyValue("programId", run.getFirst().incoming().programId())
@@ -319,7 +311,7 @@ public final class EventBatch {
             }
             Pipeline reads = new Pipeline();
             if (lockTimeout) {
-                reads.execute(SET_LOCK_TIMEOUT, LOCK_TIMEOUT);
+                UserLock.batchLockTimeout(reads);
             }
             UserLock.acquireAll(reads, programId, userIds);
             Map<String, EventRow> stored = EventRepository.findByKeys(reads, programId, eventKeys);

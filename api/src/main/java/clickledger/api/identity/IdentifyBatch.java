@@ -48,17 +48,12 @@ import org.slf4j.LoggerFactory;
 final class IdentifyBatch implements GroupCommit.Writer<Stitch, Result> {
     private static final Logger LOG = LoggerFactory.getLogger(IdentifyBatch.class);
 
-    // Longer than any event or stitch holds a user's lock (a few milliseconds); short next to the
-    // p99 a batch may add to its requests.
-    static final String LOCK_TIMEOUT = "100ms";
-
     // The clicks by (id, ts): each row's ts prunes the probe to its click's monthly partition.
     private static final String CLICKS =
             """
             select u.n, c.program_id, c.link_id, c.partner_id, not c.is_bot and c.fraud_flag is null
               from unnest(?::uuid[], ?::timestamptz[]) with ordinality as u (id, ts, n)
               join lateral (select * from click where click.id = u.id and click.ts = u.ts) c on true""";
-    private static final String SET_LOCK_TIMEOUT = "select set_config('lock_timeout', ?, true)";
     private static final String BEFORE =
             """
             select u.n, i.id,
@@ -78,7 +73,7 @@ final class IdentifyBatch implements GroupCommit.Writer<Stitch, Result> {
 
     // SQLSTATEs after which the batch's items are done alone: lock_not_available (lock_timeout),
     // deadlock_detected, serialization_failure, unique_violation.
-    private static final Set<String> HAND_BACK = Set.of("55P03", "40P01", "40001", "23505");
+    private static final Set<String> HAND_BACK = Set.of(UserLock.LOCK_NOT_AVAILABLE, "40P01", "40001", "23505");
 
     private final DSLContext dsl;
     private final EventService.EventListener listener;
@@ -213,8 +208,7 @@ final class IdentifyBatch implements GroupCommit.Writer<Stitch, Result> {
             times[i] = items.get(i).clickTs().toString();
         }
         ClickFacts[] clicks = new ClickFacts[items.size()];
-        Pipeline pipeline = new Pipeline()
-                .execute(SET_LOCK_TIMEOUT, LOCK_TIMEOUT)
+        Pipeline pipeline = UserLock.batchLockTimeout(new Pipeline())
                 .query(
                         CLICKS,
                         rows -> {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * A re-derivation holds its program's lock exclusively for as long as it runs (minutes for a big
  * program). The event group commit's writer must not wait behind it: with one writer (the
  * default), every other program's events queued behind the locked one and were answered 503 when
- * their wait ran out. Now the writer gives up on the lock after {@link EventBatch#LOCK_TIMEOUT}
+ * their wait ran out. Now the writer gives up on the lock after {@link clickledger.api.attribution.UserLock#BATCH_LOCK_TIMEOUT}
  * and hands the locked program's events back to their requests, which wait alone.
  */
 class EventGroupCommitLockTest {
