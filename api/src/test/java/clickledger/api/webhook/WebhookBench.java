@@ -256,6 +256,7 @@ public final class WebhookBench {
                 .get(1, Long.class);
     }
 
+    @SuppressWarnings("try") // the worker delivers while the block runs; closing it is the point
     private static Run run(TestApi api, CountingReceiver receiver, int eventsPerEndpoint, Map<String, String> overrides)
             throws InterruptedException {
         api.dsl().execute("truncate webhook_attempt, webhook_delivery");

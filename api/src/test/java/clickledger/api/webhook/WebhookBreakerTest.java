@@ -139,6 +139,7 @@ class WebhookBreakerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker delivers while the block runs; closing it is the point
     void endpointFailingForThreeDaysIsDisabledLoggedAndAudited() {
         Map<String, String> settings = Map.of(
                 "WEBHOOK_BREAKER_THRESHOLD", "10000",
@@ -192,6 +193,7 @@ class WebhookBreakerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker delivers while the block runs; closing it is the point
     void successfulDeliveryRestartsTheThreeDays() {
         Map<String, String> settings = Map.of(
                 "WEBHOOK_BREAKER_THRESHOLD", "10000",

@@ -88,6 +88,7 @@ class WebhookConcurrencyTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker delivers while the block runs; closing it is the point
     void deliveryLeasedByAWorkerThatDiedGoesOutWhenTheLeaseEnds() throws InterruptedException {
         try (TestApi api = TestApi.start(WebhookFixture.NO_WORKER);
                 TestReceiver receiver = TestReceiver.answering(200)) {
@@ -165,6 +166,7 @@ class WebhookConcurrencyTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker delivers while the block runs; closing it is the point
     void defaultLimitsSendManyAtOnceButAtMostEightToOneEndpoint() {
         int endpoints = 10;
         try (TestApi api = TestApi.start(withPool(WebhookFixture.NO_WORKER));

@@ -72,6 +72,7 @@ class WebhookRetryTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker delivers while the block runs; closing it is the point
     void receiverFailingThreeTimesGetsExactlyOneSuccessAfterGrowingWaits() throws InterruptedException {
         try (TestReceiver receiver =
                         TestReceiver.start(request -> TestReceiver.Reply.status(request.index() < 3 ? 500 : 200));
@@ -107,6 +108,7 @@ class WebhookRetryTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker delivers while the block runs; closing it is the point
     void retryAfterInSecondsIsHonouredAndCappedAtTheCap() {
         try (TestReceiver receiver = TestReceiver.start(request -> switch (request.index()) {
                     case 0 -> TestReceiver.Reply.status(503).withHeader("Retry-After", "120");
@@ -129,6 +131,7 @@ class WebhookRetryTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker delivers while the block runs; closing it is the point
     void retryAfterAsAnHttpDateIsHonoured() {
         try (TestReceiver receiver = TestReceiver.start(request -> request.index() == 0
                         ? TestReceiver.Reply.status(503)
@@ -155,6 +158,7 @@ class WebhookRetryTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker delivers while the block runs; closing it is the point
     void deliveryIsDeadAfterTheLimitAndGoesOutWhenRedeliveredByHand() throws InterruptedException {
         try (TestReceiver receiver = TestReceiver.answering(500);
                 WebhookWorker worker = worker(Map.of("WEBHOOK_MAX_ATTEMPTS", "3"))) {
@@ -190,6 +194,7 @@ class WebhookRetryTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker delivers while the block runs; closing it is the point
     void connectionFailuresAreRetriedLikeHttpFailures() {
         TestReceiver closed = TestReceiver.answering(200);
         String url = closed.url("/gone");
@@ -208,6 +213,7 @@ class WebhookRetryTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker delivers while the block runs; closing it is the point
     void redirectsAreNotFollowed() {
         try (TestReceiver target = TestReceiver.answering(200);
                 TestReceiver redirecting = TestReceiver.start(

@@ -101,6 +101,7 @@ class WebhookSsrfTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the worker delivers while the block runs; closing it is the point
     void deliveryToADestinationThatIsNoLongerPublicFailsWithDestinationRefused() {
         try (TestApi permissive = TestApi.start(WebhookFixture.NO_WORKER);
                 TestReceiver receiver = TestReceiver.answering(200);
