@@ -6,6 +6,10 @@
 #   e.g. bench/tools/redirect-ab.sh 3 main=/tmp/main.jar new=router/target/router.jar \
 #        three=router/target/router.jar,CLICK_WRITER_THREADS=3
 #
+# A setting SQL_FILE=PATH is not passed to the router: the file is run on the bench database
+# (psql -f) before the variant's router starts, for a schema variant (an index dropped, say; the
+# next variant's file puts it back).
+#
 # Sets up what `make bench` does (PostgreSQL with warmed WAL, the api, the router, nginx with the
 # redirect scenario's config), then per round and variant: restarts the router from JAR with the
 # settings, warms it for 30 s, runs nginx and the router back to back twice at 256 connections
@@ -54,7 +58,15 @@ for round in $(seq 1 "$rounds"); do
         spec=${variant#*=}
         IFS=, read -r -a parts <<<"$spec"
         export ROUTER_JAR=${parts[0]}
-        router_start_as router "$ROUTER_PORT" "${parts[@]:1}" >/dev/null
+        settings=()
+        for part in "${parts[@]:1}"; do
+            if [[ $part == SQL_FILE=* ]]; then
+                psql_bench -f "${part#SQL_FILE=}" >/dev/null
+            else
+                settings+=("$part")
+            fi
+        done
+        router_start_as router "$ROUTER_PORT" "${settings[@]}" >/dev/null
         for _ in $(seq 1 120); do
             curl -s "$ROUTER_URL/readyz" | grep -q '"agentParser":"ready"' && break
             sleep 1
