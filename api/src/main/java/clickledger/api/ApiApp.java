@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.admin.AdminRoutes;
 import clickledger.api.admin.AdminService;
+import clickledger.api.attribution.ProgramLocks;
 import clickledger.api.audit.AuditLogRoutes;
 import clickledger.api.auth.ApiKeyAuthenticator;
 import clickledger.api.auth.ApiKeyFormat;
@@ -222,11 +223,14 @@ public final class ApiApp implements AutoCloseable {
                 ledgerWebhooks.changed(trx, event, rows);
                 mail.digest().changed(trx, event, rows);
             };
+            // A request that meets a re-derivation of its program waits for it in one of a few turns
+            // (decision 0036), never on more of the pool's connections.
+            ProgramLocks programLocks = new ProgramLocks(registry);
             // Group commit (decision 0031): many requests' stitches in one transaction.
             IdentifyService identify = config.identifyGroupCommit()
-                    ? IdentifyService.grouped(database.dsl(), clock, eventListener, registry)
-                    : new IdentifyService(database.dsl(), clock, eventListener);
-            EventService events = new EventService(database.dsl(), clock, eventListener);
+                    ? IdentifyService.grouped(database.dsl(), clock, eventListener, programLocks, registry)
+                    : new IdentifyService(database.dsl(), clock, eventListener, programLocks);
+            EventService events = new EventService(database.dsl(), clock, eventListener, programLocks);
             EventBatch eventBatch = new EventBatch(database.dsl(), clock, eventListener, events);
             // POST /v1/events: concurrent events share a transaction (decision 0030), unless switched off.
             Optional<EventGroupCommit> eventGroupCommit =
@@ -335,7 +339,8 @@ public final class ApiApp implements AutoCloseable {
                                 config.compatDefaultProgram(),
                                 registry))
                         .register(routes);
-                new ErasureRoutes(new ErasureService(database.dsl(), clock), database.dsl()).register(routes);
+                new ErasureRoutes(new ErasureService(database.dsl(), clock, programLocks), database.dsl())
+                        .register(routes);
                 new ExportRoutes(Transfer.create(database, Optional.of(config.secrets()), storage, clock), clock)
                         .register(routes);
             });

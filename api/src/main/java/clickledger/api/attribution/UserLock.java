@@ -16,21 +16,36 @@ import org.jooq.DSLContext;
  * million events. Shared holders never wait for each other.
  */
 public final class UserLock {
-    /** Program shared, then user exclusive: every holder takes them in this order. */
-    public static final String SQL =
-            "select pg_advisory_xact_lock_shared(hashtextextended(?, 1)), pg_advisory_xact_lock(hashtextextended(?, 0))";
+    // Program shared, then user exclusive: every holder takes them in this order. Outside a turn of
+    // ProgramLocks the program's lock is only tried (a re-derivation holds it exclusively for
+    // minutes, and a wait for it would hold a pooled connection): its first column says whether it
+    // was got. In a turn, the statement sets the turn's lock_timeout, then waits.
+    private static final String TRY = "select pg_try_advisory_xact_lock_shared(hashtextextended(?, 1)),"
+            + " pg_advisory_xact_lock(hashtextextended(?, 0))";
+    private static final String WAIT = "select set_config('lock_timeout', ?, true),"
+            + " pg_advisory_xact_lock_shared(hashtextextended(?, 1)), pg_advisory_xact_lock(hashtextextended(?, 0))";
 
     /**
-     * {@link #SQL}, and for the rest of the transaction every prepared statement runs its generic
-     * plan ({@code SET LOCAL plan_cache_mode = force_generic_plan}, as set_config, so it costs no
-     * statement of its own). The event path's history query ({@link UserFacts}) otherwise got a
-     * custom plan on every call: PostgreSQL judged its generic plan dearer, and planning it took 0.46
-     * ms, a third of the server's CPU per event, for a 0.05 ms execution (decision 0028). Every
-     * other statement of an event already ran its generic plan.
+     * {@link #TRY} or {@link #WAIT}, and for the rest of the transaction every prepared statement
+     * runs its generic plan ({@code SET LOCAL plan_cache_mode = force_generic_plan}, as set_config,
+     * so it costs no statement of its own). The event path's history query ({@link UserFacts})
+     * otherwise got a custom plan on every call: PostgreSQL judged its generic plan dearer, and
+     * planning it took 0.46 ms, a third of the server's CPU per event, for a 0.05 ms execution
+     * (decision 0028). Every other statement of an event already ran its generic plan.
      */
-    public static final String SQL_GENERIC_PLANS =
-            "select pg_advisory_xact_lock_shared(hashtextextended(?, 1)), pg_advisory_xact_lock(hashtextextended(?, 0)),"
-                    + " set_config('plan_cache_mode', 'force_generic_plan', true)";
+    private static final String GENERIC_PLANS = ", set_config('plan_cache_mode', 'force_generic_plan', true)";
+
+    private static final String PROGRAM_TRY = "select pg_try_advisory_xact_lock_shared(hashtextextended(?, 1))";
+    private static final String PROGRAM_WAIT =
+            "select set_config('lock_timeout', ?, true), pg_advisory_xact_lock_shared(hashtextextended(?, 1))";
+
+    // The first column of TRY and PROGRAM_TRY: false when a re-derivation holds the program's lock.
+    private static final Pipeline.Rows PROGRAM_GOT = rows -> {
+        rows.next();
+        if (!rows.getBoolean(1)) {
+            throw ProgramLocks.busy();
+        }
+    };
 
     // Several locks in one statement, taken in the array's order, each as its row is produced;
     // offset 0 keeps the subquery as written, so its volatile lock calls are never optimised away.
@@ -59,16 +74,16 @@ public final class UserLock {
         return pipeline.execute("select set_config('lock_timeout', ?, true)", BATCH_LOCK_TIMEOUT);
     }
 
-    /** {@link #acquire(Pipeline, UUID, String)}, then generic plans only ({@link #SQL_GENERIC_PLANS}). */
+    /** {@link #acquire(Pipeline, UUID, String)}, then generic plans only ({@link #GENERIC_PLANS}). */
     public static void acquireWithGenericPlans(Pipeline pipeline, UUID programId, String userId) {
-        pipeline.execute(SQL_GENERIC_PLANS, programId.toString(), key(programId, userId));
+        lock(pipeline, GENERIC_PLANS, programId, userId);
     }
 
     /**
      * The locks of several users of one program in one statement (after the program's, shared),
      * taken in the order of their keys ({@link #key}) as Java sorts them: every holder of several
      * user locks takes them in that one order, so two of them cannot deadlock; holders of one
-     * user's lock ({@link #SQL}) cannot be part of a cycle. The array is read in its order by
+     * user's lock ({@link #acquire(Pipeline, UUID, String)}) cannot be part of a cycle. The array is read in its order by
      * {@code unnest}, each row's lock taken as its row is produced.
      */
     public static void acquireAll(Pipeline pipeline, UUID programId, java.util.Collection<String> userIds) {
@@ -77,7 +92,12 @@ public final class UserLock {
                 .distinct()
                 .sorted()
                 .toArray(String[]::new);
-        pipeline.execute("select pg_advisory_xact_lock_shared(hashtextextended(?, 1))", programId.toString());
+        String patience = ProgramLocks.patience();
+        if (patience == null) {
+            pipeline.query(PROGRAM_TRY, PROGRAM_GOT, programId.toString());
+        } else {
+            pipeline.execute(PROGRAM_WAIT, patience, programId.toString());
+        }
         pipeline.execute(USER_LOCKS, (Object) keys);
     }
 
@@ -85,7 +105,7 @@ public final class UserLock {
      * The locks of users of several programs in two statements: every program's, shared, in the
      * order of the ids' text, then every user's in the order of their keys ({@link #key}). Every
      * holder of several locks takes them in this one order (all programs before any user, as
-     * {@link #SQL} and {@link #acquireAll(Pipeline, UUID, java.util.Collection)} do), so no two of
+     * {@link #acquire(Pipeline, UUID, String)} and {@link #acquireAll(Pipeline, UUID, java.util.Collection)} do), so no two of
      * them can wait for each other in a cycle.
      */
     public static void acquireAll(
@@ -101,13 +121,30 @@ public final class UserLock {
         pipeline.execute(USER_LOCKS, (Object) keys);
     }
 
+    /** The locks, now; a re-derivation holding the program's is {@link ProgramLocks#busy()} (see there). */
     public static void acquire(DSLContext trx, UUID programId, String userId) {
-        trx.fetch(SQL, programId.toString(), key(programId, userId));
+        Pipeline pipeline = new Pipeline();
+        acquire(pipeline, programId, userId);
+        AttributionEngine.run(trx, pipeline);
     }
 
-    /** Queues the locks on a pipeline: the statements after them run once both are held. */
+    /**
+     * Queues the locks on a pipeline: the statements after them run once both are held, and when
+     * the pipeline's results are read a re-derivation holding the program's is {@link
+     * ProgramLocks#busy()} (the statements after it ran, without the program's lock: their results
+     * are for nothing, and the transaction must end).
+     */
     public static void acquire(Pipeline pipeline, UUID programId, String userId) {
-        pipeline.execute(SQL, programId.toString(), key(programId, userId));
+        lock(pipeline, "", programId, userId);
+    }
+
+    private static void lock(Pipeline pipeline, String more, UUID programId, String userId) {
+        String patience = ProgramLocks.patience();
+        if (patience == null) {
+            pipeline.query(TRY + more, PROGRAM_GOT, programId.toString(), key(programId, userId));
+        } else {
+            pipeline.execute(WAIT + more, patience, programId.toString(), key(programId, userId));
+        }
     }
 
     /** The program's lock, exclusively: no event or identify of the program runs until the transaction ends. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.attribution.AttributionEngine;
 import clickledger.api.attribution.Derivation;
+import clickledger.api.attribution.ProgramLocks;
 import clickledger.api.attribution.ProgramSettings;
 import clickledger.api.attribution.UserFacts;
 import clickledger.api.attribution.UserLock;
@@ -105,8 +106,8 @@ public final class EventBatch {
     public record Answer(EventService.Outcome outcome, RuntimeException failure) {
         /**
          * The group could not take the item: its run met a lock it does not wait for (a
-         * re-derivation's hold on its program; {@link UserLock#BATCH_LOCK_TIMEOUT}), so its request
-         * records it alone. Without that, one program's re-derivation stopped the writer, and every
+         * re-derivation's hold on its program, which it only tries, {@link ProgramLocks}; a user's
+         * lock past {@link UserLock#BATCH_LOCK_TIMEOUT}), so its request records it alone. Without that, one program's re-derivation stopped the writer, and every
          * program's events queued behind it (decision 0030's revision).
          */
         static final Answer ALONE = new Answer(null, null);
@@ -139,6 +140,9 @@ public final class EventBatch {
                 results[item.index()] = Result.failed(item.index(), e);
             }
         }
+        // Programs a re-derivation held past a run's turn (ProgramLocks): their later runs are
+        // refused at once rather than each waiting its turn again.
+        Map<UUID, ApiException> busy = new HashMap<>();
         int from = 0;
         while (from < checked.size()) {
             UUID programId = checked.get(from).incoming().programId();
@@ -148,7 +152,26 @@ public final class EventBatch {
                     && checked.get(to).incoming().programId().equals(programId)) {
                 to++;
             }
-            run(checked.subList(from, to), false).forEach((index, answer) -> results[index] = Result.of(index, answer));
+            List<Checked> chunk = checked.subList(from, to);
+            ApiException refused = busy.get(programId);
+            if (refused == null) {
+                try {
+                    events.locks()
+                            .run(() -> run(chunk, false))
+                            .forEach((index, answer) -> results[index] = Result.of(index, answer));
+                } catch (ApiException e) {
+                    if (!ProgramLocks.isBusy(e)) {
+                        throw e;
+                    }
+                    busy.put(programId, e);
+                    refused = e;
+                }
+            }
+            if (refused != null) {
+                for (Checked item : chunk) {
+                    results[item.index()] = Result.failed(item.index(), refused);
+                }
+            }
             from = to;
         }
     }
@@ -204,15 +227,15 @@ public final class EventBatch {
         try {
             return dsl.transactionResult(
                     configuration -> new Run(configuration.dsl(), run, handBackWhenLocked).answer());
+        } catch (ApiException e) {
+            // A re-derivation holds the program's lock (ProgramLocks).
+            if (handBackWhenLocked && ProgramLocks.isBusy(e)) {
+                return handBack(run);
+            }
+            throw e;
         } catch (org.jooq.exception.DataAccessException e) {
             if (handBackWhenLocked && UserLock.LOCK_NOT_AVAILABLE.equals(e.sqlState())) {
-                LOG.atInfo()
-                        .addKeyValue("events", run.size())
-                        .addKeyValue("programId", run.getFirst().incoming().programId())
-                        .log("event run met a lock it does not wait for; its events are recorded one by one");
-                Map<Integer, Answer> alone = new HashMap<>();
-                run.forEach(item -> alone.put(item.index(), Answer.ALONE));
-                return alone;
+                return handBack(run);
             }
             if (!AttributionEngine.eventKeyTaken(e) && !oneItemsFault(e)) {
                 throw e;
@@ -230,6 +253,17 @@ public final class EventBatch {
             }
             return answered;
         }
+    }
+
+    // The run's items, to be recorded one by one by their requests, each waiting its turn.
+    private static Map<Integer, Answer> handBack(List<Checked> run) {
+        LOG.atInfo()
+                .addKeyValue("events", run.size())
+                .addKeyValue("programId", run.getFirst().incoming().programId())
+                .log("event run met a lock it does not wait for; its events are recorded one by one");
+        Map<Integer, Answer> alone = new HashMap<>();
+        run.forEach(item -> alone.put(item.index(), Answer.ALONE));
+        return alone;
     }
 
     /**

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.api.attribution.AttributionEngine;
 import clickledger.api.attribution.Derivation;
+import clickledger.api.attribution.ProgramLocks;
 import clickledger.api.attribution.ProgramSettings;
 import clickledger.api.attribution.UserFacts;
 import clickledger.api.attribution.UserLock;
@@ -50,6 +51,7 @@ public final class EventService implements EventRecorder {
     private final DSLContext dsl;
     private final Clock clock;
     private final EventListener listener;
+    private final ProgramLocks locks;
     private final ProgramCurrencies currencies;
     private final HistoryHints historyHints = new HistoryHints();
 
@@ -81,11 +83,25 @@ public final class EventService implements EventRecorder {
         };
     }
 
+    /**
+     * Events of a re-derived program refused at once ({@link ProgramLocks#REFUSE}): for events
+     * recorded inside a transaction of their caller's.
+     */
     public EventService(DSLContext dsl, Clock clock, EventListener listener) {
+        this(dsl, clock, listener, ProgramLocks.REFUSE);
+    }
+
+    /** @param locks how a request meets a re-derivation of its program */
+    public EventService(DSLContext dsl, Clock clock, EventListener listener, ProgramLocks locks) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.listener = requireNonNull(listener, "listener is null");
+        this.locks = requireNonNull(locks, "locks is null");
         this.currencies = new ProgramCurrencies(dsl);
+    }
+
+    ProgramLocks locks() {
+        return locks;
     }
 
     /** The outcome: the event view, and whether this call created it (201) or found it (200). */
@@ -112,6 +128,12 @@ public final class EventService implements EventRecorder {
     @Override
     public Outcome record(UUID programId, EventRequest request) {
         Incoming incoming = check(currencies, programId, request, Timestamps.micros(clock.instant()));
+        return locks.run(() -> record(incoming));
+    }
+
+    private Outcome record(Incoming incoming) {
+        UUID programId = incoming.programId();
+        EventRequest request = incoming.request();
         if (request.refundOf() != null) {
             return dsl.transactionResult(configuration -> refund(configuration.dsl(), incoming));
         }

@@ -3,6 +3,7 @@ package clickledger.api.identity;
 import static java.util.Objects.requireNonNull;
 
 import clickledger.api.attribution.AttributionEngine;
+import clickledger.api.attribution.ProgramLocks;
 import clickledger.api.attribution.ProgramSettings;
 import clickledger.api.attribution.UserLock;
 import clickledger.api.event.EventRepository;
@@ -46,18 +47,32 @@ public final class IdentifyService implements AutoCloseable {
     // Null: every stitch in its own transaction (IDENTIFY_GROUP_COMMIT=false, or inside a caller's
     // transaction such as the Stripe webhook's).
     private final GroupCommit<Stitch, Result> group;
+    private final ProgramLocks locks;
 
-    /** One transaction per stitch, on {@code dsl} (which may be a caller's transaction). */
+    /**
+     * One transaction per stitch, on {@code dsl} (which may be a caller's transaction); a stitch of
+     * a re-derived program refused at once ({@link ProgramLocks#REFUSE}).
+     */
     public IdentifyService(DSLContext dsl, Clock clock, EventService.EventListener listener) {
-        this(dsl, clock, listener, null);
+        this(dsl, clock, listener, null, ProgramLocks.REFUSE);
+    }
+
+    /** One transaction per stitch; {@code locks}: how a stitch meets a re-derivation of its program. */
+    public IdentifyService(DSLContext dsl, Clock clock, EventService.EventListener listener, ProgramLocks locks) {
+        this(dsl, clock, listener, null, locks);
     }
 
     private IdentifyService(
-            DSLContext dsl, Clock clock, EventService.EventListener listener, GroupCommit<Stitch, Result> group) {
+            DSLContext dsl,
+            Clock clock,
+            EventService.EventListener listener,
+            GroupCommit<Stitch, Result> group,
+            ProgramLocks locks) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.listener = requireNonNull(listener, "listener is null");
         this.group = group;
+        this.locks = requireNonNull(locks, "locks is null");
     }
 
     /**
@@ -66,7 +81,11 @@ public final class IdentifyService implements AutoCloseable {
      * the HTTP server stopped.
      */
     public static IdentifyService grouped(
-            DSLContext dsl, Clock clock, EventService.EventListener listener, MeterRegistry registry) {
+            DSLContext dsl,
+            Clock clock,
+            EventService.EventListener listener,
+            ProgramLocks locks,
+            MeterRegistry registry) {
         GroupCommit<Stitch, Result> group = new GroupCommit<>(
                 "identify",
                 new IdentifyBatch(dsl, listener),
@@ -78,7 +97,7 @@ public final class IdentifyService implements AutoCloseable {
                 // so two batches of one user answer in the order they took them (decision 0031).
                 null,
                 registry);
-        return new IdentifyService(dsl, clock, listener, group);
+        return new IdentifyService(dsl, clock, listener, group, locks);
     }
 
     public record Result(
@@ -131,8 +150,12 @@ public final class IdentifyService implements AutoCloseable {
         }
     }
 
-    /** One stitch in its own transaction. */
+    /** One stitch in its own transaction (again in a turn, if a re-derivation holds its program: ProgramLocks). */
     Result alone(Stitch stitch) {
+        return locks.run(() -> aloneOnce(stitch));
+    }
+
+    private Result aloneOnce(Stitch stitch) {
         // Transactions, not jOOQ's transactionResult: no isolation-level round trip (decision 0028).
         // The click is read on the transaction's connection, in plain SQL: one pool checkout and no
         // jOOQ rendering per stitch (a fifth of the api's samples under identify load, 0028).

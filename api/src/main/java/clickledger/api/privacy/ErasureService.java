@@ -2,6 +2,7 @@ package clickledger.api.privacy;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.attribution.ProgramLocks;
 import clickledger.api.attribution.UserLock;
 import clickledger.api.audit.AuditEntry;
 import clickledger.api.audit.AuditRepository;
@@ -43,14 +44,21 @@ public final class ErasureService {
 
     private final DSLContext dsl;
     private final Clock clock;
+    private final ProgramLocks locks;
 
-    public ErasureService(DSLContext dsl, Clock clock) {
+    /** @param locks how an erasure meets a re-derivation of its program */
+    public ErasureService(DSLContext dsl, Clock clock, ProgramLocks locks) {
         this.dsl = requireNonNull(dsl, "dsl is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.locks = requireNonNull(locks, "locks is null");
     }
 
     /** Empty when the program has no trace of the user (never seen, or erased already). */
     public Optional<Result> erase(UUID programId, String userId, Principal actor) {
+        return locks.run(() -> eraseOnce(programId, userId, actor));
+    }
+
+    private Optional<Result> eraseOnce(UUID programId, String userId, Principal actor) {
         return dsl.transactionResult(configuration -> {
             DSLContext trx = configuration.dsl();
             // The user's events and identify calls wait for this, so none slips in half-erased.

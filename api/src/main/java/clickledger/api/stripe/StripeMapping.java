@@ -2,6 +2,7 @@ package clickledger.api.stripe;
 
 import static java.util.Objects.requireNonNull;
 
+import clickledger.api.attribution.ProgramLocks;
 import clickledger.api.attribution.ProgramSettings;
 import clickledger.api.commission.CommissionRepository;
 import clickledger.api.commission.CommissionRow;
@@ -165,6 +166,9 @@ final class StripeMapping {
                     afterBackfill(stitch.backfilledEventIds());
                 }
             } catch (ApiException e) {
+                if (ProgramLocks.isBusy(e)) {
+                    throw e; // the delivery is answered 503, nothing of it kept: Stripe sends it again
+                }
                 notes.add("client_reference_id \"" + cref.get() + "\" is no click of this program, so " + userId
                         + " is not identified");
             }
@@ -403,6 +407,9 @@ final class StripeMapping {
                     paymentKey,
                     List.of());
         } catch (ApiException e) {
+            if (ProgramLocks.isBusy(e)) {
+                throw e; // the delivery is answered 503, nothing of it kept: Stripe sends it again
+            }
             return Result.failed("refund " + refundKey + " of event " + paymentKey + " was refused: " + e.getMessage());
         }
     }
@@ -548,6 +555,9 @@ final class StripeMapping {
         try {
             outcome = events().record(programId, request);
         } catch (ApiException e) {
+            if (ProgramLocks.isBusy(e)) {
+                throw e; // the delivery is answered 503, nothing of it kept: Stripe sends it again
+            }
             return Result.failed("event " + eventKey + " was refused: " + e.getMessage());
         }
         StripeRepository.linkPayment(trx, programId, refs, eventKey);

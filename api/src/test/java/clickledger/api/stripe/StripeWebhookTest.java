@@ -10,7 +10,9 @@ import static clickledger.db.jooq.Tables.STRIPE_EVENT;
 import static clickledger.db.jooq.Tables.STRIPE_INTEGRATION;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import clickledger.api.ProgramLockHolder;
 import clickledger.api.TestApi;
+import clickledger.api.attribution.ProgramLocks;
 import clickledger.api.event.Ledger;
 import clickledger.common.id.Ulid;
 import clickledger.web.Json;
@@ -398,6 +400,29 @@ class StripeWebhookTest {
         assertThat(ledgerState(shop.programId()))
                 .extracting(line -> line.split(" ")[1] + " " + line.split(" ")[2] + " " + line.split(" ")[3])
                 .containsExactly("commission 3600 reversed", "reversal -3600 reversed");
+    }
+
+    @Test
+    @SuppressWarnings("try") // the holder is held, not used
+    void aDeliveryThatMeetsAReDerivationIs503AndKeptNowhereSoStripeSendsItAgain() throws Exception {
+        Shop shop = shop("USD");
+        var session = checkoutSession("cs_busy", "payment", "cus_busy", shop.cref(), 12_000, "usd")
+                .put("payment_intent", "pi_busy");
+        String payload = event("evt_busy", "checkout.session.completed", START, session);
+        // What RederiveService holds for its whole run. Inside the delivery's transaction the
+        // event does not wait for it: stored as "failed", Stripe would never send it again.
+        try (ProgramLockHolder ignored = ProgramLockHolder.hold(api, shop.programId())) {
+            TestApi.Response refused = stripe.deliver(shop.programId(), payload);
+            assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+            assertThat(refused.json().get("code").asText()).isEqualTo(ProgramLocks.BUSY);
+            assertThat(refused.header("Retry-After")).isNotBlank();
+        }
+        assertThat(storedStripeEvents(shop.programId())).isZero();
+        assertThat(eventState(shop.programId())).isEmpty();
+
+        JsonNode again = deliver(shop, payload);
+        assertThat(again.get("outcome").asText()).isEqualTo("processed");
+        assertThat(eventState(shop.programId())).containsExactly("pi_busy 12000 attributed refunded 0");
     }
 
     @Test
