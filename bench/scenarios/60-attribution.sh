@@ -60,7 +60,7 @@ for _ in $(seq 1 1200); do
     ((idle >= 5)) && break
     sleep 1
 done
-rollup_seconds=$(curl -s "$API_URL/metrics" | awk '/^clickledger_click_rollup_seconds_sum/ { print $2; exit }')
+rollup_seconds=$(curl -s "$API_URL/metrics" | awk '/^clickledger_click_rollup_seconds_sum/ && !found { print $2; found = 1 }')
 say "  the first rollup run took ${rollup_seconds:-?} s; PostgreSQL idle after $((SECONDS - rollup_wait_started)) s"
 
 secret_key() {
