@@ -52,9 +52,9 @@ public final class UserLock {
     private static final String USER_LOCKS =
             "select count(*) from (select pg_advisory_xact_lock(hashtextextended(k, 0))"
                     + " from unnest(?::text[]) with ordinality as u (k, n) order by n offset 0) as taken";
-    private static final String PROGRAM_LOCKS_SHARED =
-            "select count(*) from (select pg_advisory_xact_lock_shared(hashtextextended(k, 1))"
-                    + " from unnest(?::text[]) with ordinality as u (k, n) order by n offset 0) as taken";
+    // Each program's lock tried once, as its row is produced; the rows are the programs not got.
+    private static final String PROGRAM_LOCKS_TRIED = "select cast(k as uuid) from unnest(?::text[]) as u (k)"
+            + " where not pg_try_advisory_xact_lock_shared(hashtextextended(k, 1))";
 
     /**
      * How long a group commit's batch (events, identify) waits for a lock before it hands its items
@@ -102,14 +102,20 @@ public final class UserLock {
     }
 
     /**
-     * The locks of users of several programs in two statements: every program's, shared, in the
-     * order of the ids' text, then every user's in the order of their keys ({@link #key}). Every
-     * holder of several locks takes them in this one order (all programs before any user, as
-     * {@link #acquire(Pipeline, UUID, String)} and {@link #acquireAll(Pipeline, UUID, java.util.Collection)} do), so no two of
-     * them can wait for each other in a cycle.
+     * The locks of users of several programs in two statements: every program's, shared, only
+     * tried (a re-derivation holds its program's for minutes: {@link ProgramLocks}), then every
+     * user's in the order of their keys ({@link #key}). Every holder of several locks takes them in
+     * this one order (all programs before any user, as {@link #acquire(Pipeline, UUID, String)} and
+     * {@link #acquireAll(Pipeline, UUID, java.util.Collection)} do), so no two of them can wait for
+     * each other in a cycle. The programs whose lock a re-derivation holds are added to {@code busy}
+     * when the pipeline's results are read: the caller must write nothing of theirs (their users'
+     * locks are taken all the same, which harms nobody: whoever waits for the program's lock holds
+     * no user's).
      */
     public static void acquireAll(
-            Pipeline pipeline, java.util.Map<UUID, ? extends java.util.Collection<String>> usersByProgram) {
+            Pipeline pipeline,
+            java.util.Map<UUID, ? extends java.util.Collection<String>> usersByProgram,
+            java.util.Set<UUID> busy) {
         String[] programs =
                 usersByProgram.keySet().stream().map(UUID::toString).sorted().toArray(String[]::new);
         String[] keys = usersByProgram.entrySet().stream()
@@ -117,7 +123,14 @@ public final class UserLock {
                 .distinct()
                 .sorted()
                 .toArray(String[]::new);
-        pipeline.execute(PROGRAM_LOCKS_SHARED, (Object) programs);
+        pipeline.query(
+                PROGRAM_LOCKS_TRIED,
+                rows -> {
+                    while (rows.next()) {
+                        busy.add(rows.getObject(1, UUID.class));
+                    }
+                },
+                (Object) programs);
         pipeline.execute(USER_LOCKS, (Object) keys);
     }
 

@@ -139,7 +139,8 @@ final class IdentifyBatch implements GroupCommit.Writer<Stitch, Result> {
         Set<UserKey> stitchedBefore = new HashSet<>();
         Set<UserKey> awaiting = new HashSet<>();
         Pipeline reads = new Pipeline();
-        UserLock.acquireAll(reads, usersByProgram);
+        Set<UUID> busy = new HashSet<>();
+        UserLock.acquireAll(reads, usersByProgram, busy);
         reads.query(
                 BEFORE,
                 rows -> {
@@ -168,6 +169,12 @@ final class IdentifyBatch implements GroupCommit.Writer<Stitch, Result> {
             int i = valid.get(v);
             Stitch stitch = items.get(i);
             ClickFacts click = clicks[i];
+            if (busy.contains(click.programId())) {
+                // A re-derivation holds the program: its request waits for it alone, in a turn
+                // (ProgramLocks); the batch's other programs are written now.
+                outcomes.set(i, new Outcome.Alone<>());
+                continue;
+            }
             UserKey user = new UserKey(click.programId(), stitch.userId());
             if (awaiting.contains(user)) {
                 alongside.computeIfAbsent(user, key -> new ArrayList<>()).add(i);

@@ -314,8 +314,8 @@ class IdentifyGroupCommitTest {
             double handedBack = handedBack();
             CompletableFuture<TestApi.Response> waiting =
                     CompletableFuture.supplyAsync(() -> ledger.identify(lockedCref, run + "a"));
-            // Its batch gives up on the lock after 100 ms and hands the stitch back to its request,
-            // which waits alone; the writer is free again.
+            // Its batch does not wait for the lock: it hands the stitch back to its request, which
+            // waits alone (ProgramLocks); the writer is free again.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (handedBack() == handedBack && System.nanoTime() < deadline) {
                 Thread.sleep(20);
@@ -328,6 +328,37 @@ class IdentifyGroupCommitTest {
             lock.release();
             assertThat(waiting.get(10, TimeUnit.SECONDS).status()).isEqualTo(201);
         }
+    }
+
+    @Test
+    @SuppressWarnings("try") // the holder is held, not used
+    void aBatchHandsBackOnlyTheReDerivedProgramsStitchesAndWritesTheOthers() throws Exception {
+        String run = TestApi.unique("busy-");
+        String locked = ledger.program("USD", "last_click", TEN_PERCENT);
+        String lockedCref = ledger.click(locked, ledger.partner(locked), daysAgo(1));
+        String free = ledger.program("USD", "last_click", TEN_PERCENT);
+        String freeCref = ledger.click(free, ledger.partner(free), daysAgo(1));
+        List<Outcome<Result>> outcomes;
+        try (ProgramLockHolder ignored = ProgramLockHolder.hold(api, locked)) {
+            outcomes = new IdentifyBatch(api.dsl(), EventService.EventListener.NONE)
+                    .write(List.of(
+                            Stitch.of(lockedCref, run + "a", null, null, api.clock()),
+                            Stitch.of(freeCref, run + "b", null, null, api.clock()),
+                            Stitch.of(lockedCref, run + "c", null, null, api.clock())));
+        }
+        assertThat(outcomes.get(0)).isInstanceOf(Outcome.Alone.class);
+        assertThat(outcomes.get(2)).isInstanceOf(Outcome.Alone.class);
+        // Before, the whole batch met the lock's timeout and handed every stitch back.
+        assertThat(outcomes.get(1))
+                .isInstanceOfSatisfying(Outcome.Done.class, done -> assertThat(((Result) done.value()).created())
+                        .isTrue());
+        assertThat(identities(run)).containsExactly(run + "b");
+    }
+
+    private static List<String> identities(String userPrefix) {
+        return api.dsl()
+                .fetch("select user_id from identity where user_id like ? order by user_id", userPrefix + "%")
+                .getValues(0, String.class);
     }
 
     /** clickledger_identify_alone_total: stitches batches handed back to be done one by one. */
