@@ -24,6 +24,7 @@ import clickledger.api.money.Money;
 import clickledger.api.program.AttributionModel;
 import clickledger.common.id.Ulid;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Re-derives attribution and commissions of a program's events from the raw facts, oldest event
@@ -44,6 +47,11 @@ import org.jooq.impl.DSL;
  * apply would make. Paid commissions are never rewritten: a difference becomes an adjustment row.
  */
 public final class RederiveService {
+    private static final Logger LOG = LoggerFactory.getLogger(RederiveService.class);
+
+    /** How often a run logs how far it is: a million events take minutes (docs/PERFORMANCE.md). */
+    static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+
     private final DSLContext dsl;
     private final Clock clock;
 
@@ -138,9 +146,10 @@ public final class RederiveService {
         }
         List<EventRow> events =
                 EventRepository.conversionsBetween(trx, request.programId(), request.from(), request.to());
+        ProgressLog progress = new ProgressLog(request, events.size(), PROGRESS_EVERY);
         Map<UUID, Long> totalsBefore = partnerTotals(trx, request);
         Cleared cleared = clear(trx, request);
-        Map<Key, Long> after = deriveAgain(trx, request, program, events, cleared.states(), now);
+        Map<Key, Long> after = deriveAgain(trx, request, program, events, cleared.states(), now, progress);
         if (request.model() != null && !request.dryRun()) {
             trx.update(PROGRAM)
                     .set(PROGRAM.ATTRIBUTION_MODEL, request.model().wire())
@@ -159,6 +168,7 @@ public final class RederiveService {
                 changes(before, after, currency, false),
                 removed(before, after, currency),
                 partners(totalsBefore, partnerTotals(trx, request), currency));
+        progress.finished(result);
         if (!request.dryRun()) {
             new AuditRepository(trx)
                     .append(new AuditEntry(
@@ -270,12 +280,14 @@ public final class RederiveService {
             ProgramSettings program,
             List<EventRow> events,
             Map<UUID, EventState> states,
-            Instant now) {
+            Instant now,
+            ProgressLog progress) {
         Map<String, UserFacts> users = UserFacts.readAll(trx, request.programId(), request.from(), request.to());
         Map<UUID, List<EventRow>> refunds = refundsOf(trx, request);
         Map<Key, Long> after = new HashMap<>();
         AttributionEngine.Batch batch = new AttributionEngine.Batch(program, now);
         for (EventRow event : events) {
+            progress.event();
             UserFacts facts = users.computeIfAbsent(event.userId(), user -> UserFacts.none());
             Derivation.Result derived = AttributionEngine.derive(program, event, facts, facts.history());
             facts.credited(event.type(), event.ts(), derived);
@@ -505,5 +517,58 @@ public final class RederiveService {
                 Money.format(amounts[1], currency),
                 Money.format(amounts[1] - amounts[0], currency))));
         return out;
+    }
+
+    /**
+     * A run's progress as log lines (a long job shows where it is): one when it starts, one every
+     * {@code every} while it derives, one when it ends. Not a metric: runs are rare and each is one
+     * request of an admin, who reads the log.
+     */
+    static final class ProgressLog {
+        private final Request request;
+        private final int total;
+        private final long everyNanos;
+        private final long started = System.nanoTime();
+        private long next;
+        private int done;
+
+        ProgressLog(Request request, int total, Duration every) {
+            this.request = request;
+            this.total = total;
+            this.everyNanos = every.toNanos();
+            this.next = started + everyNanos;
+            LOG.atInfo()
+                    .addKeyValue("programId", Ulid.encode(request.programId()))
+                    .addKeyValue("events", total)
+                    .addKeyValue("dryRun", request.dryRun())
+                    .log("re-derivation started");
+        }
+
+        void event() {
+            done++;
+            long now = System.nanoTime();
+            if (now >= next) {
+                next = now + everyNanos;
+                double seconds = (now - started) / 1e9;
+                LOG.atInfo()
+                        .addKeyValue("programId", Ulid.encode(request.programId()))
+                        .addKeyValue("done", done)
+                        .addKeyValue("of", total)
+                        .addKeyValue("perSecond", seconds > 0 ? Math.round(done / seconds) : done)
+                        .log("re-derivation: " + done + " of " + total + " events");
+            }
+        }
+
+        void finished(Result result) {
+            LOG.atInfo()
+                    .addKeyValue("programId", result.programId())
+                    .addKeyValue("events", result.events())
+                    .addKeyValue("dryRun", result.dryRun())
+                    .addKeyValue("added", result.added().size())
+                    .addKeyValue("changed", result.changed().size())
+                    .addKeyValue("removed", result.removed().size())
+                    .addKeyValue("seconds", Math.round((System.nanoTime() - started) / 1e7) / 100.0)
+                    .log(result.dryRun() ? "re-derivation done (a dry run: rolled back)" : "re-derivation done");
+        }
     }
 }
