@@ -6,14 +6,10 @@ import clickledger.api.ProgramLockHolder;
 import clickledger.api.TestApi;
 import clickledger.api.attribution.ProgramLocks;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -33,64 +29,40 @@ import org.junit.jupiter.api.Test;
 class ProgramLocksTest {
     private static final Pattern BUSY_TOTAL =
             Pattern.compile("(?m)^clickledger_program_busy_total\\{[^}]*outcome=\"(\\w+)\"[^}]*} (\\S+)$");
-    private static final String RULES = "[{\"trigger\":\"every\",\"kind\":\"percent\",\"amount\":\"10\"}]";
-    private static final ExecutorService clients = Executors.newCachedThreadPool();
+    private static LockedProgramFixture fixture;
     private static TestApi api;
     private static Ledger ledger;
 
     @BeforeAll
     static void start() {
-        api = TestApi.start(
-                Map.of("EVENT_GROUP_COMMIT", "false", "IDENTIFY_GROUP_COMMIT", "false", "DB_POOL_SIZE", "4"));
-        ledger = new Ledger(api);
+        fixture = LockedProgramFixture.start(Map.of("EVENT_GROUP_COMMIT", "false", "IDENTIFY_GROUP_COMMIT", "false"));
+        api = fixture.api;
+        ledger = fixture.ledger;
     }
 
     @AfterAll
     static void stop() {
-        try {
-            ledger.close();
-        } finally {
-            clients.shutdownNow();
-        }
+        fixture.close();
     }
 
     @Test
     void requestsOfAReDerivedProgramWaitInTurnsAndLeaveThePoolToEveryoneElse() throws Exception {
-        String locked = ledger.program("USD", "last_click", RULES);
-        String free = ledger.program("USD", "last_click", RULES);
-        Instant at = api.clock().instant().minus(Duration.ofMinutes(1));
+        String locked = fixture.program();
+        String free = fixture.program();
+        Instant at = fixture.at();
         String cref = ledger.click(locked, ledger.partner(locked), at.minusSeconds(60));
         try (ProgramLockHolder lock = ProgramLockHolder.hold(api, locked)) {
             // More of the locked program's requests than the pool (4) has connections.
-            List<CompletableFuture<TestApi.Response>> waiting = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                String eventId = "locked-" + i;
-                String user = "user-" + i;
-                waiting.add(
-                        CompletableFuture.supplyAsync(() -> ledger.event(locked, eventId, user, "20.00", at), clients));
-            }
-            CompletableFuture<TestApi.Response> identify =
-                    CompletableFuture.supplyAsync(() -> ledger.identify(cref, "user-0"), clients);
+            List<CompletableFuture<TestApi.Response>> waiting = fixture.events(locked, 6, at);
+            CompletableFuture<TestApi.Response> identify = fixture.async(() -> ledger.identify(cref, "user-0"));
             Thread.sleep(300);
 
-            assertThat(CompletableFuture.supplyAsync(() -> ledger.event(free, "free-1", "bob", "30.00", at), clients)
-                            .get(3, TimeUnit.SECONDS)
-                            .status())
-                    .as("another program's event, while the locked program's wait")
-                    .isEqualTo(201);
-            assertThat(CompletableFuture.supplyAsync(() -> api.get("/v1/programs/" + free), clients)
-                            .get(3, TimeUnit.SECONDS)
-                            .status())
-                    .isEqualTo(200);
+            fixture.assertOthersAnswered(free, at);
             assertThat(waiting).as("the locked program's events wait").noneMatch(Future::isDone);
             assertThat(identify.isDone()).as("its identify waits").isFalse();
 
             lock.release();
-            for (int i = 0; i < waiting.size(); i++) {
-                TestApi.Response recorded = waiting.get(i).get(10, TimeUnit.SECONDS);
-                assertThat(recorded.status()).as(recorded.body()).isEqualTo(201);
-                assertThat(recorded.json().get("eventId").asText()).isEqualTo("locked-" + i);
-            }
+            LockedProgramFixture.assertRecorded(waiting);
             TestApi.Response stitched = identify.get(10, TimeUnit.SECONDS);
             assertThat(stitched.status()).as(stitched.body()).isIn(200, 201);
         }
@@ -100,9 +72,9 @@ class ProgramLocksTest {
     @Test
     @SuppressWarnings("try") // the holder is held, not used
     void pastItsBudgetARequestIsRefusedAndNothingOfItIsWritten() throws Exception {
-        String locked = ledger.program("USD", "last_click", RULES);
-        String free = ledger.program("USD", "last_click", RULES);
-        Instant at = api.clock().instant().minus(Duration.ofMinutes(1));
+        String locked = fixture.program();
+        String free = fixture.program();
+        Instant at = fixture.at();
         double refusedBefore = busy("refused");
         String batch =
                 """
@@ -116,9 +88,8 @@ class ProgramLocksTest {
         JsonNode results;
         try (ProgramLockHolder ignored = ProgramLockHolder.hold(api, locked)) {
             CompletableFuture<TestApi.Response> event =
-                    CompletableFuture.supplyAsync(() -> ledger.event(locked, "late", "ada", "20.00", at), clients);
-            CompletableFuture<TestApi.Response> batched =
-                    CompletableFuture.supplyAsync(() -> api.post("/v1/events/batch", batch), clients);
+                    fixture.async(() -> ledger.event(locked, "late", "ada", "20.00", at));
+            CompletableFuture<TestApi.Response> batched = fixture.async(() -> api.post("/v1/events/batch", batch));
             long budget = ProgramLocks.BUDGET.toSeconds();
             single = event.get(budget + 5, TimeUnit.SECONDS);
             results =

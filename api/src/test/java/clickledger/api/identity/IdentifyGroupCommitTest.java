@@ -305,12 +305,11 @@ class IdentifyGroupCommitTest {
     @Test
     void aBatchDoesNotWaitBehindAProgramLockButHandsItsStitchesBackToBeDoneAlone() throws Exception {
         String run = TestApi.unique("locked-");
-        String locked = ledger.program("USD", "last_click", TEN_PERCENT);
-        String lockedCref = ledger.click(locked, ledger.partner(locked), daysAgo(1));
-        String free = ledger.program("USD", "last_click", TEN_PERCENT);
-        String freeCref = ledger.click(free, ledger.partner(free), daysAgo(1));
+        TwoPrograms programs = twoPrograms();
+        String lockedCref = programs.lockedCref();
+        String freeCref = programs.freeCref();
         // A re-derivation holds its program's lock exclusively for the whole run.
-        try (ProgramLockHolder lock = ProgramLockHolder.hold(api, locked)) {
+        try (ProgramLockHolder lock = ProgramLockHolder.hold(api, programs.locked())) {
             double handedBack = handedBack();
             CompletableFuture<TestApi.Response> waiting =
                     CompletableFuture.supplyAsync(() -> ledger.identify(lockedCref, run + "a"));
@@ -334,12 +333,11 @@ class IdentifyGroupCommitTest {
     @SuppressWarnings("try") // the holder is held, not used
     void aBatchHandsBackOnlyTheReDerivedProgramsStitchesAndWritesTheOthers() throws Exception {
         String run = TestApi.unique("busy-");
-        String locked = ledger.program("USD", "last_click", TEN_PERCENT);
-        String lockedCref = ledger.click(locked, ledger.partner(locked), daysAgo(1));
-        String free = ledger.program("USD", "last_click", TEN_PERCENT);
-        String freeCref = ledger.click(free, ledger.partner(free), daysAgo(1));
+        TwoPrograms programs = twoPrograms();
+        String lockedCref = programs.lockedCref();
+        String freeCref = programs.freeCref();
         List<Outcome<Result>> outcomes;
-        try (ProgramLockHolder ignored = ProgramLockHolder.hold(api, locked)) {
+        try (ProgramLockHolder ignored = ProgramLockHolder.hold(api, programs.locked())) {
             outcomes = new IdentifyBatch(api.dsl(), EventService.EventListener.NONE)
                     .write(List.of(
                             Stitch.of(lockedCref, run + "a", null, null, api.clock()),
@@ -353,6 +351,19 @@ class IdentifyGroupCommitTest {
                 .isInstanceOfSatisfying(Outcome.Done.class, done -> assertThat(((Result) done.value()).created())
                         .isTrue());
         assertThat(identities(run)).containsExactly(run + "b");
+    }
+
+    /** A program a test will lock (as a re-derivation does) and another, each with a click a day old. */
+    private record TwoPrograms(String locked, String lockedCref, String free, String freeCref) {}
+
+    private static TwoPrograms twoPrograms() {
+        String locked = ledger.program("USD", "last_click", TEN_PERCENT);
+        String free = ledger.program("USD", "last_click", TEN_PERCENT);
+        return new TwoPrograms(
+                locked,
+                ledger.click(locked, ledger.partner(locked), daysAgo(1)),
+                free,
+                ledger.click(free, ledger.partner(free), daysAgo(1)));
     }
 
     private static List<String> identities(String userPrefix) {
