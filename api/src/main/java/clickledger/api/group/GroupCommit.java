@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * 503 {@code outcome_unknown} (it may still commit: the requests are idempotent, a retry finds
  * it); a writer that throws answers its batch with a 500 problem, is counted, and carries on;
  * {@link Outcome.Alone} has the request thread do its item by itself, as without this class (a
- * batch that met a lock it would not wait for, or a deadlock).
+ * batch that met a lock it would not wait for, or a deadlock); a wait for a re-derivation's hold
+ * on its program is then bounded there, by ProgramLocks (decision 0036).
  *
  * <p>With a {@code shard} function each writer has its own queue and takes only the items whose
  * shard falls to it ({@code shard(item) mod writers}): items of one shard (one user's events) are
@@ -77,16 +77,6 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     // by then; any longer and a checkout page would give up.
     private static final String RETRY_AFTER_SECONDS = "1";
 
-    /**
-     * Requests of one instance that may do their item alone at once. An item is handed back when
-     * its batch met a lock it would not wait for, above all a re-derivation's hold on its program
-     * (minutes for a big one): each such request then waits for the lock holding one of the pool's
-     * connections, and without a bound a busy program's requests would take the whole pool, and
-     * with it every other request of the api. Two keep most of a pool of 10 (the api's default)
-     * for everything else; the others wait here for a turn, within the request's timeout.
-     */
-    static final int ALONE_AT_ONCE = 2;
-
     private static final class Pending<T, R> {
         final T item;
         final CompletableFuture<Outcome<R>> answer = new CompletableFuture<>();
@@ -112,8 +102,6 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     private final Counter timedOut;
     private final Counter alone;
     private final Counter writerErrors;
-    private final Counter refusedAlone;
-    private final Semaphore aloneTurns = new Semaphore(ALONE_AT_ONCE, true);
     private volatile boolean running = true;
     // Set once every writer returned: an item queued after that is answered by whoever queued it.
     private volatile boolean stopped;
@@ -174,9 +162,6 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         this.alone = Counter.builder(prefix + "_alone_total")
                 .description("requests a batch handed back to be done one by one (lock wait, deadlock)")
                 .register(registry);
-        this.refusedAlone = Counter.builder(prefix + "_refused_total")
-                .tag("reason", "alone_busy")
-                .register(registry);
         this.writerErrors = Counter.builder(prefix + "_writer_errors_total")
                 .description("batches whose writer threw; each of their requests was answered 500")
                 .register(registry);
@@ -208,7 +193,6 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         if (stopped) {
             answerLeftovers(); // close() drained the queue before this item arrived
         }
-        long start = System.nanoTime();
         Outcome<R> outcome;
         try {
             outcome = pending.answer.get(timeoutNanos, TimeUnit.NANOSECONDS);
@@ -231,29 +215,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         return switch (outcome) {
             case Outcome.Done<R> done -> done.value();
             case Outcome.Failed<R> failed -> throw failed.error();
-            case Outcome.Alone<R> ignored -> aloneInTurn(alone, timeoutNanos - (System.nanoTime() - start));
+            // Waits, if it must, bounded by ProgramLocks: a re-derivation's hold on its program.
+            case Outcome.Alone<R> ignored -> alone.get();
         };
-    }
-
-    /** Does a handed-back item alone once one of {@link #ALONE_AT_ONCE} turns is free, or refuses it (503). */
-    private R aloneInTurn(Supplier<R> alone, long waitNanos) {
-        try {
-            if (!aloneTurns.tryAcquire(Math.max(0, waitNanos), TimeUnit.NANOSECONDS)) {
-                refusedAlone.increment();
-                throw unavailable(
-                        "busy",
-                        "waiting for a lock another operation holds (a re-derivation of the program?); this request"
-                                + " was not written: retry it shortly");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable("shutting_down", "interrupted while waiting; retry");
-        }
-        try {
-            return alone.get();
-        } finally {
-            aloneTurns.release();
-        }
     }
 
     public int queueDepth() {

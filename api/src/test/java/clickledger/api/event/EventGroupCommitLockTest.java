@@ -47,8 +47,8 @@ class EventGroupCommitLockTest {
         try (ProgramLockHolder lock = ProgramLockHolder.hold(fixture.api, locked)) {
             double handedBack = handedBack();
             // More of the locked program's events than the pool (4) has connections: handed back,
-            // at most a few of them wait for the lock on a connection (GroupCommit.ALONE_AT_ONCE,
-            // ProgramLocks.AT_ONCE), the others for a turn, so the pool stays free for everyone else.
+            // at most ProgramLocks.AT_ONCE of them wait for the lock on a connection, the others
+            // for a turn, so the pool stays free for everyone else.
             List<CompletableFuture<TestApi.Response>> waiting = fixture.events(locked, 6, at);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (handedBack() < handedBack + 6 && System.nanoTime() < deadline) {

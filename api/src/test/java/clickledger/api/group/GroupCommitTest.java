@@ -12,9 +12,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -159,52 +156,6 @@ class GroupCommitTest {
             assertThat(commit.submit(3, () -> -1)).isEqualTo(3);
             assertThat(registry.get("clickledger_test_alone_total").counter().count())
                     .isEqualTo(1);
-        }
-    }
-
-    @Test
-    void handedBackItemsTakeTurnsAndOneThatGetsNoTurnInTimeIs503() throws Exception {
-        GroupCommit.Writer<Integer, Integer> writer = items -> items.stream()
-                .map(i -> (Outcome<Integer>) new Outcome.Alone<Integer>())
-                .toList();
-        CountDownLatch inside = new CountDownLatch(GroupCommit.ALONE_AT_ONCE);
-        CountDownLatch release = new CountDownLatch(1);
-        ExecutorService requests = Executors.newCachedThreadPool();
-        try (GroupCommit<Integer, Integer> commit =
-                new GroupCommit<>("test", writer, 1, 10, 10, Duration.ofMillis(500), null, registry)) {
-            // Every turn taken by an item that waits (as for a re-derivation's lock) ...
-            List<Future<Integer>> holding = new ArrayList<>();
-            for (int i = 0; i < GroupCommit.ALONE_AT_ONCE; i++) {
-                int item = i;
-                holding.add(requests.submit(() -> commit.submit(item, () -> {
-                    inside.countDown();
-                    await(release);
-                    return item;
-                })));
-            }
-            assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
-            // ... the next gets none within its timeout: a 503, never run.
-            AtomicInteger ran = new AtomicInteger();
-            assertThatThrownBy(() -> commit.submit(99, ran::incrementAndGet))
-                    .isInstanceOfSatisfying(ApiException.class, e -> {
-                        assertThat(e.status()).isEqualTo(503);
-                        assertThat(e.code()).isEqualTo("busy");
-                    });
-            assertThat(ran).hasValue(0);
-            assertThat(registry.get("clickledger_test_refused_total")
-                            .tag("reason", "alone_busy")
-                            .counter()
-                            .count())
-                    .isEqualTo(1);
-            release.countDown();
-            for (int i = 0; i < holding.size(); i++) {
-                assertThat(holding.get(i).get(5, TimeUnit.SECONDS)).isEqualTo(i);
-            }
-            // Turns given back: the next handed-back item runs.
-            assertThat(commit.submit(7, () -> 70)).isEqualTo(70);
-        } finally {
-            release.countDown();
-            requests.shutdownNow();
         }
     }
 
