@@ -96,9 +96,9 @@ class MailDeliveryTest {
 
     @Test
     void mailQueuedWhileSmtpIsDownArrivesOnceEachWhenItReturnsThroughTwoReplicas() {
-        int port = Smtp.freePort();
         int messages = 12;
-        try (TestApi api = TestApi.start(Smtp.env(port));
+        try (Smtp.Down down = new Smtp.Down();
+                TestApi api = TestApi.start(Smtp.env(down.port()));
                 TestApi replica = api.replica(Map.of())) {
             String session = People.installAndSignIn(api);
             List<String> expected = new ArrayList<>();
@@ -124,7 +124,7 @@ class MailDeliveryTest {
                     api.get("/v1/mail?status=pending&limit=1").expect(200).json();
             assertThat(failing.at("/items/0/lastError").asText()).containsIgnoringCase("connect");
 
-            GreenMail smtp = Smtp.start(port);
+            GreenMail smtp = down.start();
             try {
                 Smtp.await("every message to be sent", api, () -> count(api, "sent") == messages);
                 assertThat(smtp.waitForIncomingEmail(10_000, messages)).isTrue();
@@ -185,8 +185,8 @@ class MailDeliveryTest {
 
     @Test
     void aMessageWhoseLinksExpiredWhileSmtpWasDownIsNeverSent() throws InterruptedException {
-        int port = Smtp.freePort();
-        try (TestApi api = TestApi.start(Smtp.env(port))) {
+        try (Smtp.Down down = new Smtp.Down();
+                TestApi api = TestApi.start(Smtp.env(down.port()))) {
             String session = People.installAndSignIn(api);
             invite(api, session, "late@example.com");
             Smtp.await(
@@ -195,7 +195,7 @@ class MailDeliveryTest {
                     () -> api.get("/v1/mail").json().at("/items/0/attempts").asInt() >= 1);
 
             api.clock().advance(Duration.ofDays(8));
-            GreenMail smtp = Smtp.start(port);
+            GreenMail smtp = down.start();
             try {
                 Smtp.await("the message to expire", api, () -> count(api, "expired") == 1);
                 Thread.sleep(500);
@@ -214,10 +214,11 @@ class MailDeliveryTest {
 
     @Test
     void aDeadMessageIsSentAgainByHandOnceTheServerIsBack() {
-        int port = Smtp.freePort();
-        Map<String, String> env = new HashMap<>(Smtp.env(port));
+        Smtp.Down down = new Smtp.Down();
+        Map<String, String> env = new HashMap<>(Smtp.env(down.port()));
         env.put("MAIL_MAX_ATTEMPTS", "1");
-        try (TestApi api = TestApi.start(env)) {
+        try (down;
+                TestApi api = TestApi.start(env)) {
             String session = People.installAndSignIn(api);
             invite(api, session, "dead@example.com");
             Smtp.await("the message to die", api, () -> count(api, "dead") == 1);
@@ -226,7 +227,7 @@ class MailDeliveryTest {
             assertThat(dead.get("nextAttemptAt").isNull()).isTrue();
             assertThat(api.get("/v1/mail/status").json().get("dead").asInt()).isEqualTo(1);
 
-            GreenMail smtp = Smtp.start(port);
+            GreenMail smtp = down.start();
             try {
                 JsonNode queued =
                         api.post("/v1/mail/" + id + "/resend", null).expect(202).json();

@@ -12,7 +12,9 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +35,45 @@ final class Smtp {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * An SMTP server that is down: its port is held bound but not listening, so every connection to
+     * it is refused at once, and nothing else can take the port meanwhile. A port merely found free
+     * is not enough: the api's own listeners could be given it, or the worker's connection its own
+     * port as source (a TCP self-connect), and a send would then time out reading a greeting instead
+     * of being refused (CI saw "Read timed out" once).
+     */
+    static final class Down implements AutoCloseable {
+        private final Socket held = new Socket();
+
+        Down() {
+            try {
+                held.bind(new InetSocketAddress("127.0.0.1", 0));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        int port() {
+            return held.getLocalPort();
+        }
+
+        /** Brings the server up on the held port. */
+        GreenMail start() {
+            int port = port();
+            close();
+            return Smtp.start(port);
+        }
+
+        @Override
+        public void close() {
+            try {
+                held.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
