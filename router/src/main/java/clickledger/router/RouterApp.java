@@ -152,6 +152,7 @@ public final class RouterApp implements AutoCloseable {
         }
         RedirectHandler redirects = new RedirectHandler(
                 cache,
+                domains,
                 writer,
                 userAgents,
                 new VelocityTracker(
@@ -180,8 +181,15 @@ public final class RouterApp implements AutoCloseable {
         // from the previous request's only in case would arrive as the previous one (0035).
         http.setHeaderCacheSize(0);
         // Acceptors -1 and selectors -1 are Jetty's defaults (one each on two cores).
-        ServerConnector connector =
-                new ServerConnector(server, -1, config.selectors(), new HttpConnectionFactory(http));
+        // Plain redirect requests are read and answered by the router's own connection; everything
+        // else goes on to Jetty's HTTP/1.1 (decision 0037).
+        HttpConnectionFactory jettyHttp = new HttpConnectionFactory(http);
+        ServerConnector connector = new ServerConnector(
+                server,
+                -1,
+                config.selectors(),
+                new RedirectConnection.Factory(jettyHttp, redirects, registry),
+                jettyHttp);
         connector.setPort(config.port());
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         connector.setIdleTimeout(30_000);

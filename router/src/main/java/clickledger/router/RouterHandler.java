@@ -4,20 +4,26 @@ import static java.util.Objects.requireNonNull;
 
 import clickledger.common.log.RequestIds;
 import clickledger.common.metrics.Metrics;
-import clickledger.router.domain.Domain;
+import clickledger.router.click.ClientResolver;
 import clickledger.router.domain.Domains;
+import clickledger.router.redirect.Answer;
 import clickledger.router.redirect.RedirectHandler;
+import clickledger.router.redirect.Visit;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -30,12 +36,6 @@ final class RouterHandler extends Handler.Abstract.NonBlocking {
     record Readiness(boolean ready, String body) {}
 
     static final String ASK_PATH = "/internal/domains/ask";
-    private static final ByteBuffer UNKNOWN_HOST = ByteBuffer.wrap(
-                    ("{\"type\":\"about:blank\",\"title\":\"Unknown host\",\"status\":404,"
-                                    + "\"detail\":\"No short domain is set up for this host.\"}")
-                            .getBytes(StandardCharsets.UTF_8))
-            .asReadOnlyBuffer();
-
     private final RedirectHandler redirects;
     private final Domains domains;
     private final PrometheusMeterRegistry registry;
@@ -55,11 +55,9 @@ final class RouterHandler extends Handler.Abstract.NonBlocking {
                 .put(
                         RequestIds.HEADER,
                         RequestIds.acceptOrCreate(request.getHeaders().get(RequestIds.HEADER)));
-        String method = request.getMethod();
-        boolean read = "GET".equals(method) || "HEAD".equals(method);
         String path = Request.getPathInContext(request);
         if (path.startsWith(RedirectHandler.PREFIX)) {
-            redirect(request, response, callback, read, path.substring(RedirectHandler.PREFIX.length()), false);
+            redirect(request, response, callback, path.substring(RedirectHandler.PREFIX.length()), false);
             return true;
         }
         switch (path) {
@@ -71,45 +69,96 @@ final class RouterHandler extends Handler.Abstract.NonBlocking {
             }
             case "/metrics" -> text(response, callback, 200, Metrics.CONTENT_TYPE, registry.scrape());
             case ASK_PATH -> ask(request, response, callback);
-            default -> redirect(request, response, callback, read, path.length() > 1 ? path.substring(1) : "", true);
+            default -> redirect(request, response, callback, path.length() > 1 ? path.substring(1) : "", true);
         }
         return true;
     }
 
-    /**
-     * @param bare the path is {@code /{slug}}, which only a dedicated custom domain redirects
-     */
-    private void redirect(
-            Request request, Response response, Callback callback, boolean read, String slug, boolean bare) {
-        Domain domain = domains.table().route(request.getHeaders().get(HttpHeader.HOST));
-        if (domain == null && !redirects.linksLoaded()) {
-            // Before the first load the domains are not known either: a 503, not a verdict.
-            domain = domains.table().defaultDomain();
+    /** @param bare the path is {@code /{slug}}, which only a dedicated custom domain redirects */
+    private void redirect(Request request, Response response, Callback callback, String slug, boolean bare) {
+        redirects.route(
+                new JettyVisit(request),
+                new JettyAnswer(response, callback),
+                request.getHeaders().get(HttpHeader.HOST),
+                slug,
+                bare);
+    }
+
+    /** A request Jetty parsed, as a redirect reads it. */
+    private record JettyVisit(Request request) implements Visit {
+        @Override
+        public String method() {
+            return request.getMethod();
         }
-        if (domain == null) {
-            response.setStatus(HttpStatus.NOT_FOUND_404);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/problem+json");
-            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-            response.write(true, UNKNOWN_HOST.slice(), callback);
-            return;
+
+        @Override
+        public String query() {
+            return request.getHttpURI().getQuery();
         }
-        if (bare && !domain.dedicated()) {
-            response.setStatus(HttpStatus.NOT_FOUND_404);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
-            response.write(true, RedirectHandler.notFoundPage(), callback);
-            return;
+
+        @Override
+        public String userAgent() {
+            return request.getHeaders().get(HttpHeader.USER_AGENT);
         }
-        if (!read) {
-            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-            text(
-                    response,
-                    callback,
-                    HttpStatus.METHOD_NOT_ALLOWED_405,
-                    "text/plain; charset=utf-8",
-                    "method not allowed\n");
-            return;
+
+        @Override
+        public String referer() {
+            return request.getHeaders().get(HttpHeader.REFERER);
         }
-        redirects.handle(request, response, callback, domain, slug);
+
+        @Override
+        public ClientResolver.Client client(ClientResolver clients) {
+            SocketAddress address = request.getConnectionMetaData().getRemoteSocketAddress();
+            return clients.resolve(
+                    address instanceof InetSocketAddress inet ? inet.getAddress() : null,
+                    request.isSecure(),
+                    request.getHeaders());
+        }
+
+        @Override
+        public long beginNanos() {
+            return request.getBeginNanoTime();
+        }
+    }
+
+    /** A redirect's answer through Jetty's response. */
+    private record JettyAnswer(Response response, Callback callback) implements Answer {
+        @Override
+        public void page(int status, String contentType, ByteBuffer body, String header, String value) {
+            response.setStatus(status);
+            HttpFields.Mutable headers = response.getHeaders();
+            headers.put(HttpHeader.CACHE_CONTROL, "no-store");
+            headers.put(HttpHeader.CONTENT_TYPE, contentType);
+            if (header != null) {
+                headers.put(header, value);
+            }
+            response.write(true, body, callback);
+        }
+
+        @Override
+        public void found(String location, String cookie, Runnable written) {
+            response.setStatus(HttpStatus.FOUND_302);
+            HttpFields.Mutable headers = response.getHeaders();
+            headers.put(HttpHeader.CACHE_CONTROL, "no-store");
+            headers.put(HttpHeader.LOCATION, location);
+            if (cookie != null) {
+                headers.add(HttpHeader.SET_COOKIE, cookie);
+            }
+            // Nested keeps the callback's invocation type, so Jetty completes the response exactly
+            // as it would without the hook.
+            response.write(
+                    true,
+                    BufferUtil.EMPTY_BUFFER,
+                    written == null
+                            ? callback
+                            : new Callback.Nested(callback) {
+                                @Override
+                                public void succeeded() {
+                                    written.run();
+                                    super.succeeded();
+                                }
+                            });
+        }
     }
 
     /**

@@ -19,7 +19,10 @@ import java.util.concurrent.TimeUnit;
 public final class ClickTimeline {
     /** The stages, in order; each is the time from the end of the one before. */
     public enum Stage {
-        /** Jetty began to read the request → the redirect handler runs (parsing, routing). */
+        /**
+         * The request's head began to be parsed (by the router's own HTTP, or by Jetty's for a request
+         * handed to it) → the redirect handler runs (parsing, routing).
+         */
         PARSE("parse"),
         /** Handler entry → the click is offered to the writers' queue (lookup, building the click). */
         HANDLE("handle"),
@@ -29,9 +32,9 @@ public final class ClickTimeline {
         DURABLE("durable"),
         /** Durable → the writer reaches this click in its batch's answering loop. */
         ANSWER_WAIT("answer_wait"),
-        /** The 302 is written → Jetty reports the write complete. */
+        /** The 302 is written → the endpoint reports the write complete. */
         WRITE("write"),
-        /** Jetty began to read the request → the 302 was written: all of the above. */
+        /** The head began to be parsed → the 302 was written: all of the above. */
         TOTAL("total");
 
         final String label;

@@ -12,29 +12,23 @@ import clickledger.router.click.ReferrerDomain;
 import clickledger.router.click.UserAgents;
 import clickledger.router.click.VelocityTracker;
 import clickledger.router.domain.Domain;
+import clickledger.router.domain.Domains;
 import clickledger.router.link.LinkCache;
 import clickledger.router.link.LinkTarget;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.UUID;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.BufferUtil;
-import org.eclipse.jetty.util.Callback;
 
 /**
  * Decides the answer to {@code GET|HEAD /r/{slug}} (SPEC "Router contract"), and to the bare
  * {@code /{slug}} of a dedicated custom domain, on the domain the request's host named. Per request it only
- * parses, looks the slug up in memory, builds the click, and hands it to {@link ClickWriter}; the
- * 302 leaves when the writer reports the click durable. Nothing here blocks.
+ * looks the slug up in memory, builds the click, and hands it to {@link ClickWriter}; the 302 leaves
+ * when the writer reports the click durable. Nothing here blocks. It knows no HTTP layer: a
+ * {@link Visit} is the request, an {@link Answer} carries the answer (decision 0037).
  */
 public final class RedirectHandler {
     public static final String PREFIX = "/r/";
@@ -54,10 +48,20 @@ public final class RedirectHandler {
     private static final int UTM_MAX = 256;
     private static final ByteBuffer NOT_FOUND_PAGE =
             page("Link not found", "This link does not exist. Check the address, or ask whoever shared it.");
+    private static final String HTML = "text/html; charset=utf-8";
+    private static final ByteBuffer UNKNOWN_HOST = ByteBuffer.wrap(
+                    ("{\"type\":\"about:blank\",\"title\":\"Unknown host\",\"status\":404,"
+                                    + "\"detail\":\"No short domain is set up for this host.\"}")
+                            .getBytes(StandardCharsets.UTF_8))
+            .asReadOnlyBuffer();
+    private static final ByteBuffer METHOD_NOT_ALLOWED = ByteBuffer.wrap(
+                    "method not allowed\n".getBytes(StandardCharsets.UTF_8))
+            .asReadOnlyBuffer();
     private static final ByteBuffer UNAVAILABLE_PAGE =
             page("Try again", "This link cannot be followed right now. Please try again in a moment.");
 
     private final LinkCache links;
+    private final Domains domains;
     private final ClickWriter writer;
     private final UserAgents agents;
     private final VelocityTracker velocity;
@@ -75,6 +79,7 @@ public final class RedirectHandler {
 
     public RedirectHandler(
             LinkCache links,
+            Domains domains,
             ClickWriter writer,
             UserAgents agents,
             VelocityTracker velocity,
@@ -84,6 +89,7 @@ public final class RedirectHandler {
             ClickTimeline timeline,
             MeterRegistry registry) {
         this.links = requireNonNull(links, "links is null");
+        this.domains = requireNonNull(domains, "domains is null");
         this.writer = requireNonNull(writer, "writer is null");
         this.agents = requireNonNull(agents, "agents is null");
         this.velocity = requireNonNull(velocity, "velocity is null");
@@ -118,22 +124,54 @@ public final class RedirectHandler {
         return links.loaded();
     }
 
-    /** @param domain the domain the request's {@code Host} named (the default host included) */
-    public void handle(Request request, Response response, Callback callback, Domain domain, String slug) {
-        ClickTimeline.Stamps stamps = timeline.sample(request.getBeginNanoTime());
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    /**
+     * A request for a redirect path, on the domain its {@code Host} names: an unknown host is a 404
+     * (decision 0024), a bare {@code /{slug}} only redirects on a dedicated custom domain, and only
+     * GET and HEAD redirect.
+     *
+     * @param host the {@code Host} header as sent, or null
+     * @param bare the path is {@code /{slug}} rather than {@code /r/{slug}}
+     */
+    public void route(Visit visit, Answer answer, String host, String slug, boolean bare) {
+        Domain domain = domains.table().route(host);
+        if (domain == null && !links.loaded()) {
+            // Before the first load the domains are not known either: a 503, not a verdict.
+            domain = domains.table().defaultDomain();
+        }
+        if (domain == null) {
+            answer.page(HttpStatus.NOT_FOUND_404, "application/problem+json", UNKNOWN_HOST.slice(), null, null);
+            return;
+        }
+        if (bare && !domain.dedicated()) {
+            answer.page(HttpStatus.NOT_FOUND_404, HTML, NOT_FOUND_PAGE.slice(), null, null);
+            return;
+        }
+        String method = visit.method();
+        if (!"GET".equals(method) && !"HEAD".equals(method)) {
+            answer.page(
+                    HttpStatus.METHOD_NOT_ALLOWED_405,
+                    "text/plain; charset=utf-8",
+                    METHOD_NOT_ALLOWED.slice(),
+                    "Allow",
+                    "GET, HEAD");
+            return;
+        }
+        handle(visit, answer, domain, slug);
+    }
+
+    private void handle(Visit visit, Answer answer, Domain domain, String slug) {
+        ClickTimeline.Stamps stamps = timeline.sample(visit.beginNanos());
         if (!links.loaded()) {
-            unavailable.increment();
-            writePage(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, UNAVAILABLE_PAGE);
+            unavailable(answer);
             return;
         }
         LinkTarget target = Slugs.valid(slug) ? links.get(domain.idHigh(), domain.idLow(), slug) : null;
         if (target == null) {
             notFound.increment();
-            writePage(response, callback, HttpStatus.NOT_FOUND_404, NOT_FOUND_PAGE);
+            answer.page(HttpStatus.NOT_FOUND_404, HTML, NOT_FOUND_PAGE.slice(), null, null);
             return;
         }
-        String query = request.getHttpURI().getQuery();
+        String query = visit.query();
         long now = clock.millis();
         // Paused link, revoked partner, ended program, expired link: the visitor still arrives (at an
         // expired link's own expired URL when it has one, else at the program's destination) and the
@@ -142,11 +180,10 @@ public final class RedirectHandler {
         boolean expiredLink = target.expiredAt(now);
         boolean active = !expiredLink && target.activeAt(now);
         Counter notPaying = expiredLink ? expired : inactive;
-        var headers = request.getHeaders();
-        ClientResolver.Client client = clients.resolve(socketAddress(request), request.isSecure(), headers);
-        String userAgent = crop(headers.get(HttpHeader.USER_AGENT), USER_AGENT_MAX);
-        UserAgents.Verdict agent = agents.classify(request.getMethod(), userAgent);
-        String referer = crop(headers.get(HttpHeader.REFERER), REFERER_MAX);
+        ClientResolver.Client client = visit.client(clients);
+        String userAgent = crop(visit.userAgent(), USER_AGENT_MAX);
+        UserAgents.Verdict agent = agents.classify(visit.method(), userAgent);
+        String referer = crop(visit.referer(), REFERER_MAX);
         byte[] ipHash = client.address() == null ? null : ipHasher.hash(client.address());
         boolean burst = ipHash != null && velocity.record(IpHasher.key(ipHash), target.linkIdLow(), now);
         UUID clickId = Ulid.newUuidV7(now);
@@ -181,58 +218,41 @@ public final class RedirectHandler {
                 agent.browser(),
                 agent.os(),
                 ReferrerDomain.of(referer));
-        response.setStatus(HttpStatus.FOUND_302);
-        response.getHeaders().put(HttpHeader.LOCATION, location);
-        if (active) {
-            response.getHeaders()
-                    .add(
-                            HttpHeader.SET_COOKIE,
-                            cookie(cref, target.cookieMaxAgeSeconds(), client.secure(), domain.cookieDomain()));
-        }
+        String cookie =
+                active ? cookie(cref, target.cookieMaxAgeSeconds(), client.secure(), domain.cookieDomain()) : null;
         if (stamps != null) {
             stamps.offered();
         }
+        // The sampled click's timeline ends when its 302 is out.
+        Runnable written = stamps == null ? null : () -> timeline.written(stamps);
         boolean queued = writer.submit(
                 click,
                 new ClickWriter.Completion() {
                     @Override
                     public void durable() {
                         (active ? redirected : notPaying).increment();
-                        response.write(
-                                true, BufferUtil.EMPTY_BUFFER, stamps == null ? callback : timed(stamps, callback));
+                        answer.found(location, cookie, written);
                     }
 
                     @Override
                     public void failed(Throwable cause) {
-                        notDurable(active, notPaying, response, callback);
+                        notDurable(active, notPaying, answer, location);
                     }
                 },
                 stamps);
         if (!queued) {
-            notDurable(active, notPaying, response, callback);
+            notDurable(active, notPaying, answer, location);
         }
-    }
-
-    // The sampled click's 302 is out: its timeline ends. Nested keeps the callback's invocation type,
-    // so Jetty completes the response exactly as it would without the timeline.
-    private Callback timed(ClickTimeline.Stamps stamps, Callback callback) {
-        return new Callback.Nested(callback) {
-            @Override
-            public void succeeded() {
-                timeline.written(stamps);
-                super.succeeded();
-            }
-        };
     }
 
     // A click that carries no cref earns nothing, so losing it must not cost the visitor the
     // redirect; a cref that is not recorded must never be sent.
-    private void notDurable(boolean active, Counter notPaying, Response response, Callback callback) {
+    private void notDurable(boolean active, Counter notPaying, Answer answer, String location) {
         if (active) {
-            unavailable(response, callback);
+            unavailable(answer);
         } else {
             notPaying.increment();
-            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            answer.found(location, null, null);
         }
     }
 
@@ -251,13 +271,11 @@ public final class RedirectHandler {
         return deep;
     }
 
-    // The click could not be made durable: never send a cref that is not recorded.
-    private void unavailable(Response response, Callback callback) {
+    // The click could not be made durable (or the links are not loaded yet): a 503 asking to come
+    // back, never a cref that is not recorded.
+    private void unavailable(Answer answer) {
         unavailable.increment();
-        response.getHeaders().remove(HttpHeader.LOCATION);
-        response.getHeaders().remove(HttpHeader.SET_COOKIE);
-        response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-        writePage(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, UNAVAILABLE_PAGE);
+        answer.page(HttpStatus.SERVICE_UNAVAILABLE_503, HTML, UNAVAILABLE_PAGE.slice(), "Retry-After", "1");
     }
 
     /**
@@ -285,11 +303,6 @@ public final class RedirectHandler {
         return cookie.toString();
     }
 
-    private static InetAddress socketAddress(Request request) {
-        SocketAddress address = request.getConnectionMetaData().getRemoteSocketAddress();
-        return address instanceof InetSocketAddress inet ? inet.getAddress() : null;
-    }
-
     private static String crop(String value, int max) {
         if (value == null || value.length() <= max) {
             return value;
@@ -301,21 +314,11 @@ public final class RedirectHandler {
         return value.substring(0, end);
     }
 
-    static void writePage(Response response, Callback callback, int status, ByteBuffer page) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
-        response.write(true, page.slice(), callback);
-    }
-
     private static ByteBuffer page(String title, String message) {
         String html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + title
                 + "</title><meta name=\"viewport\" content=\"width=device-width\"></head>"
                 + "<body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem\">"
                 + "<h1>" + title + "</h1><p>" + message + "</p></body></html>";
         return ByteBuffer.wrap(html.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
-    }
-
-    public static ByteBuffer notFoundPage() {
-        return NOT_FOUND_PAGE.slice();
     }
 }
