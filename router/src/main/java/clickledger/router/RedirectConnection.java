@@ -166,7 +166,7 @@ final class RedirectConnection extends AbstractConnection.NonBlocking implements
                     }
                     return;
                 }
-                Plain request = parse(bytes);
+                Plain request = parse(bytes, end);
                 if (request == null) {
                     toJetty();
                     return;
@@ -249,7 +249,7 @@ final class RedirectConnection extends AbstractConnection.NonBlocking implements
      * of visible ASCII; null for anything else (Jetty's). Every loop stops at the head's final CRLF:
      * a CR is in none of the tables.
      */
-    private Plain parse(ByteBuffer bytes) {
+    private Plain parse(ByteBuffer bytes, int end) {
         long beginNanos = System.nanoTime();
         byte[] a = bytes.array();
         int offset = bytes.arrayOffset();
@@ -395,6 +395,9 @@ final class RedirectConnection extends AbstractConnection.NonBlocking implements
                 }
                 default -> {}
             }
+        }
+        if (p + 2 != offset + end) {
+            return null; // a stray CR ended the header lines before the blank line: not plain
         }
         if (request.host == null && !http10) {
             return null; // Jetty's 400

@@ -287,6 +287,7 @@ class RedirectConnectionTest {
         hostile.put("a folded header", get("/r/own", "X-A: one", " two"));
         hostile.put("no Host", "GET /r/own HTTP/1.1\r\n\r\n");
         hostile.put("a bare LF in a header", "GET /r/own HTTP/1.1\r\nHost: localhost\r\nX-A: a\nb\r\n\r\n");
+        hostile.put("a stray CR before the blank line", "GET /r/own HTTP/1.1\r\nHost: localhost\r\n\rX-A: 1\r\n\r\n");
         hostile.put("a malformed length", "GET /r/own HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n");
         for (var entry : hostile.entrySet()) {
             try (Client client = new Client()) {
