@@ -176,7 +176,7 @@ final class RedirectConnection extends AbstractConnection.NonBlocking implements
                     release();
                 }
                 state.set(ROUTING);
-                redirects.route(request, request, request.host, request.slug, request.bare);
+                redirects.route(request, request, request.host, request.path);
                 if (state.compareAndSet(ROUTING, WAITING)) {
                     return; // whoever writes the answer reads on
                 }
@@ -297,7 +297,8 @@ final class RedirectConnection extends AbstractConnection.NonBlocking implements
         }
         p += 10;
         Plain request = new Plain(head, query);
-        boolean keepAlive = !http10;
+        boolean closeAsked = false;
+        boolean keepAliveAsked = false;
         int headers = 0;
         while (a[p] != '\r') {
             int nameStart = p;
@@ -341,10 +342,9 @@ final class RedirectConnection extends AbstractConnection.NonBlocking implements
                         request.userAgent = first(request.userAgent, a, valueStart, valueEnd);
                     } else if (named(a, nameStart, "connection")) {
                         if (named(a, valueStart, valueEnd - valueStart, "close")) {
-                            keepAlive = false;
-                            request.close = true;
+                            closeAsked = true;
                         } else if (named(a, valueStart, valueEnd - valueStart, "keep-alive")) {
-                            keepAlive = !request.close;
+                            keepAliveAsked = true;
                         } else {
                             return null;
                         }
@@ -402,19 +402,12 @@ final class RedirectConnection extends AbstractConnection.NonBlocking implements
         if (request.host == null && !http10) {
             return null; // Jetty's 400
         }
-        if (path.startsWith(RedirectHandler.PREFIX)) {
-            request.slug = path.substring(RedirectHandler.PREFIX.length());
-        } else if (path.equals("/healthz")
-                || path.equals("/readyz")
-                || path.equals("/metrics")
-                || path.startsWith("/internal/")) {
+        if (RouterHandler.servicePath(path)) {
             return null;
-        } else {
-            request.slug = path.length() > 1 ? path.substring(1) : "";
-            request.bare = true;
         }
-        request.close = !keepAlive;
-        request.http10KeepAlive = http10 && keepAlive;
+        request.path = path;
+        request.close = closeAsked || http10 && !keepAliveAsked;
+        request.http10KeepAlive = http10 && !request.close;
         request.beginNanos = beginNanos;
         return request;
     }
@@ -491,8 +484,7 @@ final class RedirectConnection extends AbstractConnection.NonBlocking implements
         final boolean head;
         final String query;
         String host;
-        String slug;
-        boolean bare;
+        String path;
         String userAgent;
         String referer;
         String requestId;

@@ -35,6 +35,9 @@ final class RouterHandler extends Handler.Abstract.NonBlocking {
     /** /readyz: the status, and a JSON body that says which store takes clicks and why. */
     record Readiness(boolean ready, String body) {}
 
+    static final String HEALTHZ = "/healthz";
+    static final String READYZ = "/readyz";
+    static final String METRICS = "/metrics";
     static final String ASK_PATH = "/internal/domains/ask";
     private final RedirectHandler redirects;
     private final Domains domains;
@@ -56,32 +59,34 @@ final class RouterHandler extends Handler.Abstract.NonBlocking {
                         RequestIds.HEADER,
                         RequestIds.acceptOrCreate(request.getHeaders().get(RequestIds.HEADER)));
         String path = Request.getPathInContext(request);
-        if (path.startsWith(RedirectHandler.PREFIX)) {
-            redirect(request, response, callback, path.substring(RedirectHandler.PREFIX.length()), false);
-            return true;
-        }
         switch (path) {
-            case "/healthz" ->
+            case HEALTHZ ->
                 text(response, callback, 200, "application/json", "{\"status\":\"ok\",\"service\":\"router\"}");
-            case "/readyz" -> {
+            case READYZ -> {
                 Readiness readiness = ready.get();
                 text(response, callback, readiness.ready() ? 200 : 503, "application/json", readiness.body());
             }
-            case "/metrics" -> text(response, callback, 200, Metrics.CONTENT_TYPE, registry.scrape());
+            case METRICS -> text(response, callback, 200, Metrics.CONTENT_TYPE, registry.scrape());
             case ASK_PATH -> ask(request, response, callback);
-            default -> redirect(request, response, callback, path.length() > 1 ? path.substring(1) : "", true);
+            default -> redirect(request, response, callback, path);
         }
         return true;
     }
 
-    /** @param bare the path is {@code /{slug}}, which only a dedicated custom domain redirects */
-    private void redirect(Request request, Response response, Callback callback, String slug, boolean bare) {
+    /** True for the paths this handler answers itself; every other path is a redirect's. */
+    static boolean servicePath(String path) {
+        return switch (path) {
+            case HEALTHZ, READYZ, METRICS, ASK_PATH -> true;
+            default -> false;
+        };
+    }
+
+    private void redirect(Request request, Response response, Callback callback, String path) {
         redirects.route(
                 new JettyVisit(request),
                 new JettyAnswer(response, callback),
                 request.getHeaders().get(HttpHeader.HOST),
-                slug,
-                bare);
+                path);
     }
 
     /** A request Jetty parsed, as a redirect reads it. */

@@ -130,9 +130,11 @@ public final class RedirectHandler {
      * GET and HEAD redirect.
      *
      * @param host the {@code Host} header as sent, or null
-     * @param bare the path is {@code /{slug}} rather than {@code /r/{slug}}
+     * @param path {@code /r/{slug}}, or the bare {@code /{slug}} of a dedicated custom domain
      */
-    public void route(Visit visit, Answer answer, String host, String slug, boolean bare) {
+    public void route(Visit visit, Answer answer, String host, String path) {
+        boolean bare = !path.startsWith(PREFIX);
+        String slug = bare ? path.substring(Math.min(1, path.length())) : path.substring(PREFIX.length());
         Domain domain = domains.table().route(host);
         if (domain == null && !links.loaded()) {
             // Before the first load the domains are not known either: a 503, not a verdict.
