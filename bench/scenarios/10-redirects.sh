@@ -110,7 +110,7 @@ measure() {
         bench_row $ID "$scenario" "router p99" "ms" "$wrk_command" "$floor_p99" "" "${router_p99[@]}"
         bench_row $ID "$scenario" "router batch commit p99 (COPY + commit in PostgreSQL, the router's timer)" "ms" "clickledger_click_commit_seconds{quantile=\"0.99\"} right after each run" "" "" "${commit_p99[@]}"
         bench_row $ID "$scenario" "router p99 by its own timeline (the request's head parsed → 302 written)" "ms" "clickledger_click_stage_seconds{stage=\"total\",quantile=\"0.99\"} right after each run (1 click in 64)" "" "" "${own_p99[@]}"
-        bench_row $ID "$scenario" "router p99 of the wait for a writer (stage queue)" "ms" "clickledger_click_stage_seconds{stage=\"queue\",quantile=\"0.99\"}" "" "" "${queue_p99[@]}"
+        bench_row $ID "$scenario" "router p99 of the wait for its batch (stage queue)" "ms" "clickledger_click_stage_seconds{stage=\"queue\",quantile=\"0.99\"}" "" "" "${queue_p99[@]}"
         bench_row $ID "$scenario" "router p99 of the wait in the batch's answering (stage answer_wait)" "ms" "clickledger_click_stage_seconds{stage=\"answer_wait\",quantile=\"0.99\"}" "" "" "${answer_p99[@]}"
         bench_row $ID "$scenario" "nginx p99" "ms" "$wrk_command" "" "" "${nginx_p99[@]}"
         bench_row $ID "$scenario" "router socket errors + non-3xx" "" "$wrk_command" "$floor_errors" "" "${errors[@]}"

@@ -128,7 +128,7 @@ class ConfigurationReferenceTest {
             Map.entry("CLICK_QUEUE_CAPACITY", "1000"),
             Map.entry("CLICK_BATCH_MAX", "100"),
             Map.entry("CLICK_TIMELINE_SAMPLE", "8"),
-            Map.entry("ROUTER_SELECTORS", "2"),
+            Map.entry("ROUTER_SELECTORS", "3"),
             Map.entry("CLICK_SPOOL_DIR", "/var/lib/clickledger/spool"),
             Map.entry("CLICK_DB_BUDGET_MS", "100"),
             Map.entry("GEOIP_DB_PATH", "/var/lib/clickledger/geoip/country.mmdb"),

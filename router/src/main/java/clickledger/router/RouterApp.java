@@ -184,10 +184,10 @@ public final class RouterApp implements AutoCloseable {
         // Plain redirect requests are read and answered by the router's own connection; everything
         // else goes on to Jetty's HTTP/1.1 (decision 0037).
         HttpConnectionFactory jettyHttp = new HttpConnectionFactory(http);
-        ServerConnector connector = new ServerConnector(
+        ServerConnector connector = new CommittingConnector(
                 server,
-                -1,
                 config.selectors(),
+                writer,
                 new RedirectConnection.Factory(jettyHttp, redirects, registry),
                 jettyHttp);
         connector.setPort(config.port());

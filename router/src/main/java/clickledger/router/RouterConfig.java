@@ -85,7 +85,8 @@ public record RouterConfig(
     public static final Setting CLICK_WRITER_THREADS = Setting.computed(
             "CLICK_WRITER_THREADS",
             "`2` (at most `DB_POOL_SIZE`)",
-            "click writer threads (each holds one pooled connection while it commits)");
+            "click writer threads, for the clicks of requests not read by a selector thread (each holds one pooled"
+                    + " connection while it commits)");
     public static final Setting CLICK_QUEUE_CAPACITY =
             Setting.withDefault("CLICK_QUEUE_CAPACITY", "20000", "bound of the click queue in front of the writers");
     public static final Setting CLICK_BATCH_MAX =
@@ -95,12 +96,13 @@ public record RouterConfig(
             "64",
             "1 click in this many is timed stage by stage (parse, queue, commit, answer, write) into"
                     + " `clickledger_click_stage_seconds`; `0` turns the timeline off (decision 0026)");
-    // One selector thread reads, parses and handles every request (the handler runs on it); a
-    // second one lets both cores do that while the writers answer (decision 0026, the timeline).
-    public static final Setting ROUTER_SELECTORS = Setting.computed(
+    // A selector thread reads, parses and routes requests, then commits their clicks and answers
+    // them before it reads again (decision 0038): two keep one batch committing while the other
+    // reads and answers, as two writers did.
+    public static final Setting ROUTER_SELECTORS = Setting.withDefault(
             "ROUTER_SELECTORS",
-            "half the cores, at least `1` (Jetty's choice)",
-            "HTTP selector threads, which read, parse and route every request (1–16)");
+            "2",
+            "HTTP selector threads, which read, parse and route requests and commit their clicks (1–16)");
     // Relative to the working directory, so `make run` keeps spooled clicks in .data/ next to the
     // embedded database; production sets an absolute path on a persistent volume.
     public static final Setting CLICK_SPOOL_DIR = Setting.withDefault(
@@ -185,8 +187,7 @@ public record RouterConfig(
         int queueCapacity = env.integer(CLICK_QUEUE_CAPACITY, 100, 1_000_000);
         int maxBatch = env.integer(CLICK_BATCH_MAX, 1, 10_000);
         int timelineSample = env.integer(CLICK_TIMELINE_SAMPLE, 0, 1_000_000);
-        // -1: Jetty's own choice.
-        int selectors = env.integer(ROUTER_SELECTORS, -1, 1, 16);
+        int selectors = env.integer(ROUTER_SELECTORS, 1, 16);
         int retention = env.integer(DatabaseConfig.CLICK_RETENTION_MONTHS, 0, 1_200);
         Path spool = Path.of(CLICK_SPOOL_DIR.defaultValue());
         String spoolText = env.string(CLICK_SPOOL_DIR);

@@ -27,14 +27,14 @@ class ConfigTest {
     }
 
     @Test
-    void theTimelineSampleAndTheSelectorsAreBoundedAndDefaultToTheTimelineOnAndJettysChoice() {
+    void theTimelineSampleAndTheSelectorsAreBoundedAndDefaultToTheTimelineOnAndTwoSelectors() {
         RouterConfig defaults = RouterConfig.fromEnv(Map.of("DATABASE_URL", "postgres://u:p@db:5432/cl"));
         assertThat(defaults.timelineSample()).isEqualTo(64);
-        assertThat(defaults.selectors()).as("-1: Jetty's own choice").isEqualTo(-1);
+        assertThat(defaults.selectors()).as("two lanes of group commit").isEqualTo(2);
         RouterConfig set = RouterConfig.fromEnv(Map.of(
-                "DATABASE_URL", "postgres://u:p@db:5432/cl", "CLICK_TIMELINE_SAMPLE", "0", "ROUTER_SELECTORS", "2"));
+                "DATABASE_URL", "postgres://u:p@db:5432/cl", "CLICK_TIMELINE_SAMPLE", "0", "ROUTER_SELECTORS", "3"));
         assertThat(set.timelineSample()).isZero();
-        assertThat(set.selectors()).isEqualTo(2);
+        assertThat(set.selectors()).isEqualTo(3);
         assertThatThrownBy(() -> RouterConfig.fromEnv(Map.of(
                         "DATABASE_URL", "postgres://u:p@db:5432/cl",
                         "CLICK_TIMELINE_SAMPLE", "-1",

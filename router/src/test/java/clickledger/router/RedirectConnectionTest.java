@@ -133,6 +133,14 @@ class RedirectConnectionTest {
                 .count();
     }
 
+    private static double counted(String meter) {
+        return router.registry.get(meter).counter().count();
+    }
+
+    private static long batches() {
+        return router.registry.get("clickledger_click_batch_size").summary().count();
+    }
+
     private static long stored(String cref) {
         return router.dsl().fetchCount(CLICK, CLICK.ID.eq(Ulid.parse(cref).orElseThrow()));
     }
@@ -140,6 +148,8 @@ class RedirectConnectionTest {
     @Test
     void aPlainRedirectIsAnsweredByTheRoutersOwnHttpWithEveryHeaderAndItsClickStored() throws Exception {
         double before = handedToJetty();
+        double selectorBatchesBefore = counted("clickledger_click_selector_batches_total");
+        long batchesBefore = batches();
         try (Client client = new Client()) {
             client.send(get(
                     "/r/own?utm_source=news",
@@ -171,6 +181,10 @@ class RedirectConnectionTest {
             assertThat(click.value3()).isEqualTo("Chrome");
         }
         assertThat(handedToJetty()).as("answered without Jetty's HTTP layer").isEqualTo(before);
+        // Committed by the selector thread that read the request (decision 0038), not a writer.
+        double selectorBatches = counted("clickledger_click_selector_batches_total") - selectorBatchesBefore;
+        assertThat(selectorBatches).isEqualTo(1);
+        assertThat(batches() - batchesBefore).isEqualTo(1);
     }
 
     @Test

@@ -24,13 +24,17 @@ public final class ClickTimeline {
          * handed to it) → the redirect handler runs (parsing, routing).
          */
         PARSE("parse"),
-        /** Handler entry → the click is offered to the writers' queue (lookup, building the click). */
+        /** Handler entry → the click is offered for a batch (lookup, building the click). */
         HANDLE("handle"),
-        /** Offered → taken into a batch by a writer (waiting for a free writer, and its linger). */
+        /**
+         * Offered → taken into a batch: the rest of its selector thread's pass over the ready
+         * connections (decision 0038), or, for a click offered on another thread, the wait for a
+         * free writer and its linger.
+         */
         QUEUE("queue"),
         /** Taken → durable: the batch's COPY and commit in PostgreSQL (or the spool's fsync). */
         DURABLE("durable"),
-        /** Durable → the writer reaches this click in its batch's answering loop. */
+        /** Durable → the answering thread (selector or writer) reaches this click in its batch. */
         ANSWER_WAIT("answer_wait"),
         /** The 302 is written → the endpoint reports the write complete. */
         WRITE("write"),

@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * A stuck write may still commit later; the replay's {@code on conflict do nothing} makes that
  * harmless. Only a batch that neither store took is answered with a failure (a 503 without a
  * {@code cref}).
+ *
+ * <p>A click offered on a {@link Lane}'s thread (an HTTP selector thread of the router) skips the
+ * queue: the lane holds the clicks its thread read since it last selected, and the thread commits
+ * and answers them itself before it selects again (decision 0038), under the same budget, watchdog
+ * and spool as a writer. The writers take the clicks offered on any other thread.
  */
 public final class ClickWriter implements AutoCloseable {
     /** Called exactly once per submitted click. */
@@ -59,6 +64,8 @@ public final class ClickWriter implements AutoCloseable {
         final List<Pending> pending;
         final List<Click> clicks;
         final long startNanos = System.nanoTime();
+        // The thread that writes it (a writer or a lane's), whose connection the watchdog aborts.
+        final Thread thread = Thread.currentThread();
         private final AtomicBoolean claimed = new AtomicBoolean();
         // Set by the watchdog once it aborted the writer's connection; read by the writer after.
         volatile boolean abandoned;
@@ -80,6 +87,10 @@ public final class ClickWriter implements AutoCloseable {
     // Non-null on the threads that answer batches: the jobs Jetty handed them while they answered
     // the batch, run once its last 302 is out (runAfterBatch).
     private static final ThreadLocal<ArrayDeque<Runnable>> ANSWERING = new ThreadLocal<>();
+    // The lane whose thread this is, set each time the lane commits (see Lane).
+    private static final ThreadLocal<Lane> LANE = new ThreadLocal<>();
+    // As many as ROUTER_SELECTORS may be: the lanes' slots follow the writers' in inFlight.
+    static final int MAX_LANES = 16;
     // Small next to a commit (an fsync is 0.5–2 ms here), large next to the gap between clicks
     // under load.
     private static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
@@ -93,6 +104,7 @@ public final class ClickWriter implements AutoCloseable {
     private final Thread[] writers;
     private final Thread watchdog;
     private final AtomicReferenceArray<Batch> inFlight;
+    private final List<Lane> lanes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean probe = new AtomicBoolean();
     private final DistributionSummary batchSizes;
     private final Timer commitLatency;
@@ -106,6 +118,7 @@ public final class ClickWriter implements AutoCloseable {
     private final Counter fallbackFailed;
     private final Counter aborts;
     private final Counter writerErrors;
+    private final Counter laneBatches;
     private volatile boolean running = true;
     // Set once every writer and the watchdog have returned: a click queued after that is answered
     // by whoever queued it (see submit).
@@ -137,7 +150,7 @@ public final class ClickWriter implements AutoCloseable {
         this.watchdogTickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(budgetNanos / 5, 50_000_000L));
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.maxBatchSize = maxBatchSize;
-        this.inFlight = new AtomicReferenceArray<>(writerThreads);
+        this.inFlight = new AtomicReferenceArray<>(writerThreads + MAX_LANES);
         this.batchSizes = DistributionSummary.builder("clickledger_click_batch_size")
                 .description("clicks per group commit")
                 .publishPercentiles(0.5, 0.99)
@@ -188,6 +201,9 @@ public final class ClickWriter implements AutoCloseable {
         this.writerErrors = Counter.builder("clickledger_click_writer_errors_total")
                 .description("unexpected exceptions and errors caught in the writer and watchdog threads")
                 .register(registry);
+        this.laneBatches = Counter.builder("clickledger_click_selector_batches_total")
+                .description("batches committed and answered by the selector thread that read their requests")
+                .register(registry);
         registry.gauge("clickledger_click_queue_depth", queue, ArrayBlockingQueue::size);
         registry.gauge("clickledger_click_database_up", this, writer -> writer.databaseUp ? 1 : 0);
         registry.gauge("clickledger_click_writers_stuck", this, ClickWriter::stuckWriters);
@@ -209,6 +225,17 @@ public final class ClickWriter implements AutoCloseable {
 
     /** As {@link #submit(Click, Completion)}, for a click the timeline follows ({@code stamps} null if not). */
     public boolean submit(Click click, Completion completion, ClickTimeline.Stamps stamps) {
+        Lane lane = LANE.get();
+        if (lane != null && lane.thread == Thread.currentThread()) {
+            // Holding before running is read, as close() clears running before it reads holding:
+            // either this click is refused here or close() waits for the lane to commit it.
+            lane.holding = true;
+            if (running) {
+                lane.pending.add(new Pending(click, completion, stamps));
+                return true;
+            }
+            lane.holding = !lane.pending.isEmpty();
+        }
         if (!running || !queue.offer(new Pending(click, completion, stamps))) {
             rejected.increment();
             return false;
@@ -291,6 +318,81 @@ public final class ClickWriter implements AutoCloseable {
         }
         deferred.add(job);
         return true;
+    }
+
+    /**
+     * A lane for one selector thread. {@code wakeup} makes that thread return from its select (so
+     * it commits what it holds); close() calls it once the writer stops taking clicks.
+     */
+    public Lane newLane(Runnable wakeup) {
+        synchronized (lanes) {
+            if (lanes.size() == MAX_LANES) {
+                throw new IllegalStateException("at most " + MAX_LANES + " selector threads may commit clicks");
+            }
+            Lane lane = new Lane(writers.length + lanes.size(), wakeup);
+            lanes.add(lane);
+            return lane;
+        }
+    }
+
+    /**
+     * The clicks one selector thread read since it last selected, which that thread commits and
+     * answers itself before it selects again: no hand-off to a writer, no queue, and the thread
+     * that answers a connection is the one that reads its next request. Touched only by the
+     * thread that calls {@link #commit} (Jetty's producing thread of the selector); a click
+     * offered on any other thread goes to the writers' queue.
+     */
+    public final class Lane {
+        private final int slot;
+        private final Runnable wakeup;
+        private List<Pending> pending = new ArrayList<>();
+        private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+        private volatile Thread thread;
+        // True while clicks wait in pending (or one is being added); read by close().
+        private volatile boolean holding;
+
+        private Lane(int slot, Runnable wakeup) {
+            this.slot = slot;
+            this.wakeup = wakeup;
+        }
+
+        /**
+         * Called by the selector thread before it selects: makes the clicks it read since the last
+         * call durable (PostgreSQL or the spool, as a writer would) and answers them; true if the
+         * answers' resumed connections offered new clicks, which the next call commits (select
+         * without blocking, then).
+         */
+        public boolean commit() {
+            Thread current = Thread.currentThread();
+            if (thread != current) {
+                thread = current;
+                LANE.set(this);
+            }
+            if (pending.isEmpty()) {
+                return false;
+            }
+            List<Pending> taken = pending;
+            pending = new ArrayList<>(taken.size());
+            depthAtTake.record(taken.size());
+            laneBatches.increment();
+            ANSWERING.set(deferred);
+            Batch batch = null;
+            try {
+                batch = new Batch(taken);
+                write(slot, batch);
+            } catch (Throwable e) {
+                inFlight.set(slot, null);
+                writerFailed("selector", e, batch);
+            } finally {
+                ANSWERING.remove();
+            }
+            holding = !pending.isEmpty();
+            return holding;
+        }
+
+        private boolean idle() {
+            return !holding && inFlight.get(slot) == null;
+        }
     }
 
     private void writeLoop(int index) {
@@ -452,10 +554,10 @@ public final class ClickWriter implements AutoCloseable {
                 batch.abandoned = true;
                 aborts.increment();
                 LOG.atWarn()
-                        .addKeyValue("writer", writers[i].getName())
+                        .addKeyValue("writer", batch.thread.getName())
                         .addKeyValue("ms", TimeUnit.NANOSECONDS.toMillis(now - batch.startNanos))
                         .log("click writer overran its budget; aborting its connection");
-                database.abandon(writers[i]);
+                database.abandon(batch.thread);
             }
         }
         return stuck;
@@ -543,6 +645,16 @@ public final class ClickWriter implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        // Each lane commits what its thread still holds at that thread's next select.
+        for (Lane lane : lanes) {
+            lane.wakeup.run();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (Lane lane : lanes) {
+            while (!lane.idle() && System.nanoTime() - deadline < 0) {
+                sleepNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
         for (Thread writer : writers) {
             join(writer);
         }

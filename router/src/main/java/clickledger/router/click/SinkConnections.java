@@ -24,7 +24,7 @@ final class SinkConnections {
     private static final Logger LOG = LoggerFactory.getLogger(SinkConnections.class);
 
     private final DataSource dataSource;
-    // At most one entry per writer thread: bounded by CLICK_WRITER_THREADS.
+    // At most one entry per thread that writes clicks: the writers and the selectors (their lanes).
     private final ConcurrentHashMap<Thread, Connection> inUse = new ConcurrentHashMap<>();
 
     SinkConnections(DataSource dataSource) {

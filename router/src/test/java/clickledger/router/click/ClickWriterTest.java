@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -356,6 +358,161 @@ class ClickWriterTest {
                         .isEqualTo(accepted.get());
                 assertThat(answeredTwice.get()).isZero();
             }
+        }
+    }
+
+    /** Answered, and on which thread. */
+    private record Answer(String thread, boolean durable) {}
+
+    private static CompletableFuture<Answer> offer(ClickWriter writer, Click click) {
+        CompletableFuture<Answer> answered = new CompletableFuture<>();
+        assertThat(writer.submit(click, new ClickWriter.Completion() {
+                    @Override
+                    public void durable() {
+                        answered.complete(new Answer(Thread.currentThread().getName(), true));
+                    }
+
+                    @Override
+                    public void failed(Throwable cause) {
+                        answered.complete(new Answer(Thread.currentThread().getName(), false));
+                    }
+                }))
+                .isTrue();
+        return answered;
+    }
+
+    /** A stand-in for a selector thread: runs what it is given in order; a wakeup makes it commit. */
+    private static ExecutorService selectorThread(String name) {
+        return Executors.newSingleThreadExecutor(
+                task -> Thread.ofPlatform().name(name).unstarted(task));
+    }
+
+    @Test
+    void aLaneHoldsItsThreadsClicksUntilThatThreadCommitsThemAndAnswersThemThere() throws Exception {
+        PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
+        ExecutorService selector = selectorThread("lane-selector");
+        try (Spool spool = Spool.open(spoolDirectory.resolve("lane"), metrics)) {
+            ClickWriter writer = new ClickWriter(
+                    new PostgresCopyClickSink(database.pool()), spool, Duration.ofSeconds(5), 1, 1_000, 50, metrics);
+            ClickWriter.Lane lane = writer.newLane(() -> {});
+            selector.submit(lane::commit).get();
+            List<Click> clicks = List.of(click(), click(), click());
+            List<CompletableFuture<Answer>> answers = selector.submit(() ->
+                            clicks.stream().map(click -> offer(writer, click)).toList())
+                    .get();
+            // Offered on another thread: the writers take it, with no commit of the lane.
+            Click elsewhere = click();
+            assertThat(offer(writer, elsewhere).get(5, TimeUnit.SECONDS)).isEqualTo(new Answer("click-writer-0", true));
+            assertThat(answers).as("held by the lane, not queued").noneMatch(CompletableFuture::isDone);
+            assertThat(writer.queueDepth()).isZero();
+
+            assertThat(selector.submit(lane::commit).get())
+                    .as("nothing offered while answering")
+                    .isFalse();
+            for (CompletableFuture<Answer> answer : answers) {
+                assertThat(answer.getNow(null)).isEqualTo(new Answer("lane-selector", true));
+            }
+            for (Click click : clicks) {
+                assertThat(stored(click.id())).isTrue();
+            }
+            assertThat(stored(elsewhere.id())).isTrue();
+            assertThat(metrics.get("clickledger_click_selector_batches_total")
+                            .counter()
+                            .count())
+                    .isEqualTo(1);
+            writer.close();
+        } finally {
+            selector.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLaneStuckInPostgresIsTakenOverByTheWatchdogAndItsThreadFreed() throws Exception {
+        PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
+        ExecutorService selector = selectorThread("stuck-selector");
+        CountDownLatch abandoned = new CountDownLatch(1);
+        List<String> abandonedThreads = Collections.synchronizedList(new ArrayList<>());
+        // A database that takes a batch and never answers, until the watchdog abandons the writer.
+        ClickSink hung = new ClickSink() {
+            @Override
+            public void write(List<Click> batch) throws Exception {
+                abandoned.await();
+                throw new java.sql.SQLException("aborted");
+            }
+
+            @Override
+            public boolean ping() {
+                return false;
+            }
+
+            @Override
+            public void abandon(Thread writer) {
+                abandonedThreads.add(writer.getName());
+                abandoned.countDown();
+            }
+        };
+        try (Spool spool = Spool.open(spoolDirectory.resolve("stuck"), metrics)) {
+            ClickWriter writer = new ClickWriter(hung, spool, Duration.ofMillis(200), 1, 1_000, 50, metrics);
+            ClickWriter.Lane lane = writer.newLane(() -> {});
+            selector.submit(lane::commit).get();
+            CompletableFuture<Answer> answer =
+                    selector.submit(() -> offer(writer, click())).get();
+            long start = System.nanoTime();
+            var committing = selector.submit(lane::commit);
+            assertThat(answer.get(5, TimeUnit.SECONDS))
+                    .as("spooled and answered by the watchdog while the lane's thread is stuck")
+                    .isEqualTo(new Answer("click-watchdog", true));
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+            committing.get(5, TimeUnit.SECONDS);
+            assertThat(abandonedThreads).containsExactly("stuck-selector");
+            assertThat(writer.databaseUp()).isFalse();
+            assertThat(metrics.get("clickledger_click_fallbacks_total")
+                            .tag("reason", "slow")
+                            .counter()
+                            .count())
+                    .isEqualTo(1);
+            writer.close();
+        } finally {
+            selector.shutdownNow();
+        }
+    }
+
+    @Test
+    void closingCommitsWhatALaneStillHolds() throws Exception {
+        PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
+        ExecutorService selector = selectorThread("closing-selector");
+        try (Spool spool = Spool.open(spoolDirectory.resolve("closing"), metrics)) {
+            ClickWriter writer = new ClickWriter(
+                    new PostgresCopyClickSink(database.pool()), spool, Duration.ofSeconds(5), 1, 1_000, 50, metrics);
+            // The wakeup does what a selector's does: its thread comes round and commits, here
+            // after half a second of other work, longer than the writers take to stop.
+            ClickWriter.Lane[] lane = new ClickWriter.Lane[1];
+            lane[0] = writer.newLane(() -> selector.submit(() -> {
+                Thread.sleep(500);
+                return lane[0].commit();
+            }));
+            selector.submit(lane[0]::commit).get();
+            Click held = click();
+            CompletableFuture<Answer> answer =
+                    selector.submit(() -> offer(writer, held)).get();
+            assertThat(answer).isNotDone();
+            writer.close();
+            assertThat(answer.getNow(null))
+                    .as("answered before close returned")
+                    .isEqualTo(new Answer("closing-selector", true));
+            assertThat(stored(held.id())).isTrue();
+            assertThat(selector.submit(() -> writer.submit(click(), new ClickWriter.Completion() {
+                                @Override
+                                public void durable() {}
+
+                                @Override
+                                public void failed(Throwable cause) {}
+                            }))
+                            .get())
+                    .as("refused once closed")
+                    .isFalse();
+        } finally {
+            selector.shutdownNow();
         }
     }
 }
