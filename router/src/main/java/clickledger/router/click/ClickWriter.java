@@ -372,22 +372,31 @@ public final class ClickWriter implements AutoCloseable {
                 return false;
             }
             List<Pending> taken = pending;
-            pending = new ArrayList<>(taken.size());
+            pending = new ArrayList<>(Math.min(taken.size(), maxBatchSize));
             depthAtTake.record(taken.size());
-            laneBatches.increment();
             ANSWERING.set(deferred);
-            Batch batch = null;
             try {
-                batch = new Batch(taken);
-                write(slot, batch);
-            } catch (Throwable e) {
-                inFlight.set(slot, null);
-                writerFailed("selector", e, batch);
+                // A pass over thousands of connections is written CLICK_BATCH_MAX at a time.
+                for (int from = 0; from < taken.size(); from += maxBatchSize) {
+                    write(taken.subList(from, Math.min(taken.size(), from + maxBatchSize)));
+                }
             } finally {
                 ANSWERING.remove();
             }
             holding = !pending.isEmpty();
             return holding;
+        }
+
+        private void write(List<Pending> clicks) {
+            laneBatches.increment();
+            Batch batch = null;
+            try {
+                batch = new Batch(clicks);
+                ClickWriter.this.write(slot, batch);
+            } catch (Throwable e) {
+                inFlight.set(slot, null);
+                writerFailed("selector", e, batch);
+            }
         }
 
         private boolean idle() {

@@ -427,6 +427,38 @@ class ClickWriterTest {
     }
 
     @Test
+    void aPassOfMoreClicksThanTheBatchMaxIsCommittedThatManyAtATime() throws Exception {
+        PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
+        ExecutorService selector = selectorThread("chunking-selector");
+        try (Spool spool = Spool.open(spoolDirectory.resolve("chunks"), metrics)) {
+            ClickWriter writer = new ClickWriter(
+                    new PostgresCopyClickSink(database.pool()), spool, Duration.ofSeconds(5), 1, 1_000, 50, metrics);
+            ClickWriter.Lane lane = writer.newLane(() -> {});
+            selector.submit(lane::commit).get();
+            List<Click> clicks =
+                    Stream.generate(ClickWriterTest::click).limit(120).toList();
+            List<CompletableFuture<Answer>> answers = selector.submit(() ->
+                            clicks.stream().map(click -> offer(writer, click)).toList())
+                    .get();
+            selector.submit(lane::commit).get();
+            assertThat(answers).allMatch(answer -> new Answer("chunking-selector", true).equals(answer.getNow(null)));
+            assertThat(metrics.get("clickledger_click_selector_batches_total")
+                            .counter()
+                            .count())
+                    .as("120 clicks, at most 50 per statement")
+                    .isEqualTo(3);
+            assertThat(metrics.get("clickledger_click_batch_size").summary().max())
+                    .isEqualTo(50);
+            for (Click click : clicks) {
+                assertThat(stored(click.id())).isTrue();
+            }
+            writer.close();
+        } finally {
+            selector.shutdownNow();
+        }
+    }
+
+    @Test
     void aLaneStuckInPostgresIsTakenOverByTheWatchdogAndItsThreadFreed() throws Exception {
         PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
         ExecutorService selector = selectorThread("stuck-selector");
