@@ -381,87 +381,100 @@ class ClickWriterTest {
         return answered;
     }
 
-    /** A stand-in for a selector thread: runs what it is given in order; a wakeup makes it commit. */
-    private static ExecutorService selectorThread(String name) {
-        return Executors.newSingleThreadExecutor(
-                task -> Thread.ofPlatform().name(name).unstarted(task));
+    /**
+     * A writer with one writer thread and batches of at most 50, its spool, and a stand-in for a
+     * selector thread (runs what it is given, in order) with a lane bound to it.
+     */
+    private final class LaneRig implements AutoCloseable {
+        final PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
+        final ExecutorService selector;
+        final Spool spool;
+        final ClickWriter writer;
+        final ClickWriter.Lane lane;
+
+        /** {@code wakeup} gets the lane, once made: what the selector does when woken. */
+        LaneRig(String thread, ClickSink sink, Duration budget, java.util.function.Consumer<LaneRig> wakeup)
+                throws Exception {
+            selector = Executors.newSingleThreadExecutor(
+                    task -> Thread.ofPlatform().name(thread).unstarted(task));
+            spool = Spool.open(spoolDirectory.resolve(thread), metrics);
+            writer = new ClickWriter(sink, spool, budget, 1, 1_000, 50, metrics);
+            lane = writer.newLane(() -> wakeup.accept(this));
+            onSelector(lane::commit);
+        }
+
+        LaneRig(String thread) throws Exception {
+            this(thread, new PostgresCopyClickSink(database.pool()), Duration.ofSeconds(5), rig -> {});
+        }
+
+        <T> T onSelector(java.util.concurrent.Callable<T> task) throws Exception {
+            return selector.submit(task).get(10, TimeUnit.SECONDS);
+        }
+
+        List<CompletableFuture<Answer>> offerOnSelector(List<Click> clicks) throws Exception {
+            return onSelector(
+                    () -> clicks.stream().map(click -> offer(writer, click)).toList());
+        }
+
+        double selectorBatches() {
+            return metrics.get("clickledger_click_selector_batches_total")
+                    .counter()
+                    .count();
+        }
+
+        @Override
+        public void close() throws Exception {
+            writer.close();
+            selector.shutdownNow();
+            spool.close();
+        }
     }
 
     @Test
     void aLaneHoldsItsThreadsClicksUntilThatThreadCommitsThemAndAnswersThemThere() throws Exception {
-        PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
-        ExecutorService selector = selectorThread("lane-selector");
-        try (Spool spool = Spool.open(spoolDirectory.resolve("lane"), metrics)) {
-            ClickWriter writer = new ClickWriter(
-                    new PostgresCopyClickSink(database.pool()), spool, Duration.ofSeconds(5), 1, 1_000, 50, metrics);
-            ClickWriter.Lane lane = writer.newLane(() -> {});
-            selector.submit(lane::commit).get();
+        try (LaneRig rig = new LaneRig("lane-selector")) {
             List<Click> clicks = List.of(click(), click(), click());
-            List<CompletableFuture<Answer>> answers = selector.submit(() ->
-                            clicks.stream().map(click -> offer(writer, click)).toList())
-                    .get();
+            List<CompletableFuture<Answer>> answers = rig.offerOnSelector(clicks);
             // Offered on another thread: the writers take it, with no commit of the lane.
             Click elsewhere = click();
-            assertThat(offer(writer, elsewhere).get(5, TimeUnit.SECONDS)).isEqualTo(new Answer("click-writer-0", true));
+            assertThat(offer(rig.writer, elsewhere).get(5, TimeUnit.SECONDS))
+                    .isEqualTo(new Answer("click-writer-0", true));
             assertThat(answers).as("held by the lane, not queued").noneMatch(CompletableFuture::isDone);
-            assertThat(writer.queueDepth()).isZero();
+            assertThat(rig.writer.queueDepth()).isZero();
 
-            assertThat(selector.submit(lane::commit).get())
+            assertThat(rig.onSelector(rig.lane::commit))
                     .as("nothing offered while answering")
                     .isFalse();
-            for (CompletableFuture<Answer> answer : answers) {
-                assertThat(answer.getNow(null)).isEqualTo(new Answer("lane-selector", true));
-            }
+            assertThat(answers).allMatch(answer -> new Answer("lane-selector", true).equals(answer.getNow(null)));
             for (Click click : clicks) {
                 assertThat(stored(click.id())).isTrue();
             }
             assertThat(stored(elsewhere.id())).isTrue();
-            assertThat(metrics.get("clickledger_click_selector_batches_total")
-                            .counter()
-                            .count())
-                    .isEqualTo(1);
-            writer.close();
-        } finally {
-            selector.shutdownNow();
+            assertThat(rig.selectorBatches()).isEqualTo(1);
         }
     }
 
     @Test
     void aPassOfMoreClicksThanTheBatchMaxIsCommittedThatManyAtATime() throws Exception {
-        PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
-        ExecutorService selector = selectorThread("chunking-selector");
-        try (Spool spool = Spool.open(spoolDirectory.resolve("chunks"), metrics)) {
-            ClickWriter writer = new ClickWriter(
-                    new PostgresCopyClickSink(database.pool()), spool, Duration.ofSeconds(5), 1, 1_000, 50, metrics);
-            ClickWriter.Lane lane = writer.newLane(() -> {});
-            selector.submit(lane::commit).get();
+        try (LaneRig rig = new LaneRig("chunking-selector")) {
             List<Click> clicks =
                     Stream.generate(ClickWriterTest::click).limit(120).toList();
-            List<CompletableFuture<Answer>> answers = selector.submit(() ->
-                            clicks.stream().map(click -> offer(writer, click)).toList())
-                    .get();
-            selector.submit(lane::commit).get();
+            List<CompletableFuture<Answer>> answers = rig.offerOnSelector(clicks);
+            rig.onSelector(rig.lane::commit);
             assertThat(answers).allMatch(answer -> new Answer("chunking-selector", true).equals(answer.getNow(null)));
-            assertThat(metrics.get("clickledger_click_selector_batches_total")
-                            .counter()
-                            .count())
+            assertThat(rig.selectorBatches())
                     .as("120 clicks, at most 50 per statement")
                     .isEqualTo(3);
-            assertThat(metrics.get("clickledger_click_batch_size").summary().max())
+            assertThat(rig.metrics.get("clickledger_click_batch_size").summary().max())
                     .isEqualTo(50);
             for (Click click : clicks) {
                 assertThat(stored(click.id())).isTrue();
             }
-            writer.close();
-        } finally {
-            selector.shutdownNow();
         }
     }
 
     @Test
     void aLaneStuckInPostgresIsTakenOverByTheWatchdogAndItsThreadFreed() throws Exception {
-        PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
-        ExecutorService selector = selectorThread("stuck-selector");
         CountDownLatch abandoned = new CountDownLatch(1);
         List<String> abandonedThreads = Collections.synchronizedList(new ArrayList<>());
         // A database that takes a batch and never answers, until the watchdog abandons the writer.
@@ -483,68 +496,57 @@ class ClickWriterTest {
                 abandoned.countDown();
             }
         };
-        try (Spool spool = Spool.open(spoolDirectory.resolve("stuck"), metrics)) {
-            ClickWriter writer = new ClickWriter(hung, spool, Duration.ofMillis(200), 1, 1_000, 50, metrics);
-            ClickWriter.Lane lane = writer.newLane(() -> {});
-            selector.submit(lane::commit).get();
+        try (LaneRig rig = new LaneRig("stuck-selector", hung, Duration.ofMillis(200), lane -> {})) {
             CompletableFuture<Answer> answer =
-                    selector.submit(() -> offer(writer, click())).get();
+                    rig.offerOnSelector(List.of(click())).getFirst();
             long start = System.nanoTime();
-            var committing = selector.submit(lane::commit);
+            var committing = rig.selector.submit(rig.lane::commit);
             assertThat(answer.get(5, TimeUnit.SECONDS))
                     .as("spooled and answered by the watchdog while the lane's thread is stuck")
                     .isEqualTo(new Answer("click-watchdog", true));
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
             committing.get(5, TimeUnit.SECONDS);
             assertThat(abandonedThreads).containsExactly("stuck-selector");
-            assertThat(writer.databaseUp()).isFalse();
-            assertThat(metrics.get("clickledger_click_fallbacks_total")
+            assertThat(rig.writer.databaseUp()).isFalse();
+            assertThat(rig.metrics
+                            .get("clickledger_click_fallbacks_total")
                             .tag("reason", "slow")
                             .counter()
                             .count())
                     .isEqualTo(1);
-            writer.close();
-        } finally {
-            selector.shutdownNow();
         }
     }
 
     @Test
     void closingCommitsWhatALaneStillHolds() throws Exception {
-        PrometheusMeterRegistry metrics = Metrics.newRegistry("router");
-        ExecutorService selector = selectorThread("closing-selector");
-        try (Spool spool = Spool.open(spoolDirectory.resolve("closing"), metrics)) {
-            ClickWriter writer = new ClickWriter(
-                    new PostgresCopyClickSink(database.pool()), spool, Duration.ofSeconds(5), 1, 1_000, 50, metrics);
-            // The wakeup does what a selector's does: its thread comes round and commits, here
-            // after half a second of other work, longer than the writers take to stop.
-            ClickWriter.Lane[] lane = new ClickWriter.Lane[1];
-            lane[0] = writer.newLane(() -> selector.submit(() -> {
-                Thread.sleep(500);
-                return lane[0].commit();
-            }));
-            selector.submit(lane[0]::commit).get();
+        // The wakeup does what a selector's does: its thread comes round and commits, here after
+        // half a second of other work, longer than the writers take to stop.
+        try (LaneRig rig = new LaneRig(
+                "closing-selector",
+                new PostgresCopyClickSink(database.pool()),
+                Duration.ofSeconds(5),
+                woken -> woken.selector.submit(() -> {
+                    Thread.sleep(500);
+                    return woken.lane.commit();
+                }))) {
             Click held = click();
             CompletableFuture<Answer> answer =
-                    selector.submit(() -> offer(writer, held)).get();
+                    rig.offerOnSelector(List.of(held)).getFirst();
             assertThat(answer).isNotDone();
-            writer.close();
+            rig.writer.close();
             assertThat(answer.getNow(null))
                     .as("answered before close returned")
                     .isEqualTo(new Answer("closing-selector", true));
             assertThat(stored(held.id())).isTrue();
-            assertThat(selector.submit(() -> writer.submit(click(), new ClickWriter.Completion() {
-                                @Override
-                                public void durable() {}
+            assertThat(rig.onSelector(() -> rig.writer.submit(click(), new ClickWriter.Completion() {
+                        @Override
+                        public void durable() {}
 
-                                @Override
-                                public void failed(Throwable cause) {}
-                            }))
-                            .get())
+                        @Override
+                        public void failed(Throwable cause) {}
+                    })))
                     .as("refused once closed")
                     .isFalse();
-        } finally {
-            selector.shutdownNow();
         }
     }
 }
