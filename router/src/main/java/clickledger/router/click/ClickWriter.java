@@ -340,7 +340,9 @@ public final class ClickWriter implements AutoCloseable {
      * answers itself before it selects again: no hand-off to a writer, no queue, and the thread
      * that answers a connection is the one that reads its next request. Touched only by the
      * thread that calls {@link #commit} (Jetty's producing thread of the selector); a click
-     * offered on any other thread goes to the writers' queue.
+     * offered on any other thread goes to the writers' queue. Bounded without a capacity: a
+     * connection offers its next click only once its last was answered, so a lane holds at most
+     * one click per connection of its selector.
      */
     public final class Lane {
         private final int slot;
@@ -381,6 +383,8 @@ public final class ClickWriter implements AutoCloseable {
                     write(taken.subList(from, Math.min(taken.size(), from + maxBatchSize)));
                 }
             } finally {
+                // Resumes a batch left behind (one the watchdog answered runs them itself).
+                runDeferred();
                 ANSWERING.remove();
             }
             holding = !pending.isEmpty();
