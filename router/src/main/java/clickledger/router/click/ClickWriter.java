@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -104,7 +105,7 @@ public final class ClickWriter implements AutoCloseable {
     private final Thread[] writers;
     private final Thread watchdog;
     private final AtomicReferenceArray<Batch> inFlight;
-    private final List<Lane> lanes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Lane> lanes = new CopyOnWriteArrayList<>();
     private final AtomicBoolean probe = new AtomicBoolean();
     private final DistributionSummary batchSizes;
     private final Timer commitLatency;

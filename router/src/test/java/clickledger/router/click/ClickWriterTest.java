@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -29,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -393,8 +396,7 @@ class ClickWriterTest {
         final ClickWriter.Lane lane;
 
         /** {@code wakeup} gets the lane, once made: what the selector does when woken. */
-        LaneRig(String thread, ClickSink sink, Duration budget, java.util.function.Consumer<LaneRig> wakeup)
-                throws Exception {
+        LaneRig(String thread, ClickSink sink, Duration budget, Consumer<LaneRig> wakeup) throws Exception {
             selector = Executors.newSingleThreadExecutor(
                     task -> Thread.ofPlatform().name(thread).unstarted(task));
             spool = Spool.open(spoolDirectory.resolve(thread), metrics);
@@ -407,7 +409,7 @@ class ClickWriterTest {
             this(thread, new PostgresCopyClickSink(database.pool()), Duration.ofSeconds(5), rig -> {});
         }
 
-        <T> T onSelector(java.util.concurrent.Callable<T> task) throws Exception {
+        <T> T onSelector(Callable<T> task) throws Exception {
             return selector.submit(task).get(10, TimeUnit.SECONDS);
         }
 
@@ -482,7 +484,7 @@ class ClickWriterTest {
             @Override
             public void write(List<Click> batch) throws Exception {
                 abandoned.await();
-                throw new java.sql.SQLException("aborted");
+                throw new SQLException("aborted");
             }
 
             @Override
