@@ -47,8 +47,9 @@ import org.eclipse.jetty.util.Callback;
  * Jetty would have answered the same way.
  *
  * <p>One request is in flight at a time, as with Jetty: the next is not read until the answer is
- * out. The answer usually leaves from the click writer that made the click durable; that thread then
- * reads the connection's next request itself, once its whole batch is answered
+ * out. The answer usually leaves from the selector thread that read the request and made its click
+ * durable (decision 0038), else from a writer or the watchdog; that thread then reads the
+ * connection's next request itself, once its whole batch is answered
  * ({@link ClickWriter#runAfterBatch}), as Jetty's connections do through {@link AnswerInlineThreadPool}.
  */
 final class RedirectConnection extends AbstractConnection.NonBlocking implements Connection.UpgradeFrom {

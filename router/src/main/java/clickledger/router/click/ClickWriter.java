@@ -308,7 +308,8 @@ public final class ClickWriter implements AutoCloseable {
     }
 
     /**
-     * On the threads that answer batches (writers and the watchdog), holds {@code job} (Jetty
+     * On the threads that answer batches (writers, the watchdog, a lane's thread while it
+     * commits), holds {@code job} (Jetty
      * resuming a connection after its 302) until every answer of the batch is written, then runs it
      * there; false on any other thread. See AnswerInlineThreadPool for why.
      */
